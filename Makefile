@@ -1,0 +1,35 @@
+# Two commands do all set-up: `make demo` and `make test`. The first target that
+# needs Python creates .venv from uv.lock (nothing is installed by hand).
+PY := .venv/bin/python
+UV := .venv/bin/uv
+VENV_STAMP := .venv/.synced
+
+.PHONY: demo serve test lint typecheck bench clean-data readme
+
+$(VENV_STAMP): uv.lock pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	test -x $(UV) || .venv/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
+	UV_PROJECT_ENVIRONMENT=.venv $(UV) sync --frozen --quiet
+	touch $(VENV_STAMP)
+
+demo: $(VENV_STAMP)
+	$(PY) -m flows.demo
+
+serve: $(VENV_STAMP)
+	$(PY) -m flows.serve
+
+test: $(VENV_STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV_STAMP)
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+typecheck: $(VENV_STAMP)
+	.venv/bin/mypy
+
+bench: $(VENV_STAMP)
+	$(PY) -m bench.waiting
+
+readme: $(VENV_STAMP)
+	$(PY) -m cli.readme README.md

@@ -1,0 +1,94 @@
+"""Canonical plan content and its version hash (pure).
+
+An approval counts only for the hash it was given on. The number and date are not part
+of the content: signing adds them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+SHORT_HASH_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class RecipientLine:
+    """One line of the Nơi nhận list, as written, and the address-book unit it maps to."""
+
+    text: str
+    annotation: str = ""
+    unit_code: str | None = None
+    archive: bool = False
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    form: str  # T/M, K/T, T/L, Q. (Party) or TM., KT., TL., TUQ., Q. (state)
+    collective: str  # BAN THƯỜNG VỤ
+    title: str  # PHÓ BÍ THƯ THƯỜNG TRỰC
+    signer_email: str
+
+
+@dataclass(frozen=True)
+class PlanContent:
+    title: str
+    body: str
+    footnotes: tuple[str, ...] = ()
+    recipients: tuple[RecipientLine, ...] = ()
+    signature: SignatureBlock | None = None
+    summary_lines: tuple[str, ...] = field(default=())
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _canonical(value: object) -> object:
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def content_hash(content: PlanContent) -> str:
+    """sha256 over the canonical JSON of the content, text in Unicode NFC."""
+    payload = json.dumps(_canonical(asdict(content)), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def short_hash(full: str) -> str:
+    return full[:SHORT_HASH_LENGTH]
+
+
+def recipients_from_json(items: Sequence[dict[str, object]]) -> tuple[RecipientLine, ...]:
+    return tuple(
+        RecipientLine(
+            text=str(i["text"]),
+            annotation=str(i.get("annotation") or ""),
+            unit_code=None if i.get("unit_code") is None else str(i["unit_code"]),
+            archive=bool(i.get("archive", False)),
+        )
+        for i in items
+    )
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A plan as imported or written, before it is mapped to the address book and people."""
+
+    title: str
+    body: str
+    summary_lines: tuple[str, ...] = ()
+    footnotes: tuple[str, ...] = ()
+    recipient_lines: tuple[tuple[str, str], ...] = ()  # (text, annotation)
+    sign_form: str = ""
+    sign_collective: str = ""
+    sign_title: str = ""
+    signer_name: str = ""

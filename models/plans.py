@@ -1,0 +1,83 @@
+"""Plans, their immutable versions, reviewers, review tasks and rendered documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, utcnow
+
+
+class Plan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    doc_type: str = "KH"
+    state: str = Field(default="draft", index=True)
+    row_version: int = 1  # compare-and-set guard for every transition
+    review_round: int = 0
+    current_version_id: int | None = None
+    drafter_id: int = Field(foreign_key="person.id")
+    signer_id: int | None = Field(default=None, foreign_key="person.id")
+    number: int | None = None
+    symbol: str | None = None
+    signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    issued_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    flow_run_id: str | None = None
+    wait_key: str | None = None  # the human step the flow run last suspended on
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PlanVersion(SQLModel, table=True):
+    """One immutable snapshot of a plan's content; rows are never updated."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    seq: int
+    title: str
+    summary_lines: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    body: str
+    footnotes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    recipients: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    signature: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    content_hash: str = Field(index=True)
+    created_by_id: int = Field(foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PlanReviewer(SQLModel, table=True):
+    plan_id: int = Field(foreign_key="plan.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+
+
+class ReviewTask(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "round", "reviewer_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    round: int
+    reviewer_id: int = Field(foreign_key="person.id", index=True)
+    version_id: int = Field(foreign_key="planversion.id")
+    version_hash: str
+    status: str = Field(default="open", index=True)
+    comment: str = ""
+    carried_over: bool = False  # an approval of the same hash from an earlier round stands
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RenderedDocument(SQLModel, table=True):
+    """The issued document, rendered once per signed version and format."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "version_id", "format"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    version_id: int = Field(foreign_key="planversion.id")
+    format: str  # "pdf" | "html"
+    filename: str
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sha256: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

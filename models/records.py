@@ -1,0 +1,100 @@
+"""Records: the number register, the audit chain, the outbox and deliveries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, utcnow
+
+
+class Register(SQLModel, table=True):
+    """An outgoing-number series: (organisation, type, term) or (organisation, year)."""
+
+    __table_args__ = (UniqueConstraint("org_code", "doc_type", "scope"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_code: str
+    doc_type: str
+    scope: str
+    last_number: int = 0
+
+
+class RegisterEntry(SQLModel, table=True):
+    """A line of the outgoing register (sổ đăng ký văn bản đi)."""
+
+    __table_args__ = (UniqueConstraint("register_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    register_id: int = Field(foreign_key="register.id", index=True)
+    number: int
+    symbol: str
+    plan_id: int = Field(foreign_key="plan.id", unique=True)
+    title: str
+    signer: str
+    allocated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuditHead(SQLModel, table=True):
+    """The head of one organisation's chain, locked while an entry is appended."""
+
+    org_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    seq: int = 0
+    hash: str
+
+
+class AuditEntry(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("org_id", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    seq: int
+    plan_id: int | None = Field(default=None, index=True)
+    actor: str
+    action: str
+    from_state: str = ""
+    to_state: str = ""
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    prev_hash: str
+    hash: str
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Work queued by a transition and done after commit: an email, or driving a flow run."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # (event, recipient, version, round or attempt)
+    kind: str = Field(default="email", index=True)  # "email" | "flow"
+    plan_id: int | None = Field(default=None, index=True)
+    event: str
+    to_email: str | None = None
+    to_name: str = ""
+    context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    message_id: str = ""  # fixed at queue time: a retry of the same email keeps it
+    status: str = Field(default="pending", index=True)  # pending | sending | sent | failed
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str = ""
+    smtp_reply: str = ""
+    delivery_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Delivery(SQLModel, table=True):
+    """One recipient of an issued plan and where its copy stands."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    version_id: int = Field(foreign_key="planversion.id")
+    unit_code: str | None = None
+    name: str
+    email: str | None = None
+    line_text: str = ""  # the Nơi nhận line it came from
+    status: str = "queued"  # queued | sent | failed | not_emailed | filed | acknowledged
+    reason: str = ""
+    message_id: str = ""
+    smtp_reply: str = ""
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,198 @@
+"""The one path every state change takes: table lookup, compare-and-set, audit, outbox.
+
+Only the services commit. A transition's audit row, its queued notifications and the job
+that drives the plan's flow run are written in the same transaction as the state change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from models.content import short_hash
+from models.directory import Organisation, Person
+from models.errors import AlreadyDecided, NotFound, Refused
+from models.lifecycle import TRANSITIONS, Action, Role, State, Transition, find_transition
+from models.plans import Plan, PlanVersion, ReviewTask
+from models.records import OutboxMessage
+from models.services import audit
+
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Who:
+    """The acting person, or the engine itself (person None)."""
+
+    person: Person | None
+
+    @property
+    def label(self) -> str:
+        return SYSTEM if self.person is None else self.person.email
+
+    @property
+    def name(self) -> str:
+        return "Hệ thống" if self.person is None else self.person.name
+
+
+def resolve_actor(session: Session, actor: str) -> Who:
+    if actor == SYSTEM:
+        return Who(None)
+    person = session.exec(select(Person).where(func.lower(Person.email) == actor.strip().lower())).first()
+    if person is None:
+        raise NotFound("as", f"no person with the email address '{actor}'")
+    return Who(person)
+
+
+def lock_plan(session: Session, plan_id: int) -> Plan:
+    plan = session.exec(select(Plan).where(Plan.id == plan_id).with_for_update()).first()
+    if plan is None:
+        raise NotFound("plan", f"no plan with id {plan_id}")
+    return plan
+
+
+def current_version(session: Session, plan: Plan) -> PlanVersion:
+    version = session.get(PlanVersion, plan.current_version_id)
+    assert version is not None, "a plan always has a current version"
+    return version
+
+
+def role_for(who: Who, state: State, action: Action) -> Role:
+    """The role the actor acts in: the one the table wants, if the person holds it."""
+    if who.person is None:
+        return Role.SYSTEM
+    held = [Role(r) for r in who.person.roles if r in Role.__members__.values() and r != Role.SYSTEM]
+    wanted = [t.role for t in TRANSITIONS if t.source is state and t.action is action]
+    for role in wanted:
+        if role in held:
+            return role
+    if not held:
+        raise Refused("as", f"{who.label} holds no role")
+    return held[0]
+
+
+def is_assigned(session: Session, plan: Plan, who: Who, role: Role) -> bool:
+    person = who.person
+    if person is None:
+        return role is Role.SYSTEM
+    if role is Role.SECRETARIAT:
+        return person.org_id == plan.org_id
+    if role is Role.SIGNER:
+        return plan.signer_id == person.id
+    if role is Role.REVIEWER:
+        task = session.exec(
+            select(ReviewTask).where(
+                ReviewTask.plan_id == plan.id,
+                ReviewTask.round == plan.review_round,
+                ReviewTask.reviewer_id == person.id,
+                ReviewTask.status == "open",
+            )
+        ).first()
+        return task is not None
+    return False
+
+
+def check(session: Session, plan: Plan, who: Who, action: Action) -> Transition:
+    """The table's answer for this actor and action; raises Refused when it says no."""
+    state = State(plan.state)
+    role = role_for(who, state, action)
+    return find_transition(state, action, role, is_assigned(session, plan, who, role))
+
+
+def apply(
+    session: Session,
+    plan: Plan,
+    transition: Transition,
+    who: Who,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+    **changes: Any,
+) -> None:
+    """Compare-and-set the plan's state and row version, then audit and queue the flow job."""
+    result = session.execute(
+        update(Plan)
+        .where(Plan.id == plan.id, Plan.state == transition.source, Plan.row_version == plan.row_version)  # type: ignore[arg-type]
+        .values(state=transition.target, row_version=plan.row_version + 1, updated_at=now, **changes)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise AlreadyDecided("plan", "the plan was changed by someone else at the same moment; reload it")
+    session.refresh(plan)
+    audit.append(
+        session,
+        org_id=plan.org_id,
+        plan_id=plan.id,
+        actor=who.label,
+        action=transition.action,
+        now=now,
+        from_state=transition.source,
+        to_state=transition.target,
+        detail=detail,
+    )
+    if transition.drives_flow:
+        queue_flow_job(session, plan, now)
+
+
+def queue_flow_job(session: Session, plan: Plan, now: datetime) -> None:
+    """Ask the dispatcher to start or resume the plan's flow run after this commit."""
+    session.add(
+        OutboxMessage(
+            key=f"flow:{plan.id}:{plan.row_version}",
+            kind="flow",
+            plan_id=plan.id,
+            event="drive",
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+
+
+def message_id_for(key: str) -> str:
+    """A Message-ID derived from the email's key: a retry of the same email keeps it."""
+    return f"<{hashlib.sha256(key.encode('utf-8')).hexdigest()[:40]}@banhanh>"
+
+
+def plan_context(session: Session, plan: Plan, version: PlanVersion) -> dict[str, Any]:
+    org = session.get(Organisation, plan.org_id)
+    assert org is not None
+    return {
+        "plan_id": plan.id,
+        "title": version.title,
+        "version_hash": short_hash(version.content_hash),
+        "version_seq": version.seq,
+        "round": plan.review_round,
+        "org_name": org.name,
+        "symbol": plan.symbol or "",
+        "state": plan.state,
+    }
+
+
+def queue_email(
+    session: Session,
+    *,
+    event: str,
+    to: Person,
+    key: str,
+    plan: Plan,
+    context: dict[str, Any],
+    now: datetime,
+) -> None:
+    full_key = f"{event}:{to.email.lower()}:{key}"
+    session.add(
+        OutboxMessage(
+            key=full_key,
+            kind="email",
+            plan_id=plan.id,
+            event=event,
+            to_email=to.email,
+            to_name=to.name,
+            context={**context, "to_name": to.name},
+            message_id=message_id_for(full_key),
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )

@@ -1,0 +1,115 @@
+"""Distribution: the rendered document, one delivery per resolved recipient, then 'issued'."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlmodel import Session, select
+
+from models.addressing import Route, resolve
+from models.content import recipients_from_json, short_hash
+from models.db import Database
+from models.directory import Person
+from models.errors import Refused
+from models.lifecycle import Action, Role, State
+from models.plans import Plan, RenderedDocument
+from models.records import Delivery, OutboxMessage
+from models.services.core import (
+    SYSTEM,
+    apply,
+    check,
+    current_version,
+    lock_plan,
+    message_id_for,
+    plan_context,
+    queue_email,
+    resolve_actor,
+)
+from models.services.locking import insert_ignore
+from models.services.plans import address_book
+
+FINAL_DELIVERY = frozenset({"sent", "failed", "not_emailed", "filed", "acknowledged"})
+
+
+def store_document(db: Database, plan_id: int, fmt: str, filename: str, content: bytes) -> None:
+    """Keep the rendered document of the plan's current version (once; a re-run keeps the first)."""
+    with db.write() as session:
+        plan = lock_plan(session, plan_id)
+        insert_ignore(session, RenderedDocument, {
+            "plan_id": plan_id, "version_id": plan.current_version_id, "format": fmt, "filename": filename,
+            "content": content, "sha256": hashlib.sha256(content).hexdigest(), "created_at": db.clock(),
+        })
+
+
+def document_for(session: Session, plan: Plan, fmt: str) -> RenderedDocument | None:
+    return session.exec(select(RenderedDocument).where(
+        RenderedDocument.plan_id == plan.id, RenderedDocument.version_id == plan.current_version_id,
+        RenderedDocument.format == fmt)).first()
+
+
+def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
+    """signed → distributing: a delivery row for every recipient and an email for each address."""
+    now = db.clock()
+    with db.write() as session:
+        plan = lock_plan(session, plan_id)
+        who = resolve_actor(session, actor)
+        transition = check(session, plan, who, Action.DISTRIBUTE)
+        pdf = document_for(session, plan, "pdf")
+        if pdf is None:
+            raise Refused("document", "the issued document is not rendered yet")
+        version = current_version(session, plan)
+        book = {e.code: e for e in address_book(session, plan.org_id)}
+        targets = resolve(recipients_from_json(version.recipients), book)
+        apply(session, plan, transition, who, now, {"recipients": len(targets)})
+        context = {**plan_context(session, plan, version), "document_id": pdf.id, "filename": pdf.filename}
+        status = {Route.EMAIL: "queued", Route.NOT_EMAILED: "not_emailed", Route.FILED: "filed"}
+        reason = {Route.EMAIL: "", Route.NOT_EMAILED: "no email address: deliver by another channel",
+                  Route.FILED: "archive copy, filed"}
+        for target in targets:
+            delivery = Delivery(plan_id=plan.id or 0, version_id=version.id or 0, unit_code=target.unit_code,
+                                name=target.name, email=target.email, line_text=target.line_text,
+                                status=status[target.route], reason=reason[target.route], updated_at=now)
+            session.add(delivery)
+            session.flush()
+            if target.route is Route.EMAIL:
+                assert target.email is not None
+                key = f"distributed:{target.email.lower()}:v{short_hash(version.content_hash)}:p{plan.id}"
+                mid = message_id_for(key)
+                delivery.message_id = mid
+                session.add(OutboxMessage(key=key, kind="email", plan_id=plan.id, event="distributed",
+                                          to_email=target.email, to_name=target.name,
+                                          context={**context, "to_name": target.name}, message_id=mid,
+                                          delivery_id=delivery.id, next_attempt_at=now, created_at=now))
+        return len(targets)
+
+
+def all_final(session: Session, plan: Plan) -> bool:
+    rows = session.exec(select(Delivery.status).where(Delivery.plan_id == plan.id)).all()
+    return all(s in FINAL_DELIVERY for s in rows)
+
+
+def complete_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> None:
+    """distributing → issued, once every recipient is in a final delivery state."""
+    now = db.clock()
+    with db.write() as session:
+        plan = lock_plan(session, plan_id)
+        who = resolve_actor(session, actor)
+        transition = check(session, plan, who, Action.COMPLETE_DISTRIBUTION)
+        if not all_final(session, plan):
+            raise Refused("deliveries", "some recipients are still queued")
+        counts: dict[str, int] = {}
+        for status in session.exec(select(Delivery.status).where(Delivery.plan_id == plan.id)):
+            counts[status] = counts.get(status, 0) + 1
+        apply(session, plan, transition, who, now, {"deliveries": counts}, issued_at=now)
+        version = current_version(session, plan)
+        context = {**plan_context(session, plan, version), "deliveries": counts}
+        people = session.exec(select(Person).where(Person.org_id == plan.org_id)).all()
+        notify = {p.id: p for p in people if Role.SECRETARIAT in p.roles or p.id == plan.drafter_id}
+        for person in notify.values():
+            queue_email(session, event="issued", to=person, key=f"p{plan.id}", plan=plan, context=context, now=now)
+
+
+def is_state(db: Database, plan_id: int, state: State) -> bool:
+    with db.read() as session:
+        plan = session.get(Plan, plan_id)
+        return plan is not None and plan.state == state

@@ -1,0 +1,82 @@
+"""The outbox's side of the database: claim due work, record what happened to it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import or_, update
+from sqlmodel import col, select
+
+from models.db import Database
+from models.records import Delivery, OutboxMessage
+
+LEASE = timedelta(seconds=120)
+
+
+def claim_due(db: Database, kind: str, limit: int, plan_id: int | None = None) -> list[OutboxMessage]:
+    """Claim up to `limit` due items atomically; a claim whose lease ran out is due again."""
+    now = db.clock()
+    with db.write() as session:
+        query = select(OutboxMessage).where(
+            OutboxMessage.kind == kind,
+            or_(
+                (col(OutboxMessage.status) == "pending") & (col(OutboxMessage.next_attempt_at) <= now),
+                (col(OutboxMessage.status) == "sending") & (col(OutboxMessage.claimed_until) < now),
+            ),
+        )
+        if plan_id is not None:
+            query = query.where(OutboxMessage.plan_id == plan_id)
+        query = query.order_by(col(OutboxMessage.id)).limit(limit)
+        if not db.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        claimed = []
+        for item in session.exec(query).all():
+            item.status, item.claimed_until, item.attempts = "sending", now + LEASE, item.attempts + 1
+            session.add(item)
+            claimed.append(item)
+        return claimed
+
+
+def mark_sent(db: Database, item_id: int, reply: str) -> None:
+    now = db.clock()
+    with db.write() as session:
+        item = session.get(OutboxMessage, item_id)
+        if item is None or item.status == "sent":
+            return
+        item.status, item.smtp_reply, item.sent_at, item.claimed_until = "sent", reply, now, None
+        session.add(item)
+        if item.delivery_id is not None:
+            session.execute(update(Delivery).where(Delivery.id == item.delivery_id)  # type: ignore[arg-type]
+                            .values(status="sent", smtp_reply=reply, message_id=item.message_id, updated_at=now))
+
+
+def mark_retry(db: Database, item_id: int, error: str, delay: timedelta) -> None:
+    now = db.clock()
+    with db.write() as session:
+        item = session.get(OutboxMessage, item_id)
+        if item is None or item.status != "sending":
+            return
+        item.status, item.last_error, item.next_attempt_at, item.claimed_until = (
+            "pending", error, now + delay, None)
+        session.add(item)
+
+
+def mark_failed(db: Database, item_id: int, reason: str) -> None:
+    now = db.clock()
+    with db.write() as session:
+        item = session.get(OutboxMessage, item_id)
+        if item is None or item.status != "sending":
+            return
+        item.status, item.last_error, item.claimed_until = "failed", reason, None
+        session.add(item)
+        if item.delivery_id is not None:
+            session.execute(update(Delivery).where(Delivery.id == item.delivery_id)  # type: ignore[arg-type]
+                            .values(status="failed", reason=reason, updated_at=now))
+
+
+def pending_count(db: Database, plan_id: int | None = None) -> int:
+    with db.read() as session:
+        query = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(["pending", "sending"]))
+        if plan_id is not None:
+            query = query.where(OutboxMessage.plan_id == plan_id)
+        return len(session.exec(query).all())

@@ -1,0 +1,367 @@
+"""Drafting: create or import a plan, edit it (a new version), assign people, submit, withdraw."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from models.addressing import Entry, is_archive_line, match_unit
+from models.content import (
+    Draft,
+    PlanContent,
+    RecipientLine,
+    SignatureBlock,
+    content_hash,
+    nfc,
+    recipients_from_json,
+)
+from models.db import Database
+from models.directory import GroupMember, Organisation, Person, Unit
+from models.errors import Invalid, NotFound, Refused
+from models.lifecycle import Action, Role
+from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
+from models.policies import TaskStatus
+from models.services import audit
+from models.services.core import (
+    Who,
+    apply,
+    check,
+    current_version,
+    lock_plan,
+    plan_context,
+    queue_email,
+    resolve_actor,
+)
+from models.services.reviews import complete_review_if_done
+
+MAX_TITLE = 500
+EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+HEADER_INJECTION = re.compile(r"[\r\n\x00]")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    plan_id: int
+    version_hash: str
+    notes: tuple[str, ...]  # what could not be mapped, reported rather than kept silently
+
+
+def validate_email(field: str, value: str) -> str:
+    value = value.strip()
+    if not EMAIL_RE.match(value) or HEADER_INJECTION.search(value):
+        raise Invalid(field, f"'{value}' is not a valid email address")
+    return value
+
+
+def _validate_title(title: str) -> str:
+    title = nfc(title).strip()
+    if not title:
+        raise Invalid("title", "the title is empty")
+    if HEADER_INJECTION.search(title):
+        raise Invalid("title", "the title must be one line (it becomes an email subject)")
+    if len(title) > MAX_TITLE:
+        raise Invalid("title", f"the title is {len(title)} characters long; at most {MAX_TITLE}")
+    return title
+
+
+def _secretariat(session: Session, actor: str, org: Organisation) -> Who:
+    who = resolve_actor(session, actor)
+    if who.person is None or Role.SECRETARIAT not in who.person.roles:
+        raise Refused("as", f"{actor} is not a member of the secretariat")
+    if who.person.org_id != org.id:
+        raise Refused("as", f"{actor} does not belong to {org.name}")
+    return who
+
+
+def org_by_key(session: Session, key: str) -> Organisation:
+    org = session.exec(select(Organisation).where(Organisation.key == key)).first()
+    if org is None:
+        raise NotFound("org", f"no organisation with key '{key}'")
+    return org
+
+
+def address_book(session: Session, org_id: int) -> list[Entry]:
+    units = session.exec(select(Unit).where(Unit.org_id == org_id)).all()
+    by_id = {u.id: u for u in units}
+    members: dict[int, list[str]] = {}
+    for gm in session.exec(select(GroupMember)).all():
+        if gm.group_id in by_id and gm.member_id in by_id:
+            members.setdefault(gm.group_id, []).append(by_id[gm.member_id].code)
+    return [
+        Entry(u.code, u.name, u.email, tuple(members.get(u.id or 0, ())), tuple(u.aliases)) for u in units
+    ]
+
+
+def _map_recipients(
+    lines: Sequence[tuple[str, str]], book: Sequence[Entry]
+) -> tuple[list[RecipientLine], list[str]]:
+    mapped: list[RecipientLine] = []
+    notes: list[str] = []
+    for i, (text, annotation) in enumerate(lines, start=1):
+        text = nfc(text).strip()
+        if is_archive_line(text):
+            mapped.append(RecipientLine(text, annotation, None, archive=True))
+            continue
+        code = match_unit(text, book)
+        if code is None:
+            notes.append(f"recipients[{i}]: '{text}' is not in the address book; map it before submitting")
+        mapped.append(RecipientLine(text, annotation, code))
+    return mapped, notes
+
+
+def _signer(session: Session, org_id: int, name: str) -> Person | None:
+    if not name:
+        return None
+    people = session.exec(select(Person).where(Person.org_id == org_id)).all()
+    return next((p for p in people if nfc(p.name).casefold() == nfc(name).casefold()), None)
+
+
+def _signature(person: Person | None, form: str, collective: str, title: str) -> SignatureBlock | None:
+    if person is None:
+        return None
+    return SignatureBlock(
+        form=form or "T/M",
+        collective=(collective or "BAN THƯỜNG VỤ").upper(),
+        title=(title or person.title).upper(),
+        signer_email=person.email,
+    )
+
+
+def _content_of(version: PlanVersion) -> PlanContent:
+    sig = version.signature
+    return PlanContent(
+        title=version.title,
+        body=version.body,
+        footnotes=tuple(version.footnotes),
+        recipients=recipients_from_json(version.recipients),
+        signature=SignatureBlock(**sig) if sig else None,
+        summary_lines=tuple(version.summary_lines),
+    )
+
+
+def _new_version(session: Session, plan: Plan, content: PlanContent, who: Who, seq: int) -> PlanVersion:
+    assert who.person is not None
+    version = PlanVersion(
+        plan_id=plan.id or 0,
+        seq=seq,
+        title=content.title,
+        summary_lines=list(content.summary_lines),
+        body=content.body,
+        footnotes=list(content.footnotes),
+        recipients=[r.__dict__.copy() for r in content.recipients],
+        signature=None if content.signature is None else content.signature.__dict__.copy(),
+        content_hash=content_hash(content),
+        created_by_id=who.person.id or 0,
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def create_plan(db: Database, actor: str, org_key: str, draft: Draft, doc_type: str = "KH") -> ImportResult:
+    """A new plan in draft, its first version mapped to the address book and the signer."""
+    now = db.clock()
+    with db.write() as session:
+        org = org_by_key(session, org_key)
+        who = _secretariat(session, actor, org)
+        assert who.person is not None
+        title = _validate_title(draft.title)
+        recipients, notes = _map_recipients(draft.recipient_lines, address_book(session, org.id or 0))
+        signer = _signer(session, org.id or 0, draft.signer_name)
+        if draft.signer_name and signer is None:
+            notes.append(f"signature: '{draft.signer_name}' is not a person of {org.name}; assign a signer")
+        content = PlanContent(
+            title=title,
+            body=nfc(draft.body),
+            footnotes=tuple(nfc(f) for f in draft.footnotes),
+            recipients=tuple(recipients),
+            signature=_signature(signer, draft.sign_form, draft.sign_collective, draft.sign_title),
+            summary_lines=tuple(nfc(s) for s in draft.summary_lines),
+        )
+        plan = Plan(org_id=org.id or 0, doc_type=doc_type, drafter_id=who.person.id or 0,
+                    signer_id=None if signer is None else signer.id, created_at=now, updated_at=now)
+        session.add(plan)
+        session.flush()
+        version = _new_version(session, plan, content, who, seq=1)
+        plan.current_version_id = version.id
+        session.add(plan)
+        audit.append(session, org_id=org.id or 0, plan_id=plan.id, actor=who.label, action="create",
+                     now=now, to_state=plan.state,
+                     detail={"version": 1, "hash": version.content_hash, "notes": notes})
+        return ImportResult(plan.id or 0, version.content_hash, tuple(notes))
+
+
+def _edit(session: Session, plan: Plan, who: Who, now: Any, content: PlanContent, detail: dict[str, Any]) -> str:
+    transition = check(session, plan, who, Action.EDIT)
+    version = current_version(session, plan)
+    new_hash = content_hash(content)
+    changes: dict[str, Any] = {}
+    if new_hash != version.content_hash:
+        version = _new_version(session, plan, content, who, seq=version.seq + 1)
+        changes["current_version_id"] = version.id
+    if content.signature is not None:
+        signer = session.exec(select(Person).where(Person.email == content.signature.signer_email)).one()
+        changes["signer_id"] = signer.id
+    apply(session, plan, transition, who, now, {**detail, "version": version.seq, "hash": version.content_hash},
+          **changes)
+    return version.content_hash
+
+
+def edit_plan(
+    db: Database,
+    plan_id: int,
+    actor: str,
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    summary_lines: Sequence[str] | None = None,
+    footnotes: Sequence[str] | None = None,
+) -> str:
+    """Change a draft's text; a changed content hash is a new immutable version."""
+    now = db.clock()
+    with db.write() as session:
+        plan = lock_plan(session, plan_id)
+        who = resolve_actor(session, actor)
+        content = _content_of(current_version(session, plan))
+        content = replace(
+            content,
+            title=content.title if title is None else _validate_title(title),
+            body=content.body if body is None else nfc(body),
+            summary_lines=content.summary_lines if summary_lines is None else tuple(map(nfc, summary_lines)),
+            footnotes=content.footnotes if footnotes is None else tuple(map(nfc, footnotes)),
+        )
+        return _edit(session, plan, who, now, content, {"edit": "text"})
+
+
+def assign(
+    db: Database,
+    plan_id: int,
+    actor: str,
+    *,
+    reviewers: Sequence[str] | None = None,
+    signer: str | None = None,
+    recipients: Sequence[str] | None = None,
+) -> str:
+    """Choose reviewers (emails), the signer (email) and recipients (address-book codes)."""
+    now = db.clock()
+    with db.write() as session:
+        plan = lock_plan(session, plan_id)
+        who = resolve_actor(session, actor)
+        check(session, plan, who, Action.EDIT)  # refuse early, before validating the rest
+        content = _content_of(current_version(session, plan))
+        people = {p.email.lower(): p for p in session.exec(select(Person).where(Person.org_id == plan.org_id))}
+        detail: dict[str, Any] = {"edit": "assign"}
+        chosen: list[Person] = []
+        for i, email in enumerate(reviewers or (), start=1):
+            person = people.get(validate_email(f"reviewers[{i}]", email).lower())
+            if person is None or Role.REVIEWER not in person.roles:
+                raise Invalid(f"reviewers[{i}]", f"unknown reviewer '{email}' in this organisation")
+            if person in chosen:
+                raise Invalid(f"reviewers[{i}]", f"'{email}' is listed twice")
+            chosen.append(person)
+        if signer is not None:
+            person = people.get(validate_email("signer", signer).lower())
+            if person is None or Role.SIGNER not in person.roles:
+                raise Invalid("signer", f"'{signer}' is not a signer of this organisation")
+            old = content.signature
+            content = replace(content, signature=_signature(
+                person, old.form if old else "", old.collective if old else "", person.title))
+            detail["signer"] = person.email
+        if recipients is not None:
+            units = {u.code: u for u in session.exec(select(Unit).where(Unit.org_id == plan.org_id))}
+            lines = []
+            for i, code in enumerate(recipients, start=1):
+                if code not in units:
+                    raise Invalid(f"recipients[{i}]", f"no unit with code '{code}' in the address book")
+                lines.append(RecipientLine(units[code].name, "", code))
+            archive = [r for r in content.recipients if r.archive]
+            content = replace(content, recipients=tuple(lines + archive))
+            detail["recipients"] = list(recipients)
+        if reviewers is not None:
+            for row in session.exec(select(PlanReviewer).where(PlanReviewer.plan_id == plan.id)):
+                session.delete(row)
+            session.flush()
+            for person in chosen:
+                session.add(PlanReviewer(plan_id=plan.id or 0, person_id=person.id or 0))
+            detail["reviewers"] = [p.email for p in chosen]
+        return _edit(session, plan, who, now, content, detail)
+
+
+def submit(db: Database, plan_id: int, actor: str) -> int:
+    """Send the current version to review: a new round, one task per reviewer. Returns the round."""
+    now = db.clock()
+    with db.write() as session:
+        plan = lock_plan(session, plan_id)
+        who = resolve_actor(session, actor)
+        transition = check(session, plan, who, Action.SUBMIT)
+        version = current_version(session, plan)
+        reviewers = session.exec(
+            select(Person).join(PlanReviewer, col(PlanReviewer.person_id) == Person.id)
+            .where(PlanReviewer.plan_id == plan.id)
+        ).all()
+        _ready_to_submit(version, plan, reviewers)
+        new_round = plan.review_round + 1
+        apply(session, plan, transition, who, now, {"round": new_round, "hash": version.content_hash},
+              review_round=new_round)
+        approved_before = {
+            t.reviewer_id for t in session.exec(select(ReviewTask).where(
+                ReviewTask.plan_id == plan.id, ReviewTask.status == TaskStatus.APPROVED,
+                ReviewTask.version_hash == version.content_hash))
+        }
+        context = plan_context(session, plan, version)
+        for person in reviewers:
+            carried = person.id in approved_before
+            session.add(ReviewTask(
+                plan_id=plan.id or 0, round=new_round, reviewer_id=person.id or 0, version_id=version.id or 0,
+                version_hash=version.content_hash, created_at=now,
+                status=TaskStatus.APPROVED if carried else TaskStatus.OPEN,
+                carried_over=carried, decided_at=now if carried else None,
+            ))
+            if not carried:
+                queue_email(session, event="review_requested", to=person,
+                            key=f"v{version.content_hash[:12]}:r{new_round}", plan=plan, context=context, now=now)
+        session.flush()
+        complete_review_if_done(session, plan, now)
+        return new_round
+
+
+def _ready_to_submit(version: PlanVersion, plan: Plan, reviewers: Sequence[Person]) -> None:
+    if not version.title.strip():
+        raise Invalid("title", "the title is empty")
+    if plan.signer_id is None or version.signature is None:
+        raise Invalid("signer", "no signer is assigned")
+    if not reviewers:
+        raise Invalid("reviewers", "no reviewer is assigned")
+    lines = recipients_from_json(version.recipients)
+    if not any(not r.archive for r in lines):
+        raise Invalid("recipients", "the Nơi nhận list has no recipient")
+    for i, line in enumerate(lines, start=1):
+        if not line.archive and line.unit_code is None:
+            raise Invalid(f"recipients[{i}]", f"'{line.text}' is not mapped to the address book")
+
+
+def withdraw(db: Database, plan_id: int, actor: str, reason: str = "") -> None:
+    now = db.clock()
+    with db.write() as session:
+        plan = lock_plan(session, plan_id)
+        who = resolve_actor(session, actor)
+        transition = check(session, plan, who, Action.WITHDRAW)
+        version = current_version(session, plan)
+        open_tasks = session.exec(select(ReviewTask).where(
+            ReviewTask.plan_id == plan.id, ReviewTask.status == TaskStatus.OPEN)).all()
+        apply(session, plan, transition, who, now, {"reason": reason})
+        context = {**plan_context(session, plan, version), "comment": reason, "actor_name": who.name}
+        notify = [session.get(Person, t.reviewer_id) for t in open_tasks]
+        if plan.state == "withdrawn" and transition.source == "approved" and plan.signer_id:
+            notify.append(session.get(Person, plan.signer_id))
+        for task in open_tasks:
+            task.status, task.decided_at = TaskStatus.CANCELLED, now
+            session.add(task)
+        for person in notify:
+            if person is not None:
+                queue_email(session, event="withdrawn", to=person, key=f"r{plan.review_round}", plan=plan,
+                            context=context, now=now)

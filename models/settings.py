@@ -1,0 +1,56 @@
+"""One typed settings object, read from the environment and the local settings file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_SETTINGS_FILE = Path("var/local.env")
+
+
+class Settings(BaseSettings):
+    """Every setting, its environment variable and its default (the README lists them)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BANHANH_", env_file=(".env", str(LOCAL_SETTINGS_FILE)), extra="ignore"
+    )
+
+    data_dir: Path = Field(Path("var"), description="where the SQLite database, mail and Prefect home live")
+    database_url: str = Field(
+        "",
+        validation_alias=AliasChoices("DATABASE_URL", "BANHANH_DATABASE_URL"),
+        description="SQLAlchemy URL of the app database; empty: SQLite file in the data directory",
+    )
+    prefect_api_url: str = Field(
+        "http://127.0.0.1:4200/api",
+        validation_alias=AliasChoices("PREFECT_API_URL", "BANHANH_PREFECT_API_URL"),
+        description="the one Prefect server every process uses (with /api)",
+    )
+    prefect_port: int = Field(4200, description="port of the embedded Prefect server started by make serve")
+    runner_limit: int = Field(8, description="flow runs the runner executes at once")
+    smtp_host: str = Field("127.0.0.1", description="SMTP relay host; the local catcher by default")
+    smtp_port: int = Field(8025, description="SMTP relay port")
+    smtp_starttls: bool = Field(False, description="upgrade the connection with STARTTLS")
+    smtp_tls: bool = Field(False, description="implicit TLS (port 465 style)")
+    smtp_username: str = Field("", description="SMTP AUTH user; empty: no authentication")
+    smtp_password: str = Field("", description="SMTP AUTH password")
+    smtp_timeout: float = Field(30.0, description="seconds before an SMTP command is abandoned")
+    smtp_pool_size: int = Field(4, description="SMTP connections the dispatcher keeps open")
+    mail_from: str = Field("Ban Hành <banhanh@localhost>", description="sender address of every email")
+    catcher: bool = Field(True, description="start the local SMTP catcher when the relay is on this machine")
+    dispatch_interval: float = Field(0.25, description="seconds between outbox polls when it is idle")
+    max_attempts: int = Field(8, description="attempts before a temporary SMTP failure becomes final")
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'banhanh.db'}"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def prefect_ui_url(self) -> str:
+        return self.prefect_api_url.removesuffix("/api")

@@ -1,0 +1,23 @@
+"""Every table, imported in one place so the metadata is complete (migrations, tests)."""
+
+from models.directory import GroupMember, Organisation, Person, Unit
+from models.plans import Plan, PlanReviewer, PlanVersion, RenderedDocument, ReviewTask
+from models.records import AuditEntry, AuditHead, Delivery, OutboxMessage, Register, RegisterEntry
+
+__all__ = [
+    "AuditEntry",
+    "AuditHead",
+    "Delivery",
+    "GroupMember",
+    "Organisation",
+    "OutboxMessage",
+    "Person",
+    "Plan",
+    "PlanReviewer",
+    "PlanVersion",
+    "Register",
+    "RegisterEntry",
+    "RenderedDocument",
+    "ReviewTask",
+    "Unit",
+]
