@@ -31,6 +31,7 @@ class SignatureBlock:
     collective: str  # BAN THƯỜNG VỤ
     title: str  # PHÓ BÍ THƯ THƯỜNG TRỰC
     signer_email: str
+    signer_name: str
 
 
 @dataclass(frozen=True)

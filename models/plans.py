@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -13,6 +14,8 @@ from models.types import UTCDateTime, utcnow
 
 class Plan(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    # Globally unique: names the plan's flow run across databases (ids restart per database).
+    uid: str = Field(default_factory=lambda: uuid4().hex, unique=True)
     org_id: int = Field(foreign_key="organisation.id", index=True)
     doc_type: str = "KH"
     state: str = Field(default="draft", index=True)

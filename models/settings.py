@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCAL_SETTINGS_FILE = Path("var/local.env")
@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     catcher: bool = Field(True, description="start the local SMTP catcher when the relay is on this machine")
     dispatch_interval: float = Field(0.25, description="seconds between outbox polls when it is idle")
     max_attempts: int = Field(8, description="attempts before a temporary SMTP failure becomes final")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.resolve()  # processes started elsewhere (flow runs) must find the same files
 
     @property
     def db_url(self) -> str:

@@ -181,7 +181,7 @@ def queue_email(
     context: dict[str, Any],
     now: datetime,
 ) -> None:
-    full_key = f"{event}:{to.email.lower()}:{key}"
+    full_key = f"{event}:{to.email.lower()}:p{plan.id}:{key}"
     session.add(
         OutboxMessage(
             key=full_key,

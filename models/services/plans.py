@@ -128,6 +128,7 @@ def _signature(person: Person | None, form: str, collective: str, title: str) ->
         collective=(collective or "BAN THƯỜNG VỤ").upper(),
         title=(title or person.title).upper(),
         signer_email=person.email,
+        signer_name=person.name,
     )
 
 

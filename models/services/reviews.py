@@ -62,7 +62,7 @@ def decide(
         assert drafter is not None
         if decision is not Decision.APPROVE:
             _cancel_open_tasks(session, plan, now)
-            queue_email(session, event=decision.value if decision is Decision.REJECT else "changes_requested",
+            queue_email(session, event="rejected" if decision is Decision.REJECT else "changes_requested",
                         to=drafter, key=f"r{plan.review_round}", plan=plan, context=context, now=now)
             return Outcome.REJECTED if decision is Decision.REJECT else Outcome.CHANGES_REQUESTED
         return complete_review_if_done(session, plan, now)

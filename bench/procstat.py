@@ -1,0 +1,48 @@
+"""Counting a process tree's processes and memory from /proc (Linux)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PAGE_KB = 4
+
+
+@dataclass(frozen=True)
+class Proc:
+    pid: int
+    rss_kb: int
+    cmdline: str
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    task_dir = Path(f"/proc/{pid}/task")
+    if not task_dir.exists():
+        return out
+    for task in task_dir.iterdir():
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return out
+
+
+def tree(pid: int) -> list[Proc]:
+    """The process and all its descendants that are alive now."""
+    found: list[Proc] = []
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            rss_pages = int(Path(f"/proc/{current}/statm").read_text().split()[1])
+            cmd = Path(f"/proc/{current}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError, ValueError):
+            continue
+        found.append(Proc(current, rss_pages * PAGE_KB, cmd.strip()))
+        stack += _children(current)
+    return found
+
+
+def rss_mb(procs: list[Proc]) -> float:
+    return sum(p.rss_kb for p in procs) / 1024

@@ -1,0 +1,91 @@
+"""`banhanh directory|mail|audit|register|db|outbox`: set-up and inspection commands."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import select
+
+from cli.context import console, database, emit, reported, settings
+from models.directory import Organisation
+from models.errors import Invalid
+from models.migrate import upgrade
+from models.services import audit, queries
+from models.services.directory import load_directory
+from notifications.catcher import read_index
+
+JSON = Annotated[bool, typer.Option("--json", help="print JSON")]
+
+directory = typer.Typer(help="Organisations, people and the address book.", no_args_is_help=True)
+mail = typer.Typer(help="Messages the local SMTP catcher received.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+register_app = typer.Typer(help="The outgoing register (sổ đăng ký văn bản đi).", no_args_is_help=True)
+db_app = typer.Typer(help="The app database.", no_args_is_help=True)
+outbox_app = typer.Typer(help="Queued emails and flow-run jobs.", no_args_is_help=True)
+
+
+@directory.command("load")
+def load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="TOML config")]) -> None:
+    """Create or update an organisation, its people and address book from a TOML file."""
+    with reported():
+        try:
+            config = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise Invalid(str(path), f"not valid TOML: {exc}") from exc
+        org = load_directory(database(), config)
+    console.print(f"Loaded {org.name} ({org.key})", highlight=False)
+
+
+@mail.command("list")
+def mail_list(
+    plan: Annotated[int | None, typer.Option(help="only this plan's messages")] = None,
+    as_json: JSON = False,
+) -> None:
+    """Messages in the catcher's mailbox (works when nothing is running)."""
+    rows = read_index(settings().mail_dir)
+    if plan is not None:
+        rows = [r for r in rows if str(r.get("plan_id")) == str(plan)]
+    emit(rows, as_json, ["received_at", "rcpt_tos", "event", "subject", "attachments", "message_id"])
+
+
+@audit_app.command("verify")
+def verify() -> None:
+    """Check every organisation's chain; report the first broken entry."""
+    db = database()
+    with db.read() as session:
+        orgs = session.exec(select(Organisation)).all()
+    broken = False
+    for org in orgs:
+        report = audit.verify(db, org.id or 0)
+        if report.broken_at is None:
+            console.print(f"{org.key}: {report.entries} entries, chain intact")
+        else:
+            broken = True
+            console.print(f"[red]{org.key}: entry {report.broken_at.seq} ({report.broken_at.action}) "
+                          f"{report.reason}[/]", highlight=False)
+    if broken:
+        raise typer.Exit(1)
+
+
+@register_app.command("list")
+def register_list(as_json: JSON = False) -> None:
+    """Numbers allocated so far."""
+    emit(queries.register(database()), as_json, ["symbol", "plan", "at", "signer", "title"])
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the schema migrations."""
+    upgrade(settings().db_url)
+    console.print("database is up to date")
+
+
+@outbox_app.command("list")
+def outbox_list(plan: Annotated[int | None, typer.Option(help="only this plan")] = None, as_json: JSON = False) -> None:
+    """Queued, sent and failed items."""
+    with reported():
+        rows = queries.outbox(database(), plan)
+    emit(rows, as_json, ["id", "kind", "event", "to", "status", "attempts", "error"])

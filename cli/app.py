@@ -1,0 +1,31 @@
+"""The `banhanh` command. Its normal path never imports Prefect: people never wait on it."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import admin, plans, reviews
+
+app = typer.Typer(
+    name="banhanh",
+    help="Ban Hành: draft, review, sign and distribute official plans (Kế hoạch).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(plans.app, name="plan")
+app.add_typer(reviews.app, name="review")
+app.command("tasks")(reviews.tasks)
+app.add_typer(admin.directory, name="directory")
+app.add_typer(admin.mail, name="mail")
+app.add_typer(admin.audit_app, name="audit")
+app.add_typer(admin.register_app, name="register")
+app.add_typer(admin.db_app, name="db")
+app.add_typer(admin.outbox_app, name="outbox")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

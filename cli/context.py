@@ -1,0 +1,69 @@
+"""What every command needs: settings, the database (migrated on first use), output helpers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import inspect
+
+from models.db import Database
+from models.errors import BanHanhError, Invalid, NotFound, Refused
+from models.migrate import upgrade
+from models.settings import Settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_CODES: dict[type[BanHanhError], int] = {Invalid: 2, Refused: 3, NotFound: 4}
+
+
+@cache
+def settings() -> Settings:
+    return Settings()
+
+
+@cache
+def database() -> Database:
+    db = Database.from_url(settings().db_url)
+    if not inspect(db.engine).has_table("alembic_version"):
+        upgrade(settings().db_url)
+    return db
+
+
+def fail(error: BanHanhError) -> NoReturn:
+    err_console.print(f"[bold red]error[/] {error.field}: {error.reason}", highlight=False, markup=True)
+    raise typer.Exit(next((code for kind, code in EXIT_CODES.items() if isinstance(error, kind)), 3))
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Turn domain errors into one clear line and an exit code; nothing else is caught."""
+    try:
+        yield
+    except BanHanhError as error:
+        fail(error)
+
+
+def emit(rows: Any, as_json: bool, columns: Sequence[str] | None = None, title: str | None = None,
+         render: Callable[[Any], None] | None = None) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    if render is not None:
+        render(rows)
+        return
+    table = Table(title=title, show_lines=False)
+    cols = list(columns or (rows[0].keys() if rows else []))
+    for col in cols:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in cols))
+    console.print(table)

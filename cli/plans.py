@@ -1,0 +1,136 @@
+"""`banhanh plan …`: the secretariat's commands, and the signer's `sign`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.context import console, database, emit, reported
+from documents.plain_text import parse
+from models.services import plans, queries, signing
+
+app = typer.Typer(help="Import, edit, assign, submit, withdraw and sign plans; show their status.",
+                  no_args_is_help=True)
+
+AS = Annotated[str, typer.Option("--as", help="email of the person acting")]
+JSON = Annotated[bool, typer.Option("--json", help="print JSON")]
+
+
+@app.command("import")
+def import_plan(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="plain-text plan like the seeds")],
+    org: Annotated[str, typer.Option(help="organisation key, e.g. hamliem")],
+    actor: AS,
+    as_json: JSON = False,
+) -> None:
+    """Import a plan from plain text; what cannot be mapped is reported, never dropped silently."""
+    with reported():
+        parsed = parse(path.read_text(encoding="utf-8"))
+        result = plans.create_plan(database(), actor, org, parsed.draft)
+    notes = [*parsed.notes, *result.notes]
+    out = {"plan": result.plan_id, "version_hash": result.version_hash[:12], "notes": notes}
+    if as_json:
+        emit(out, True)
+        return
+    console.print(f"Imported plan [bold]{result.plan_id}[/] (version {result.version_hash[:12]})")
+    for note in notes:
+        console.print(f"  [yellow]note[/] {note}", highlight=False)
+
+
+@app.command("list")
+def list_plans(as_json: JSON = False) -> None:
+    """Every plan with its state."""
+    emit(queries.list_plans(database()), as_json, ["id", "state", "symbol", "version_hash", "title"])
+
+
+@app.command("show")
+def show(plan_id: int, as_json: JSON = False) -> None:
+    """A plan's status: state, version, reviewers and their decisions, deliveries."""
+    with reported():
+        status = queries.plan_status(database(), plan_id)
+
+    def render(s: dict[str, object]) -> None:
+        console.print(f"[bold]Plan {s['id']}[/] · {s['title']}", highlight=False)
+        console.print(f"state [bold]{s['state']}[/] · version {s['version']} ({s['version_hash']}) · "
+                      f"round {s['round']} · {s['symbol'] or 'no number yet'}", highlight=False)
+        console.print(f"signer {s['signer']} · reviewers {', '.join(s['reviewers'])}", highlight=False)  # type: ignore[arg-type]
+        for t in s["tasks"]:  # type: ignore[attr-defined]
+            console.print(f"  review {t['reviewer']}: {t['status']} {t['comment']}", highlight=False)
+        if s["deliveries"]:
+            console.print(f"deliveries {s['deliveries']}", highlight=False)
+
+    emit(status, as_json, render=render)
+
+
+@app.command("history")
+def history(plan_id: int, as_json: JSON = False) -> None:
+    """The plan's audit trail: who did what and when."""
+    with reported():
+        rows = queries.history(database(), plan_id)
+    emit(rows, as_json, ["seq", "at", "actor", "action", "from", "to", "hash"])
+
+
+@app.command("deliveries")
+def deliveries(plan_id: int, as_json: JSON = False) -> None:
+    """Each recipient of the issued plan and where its copy stands."""
+    with reported():
+        rows = queries.deliveries(database(), plan_id)
+    emit(rows, as_json, ["name", "email", "status", "reason", "message_id"])
+
+
+@app.command("assign")
+def assign(
+    plan_id: int,
+    actor: AS,
+    reviewer: Annotated[list[str] | None, typer.Option(help="reviewer email (repeat)")] = None,
+    signer: Annotated[str | None, typer.Option(help="signer email")] = None,
+    recipient: Annotated[list[str] | None, typer.Option(help="address-book unit code (repeat)")] = None,
+) -> None:
+    """Choose reviewers, the signer and the recipients of a draft."""
+    with reported():
+        version = plans.assign(database(), plan_id, actor, reviewers=reviewer, signer=signer, recipients=recipient)
+    console.print(f"Plan {plan_id} assigned; version {version[:12]}")
+
+
+@app.command("edit")
+def edit(
+    plan_id: int,
+    actor: AS,
+    title: Annotated[str | None, typer.Option(help="new title")] = None,
+    body_file: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="file with the new body")] = None,
+) -> None:
+    """Edit a draft; changed content is a new version with a new hash."""
+    body = body_file.read_text(encoding="utf-8") if body_file else None
+    with reported():
+        version = plans.edit_plan(database(), plan_id, actor, title=title, body=body)
+    console.print(f"Plan {plan_id} is at version {version[:12]}")
+
+
+@app.command("submit")
+def submit(plan_id: int, actor: AS) -> None:
+    """Send the plan to its reviewers (starts or resumes its issue-plan flow run)."""
+    with reported():
+        round_no = plans.submit(database(), plan_id, actor)
+    console.print(f"Plan {plan_id} submitted for review, round {round_no}")
+
+
+@app.command("withdraw")
+def withdraw(plan_id: int, actor: AS, reason: Annotated[str, typer.Option(help="why")] = "") -> None:
+    """Withdraw a plan that is not yet signed."""
+    with reported():
+        plans.withdraw(database(), plan_id, actor, reason)
+    console.print(f"Plan {plan_id} withdrawn")
+
+
+@app.command("sign")
+def sign(
+    plan_id: int,
+    actor: AS,
+    version: Annotated[str, typer.Option(help="the version hash you read (from `banhanh tasks`)")],
+) -> None:
+    """Sign the approved plan; its official number is allocated now."""
+    with reported():
+        signed = signing.sign(database(), plan_id, actor, version)
+    console.print(f"Plan {plan_id} signed: [bold]{signed.symbol}[/]", highlight=False)

@@ -1,0 +1,50 @@
+"""`banhanh review …` and `banhanh tasks`: the reviewers' and signers' commands."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.context import console, database, emit, reported
+from models.policies import Decision
+from models.services import queries, reviews
+
+app = typer.Typer(help="Approve, request changes or reject a plan under review.", no_args_is_help=True)
+
+AS = Annotated[str, typer.Option("--as", help="email of the reviewer")]
+VERSION = Annotated[str, typer.Option(help="the version hash you reviewed (from `banhanh tasks`)")]
+
+
+def _decide(plan_id: int, actor: str, decision: Decision, version: str, comment: str) -> None:
+    with reported():
+        outcome = reviews.decide(database(), plan_id, actor, decision, version, comment)
+    console.print(f"Plan {plan_id}: {decision.value} recorded; review round is now {outcome.value}")
+
+
+@app.command("approve")
+def approve(plan_id: int, actor: AS, version: VERSION,
+            comment: Annotated[str, typer.Option(help="optional comment")] = "") -> None:
+    """Approve the version you reviewed."""
+    _decide(plan_id, actor, Decision.APPROVE, version, comment)
+
+
+@app.command("request-changes")
+def request_changes(plan_id: int, actor: AS, version: VERSION,
+                    comment: Annotated[str, typer.Option(help="what to change (required)")]) -> None:
+    """Send the plan back to the drafter; ends the round."""
+    _decide(plan_id, actor, Decision.REQUEST_CHANGES, version, comment)
+
+
+@app.command("reject")
+def reject(plan_id: int, actor: AS, version: VERSION,
+           comment: Annotated[str, typer.Option(help="why (required)")]) -> None:
+    """Reject the plan; this is final."""
+    _decide(plan_id, actor, Decision.REJECT, version, comment)
+
+
+def tasks(actor: AS, as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
+    """What waits for you: reviews and signatures, with the version hash to act on."""
+    with reported():
+        rows = queries.open_tasks(database(), actor)
+    emit(rows, as_json, ["plan", "step", "version_hash", "round", "since", "title"])

@@ -1,0 +1,286 @@
+"""Import a plan (Kế hoạch) from plain text such as the seed extracts.
+
+The text is Markdown-ish: `**bold**`, `*italic*`, superscript footnote markers (¹ ²), and
+footnote bodies as paragraphs starting with a superscript digit, possibly in the middle of
+the body where a page broke. Everything the importer drops or does not understand is
+reported in `notes` with its line number; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from documents.markup import MARKER_RE, ends_sentence, marker_number, opens_block, superscript
+from models.content import Draft
+from models.errors import Invalid
+
+TYPE_NAME = "KẾ HOẠCH"
+
+_NUMBER_RE = re.compile(r"Số\s*:?\s*\d*\s*[-/]\s*[^\s,;]+")
+_DATE_RE = re.compile(r"(?:[^\W\d_][^,\n]*,\s*)?ngày\s+\S+\s+tháng\s+\S+\s+năm\s+[\d….]+")
+_RECIPIENTS_RE = re.compile(r"^nơi nhận\s*:?$", re.IGNORECASE)
+_AUTHORITY_RE = re.compile(r"^(T/M|K/T|T/L|TUQ\.|TM\.|KT\.|TL\.|Q\.)\s*(.*)$")
+_ENTRY_RE = re.compile(r"^[-–+•]\s*(.*)$")
+_SEPARATOR_RE = re.compile(r"^[-–—_=*\s]{3,}$")
+_ANNOTATION_RE = re.compile(r"^(.*\S)\s*\(([^()]*)\)$")
+_GLUED_TAIL_RE = re.compile(r"^(.*\S\.)([^\W\d_]+)$")
+_ARCHIVE_RE = re.compile(r"^Lưu\b")
+_SIGNATURE_SCAN = 8
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    draft: Draft
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass
+class _Para:
+    line: int
+    text: str
+
+
+def _clean(line: str) -> str:
+    """A line without its emphasis markers and surrounding whitespace (for structure tests)."""
+    return line.replace("*", "").strip()
+
+
+def is_archive(text: str) -> bool:
+    """The archive entry ("Lưu Văn phòng …", "Lưu: VT, …") is filed, not sent."""
+    return bool(_ARCHIVE_RE.match(text))
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        normalized = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+        self.lines = [line.rstrip() for line in normalized.split("\n")]
+        self.notes: list[tuple[int, str]] = []
+
+    def note(self, index: int, message: str) -> None:
+        self.notes.append((index + 1, f"line {index + 1}: {message}"))
+
+    # -- sections -------------------------------------------------------------------------
+
+    def parse(self) -> ParsedText:
+        first = next((i for i, line in enumerate(self.lines) if line.strip()), None)
+        if first is None:
+            raise Invalid("document", "line 1: the text is empty")
+        type_index = next((i for i, line in enumerate(self.lines) if _clean(line) == TYPE_NAME), None)
+        if type_index is None:
+            raise Invalid(
+                "document", f"line {first + 1}: no type line '{TYPE_NAME}' found; only plans can be imported"
+            )
+        self.header(range(first, type_index))
+        summary, body_start = self.summary(type_index)
+        recipients_index = next(
+            (i for i in range(body_start, len(self.lines)) if _RECIPIENTS_RE.match(_clean(self.lines[i]))),
+            None,
+        )
+        if recipients_index is not None:
+            body_end = recipients_index
+            recipients, sign_start = self.recipients(recipients_index + 1)
+        else:
+            sign_start = self.find_signature(body_start)
+            body_end = sign_start
+            recipients = []
+            self.note(body_end, "no 'Nơi nhận:' list found")
+        body, footnotes = self.body(body_start, body_end)
+        if not body:
+            raise Invalid("document", f"line {body_start + 1}: the plan has no body text")
+        form, collective, title, name = self.signature(sign_start)
+        draft = Draft(
+            title=" ".join(summary),
+            body="\n\n".join(body),
+            summary_lines=tuple(summary),
+            footnotes=tuple(footnotes),
+            recipient_lines=tuple(recipients),
+            sign_form=form,
+            sign_collective=collective,
+            sign_title=title,
+            signer_name=name,
+        )
+        notes = tuple(message for _, message in sorted(self.notes, key=lambda note: note[0]))
+        return ParsedText(draft=draft, notes=notes)
+
+    def header(self, indexes: range) -> None:
+        for i in indexes:
+            line = self.lines[i].strip()
+            if not line:
+                continue
+            found = False
+            for match in _NUMBER_RE.finditer(line):
+                found = True
+                self.note(i, f"number '{match.group()}' dropped: the official number is assigned at signing")
+            for match in _DATE_RE.finditer(line):
+                found = True
+                self.note(i, f"date '{match.group().strip()}' dropped: the date is set at signing")
+            if not found:
+                self.note(
+                    i, f"header line '{line}' dropped: the header is printed from the organisation's settings"
+                )
+
+    def summary(self, type_index: int) -> tuple[list[str], int]:
+        i = type_index + 1
+        while i < len(self.lines) and not self.lines[i].strip():
+            i += 1
+        lines: list[str] = []
+        while i < len(self.lines) and self.lines[i].strip():
+            lines.append(" ".join(self.lines[i].replace("**", "").split()))
+            i += 1
+        lines = [line for line in lines if line]
+        if not lines or _RECIPIENTS_RE.match(_clean(lines[0])):
+            raise Invalid("document", f"line {type_index + 1}: '{TYPE_NAME}' is not followed by a title")
+        while i < len(self.lines) and (not self.lines[i].strip() or _SEPARATOR_RE.match(self.lines[i])):
+            if self.lines[i].strip():
+                self.note(i, f"separator '{self.lines[i].strip()}' dropped: the renderer draws it")
+            i += 1
+        return lines, i
+
+    def find_signature(self, start: int) -> int:
+        """Without a Nơi nhận list, the signature starts at the last authority line near the end."""
+        filled = [i for i in range(start, len(self.lines)) if self.lines[i].strip()]
+        for i in reversed(filled[-_SIGNATURE_SCAN:]):
+            if _AUTHORITY_RE.match(_clean(self.lines[i])):
+                return i
+        return len(self.lines)
+
+    # -- body -----------------------------------------------------------------------------
+
+    def paragraphs(self, start: int, end: int) -> list[tuple[_Para, bool]]:
+        """(paragraph, follows a blank line) pairs; a line that does not open a block continues
+        the paragraph right above it."""
+        result: list[tuple[_Para, bool]] = []
+        after_blank = True
+        for i in range(start, end):
+            line = self.lines[i].strip()
+            if not line:
+                after_blank = True
+                continue
+            if result and not after_blank and not opens_block(line):
+                result[-1][0].text += " " + line
+            else:
+                result.append((_Para(i, line), after_blank))
+            after_blank = False
+        return result
+
+    def body(self, start: int, end: int) -> tuple[list[str], list[str]]:
+        flow: list[tuple[_Para, bool]] = []
+        notes: list[tuple[_Para, int]] = []
+        for para, after_blank in self.paragraphs(start, end):
+            marker = MARKER_RE.match(para.text)
+            if marker:
+                text = para.text[marker.end() :].strip()
+                notes.append((_Para(para.line, text), marker_number(marker.group())))
+            else:
+                flow.append((para, after_blank))
+        merged: list[_Para] = []
+        for para, after_blank in flow:
+            previous = merged[-1] if merged else None
+            if previous and after_blank and not ends_sentence(previous.text) and para.text[:1].islower():
+                previous.text += " " + para.text
+                self.note(para.line, "joined to the paragraph above: a page break had split the sentence")
+            else:
+                merged.append(para)
+        self.check_footnotes(merged, notes)
+        return [p.text for p in merged], [n.text for n, _ in notes]
+
+    def check_footnotes(self, body: list[_Para], notes: list[tuple[_Para, int]]) -> None:
+        used: dict[int, int] = {}
+        for para in body:
+            for match in MARKER_RE.finditer(para.text):
+                used.setdefault(marker_number(match.group()), para.line)
+        for position, (para, number) in enumerate(notes, start=1):
+            if number != position:
+                self.note(
+                    para.line,
+                    f"footnote {superscript(number)} is footnote {superscript(position)} in order; "
+                    "footnotes are numbered by their order",
+                )
+            if number not in used:
+                self.note(para.line, f"footnote {superscript(number)} has no marker in the body")
+        known = {number for _, number in notes}
+        for number, line in sorted(used.items()):
+            if number not in known:
+                self.note(line, f"marker {superscript(number)} has no footnote text")
+
+    # -- Nơi nhận and signature -----------------------------------------------------------
+
+    def recipients(self, start: int) -> tuple[list[tuple[str, str]], int]:
+        entries: list[tuple[int, str]] = []
+        i = start
+        after_blank = True
+        while i < len(self.lines):
+            line = _clean(self.lines[i])
+            if not line:
+                after_blank = True
+                i += 1
+                continue
+            entry = _ENTRY_RE.match(line)
+            if entry:
+                entries.append((i, entry.group(1).strip()))
+            elif entries and not after_blank and not entries[-1][1].endswith(".") and not _is_upper(line):
+                entries[-1] = (entries[-1][0], f"{entries[-1][1]} {line}")
+            else:
+                break
+            after_blank = False
+            i += 1
+        if not entries:
+            self.note(start - 1, "the 'Nơi nhận:' list is empty")
+        result: list[tuple[str, str]] = []
+        for n, (index, text) in enumerate(entries):
+            if n == len(entries) - 1:
+                text = self.strip_glued_tail(index, text)
+            result.append(_split_entry(text))
+        archives = [n for n, (text, _) in enumerate(result) if is_archive(text)]
+        if archives and archives[-1] != len(result) - 1:
+            self.note(entries[archives[-1]][0], "the archive entry ('Lưu …') is not the last recipient")
+        return result, i
+
+    def strip_glued_tail(self, index: int, text: str) -> str:
+        match = _GLUED_TAIL_RE.match(text)
+        if match and match.group(1)[-2:-1].islower() and any(c.islower() for c in match.group(2)):
+            self.note(index, f"text '{match.group(2)}' glued after the final '.' dropped: extraction noise")
+            return match.group(1)
+        return text
+
+    def signature(self, start: int) -> tuple[str, str, str, str]:
+        filled = [(i, _clean(self.lines[i])) for i in range(start, len(self.lines)) if _clean(self.lines[i])]
+        if not filled:
+            self.note(min(start, len(self.lines) - 1), "no signature block found")
+            return "", "", "", ""
+        form = collective = ""
+        authority = _AUTHORITY_RE.match(filled[0][1])
+        if authority:
+            form, collective = authority.group(1), authority.group(2).strip()
+            filled = filled[1:]
+        if not filled:
+            self.note(start, "the signature block has no signer name")
+            return form, collective, "", ""
+        name = filled[-1][1]
+        titles: list[str] = []
+        for i, line in filled[:-1]:
+            if line.startswith("(") and line.endswith(")"):
+                self.note(i, f"signature remark '{line}' dropped: the signature is added at signing")
+            else:
+                titles.append(line)
+        return form, collective, " ".join(titles), name
+
+
+def _is_upper(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _split_entry(text: str) -> tuple[str, str]:
+    text = text.rstrip().rstrip(",;.").rstrip()
+    match = _ANNOTATION_RE.match(text)
+    if match:
+        return match.group(1).rstrip(), match.group(2).strip()
+    return text, ""
+
+
+def parse(text: str) -> ParsedText:
+    """Parse a plan in plain text; raise `Invalid` when it is empty or not a Kế hoạch."""
+    return _Parser(text).parse()

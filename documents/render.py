@@ -1,0 +1,228 @@
+"""Render a plan (Kế hoạch) to HTML, PDF and plain text.
+
+One Jinja2 template (`templates/documents/plan.html.j2`) serves two media: the screen/email
+HTML (footnote markers link to a list after the body) and the paged HTML that WeasyPrint
+turns into the PDF (footnotes float to the page foot, page numbers from page 2, the Liberation
+Serif font embedded from `documents/fonts`). User text is escaped before any markup is added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from documents.markup import default_marker, split_blocks, superscript, to_html, to_plain
+from documents.plain_text import is_archive
+from models.content import Draft
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+TEMPLATE = "documents/plan.html.j2"
+FONT_FAMILY = "LiberationSerif"  # the fonts' PostScript name; no system family has it
+_FONT_FILES = (
+    ("normal", "normal", "LiberationSerif-Regular.ttf"),
+    ("bold", "normal", "LiberationSerif-Bold.ttf"),
+    ("normal", "italic", "LiberationSerif-Italic.ttf"),
+    ("bold", "italic", "LiberationSerif-BoldItalic.ttf"),
+)
+PARTY_HEADING = "ĐẢNG CỘNG SẢN VIỆT NAM"
+STATE_HEADING = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+STATE_MOTTO = "Độc lập - Tự do - Hạnh phúc"
+_BLANK_NUMBER = "\u00a0" * 6
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """Everything the official document shows; strings are printed as given (escaped)."""
+
+    org_superior: str = ""
+    org_name: str = ""
+    party: bool = True
+    symbol: str = ""  # "Số 38-KH/ĐUK"; "" for a draft (a blank number is printed)
+    doc_type: str = "KH"
+    org_code: str = ""
+    date_line: str = ""  # "Hàm Liêm, ngày 05 tháng 12 năm 2026"; "" for a draft
+    type_name: str = "KẾ HOẠCH"
+    summary_lines: Sequence[str] = ()
+    body: str = ""
+    footnotes: Sequence[str] = ()
+    recipients: Sequence[tuple[str, str, bool]] = ()  # (text, annotation, archive)
+    sign_form: str = ""
+    sign_collective: str = ""
+    sign_title: str = ""
+    signer_name: str = ""
+    version_hash: str = ""
+    place: str = ""  # used in the blank date line of a draft
+
+    @property
+    def symbol_text(self) -> str:
+        if self.symbol:
+            return self.symbol
+        if self.party:
+            return f"Số {_BLANK_NUMBER}-{self.doc_type}/{self.org_code}"
+        return f"Số: {_BLANK_NUMBER}/{self.doc_type}-{self.org_code}"
+
+    @property
+    def date_text(self) -> str:
+        return self.date_line or f"{self.place or '…'}, ngày … tháng … năm …"
+
+    @property
+    def title(self) -> str:
+        return " ".join(line.strip() for line in self.summary_lines)
+
+    @classmethod
+    def from_draft(
+        cls,
+        draft: Draft,
+        *,
+        org_superior: str = "",
+        org_name: str = "",
+        party: bool = True,
+        symbol: str = "",
+        doc_type: str = "KH",
+        org_code: str = "",
+        date_line: str = "",
+        place: str = "",
+        version_hash: str = "",
+    ) -> DocumentView:
+        return cls(
+            org_superior=org_superior,
+            org_name=org_name,
+            party=party,
+            symbol=symbol,
+            doc_type=doc_type,
+            org_code=org_code,
+            date_line=date_line,
+            place=place,
+            summary_lines=tuple(draft.summary_lines) or (draft.title,),
+            body=draft.body,
+            footnotes=tuple(draft.footnotes),
+            recipients=tuple((text, note, is_archive(text)) for text, note in draft.recipient_lines),
+            sign_form=draft.sign_form,
+            sign_collective=draft.sign_collective,
+            sign_title=draft.sign_title,
+            signer_name=draft.signer_name,
+            version_hash=version_hash,
+        )
+
+
+@dataclass(frozen=True)
+class _HtmlBlock:
+    kind: str
+    html: Markup
+
+
+class _Footnotes:
+    """Turns markers into markup; in paged mode the first marker of a footnote carries its body."""
+
+    def __init__(self, footnotes: Sequence[str], paged: bool) -> None:
+        self.paged = paged
+        self.html = [to_html(text, self.plain_marker) for text in footnotes]
+        self.placed: set[int] = set()
+
+    @staticmethod
+    def plain_marker(number: int) -> Markup:
+        return Markup('<sup class="fn-ref">{}</sup>').format(number)
+
+    def marker(self, number: int) -> Markup:
+        if not 1 <= number <= len(self.html):
+            return self.plain_marker(number)
+        if not self.paged:
+            return default_marker(number)
+        if number in self.placed:
+            return self.plain_marker(number)
+        self.placed.add(number)
+        return Markup('<span class="fn">{}</span>').format(self.html[number - 1])
+
+    def listed(self) -> list[tuple[int, Markup]]:
+        """Footnotes printed after the body: all of them on screen, the unplaced ones on paper."""
+        return [(n, html) for n, html in enumerate(self.html, start=1) if n not in self.placed]
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _font_faces() -> list[dict[str, str]]:
+    return [
+        {"weight": weight, "style": style, "url": (FONTS_DIR / name).as_uri()}
+        for weight, style, name in _FONT_FILES
+    ]
+
+
+def _render(view: DocumentView, *, paged: bool) -> str:
+    notes = _Footnotes(view.footnotes, paged)
+    blocks = [_HtmlBlock(b.kind, to_html(b.text, notes.marker)) for b in split_blocks(view.body)]
+    summary = [to_html(line, notes.plain_marker) for line in view.summary_lines]
+    template = _environment().get_template(TEMPLATE)
+    return template.render(
+        view=view,
+        paged=paged,
+        font_family=FONT_FAMILY,
+        font_faces=_font_faces() if paged else [],
+        summary=summary,
+        blocks=blocks,
+        footnotes=notes.listed(),
+        heading=PARTY_HEADING if view.party else STATE_HEADING,
+        motto="" if view.party else STATE_MOTTO,
+        line_end="," if view.party else ";",
+    )
+
+
+def render_html(view: DocumentView) -> str:
+    """The document as one HTML page (for the review page and the email's HTML part)."""
+    return _render(view, paged=False)
+
+
+def render_pdf(view: DocumentView) -> bytes:
+    """The document as an A4 PDF with the Liberation Serif font embedded."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    html = HTML(string=_render(view, paged=True), base_url=str(TEMPLATES_DIR))
+    pdf = html.write_pdf(font_config=FontConfiguration())
+    if not isinstance(pdf, bytes):  # write_pdf returns bytes when no target is given
+        raise TypeError("WeasyPrint returned no PDF bytes")
+    return pdf
+
+
+def render_text(view: DocumentView) -> str:
+    """A plain-text rendering (the email's text part): same content, no layout."""
+    lines: list[str] = [line for line in (view.org_superior.upper(), view.org_name.upper()) if line]
+    if view.party:
+        lines.append("*")
+    lines.append(view.symbol_text.replace("\u00a0", " "))
+    lines += [PARTY_HEADING] if view.party else [STATE_HEADING, STATE_MOTTO]
+    lines += [view.date_text, "", view.type_name]
+    lines += [to_plain(line) for line in view.summary_lines]
+    lines += ["-----", ""]
+    lines += "\n\n".join(to_plain(b.text) for b in split_blocks(view.body)).split("\n")
+    if view.footnotes:
+        lines += ["", "______"]
+        lines += [f"{superscript(n)} {to_plain(text)}" for n, text in enumerate(view.footnotes, start=1)]
+    if view.recipients:
+        lines += ["", "Nơi nhận:"]
+        end = "," if view.party else ";"
+        for n, (text, note, _archive) in enumerate(view.recipients, start=1):
+            annotation = f" ({note})" if note else ""
+            lines.append(f"- {text}{annotation}{'.' if n == len(view.recipients) else end}")
+    signature = [f"{view.sign_form} {view.sign_collective}".strip(), view.sign_title]
+    signature = [line for line in signature if line]
+    if signature or view.signer_name:
+        lines += ["", *signature, "", view.signer_name]
+    if view.version_hash:
+        lines += ["", f"Mã phiên bản: {view.version_hash}"]
+    return "\n".join(lines).strip("\n") + "\n"

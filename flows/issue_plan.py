@@ -1,0 +1,72 @@
+"""The issue-plan flow: one run per plan, from submission to every recipient's inbox.
+
+The database is the source of truth. Each (re)start reads the plan's state and does the
+next thing: suspend at a human step (holding no process), or render and distribute.
+On resume Prefect starts the flow again from the top, so every step is idempotent
+against the database rather than relying on Prefect's result cache.
+"""
+
+from __future__ import annotations
+
+import anyio
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.flow_runs import asuspend_flow_run
+from prefect.runtime import flow_run
+
+from flows import steps
+from flows.names import ISSUE_PLAN_FLOW
+from models.lifecycle import State
+from models.services import runs
+
+
+@task(name="record-run", cache_policy=NO_CACHE)
+async def record_run(plan_id: int, run_id: str) -> None:
+    await anyio.to_thread.run_sync(runs.set_flow_run, steps.database(), plan_id, run_id)
+
+
+@task(name="check-before-waiting", cache_policy=NO_CACHE)
+async def check_before_waiting(plan_id: int) -> runs.PlanSnapshot:
+    """Read the plan and record the step the run is about to wait on, right before suspending."""
+    db = steps.database()
+    plan = await anyio.to_thread.run_sync(runs.snapshot, db, plan_id)
+    await anyio.to_thread.run_sync(runs.set_wait_key, db, plan_id, plan.expected_wait_key)
+    return plan
+
+
+@task(name="render-document", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+async def render_document(plan_id: int) -> None:
+    await anyio.to_thread.run_sync(steps.render_and_store, plan_id)
+
+
+@task(name="distribute", retries=3, retry_delay_seconds=[5, 30, 120], cache_policy=NO_CACHE)
+async def distribute(plan_id: int) -> dict[str, int]:
+    return await steps.distribute(plan_id)
+
+
+@flow(name=ISSUE_PLAN_FLOW, log_prints=True, retries=0)
+async def issue_plan(plan_id: int) -> str:
+    logger = get_run_logger()
+    await record_run(plan_id, str(flow_run.get_id()))
+    fired: dict[str, int] = {}
+    while True:
+        plan = await check_before_waiting(plan_id)
+        if plan.is_final:
+            logger.info("plan %s is %s", plan_id, plan.state)
+            return plan.state.value
+        key = plan.expected_wait_key
+        if key is not None:
+            # A key that already fired returns at once (the run was resumed for this step
+            # before); wait again under a fresh key rather than spin.
+            attempt = fired.get(key, 0)
+            fired[key] = attempt + 1
+            step = key if attempt == 0 else f"{key}.{attempt}"
+            logger.info("plan %s: waiting for a person (%s)", plan_id, step)
+            await asuspend_flow_run(key=step, timeout=None)
+            continue
+        if plan.state is State.SIGNED:
+            logger.info("plan %s: rendering the issued document", plan_id)
+            await render_document(plan_id)
+        if plan.state in (State.SIGNED, State.DISTRIBUTING):
+            counts = await distribute(plan_id)
+            logger.info("plan %s: distributed %s", plan_id, counts)

@@ -1,0 +1,8 @@
+"""Names shared by the deployments, the runner and the driver."""
+
+ISSUE_PLAN_FLOW = "issue-plan"
+ISSUE_PLAN_DEPLOYMENT = "issue-plan"
+ISSUE_PLAN_FULL_NAME = f"{ISSUE_PLAN_FLOW}/{ISSUE_PLAN_DEPLOYMENT}"
+RECONCILE_FLOW = "reconcile"
+RECONCILE_DEPLOYMENT = "reconcile"
+RECONCILE_INTERVAL_S = 60

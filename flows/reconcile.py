@@ -1,0 +1,35 @@
+"""Reconcile: re-drive every plan whose database state is ahead of its flow run.
+
+Covers a decision committed while Prefect was down, one that landed while the run was on
+its way to suspending, and a run that crashed. Scheduled on the runner; safe to run twice.
+"""
+
+from __future__ import annotations
+
+import anyio
+from prefect import flow, get_run_logger
+
+from flows import steps
+from flows.driver import Drive, drive
+from flows.names import RECONCILE_FLOW
+from models.db import Database
+from models.services import runs
+
+
+async def reconcile_plans(db: Database) -> dict[str, int]:
+    counts = {"done": 0, "retry": 0, "error": 0}
+    for plan_id in await anyio.to_thread.run_sync(runs.active_plan_ids, db):
+        try:
+            result = await drive(db, plan_id)
+        except Exception:
+            counts["error"] += 1
+            continue
+        counts["done" if result is Drive.DONE else "retry"] += 1
+    return counts
+
+
+@flow(name=RECONCILE_FLOW, log_prints=True)
+async def reconcile() -> dict[str, int]:
+    counts = await reconcile_plans(steps.database())
+    get_run_logger().info("reconciled active plans: %s", counts)
+    return counts

@@ -1,0 +1,28 @@
+"""The flows' runner: serves the issue-plan and reconcile deployments with a concurrency limit.
+
+Every flow run executes in its own short-lived process; a suspended run holds none.
+"""
+
+from __future__ import annotations
+
+from prefect import serve
+
+from flows import steps
+from flows.issue_plan import issue_plan
+from flows.names import ISSUE_PLAN_DEPLOYMENT, RECONCILE_DEPLOYMENT, RECONCILE_INTERVAL_S
+from flows.reconcile import reconcile
+
+
+def main() -> None:
+    limit = steps.settings().runner_limit
+    serve(
+        issue_plan.to_deployment(name=ISSUE_PLAN_DEPLOYMENT, description="Issue one plan, end to end"),
+        reconcile.to_deployment(name=RECONCILE_DEPLOYMENT, interval=RECONCILE_INTERVAL_S,
+                                description="Re-drive plans whose state is ahead of their flow run"),
+        limit=limit,
+        print_starting_message=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

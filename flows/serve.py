@@ -1,0 +1,92 @@
+"""`make serve`: everything the embedded default needs on one machine, no set-up.
+
+Starts (or reuses) a Prefect server on SQLite, the local SMTP catcher, the flows' runner
+with a concurrency limit, and the always-on outbox dispatcher. Writes PREFECT_API_URL to
+the local settings file so every other process finds the same server. Shutdown order:
+runner and dispatcher first, then the catcher and the Prefect server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+from models.db import Database
+from models.migrate import upgrade
+from models.settings import LOCAL_SETTINGS_FILE, Settings
+
+log = logging.getLogger("banhanh.serve")
+
+
+def state_file(settings: Settings) -> Path:
+    return settings.data_dir / "serve.json"
+
+
+def write_local_settings(api_url: str) -> None:
+    LOCAL_SETTINGS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    lines = [ln for ln in LOCAL_SETTINGS_FILE.read_text().splitlines() if not ln.startswith("PREFECT_API_URL=")] \
+        if LOCAL_SETTINGS_FILE.exists() else []
+    LOCAL_SETTINGS_FILE.write_text("\n".join([*lines, f"PREFECT_API_URL={api_url}"]) + "\n")
+
+
+async def serve(settings: Settings) -> None:
+    from flows.embedded import healthy, port_free, prefect_env, start_prefect_server, start_runner, stop
+
+    data = settings.data_dir.resolve()
+    prefect_home, logs = data / "prefect", data / "logs"
+    upgrade(settings.db_url)
+    server: subprocess.Popen[bytes] | None = None
+    api_url = settings.prefect_api_url
+    if healthy(api_url):
+        print(f"Using the Prefect server at {api_url}")
+    else:
+        api_url = f"http://127.0.0.1:{settings.prefect_port}/api"
+        print(f"Starting a Prefect server on SQLite at {api_url} (about 20 s the first time)…")
+        server = start_prefect_server(settings.prefect_port, prefect_home, logs / "prefect-server.log")
+    write_local_settings(api_url)
+    os.environ.update(prefect_env(api_url, prefect_home))  # before Prefect is imported below
+
+    from flows.driver import drive
+    from notifications.catcher import MailCatcher
+    from notifications.dispatcher import Dispatcher
+
+    catcher = None
+    if settings.catcher and settings.smtp_host in {"127.0.0.1", "localhost"} and port_free(settings.smtp_port):
+        catcher = MailCatcher(settings.mail_dir, port=settings.smtp_port)
+        catcher.start()
+        print(f"SMTP catcher on 127.0.0.1:{settings.smtp_port}, keeping mail in {settings.mail_dir}")
+    runner = start_runner(api_url, prefect_home, logs / "runner.log",
+                          {"BANHANH_DATA_DIR": str(data), "DATABASE_URL": settings.db_url})
+    dispatcher = Dispatcher(Database.from_url(settings.db_url), settings, driver=drive)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, dispatcher.stop)
+    state_file(settings).write_text(json.dumps({
+        "pid": os.getpid(), "prefect_api_url": api_url, "smtp_port": settings.smtp_port,
+        "runner_pid": runner.pid, "ui": api_url.removesuffix("/api"),
+    }))
+    print(f"Ban Hành is running. Prefect UI: {api_url.removesuffix('/api')}  (Ctrl-C stops)")
+    try:
+        await dispatcher.run()
+    finally:
+        state_file(settings).unlink(missing_ok=True)
+        stop(runner)
+        if catcher is not None:
+            catcher.stop()
+        if server is not None:
+            stop(server)
+        print("Ban Hành stopped.")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    asyncio.run(serve(Settings()))
+
+
+if __name__ == "__main__":
+    main()

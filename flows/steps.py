@@ -1,0 +1,69 @@
+"""The automated steps of the issue-plan flow, as plain functions the tasks call."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import cache
+
+import anyio
+
+from documents.views import document_view, pdf_filename
+from documents.render import render_html, render_pdf
+from models.db import Database
+from models.errors import Refused
+from models.lifecycle import State
+from models.services import distribution, documents, runs
+from models.services.queries import deliveries
+from models.settings import Settings
+from notifications.dispatcher import OutboxSender
+
+log = logging.getLogger("banhanh.flow")
+
+DISTRIBUTION_DEADLINE_S = 15 * 60
+
+
+@cache
+def settings() -> Settings:
+    return Settings()
+
+
+@cache
+def database() -> Database:
+    return Database.from_url(settings().db_url)
+
+
+def render_and_store(plan_id: int, db: Database | None = None) -> None:
+    """Render the signed version once (PDF and HTML); a re-run keeps what is stored."""
+    db = db or database()
+    doc = documents.plan_document(db, plan_id)
+    view = document_view(doc)
+    distribution.store_document(db, plan_id, "html", pdf_filename(doc).replace(".pdf", ".html"),
+                                render_html(view).encode("utf-8"))
+    distribution.store_document(db, plan_id, "pdf", pdf_filename(doc), render_pdf(view))
+
+
+async def distribute(plan_id: int, db: Database | None = None, cfg: Settings | None = None) -> dict[str, int]:
+    """Queue one delivery per recipient, send them, and mark the plan issued when all are final."""
+    db, cfg = db or database(), cfg or settings()
+    plan = await anyio.to_thread.run_sync(runs.snapshot, db, plan_id)
+    if plan.state is State.SIGNED:
+        try:
+            await anyio.to_thread.run_sync(distribution.start_distribution, db, plan_id)
+        except Refused:
+            pass  # a concurrent re-run got there first; the state check below decides
+    async with OutboxSender(db, cfg) as sender:
+        with anyio.fail_after(DISTRIBUTION_DEADLINE_S):
+            while not await anyio.to_thread.run_sync(_all_final, db, plan_id):
+                if not await sender.send_due(plan_id=plan_id):
+                    await asyncio.sleep(0.5)  # the rest is in retry back-off or claimed by the dispatcher
+    if await anyio.to_thread.run_sync(distribution.is_state, db, plan_id, State.DISTRIBUTING):
+        await anyio.to_thread.run_sync(distribution.complete_distribution, db, plan_id)
+    counts: dict[str, int] = {}
+    for row in await anyio.to_thread.run_sync(deliveries, db, plan_id):
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return counts
+
+
+def _all_final(db: Database, plan_id: int) -> bool:
+    return all(row["status"] in distribution.FINAL_DELIVERY for row in deliveries(db, plan_id))

@@ -1,0 +1,131 @@
+"""Loading an organisation, its people and its address book from a config mapping (TOML)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import Session, delete, select
+
+from models.db import Database
+from models.directory import GroupMember, Organisation, Person, Unit
+from models.errors import Invalid
+from models.lifecycle import Role
+from models.numbering import System
+from models.services import audit
+from models.services.plans import validate_email
+
+PERSON_ROLES = {Role.SECRETARIAT.value, Role.REVIEWER.value, Role.SIGNER.value}
+
+
+def _text(data: Mapping[str, Any], key: str, field: str, required: bool = True) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise Invalid(field, "is required and must be text" if required else "must be text")
+    if "\n" in value or "\r" in value:
+        raise Invalid(field, "must be one line")
+    return value.strip()
+
+
+def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
+    """Create or update the organisation, its people and units. Invalid config changes nothing."""
+    org_data = config.get("organisation")
+    if not isinstance(org_data, Mapping):
+        raise Invalid("organisation", "the [organisation] table is missing")
+    system = _text(org_data, "system", "organisation.system")
+    if system not in {s.value for s in System}:
+        raise Invalid("organisation.system", f"'{system}' is not one of party, state")
+    fields = {k: _text(org_data, k, f"organisation.{k}", required=k not in {"superior", "term"})
+              for k in ("key", "code", "name", "superior", "place", "term")}
+    if system == System.PARTY and not fields["term"]:
+        raise Invalid("organisation.term", "a Party body needs its committee term (numbers run per term)")
+    people = _people(config.get("people", []))
+    units, members = _units(config.get("units", []))
+    now = db.clock()
+    with db.write() as session:
+        org = session.exec(select(Organisation).where(Organisation.key == fields["key"])).first()
+        org = org or Organisation(**fields, system=system)
+        for key, value in {**fields, "system": system}.items():
+            setattr(org, key, value)
+        session.add(org)
+        session.flush()
+        assert org.id is not None
+        for p in people:
+            person = session.exec(select(Person).where(Person.email == p["email"])).first()
+            if person is not None and person.org_id != org.id:
+                raise Invalid("people", f"{p['email']} already belongs to another organisation")
+            person = person or Person(org_id=org.id, **p)
+            for key, value in p.items():
+                setattr(person, key, value)
+            session.add(person)
+        _store_units(session, org.id, units, members)
+        audit.append(session, org_id=org.id, plan_id=None, actor="config", action="load_directory", now=now,
+                     detail={"people": len(people), "units": len(units)})
+        return org
+
+
+def _people(raw: Any) -> list[dict[str, Any]]:
+    if not isinstance(raw, list):
+        raise Invalid("people", "must be a list of [[people]] tables")
+    out, seen = [], set()
+    for i, p in enumerate(raw, start=1):
+        field = f"people[{i}]"
+        email = validate_email(f"{field}.email", _text(p, "email", f"{field}.email")).lower()
+        if email in seen:
+            raise Invalid(f"{field}.email", f"'{email}' appears twice")
+        seen.add(email)
+        roles = p.get("roles", [])
+        if not isinstance(roles, list) or not roles or not set(roles) <= PERSON_ROLES:
+            raise Invalid(f"{field}.roles", f"must list one or more of {', '.join(sorted(PERSON_ROLES))}")
+        out.append({"email": email, "name": _text(p, "name", f"{field}.name"),
+                    "title": _text(p, "title", f"{field}.title", required=False), "roles": list(roles)})
+    return out
+
+
+def _units(raw: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    if not isinstance(raw, list):
+        raise Invalid("units", "must be a list of [[units]] tables")
+    out, members, codes = [], {}, set()
+    for i, u in enumerate(raw, start=1):
+        field = f"units[{i}]"
+        code = _text(u, "code", f"{field}.code")
+        if code in codes:
+            raise Invalid(f"{field}.code", f"'{code}' appears twice")
+        codes.add(code)
+        email = u.get("email")
+        if email is not None:
+            email = validate_email(f"{field}.email", str(email))
+        aliases = u.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise Invalid(f"{field}.aliases", "must be a list of text")
+        group = u.get("members")
+        if group is not None and (not isinstance(group, list) or not group):
+            raise Invalid(f"{field}.members", "must be a non-empty list of unit codes")
+        if group is not None and email is not None:
+            raise Invalid(f"{field}.email", "a group has no address of its own: its members are mailed")
+        if group is not None:
+            members[code] = [str(m) for m in group]
+        out.append({"code": code, "name": _text(u, "name", f"{field}.name"), "email": email,
+                    "is_group": group is not None, "aliases": aliases})
+    for code, group in members.items():
+        for m in group:
+            if m not in codes:
+                raise Invalid(f"units[{code}].members", f"no unit with code '{m}'")
+    return out, members
+
+
+def _store_units(session: Session, org_id: int, units: list[dict[str, Any]], members: dict[str, list[str]]) -> None:
+    by_code = {u.code: u for u in session.exec(select(Unit).where(Unit.org_id == org_id))}
+    for u in units:
+        unit = by_code.get(u["code"]) or Unit(org_id=org_id, **u)
+        for key, value in u.items():
+            setattr(unit, key, value)
+        session.add(unit)
+        by_code[u["code"]] = unit
+    session.flush()
+    group_ids = [by_code[c].id for c in members]
+    if group_ids:
+        session.execute(delete(GroupMember).where(GroupMember.group_id.in_(group_ids)))  # type: ignore[attr-defined]
+    for code, group in members.items():
+        for m in group:
+            session.add(GroupMember(group_id=by_code[code].id or 0, member_id=by_code[m].id or 0))

@@ -1,0 +1,51 @@
+"""Reading what the renderers and the mailer need from the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import select
+
+from models.db import Database
+from models.directory import Organisation
+from models.errors import NotFound
+from models.plans import Plan, PlanVersion, RenderedDocument
+
+
+@dataclass(frozen=True)
+class PlanDocument:
+    plan: Plan
+    version: PlanVersion
+    org: Organisation
+
+
+def plan_document(db: Database, plan_id: int) -> PlanDocument:
+    with db.read() as session:
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise NotFound("plan", f"no plan with id {plan_id}")
+        version = session.get(PlanVersion, plan.current_version_id)
+        org = session.get(Organisation, plan.org_id)
+        assert version is not None and org is not None
+        return PlanDocument(plan, version, org)
+
+
+def rendered(db: Database, document_id: int) -> RenderedDocument:
+    with db.read() as session:
+        doc = session.get(RenderedDocument, document_id)
+        if doc is None:
+            raise NotFound("document", f"no rendered document {document_id}")
+        return doc
+
+
+def rendered_sibling(db: Database, document_id: int, fmt: str) -> RenderedDocument | None:
+    """The same plan version rendered in another format (the HTML beside the PDF)."""
+    with db.read() as session:
+        doc = session.get(RenderedDocument, document_id)
+        if doc is None:
+            return None
+        query: Any = select(RenderedDocument).where(
+            RenderedDocument.plan_id == doc.plan_id, RenderedDocument.version_id == doc.version_id,
+            RenderedDocument.format == fmt)
+        return session.exec(query).first()

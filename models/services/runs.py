@@ -1,0 +1,80 @@
+"""Flow-run bookkeeping: which Prefect run drives a plan and which human step it waits on.
+
+This is orchestration metadata, not plan state: it never changes what the lifecycle table
+governs, so it is written without a transition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from models.db import Database
+from models.errors import NotFound
+from models.lifecycle import FINAL_STATES, State, wait_key
+from models.plans import Plan, PlanVersion
+from models.records import OutboxMessage
+
+
+@dataclass(frozen=True)
+class PlanSnapshot:
+    plan_id: int
+    uid: str
+    state: State
+    review_round: int
+    version_seq: int
+    title: str
+    flow_run_id: str | None
+    recorded_wait_key: str | None
+
+    @property
+    def expected_wait_key(self) -> str | None:
+        return wait_key(self.state, self.review_round, self.version_seq)
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def run_name(self) -> str:
+        title = self.title if len(self.title) <= 70 else self.title[:69] + "…"
+        return f"KH-{self.plan_id}: {title}"
+
+
+def snapshot(db: Database, plan_id: int) -> PlanSnapshot:
+    with db.read() as session:
+        row = session.exec(select(Plan, PlanVersion).join(
+            PlanVersion, col(PlanVersion.id) == Plan.current_version_id).where(Plan.id == plan_id)).first()
+        if row is None:
+            raise NotFound("plan", f"no plan with id {plan_id}")
+        plan, version = row
+        return PlanSnapshot(plan.id or 0, plan.uid, State(plan.state), plan.review_round, version.seq, version.title,
+                            plan.flow_run_id, plan.wait_key)
+
+
+def set_flow_run(db: Database, plan_id: int, flow_run_id: str) -> None:
+    with db.write() as session:
+        session.execute(update(Plan).where(Plan.id == plan_id).values(flow_run_id=flow_run_id))  # type: ignore[arg-type]
+
+
+def set_wait_key(db: Database, plan_id: int, key: str | None) -> None:
+    with db.write() as session:
+        session.execute(update(Plan).where(Plan.id == plan_id).values(wait_key=key))  # type: ignore[arg-type]
+
+
+def active_plan_ids(db: Database) -> list[int]:
+    """Plans a flow run should be driving: submitted at least once and not final."""
+    with db.read() as session:
+        return list(session.exec(select(Plan.id).where(
+            col(Plan.state).not_in([s.value for s in FINAL_STATES]), Plan.review_round > 0,
+        ).order_by(col(Plan.id))).all())  # type: ignore[arg-type]
+
+
+def flow_job_done(db: Database, item_id: int) -> None:
+    with db.write() as session:
+        item = session.get(OutboxMessage, item_id)
+        if item is not None and item.status == "sending":
+            item.status, item.claimed_until = "sent", None
+            session.add(item)

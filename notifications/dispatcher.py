@@ -1,0 +1,156 @@
+"""The always-on outbox dispatcher: sends queued emails and drives flow runs after commit.
+
+Emails leave only from the outbox. Each item is claimed atomically, sent over the SMTP
+pool with the Message-ID fixed when it was queued, and its outcome recorded: sent (with
+the server's reply), retried later on a temporary failure, or failed with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+import anyio
+
+from models.db import Database
+from models.records import OutboxMessage
+from models.services import documents, outbox, runs
+from models.settings import Settings
+from notifications.messages import build_message
+from notifications.smtp import PermanentFailure, SmtpPool, TemporaryFailure
+
+log = logging.getLogger("banhanh.dispatcher")
+
+BATCH = 50
+MAX_BACKOFF_S = 300
+FLOW_MAX_ATTEMPTS = 12  # then the reconcile flow takes over
+
+
+class Driven(StrEnum):
+    DONE = "done"
+    RETRY = "retry"
+
+
+FlowDriver = Callable[[Database, int], Awaitable[Any]]
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2 ** max(attempts - 1, 0), MAX_BACKOFF_S))
+
+
+class OutboxSender:
+    """Sends due emails; shared by the dispatcher and the distribution step of the flow."""
+
+    def __init__(self, db: Database, settings: Settings, pool: SmtpPool | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.pool = pool or SmtpPool(settings)
+        self._attachments: dict[int, tuple[tuple[str, bytes], str | None]] = {}
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def __aenter__(self) -> OutboxSender:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def send_due(self, plan_id: int | None = None, limit: int = BATCH) -> int:
+        """Claim and send one batch; returns how many items were claimed."""
+        items = await anyio.to_thread.run_sync(outbox.claim_due, self.db, "email", limit, plan_id)
+        if items:
+            await asyncio.gather(*(self._send_one(item) for item in items))
+        return len(items)
+
+    async def _attachment(self, item: OutboxMessage) -> tuple[tuple[str, bytes] | None, str | None]:
+        doc_id = item.context.get("document_id")
+        if item.event != "distributed" or not isinstance(doc_id, int):
+            return None, None
+        if doc_id not in self._attachments:
+            pdf = await anyio.to_thread.run_sync(documents.rendered, self.db, doc_id)
+            html = await anyio.to_thread.run_sync(documents.rendered_sibling, self.db, doc_id, "html")
+            self._attachments[doc_id] = ((pdf.filename, pdf.content),
+                                         html.content.decode("utf-8") if html else None)
+        attachment, body_html = self._attachments[doc_id]
+        return attachment, body_html
+
+    async def _send_one(self, item: OutboxMessage) -> None:
+        item_id = item.id or 0
+        try:
+            attachment, body_html = await self._attachment(item)
+            message = build_message(item, self.settings, attachment=attachment, body_html=body_html)
+            reply = await self.pool.send(message)
+        except PermanentFailure as exc:
+            log.warning("outbox %s to %s failed: %s", item_id, item.to_email, exc)
+            await anyio.to_thread.run_sync(outbox.mark_failed, self.db, item_id, str(exc))
+            return
+        except TemporaryFailure as exc:
+            if item.attempts >= self.settings.max_attempts:
+                reason = f"gave up after {item.attempts} attempts: {exc}"
+                await anyio.to_thread.run_sync(outbox.mark_failed, self.db, item_id, reason)
+            else:
+                await anyio.to_thread.run_sync(outbox.mark_retry, self.db, item_id, str(exc), backoff(item.attempts))
+            return
+        await anyio.to_thread.run_sync(outbox.mark_sent, self.db, item_id, reply)
+
+
+class Dispatcher:
+    """Polls the outbox: emails within a second of commit, and flow-run drives."""
+
+    def __init__(self, db: Database, settings: Settings, driver: FlowDriver | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.driver = driver
+        self.sender = OutboxSender(db, settings)
+        self._stop = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run_once(self) -> int:
+        sent = await self.sender.send_due()
+        driven = await self.drive_flows() if self.driver is not None else 0
+        return sent + driven
+
+    async def drive_flows(self) -> int:
+        assert self.driver is not None
+        items = await anyio.to_thread.run_sync(outbox.claim_due, self.db, "flow", BATCH, None)
+        for item in items:
+            item_id, plan_id = item.id or 0, item.plan_id or 0
+            try:
+                result = await self.driver(self.db, plan_id)
+            except Exception as exc:  # Prefect down or refusing: try again later, then reconcile
+                result = Driven.RETRY
+                item.last_error = f"{type(exc).__name__}: {exc}"
+                log.info("plan %s: flow run not driven yet (%s)", plan_id, item.last_error)
+            if str(result) == Driven.DONE:
+                await anyio.to_thread.run_sync(runs.flow_job_done, self.db, item_id)
+            elif item.attempts >= FLOW_MAX_ATTEMPTS:
+                await anyio.to_thread.run_sync(outbox.mark_failed, self.db, item_id,
+                                               item.last_error or "the flow run did not reach its step")
+            else:
+                delay = timedelta(seconds=min(item.attempts, 5))
+                await anyio.to_thread.run_sync(outbox.mark_retry, self.db, item_id,
+                                               item.last_error or "run not at its step yet", delay)
+        return len(items)
+
+    async def run(self) -> None:
+        log.info("outbox dispatcher started")
+        try:
+            while not self._stop.is_set():
+                try:
+                    busy = await self.run_once()
+                except Exception:
+                    log.exception("dispatcher pass failed; continuing")
+                    busy = 0
+                if not busy:
+                    with anyio.move_on_after(self.settings.dispatch_interval):
+                        await self._stop.wait()
+        finally:
+            await self.sender.close()
+            log.info("outbox dispatcher stopped")

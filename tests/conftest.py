@@ -1,0 +1,106 @@
+"""Shared fixtures: real databases (a SQLite file; PostgreSQL when TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+# The tests' own Prefect server: set before anything imports Prefect (it reads its settings
+# once), so no test ever talks to a developer's running server.
+with socket.socket() as _s:
+    _s.bind(("127.0.0.1", 0))
+    PREFECT_PORT = int(_s.getsockname()[1])
+PREFECT_HOME = Path(tempfile.mkdtemp(prefix="banhanh-prefect-"))
+os.environ.update({
+    "PREFECT_API_URL": f"http://127.0.0.1:{PREFECT_PORT}/api",
+    "PREFECT_HOME": str(PREFECT_HOME),
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_ENABLED": "false",
+    "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+})
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+import models.tables  # noqa: F401
+from models.db import Database, make_engine
+from models.migrate import upgrade
+from models.services.directory import load_directory
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if IN_CI and not PG_URL:
+        raise pytest.UsageError("CI=true needs TEST_DATABASE_URL: the suite must also run on PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file; each test gets a copy (migrating per test is slow)."""
+    path = tmp_path_factory.mktemp("template") / "banhanh.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_migrated() -> str:
+    engine = make_engine(PG_URL)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    except Exception as exc:  # a configured PostgreSQL that cannot be reached is a failure, never a skip
+        pytest.fail(f"TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}")
+    finally:
+        engine.dispose()
+    upgrade(PG_URL)
+    return PG_URL
+
+
+def _truncate(db: Database) -> None:
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "banhanh.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("pg_migrated")
+    db = Database.from_url(url)
+    _truncate(db)
+    db.engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database.from_url(db_url)
+    yield database
+    database.engine.dispose()
+
+
+def example_config(name: str = "hamliem") -> dict[str, object]:
+    return tomllib.loads((REPO / "examples" / f"{name}.toml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def org(db: Database) -> models.tables.Organisation:
+    return load_directory(db, example_config())

@@ -1,0 +1,100 @@
+"""Builders that drive a plan through the service layer to any lifecycle state."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from models.content import Draft
+from models.db import Database
+from models.lifecycle import State
+from models.policies import Decision
+from models.services import distribution, outbox, plans, reviews, signing
+from models.services.directory import load_directory
+from models.services.queries import plan_status
+from tests.conftest import example_config
+
+SECRETARIAT = "vanphong@hamliem.example.vn"
+R1 = "bxdd@hamliem.example.vn"
+R2 = "ubkt@hamliem.example.vn"
+SIGNER = "pbt@hamliem.example.vn"
+# People who hold a role but are not assigned to the plan under test.
+R3 = "tuyengiao@hamliem.example.vn"
+SIGNER2 = "bithu@hamliem.example.vn"
+OTHER_SECRETARIAT = "vanphong@duk.example.vn"
+
+FAKE_PDF = b"%PDF-1.7\n% a stand-in document for service-level tests\n%%EOF\n"
+
+
+def load_people(db: Database) -> None:
+    config: dict[str, Any] = copy.deepcopy(example_config())
+    config["people"] += [
+        {"email": R3, "name": "Võ Văn Tuyên", "roles": ["reviewer"]},
+        {"email": SIGNER2, "name": "Đặng Văn Thư", "title": "Bí thư", "roles": ["signer"]},
+    ]
+    load_directory(db, config)
+    load_directory(db, {
+        "organisation": {"key": "duk", "code": "ĐUK", "name": "ĐẢNG ỦY KHỐI", "place": "Trà Vinh",
+                         "system": "party", "term": "2020-2025"},
+        "people": [{"email": OTHER_SECRETARIAT, "name": "Văn phòng ĐUK", "roles": ["secretariat"]}],
+    })
+
+
+def sample_draft(title: str = "Kế hoạch thực hiện Nghị quyết số 12-NQ/TU") -> Draft:
+    return Draft(
+        title=title,
+        body="I. MỤC ĐÍCH, YÊU CẦU\n\n- Quán triệt và triển khai thực hiện nghiêm túc.",
+        footnotes=("Hiện nay trên địa bàn xã có 31.595 khẩu.",),
+        recipient_lines=(("Thường trực Tỉnh ủy", "báo cáo"), ("Thường trực Đảng ủy", ""),
+                         ("Các tổ chức cơ sở Đảng trực thuộc Đảng ủy", ""), ("Đảng ủy UBND xã", ""),
+                         ("Lưu Văn phòng Đảng ủy", "")),
+        sign_form="T/M", sign_collective="BAN THƯỜNG VỤ", sign_title="PHÓ BÍ THƯ THƯỜNG TRỰC",
+        signer_name="Phan Minh Quảng",
+    )
+
+
+def current_hash(db: Database, plan_id: int) -> str:
+    return str(plan_status(db, plan_id)["version_hash"])
+
+
+def drain_outbox(db: Database, plan_id: int) -> None:
+    """Record every queued email of the plan as accepted (stands in for the dispatcher)."""
+    while items := outbox.claim_due(db, "email", 100, plan_id=plan_id):
+        for item in items:
+            outbox.mark_sent(db, item.id or 0, "250 OK")
+
+
+def build(db: Database, state: State) -> int:
+    """A new plan, driven through the services to `state`."""
+    plan_id = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft()).plan_id
+    plans.assign(db, plan_id, SECRETARIAT, reviewers=[R1, R2])
+    if state is State.DRAFT:
+        return plan_id
+    if state is State.WITHDRAWN:
+        plans.withdraw(db, plan_id, SECRETARIAT, "no longer needed")
+        return plan_id
+    plans.submit(db, plan_id, SECRETARIAT)
+    version = current_hash(db, plan_id)
+    if state is State.IN_REVIEW:
+        return plan_id
+    if state is State.CHANGES_REQUESTED:
+        reviews.decide(db, plan_id, R1, Decision.REQUEST_CHANGES, version, "Sửa mục II")
+        return plan_id
+    if state is State.REJECTED:
+        reviews.decide(db, plan_id, R1, Decision.REJECT, version, "Không phù hợp")
+        return plan_id
+    reviews.decide(db, plan_id, R1, Decision.APPROVE, version)
+    reviews.decide(db, plan_id, R2, Decision.APPROVE, version)
+    if state is State.APPROVED:
+        return plan_id
+    signing.sign(db, plan_id, SIGNER, version)
+    distribution.store_document(db, plan_id, "pdf", "ke-hoach.pdf", FAKE_PDF)
+    if state is State.SIGNED:
+        return plan_id
+    distribution.start_distribution(db, plan_id)
+    if state is State.DISTRIBUTING:
+        return plan_id
+    drain_outbox(db, plan_id)
+    distribution.complete_distribution(db, plan_id)
+    assert state is State.ISSUED
+    return plan_id
