@@ -37,12 +37,23 @@ _EML_NAME = re.compile(r"^[0-9A-Za-z_-]+\.eml$")
 _MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a signed plan with its PDF and fonts fits easily
 
 
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
 def free_port(host: str = DEFAULT_HOST) -> int:
     """A TCP port on ``host`` that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    with socket.socket(_family(host), socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def _check_bindable(host: str, port: int) -> None:
+    """Raise OSError now if ``host:port`` is taken (bound the way asyncio's server binds)."""
+    with socket.socket(_family(host), socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
 
 
 def _header(msg: EmailMessage, name: str) -> str:
@@ -240,6 +251,7 @@ class MailCatcher:
             port = self.requested_port or free_port(self.hostname)
             controller = self._controller_for(port)
             try:
+                _check_bindable(self.hostname, port)  # aiosmtpd would only time out
                 controller.start()
             except OSError as exc:
                 _discard(controller)
@@ -279,8 +291,10 @@ class MailCatcher:
 def _discard(controller: Controller) -> None:
     """Clean up after a failed start (aiosmtpd leaves its thread handle and loop behind)."""
     thread = getattr(controller, "_thread", None)
-    if thread is not None:
-        thread.join(timeout=5)
+    if thread is not None and thread.is_alive():
+        with contextlib.suppress(Exception):
+            controller.stop(no_assert=True)
+    elif thread is not None:
         controller._thread = None
     with contextlib.suppress(Exception):
         if not controller.loop.is_running() and not controller.loop.is_closed():

@@ -62,7 +62,7 @@ def test_the_year_is_taken_in_vietnam(at: datetime, year: str) -> None:
 
 def test_numbering_needs_an_aware_datetime() -> None:
     with pytest.raises(ValueError):
-        register_key(System.STATE, "UBND", "KH", "", datetime(2026, 1, 1))  # noqa: DTZ001
+        register_key(System.STATE, "UBND", "KH", "", datetime(2026, 1, 1))
 
 
 @pytest.mark.parametrize(("system", "number", "doc_type", "org", "printed"), [
@@ -155,7 +155,8 @@ def test_a_state_body_numbers_per_vietnamese_calendar_year(db: Database) -> None
 def test_a_party_body_numbers_per_type_and_committee_term(db: Database) -> None:
     load_people(db)
     kh1, kh2, kh3, kh4 = (build(db, State.APPROVED) for _ in range(4))
-    tb = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft("Thông báo kết luận"), doc_type="TB").plan_id
+    tb = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft("Thông báo kết luận"),
+                           doc_type="TB").plan_id
     plans.assign(db, tb, SECRETARIAT, reviewers=[R1, R2])
     plans.submit(db, tb, SECRETARIAT)
     for reviewer in (R1, R2):
@@ -196,12 +197,12 @@ import sys
 from models.db import Database
 from models.services import signing
 
-url, signer, jobs = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+url, signer = sys.argv[1], sys.argv[2]
 db = Database.from_url(url)
 with db.read() as session:  # connect before the start signal
     pass
 print("ready", flush=True)
-sys.stdin.readline()
+jobs = sys.stdin.readline().split()  # the start signal: "plan_id:hash plan_id:hash ..."
 done = []
 for job in jobs:
     plan_id, version = job.split(":")
@@ -214,32 +215,35 @@ PLANS, PROCESSES = 50, 4
 
 
 @pytest.mark.slow
-def test_numbers_are_gap_free_and_unique_when_signing_from_several_processes(db: Database, db_url: str) -> None:
-    load_people(db)
-    jobs = [f"{p}:{current_hash(db, p)}" for p in (build(db, State.APPROVED) for _ in range(PLANS))]
+def test_numbers_are_gap_free_and_unique_when_signing_from_several_processes(
+    db: Database, db_url: str
+) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    procs = [
-        subprocess.Popen([sys.executable, "-c", SIGNER_PROCESS, db_url, SIGNER, ",".join(jobs[i::PROCESSES])],
-                         cwd=REPO, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
-        for i in range(PROCESSES)
+    procs = [  # started first: they import while the plans are built
+        subprocess.Popen([sys.executable, "-c", SIGNER_PROCESS, db_url, SIGNER], cwd=REPO, env=env,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(PROCESSES)
     ]
     try:
+        load_people(db)
+        jobs = [f"{p}:{current_hash(db, p)}" for p in (build(db, State.APPROVED) for _ in range(PLANS))]
         for proc in procs:
-            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-        for proc in procs:  # release them together
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready", proc.stderr
+        for i, proc in enumerate(procs):  # released together, each with an interleaved share
             assert proc.stdin is not None
-            proc.stdin.write("go\n")
+            proc.stdin.write(" ".join(jobs[i::PROCESSES]) + "\n")
             proc.stdin.flush()
         outputs = [proc.communicate(timeout=120) for proc in procs]
     finally:
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
+                proc.wait()
     for proc, (_, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err
 
     reported = dict(pair.split("=") for out, _ in outputs for pair in out.split())
+    assert len(reported) == PLANS
     assert sorted(int(n) for n in reported.values()) == list(range(1, PLANS + 1))
     with db.read() as s:
         entries = s.exec(select(RegisterEntry).order_by(col(RegisterEntry.number))).all()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import email
 import email.policy
 from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,7 +42,7 @@ def test_templates_cover_every_event() -> None:
 
 @pytest.mark.parametrize("event", EVENTS)
 @pytest.mark.parametrize("optional", [False, True], ids=["required-keys-only", "all-keys"])
-def test_every_event_renders(event: str, optional: bool, tmp_path) -> None:
+def test_every_event_renders(event: str, optional: bool, tmp_path: Path) -> None:
     context = plan_context(**(OPTIONAL if optional else {}))
     context["to_email"] = "bxdd@hamliem.example.vn"
     subject, text, html = render(event, context)
@@ -57,7 +59,7 @@ def test_every_event_renders(event: str, optional: bool, tmp_path) -> None:
         assert "Trần Văn Bình" in text
 
 
-def test_review_and_sign_emails_carry_the_exact_commands(tmp_path) -> None:
+def test_review_and_sign_emails_carry_the_exact_commands(tmp_path: Path) -> None:
     settings = settings_for(2525, tmp_path)
     review = reparse(build_message(make_item("review_requested"), settings))
     text, html = parts(review)
@@ -69,7 +71,7 @@ def test_review_and_sign_emails_carry_the_exact_commands(tmp_path) -> None:
     assert sign in text and sign in html
 
 
-def test_headers(tmp_path) -> None:
+def test_headers(tmp_path: Path) -> None:
     item = make_item("signed", symbol="38-KH/ĐU")
     msg = reparse(build_message(item, settings_for(2525, tmp_path)))
     assert msg["Message-ID"] == "<signed.p42.r1@banhanh>"
@@ -87,7 +89,7 @@ def test_headers(tmp_path) -> None:
     assert b"=?utf-8?" in head
 
 
-def test_header_injection_is_impossible(tmp_path) -> None:
+def test_header_injection_is_impossible(tmp_path: Path) -> None:
     item = make_item("review_requested", title=INJECTED_TITLE, to_name="Ánh\r\nBcc: evil@x")
     item.to_name = "Ánh\r\nBcc: evil@x"
     msg = build_message(item, settings_for(2525, tmp_path))
@@ -99,7 +101,7 @@ def test_header_injection_is_impossible(tmp_path) -> None:
     assert [a.addr_spec for a in parsed["To"].addresses] == ["bxdd@hamliem.example.vn"]
 
 
-def test_html_and_jinja_in_data_are_inert(tmp_path) -> None:
+def test_html_and_jinja_in_data_are_inert(tmp_path: Path) -> None:
     title = "Kế hoạch <script>alert(1)</script> {{ 7*7 }} {% raw %}"
     msg = reparse(build_message(make_item("approved", title=title), settings_for(2525, tmp_path)))
     text, html = parts(msg)
@@ -112,7 +114,7 @@ def test_one_line_strips_every_line_break() -> None:
     assert one_line("a\r\nb\nc\rd\x85e\u2028f\x00g\tz  ") == "a b c d e f g z"
 
 
-def test_distributed_with_attachment_and_rendered_plan(tmp_path) -> None:
+def test_distributed_with_attachment_and_rendered_plan(tmp_path: Path) -> None:
     document = (
         "<!DOCTYPE html><html><head><style>@font-face{font-family:X;src:url(data:font/ttf;base64,AAAA)}"
         "p.title{font-weight:bold}</style></head><body><p class='title'>KẾ HOẠCH</p>"
@@ -148,7 +150,7 @@ def test_distributed_with_attachment_and_rendered_plan(tmp_path) -> None:
         ({"event": "no_such_event"}, "no email template"),
     ],
 )
-def test_unusable_items_are_permanent_failures(change: dict, match: str, tmp_path) -> None:
+def test_unusable_items_are_permanent_failures(change: dict[str, Any], match: str, tmp_path: Path) -> None:
     item = make_item("approved")
     for key, value in change.items():
         setattr(item, key, value)
@@ -157,7 +159,7 @@ def test_unusable_items_are_permanent_failures(change: dict, match: str, tmp_pat
     assert isinstance(info.value, PermanentFailure) and isinstance(info.value, ValueError)
 
 
-def test_missing_required_context_is_a_clear_error(tmp_path) -> None:
+def test_missing_required_context_is_a_clear_error(tmp_path: Path) -> None:
     item = make_item("approved")
     del item.context["version_hash"]
     with pytest.raises(MessageError, match="version_hash"):

@@ -1,0 +1,184 @@
+"""What waiting plans cost: N plans in review, their runs Suspended, against an idle runner.
+
+Run with `make bench` (N=200 by default; BENCH_WAITING_PLANS overrides). The CI suite
+calls `waiting_cost` with 5 plans. The figures go to BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.procstat import rss_mb, tree
+from models.db import Database
+from models.lifecycle import State
+from models.services import plans, runs
+
+SUSPEND_DEADLINE_S = 1800
+
+
+@dataclass(frozen=True)
+class WaitingReport:
+    plans: int
+    idle_processes: int
+    idle_rss_mb: float
+    waiting_processes: int
+    waiting_rss_mb: float
+    suspended: int
+    db_bytes: int
+    seconds_to_suspend_all: float
+    seconds_to_complete_all: float
+    runner_cpu_s_per_plan: float
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of the process and its reaped children (each flow run is a child)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _run_states(api_url: str, run_ids: list[str]) -> dict[str, str]:
+    states: dict[str, str] = {}
+    for i in range(0, len(run_ids), 200):
+        r = httpx.post(f"{api_url}/flow_runs/filter",
+                       json={"flow_runs": {"id": {"any_": run_ids[i:i + 200]}}, "limit": 200}, timeout=30)
+        r.raise_for_status()
+        states |= {run["id"]: (run.get("state") or {}).get("name", "") for run in r.json()}
+    return states
+
+
+def db_size(db: Database) -> int:
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        path = Path(url.database or "")
+        return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    with db.engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar() or 0)
+
+
+async def _until(what: str, check: object, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not await asyncio.to_thread(check):  # type: ignore[arg-type]
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.5)
+
+
+async def waiting_cost(db: Database, runner_pid: int, api_url: str, plan_ids: list[int],
+                       secretariat: str) -> WaitingReport:
+    """Submit the (draft) plans, wait until every run is Suspended, measure, then finish them."""
+    await asyncio.sleep(2)
+    idle = tree(runner_pid)
+    cpu_before = _cpu_seconds(runner_pid)
+    start = time.monotonic()
+    for plan_id in plan_ids:
+        plans.submit(db, plan_id, secretariat)
+
+    def all_suspended() -> bool:
+        snaps = [runs.snapshot(db, p) for p in plan_ids]
+        if any(s.flow_run_id is None or s.recorded_wait_key != s.expected_wait_key for s in snaps):
+            return False
+        states = _run_states(api_url, [s.flow_run_id for s in snaps if s.flow_run_id])
+        return list(states.values()).count("Suspended") == len(plan_ids)
+
+    await _until("every run to suspend", all_suspended, SUSPEND_DEADLINE_S)
+    await _until("the runner to be idle", lambda: len(tree(runner_pid)) <= len(idle), 120)
+    suspended_s = time.monotonic() - start
+    waiting = tree(runner_pid)
+    run_ids = [runs.snapshot(db, p).flow_run_id or "" for p in plan_ids]
+    suspended = list(_run_states(api_url, run_ids).values()).count("Suspended")
+    size = db_size(db)
+    start = time.monotonic()
+    for plan_id in plan_ids:  # one resume each: the run reads 'withdrawn' and completes
+        plans.withdraw(db, plan_id, secretariat, "benchmark finished")
+
+    def all_completed() -> bool:
+        return list(_run_states(api_url, run_ids).values()).count("Completed") == len(plan_ids)
+
+    await _until("every run to complete", all_completed, SUSPEND_DEADLINE_S)
+    completed_s = time.monotonic() - start
+    cpu = _cpu_seconds(runner_pid) - cpu_before
+    return WaitingReport(
+        plans=len(plan_ids), idle_processes=len(idle), idle_rss_mb=round(rss_mb(idle), 1),
+        waiting_processes=len(waiting), waiting_rss_mb=round(rss_mb(waiting), 1), suspended=suspended,
+        db_bytes=size, seconds_to_suspend_all=round(suspended_s, 1),
+        seconds_to_complete_all=round(completed_s, 1), runner_cpu_s_per_plan=round(cpu / len(plan_ids), 2),
+    )
+
+
+def report_markdown(report: WaitingReport, command: str) -> str:
+    import prefect  # noqa: PLC0415  (imported after the environment is set)
+
+    rows = "\n".join(f"| {k} | {v} |" for k, v in asdict(report).items())
+    return (
+        "## Waiting costs no process\n\n"
+        f"Command: `{command}` · machine: {os.cpu_count()} cores, {platform.platform()} · "
+        f"Python {platform.python_version()} · Prefect {prefect.__version__} · app database SQLite\n\n"
+        "N plans are submitted; each flow run suspends at the review step. The runner's process tree "
+        "(processes and resident memory) is counted when idle and again when all N runs are Suspended "
+        "according to the Prefect API; then every plan is withdrawn, which resumes each run once to "
+        "completion. CPU is the runner's own plus its reaped flow-run processes.\n\n"
+        "| figure | value |\n|---|---|\n" + rows + "\n"
+    )
+
+
+async def _main(n: int) -> WaitingReport:
+    from flows.embedded import free_port, prefect_env, start_prefect_server, start_runner, stop
+
+    work = Path(tempfile.mkdtemp(prefix="banhanh-bench-"))
+    port = free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    os.environ.update(prefect_env(api_url, work / "prefect"))
+    print(f"starting a Prefect server and a runner under {work}…", flush=True)
+    server = start_prefect_server(port, work / "prefect", work / "server.log")
+    from flows.driver import drive
+    from models.migrate import upgrade
+    from models.settings import Settings
+    from notifications.catcher import MailCatcher
+    from notifications.dispatcher import Dispatcher
+    from tests.factory import SECRETARIAT, build, load_people
+
+    url = f"sqlite:///{work / 'banhanh.db'}"
+    upgrade(url)
+    db = Database.from_url(url)
+    load_people(db)
+    catcher = MailCatcher(work / "mail", port=0).start()
+    runner = start_runner(api_url, work / "prefect", work / "runner.log",
+                          {"DATABASE_URL": url, "BANHANH_DATA_DIR": str(work), "BANHANH_SMTP_PORT": str(catcher.port)})
+    settings = Settings(_env_file=None, data_dir=work, database_url=url, smtp_port=catcher.port)  # type: ignore[call-arg]
+    dispatcher = Dispatcher(db, settings, driver=drive)
+    task = asyncio.create_task(dispatcher.run())
+    try:
+        await asyncio.sleep(8)  # the runner registers its deployments
+        plan_ids = [build(db, State.DRAFT) for _ in range(n)]
+        return await waiting_cost(db, runner.pid, api_url, plan_ids, SECRETARIAT)
+    finally:
+        dispatcher.stop()
+        await task
+        stop(runner)
+        catcher.stop()
+        stop(server)
+
+
+def main() -> None:
+    n = int(os.environ.get("BENCH_WAITING_PLANS", "200"))
+    report = asyncio.run(_main(n))
+    text = report_markdown(report, "make bench")
+    print(text)
+    out = Path("BENCHMARKS.md")
+    head = "# Benchmarks\n\nEach section says the command that produced it. Machines are shared and noisy.\n\n"
+    out.write_text(head + text)
+    sys.exit(0 if report.suspended == n and report.waiting_processes <= report.idle_processes else 1)
+
+
+if __name__ == "__main__":
+    main()

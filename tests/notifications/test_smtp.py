@@ -1,0 +1,223 @@
+"""The SMTP pool against real servers: the catcher for delivery, aiosmtpd handlers for failures."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from models.settings import Settings
+from notifications.catcher import MailCatcher, free_port, load_message, read_index
+from notifications.messages import build_message, one_line, render
+from notifications.smtp import PermanentFailure, SmtpPool, TemporaryFailure
+from tests.notifications.conftest import EVENTS, INJECTED_TITLE, make_item, settings_for
+
+TITLE = f"{INJECTED_TITLE} thực hiện Nghị quyết số 12-NQ/TU về chuyển đổi số"
+PDF_NAME = "Kế hoạch 38-KH-ĐU.pdf"
+PDF = b"%PDF-1.7\n% Vi\xe1\xbb\x87t\n%%EOF\n"
+OPTIONAL: dict[str, Any] = {
+    "comment": "Đề nghị bổ sung mục III.",
+    "actor_name": "Trần Văn Bình",
+    "deliveries": {"sent": 5, "failed": 1},
+}
+
+
+def event_message(event: str, settings: Settings) -> tuple[EmailMessage, dict[str, Any]]:
+    item = make_item(
+        event, to_email=f"{event}@hamliem.example.vn", title=TITLE, symbol="38-KH/ĐU", **OPTIONAL
+    )
+    attachment = (PDF_NAME, PDF) if event == "distributed" else None
+    body_html = "<html><body><p>TOÀN VĂN KẾ HOẠCH</p></body></html>" if event == "distributed" else None
+    msg = build_message(item, settings, attachment=attachment, body_html=body_html)
+    expected_subject = render(event, {**item.context, "to_email": item.to_email})[0]
+    return msg, {"subject": expected_subject, "message_id": item.message_id, "to": item.to_email}
+
+
+async def test_every_event_reaches_the_catcher_intact(catcher: MailCatcher, settings: Settings) -> None:
+    built = {event: event_message(event, settings) for event in EVENTS}
+    async with SmtpPool(settings) as pool:
+        replies = await asyncio.gather(*(pool.send(msg) for msg, _ in built.values()))
+    assert all(reply.startswith("250 OK kept as ") for reply in replies), replies
+
+    entries = {e["event"]: e for e in read_index(catcher.mail_dir)}
+    assert set(entries) == set(EVENTS)
+    for event, (_, expected) in built.items():
+        entry = entries[event]
+        assert entry["subject"] == expected["subject"] == one_line(expected["subject"])
+        assert "Kế hoạch Bcc: evil@x thực hiện Nghị quyết" in entry["subject"]
+        assert entry["message_id"] == expected["message_id"]
+        assert entry["plan_id"] == 42
+        assert entry["rcpt_tos"] == [expected["to"]]  # the injected Bcc never reached the envelope
+        assert any(entry["eml"] in reply for reply in replies)
+
+        parsed = load_message(catcher.mail_dir, entry["eml"])
+        assert parsed["Bcc"] is None and parsed["Cc"] is None
+        assert parsed["Subject"] == expected["subject"]
+        assert parsed["Message-ID"] == expected["message_id"]
+        assert parsed["To"].addresses[0].display_name == "Nguyễn Thị Ánh"
+        text = parsed.get_body(preferencelist=("plain",))
+        html = parsed.get_body(preferencelist=("html",))
+        assert text is not None and html is not None
+        assert "3f9a1c07b2e4" in text.get_content() and "3f9a1c07b2e4" in html.get_content()
+        assert "Kế hoạch Bcc: evil@x" in text.get_content()
+        if event == "distributed":
+            assert entry["attachments"] == [PDF_NAME]
+            [pdf] = list(parsed.iter_attachments())
+            assert pdf.get_filename() == PDF_NAME and pdf.get_content_type() == "application/pdf"
+            assert pdf.get_content() == PDF
+            assert "TOÀN VĂN KẾ HOẠCH" in html.get_content()
+        else:
+            assert entry["attachments"] == []
+    review = load_message(catcher.mail_dir, entries["review_requested"]["eml"])
+    review_text = review.get_body(preferencelist=("plain",))
+    assert review_text is not None
+    assert (
+        "banhanh review approve 42 --version 3f9a1c07b2e4 --as review_requested@hamliem.example.vn"
+        in review_text.get_content()
+    )
+
+
+# -- failures -----------------------------------------------------------------------------
+
+
+class Scripted:
+    """An aiosmtpd handler whose answers depend on the recipient; counts the sessions it serves."""
+
+    def __init__(self) -> None:
+        self.sessions: set[int] = set()
+        self.delivered: list[list[str]] = []
+        self.data_delay = 0.0
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address.startswith("busy@"):
+            return "451 4.3.0 Mailbox busy, try again later"
+        if address.startswith("gone@"):
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.sessions.add(id(session))
+        await asyncio.sleep(self.data_delay)
+        msg = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        if msg["X-Test"] == "reject-content":
+            return "554 5.6.0 Content rejected"
+        if msg["X-Test"] == "defer-content":
+            return "452 4.3.1 Insufficient system storage"
+        self.delivered.append(list(envelope.rcpt_tos))
+        return "250 2.0.0 Accepted"
+
+
+@pytest.fixture
+def scripted() -> Iterator[tuple[Scripted, int]]:
+    handler = Scripted()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, server_hostname="localhost")
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+def simple(to: str, header: str | None = None) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = "Văn phòng <vanphong@hamliem.example.vn>"
+    msg["To"] = to
+    msg["Subject"] = "Thử phân loại lỗi"
+    msg["Message-ID"] = f"<{to.split('@')[0]}@banhanh>"
+    if header:
+        msg["X-Test"] = header
+    msg.set_content("Nội dung")
+    return msg
+
+
+async def test_replies_are_classified(scripted: tuple[Scripted, int], tmp_path: Path) -> None:
+    handler, port = scripted
+    async with SmtpPool(settings_for(port, tmp_path, smtp_pool_size=1)) as pool:
+        with pytest.raises(TemporaryFailure) as temporary:
+            await pool.send(simple("busy@hamliem.example.vn"))
+        assert temporary.value.code == 451 and "Mailbox busy" in temporary.value.reason
+
+        with pytest.raises(PermanentFailure) as permanent:
+            await pool.send(simple("gone@hamliem.example.vn"))
+        assert permanent.value.code == 550 and "No such user" in permanent.value.reason
+
+        with pytest.raises(PermanentFailure) as content:
+            await pool.send(simple("ok@hamliem.example.vn", header="reject-content"))
+        assert content.value.code == 554
+
+        with pytest.raises(TemporaryFailure) as storage:
+            await pool.send(simple("ok@hamliem.example.vn", header="defer-content"))
+        assert storage.value.code == 452
+
+        # After every refusal the envelope was reset and the same connection carries on.
+        reply = await pool.send(simple("ok@hamliem.example.vn"))
+        assert reply == "250 2.0.0 Accepted"
+    assert handler.delivered == [["ok@hamliem.example.vn"]]
+    assert len(handler.sessions) == 1
+
+
+async def test_partial_refusal_is_reported_in_the_reply(
+    scripted: tuple[Scripted, int], tmp_path: Path
+) -> None:
+    _, port = scripted
+    async with SmtpPool(settings_for(port, tmp_path)) as pool:
+        reply = await pool.send(simple("ok@hamliem.example.vn, gone@hamliem.example.vn"))
+    assert reply.startswith("250 2.0.0 Accepted") and "gone@hamliem.example.vn: 550" in reply
+
+
+async def test_pool_never_opens_more_than_its_size(scripted: tuple[Scripted, int], tmp_path: Path) -> None:
+    handler, port = scripted
+    handler.data_delay = 0.05
+    async with SmtpPool(settings_for(port, tmp_path, smtp_pool_size=3)) as pool:
+        replies = await asyncio.gather(*(pool.send(simple(f"r{n}@hamliem.example.vn")) for n in range(12)))
+    assert len(replies) == 12 and len(handler.delivered) == 12
+    assert 1 <= len(handler.sessions) <= 3
+
+
+async def test_nothing_listening_is_temporary(tmp_path: Path) -> None:
+    async with SmtpPool(settings_for(free_port(), tmp_path)) as pool:
+        with pytest.raises(TemporaryFailure, match="cannot use the SMTP relay"):
+            await pool.send(simple("ok@hamliem.example.vn"))
+
+
+async def test_timeout_is_temporary(scripted: tuple[Scripted, int], tmp_path: Path) -> None:
+    handler, port = scripted
+    handler.data_delay = 2.0
+    async with SmtpPool(settings_for(port, tmp_path, smtp_timeout=0.5)) as pool:
+        with pytest.raises(TemporaryFailure, match="timed out"):
+            await pool.send(simple("ok@hamliem.example.vn"))
+
+
+async def test_a_dropped_connection_is_reopened_once(tmp_path: Path) -> None:
+    mail_dir = tmp_path / "mail"
+    with MailCatcher(mail_dir) as first:
+        port = first.port
+        pool = SmtpPool(settings_for(port, tmp_path, smtp_pool_size=1))
+        assert (await pool.send(simple("a@hamliem.example.vn"))).startswith("250 ")
+    # The relay went away and came back (an idle timeout looks the same): the pooled
+    # connection is dead, and the next send reconnects by itself.
+    with MailCatcher(mail_dir, port=port):
+        assert (await pool.send(simple("b@hamliem.example.vn"))).startswith("250 ")
+    await pool.close()
+    assert [e["rcpt_tos"] for e in read_index(mail_dir)] == [
+        ["a@hamliem.example.vn"],
+        ["b@hamliem.example.vn"],
+    ]
+
+
+async def test_a_message_without_recipients_is_permanent(tmp_path: Path) -> None:
+    msg = simple("ok@hamliem.example.vn")
+    del msg["To"]
+    msg["Bcc"] = "hidden@hamliem.example.vn"  # Bcc alone never makes an envelope recipient
+    async with SmtpPool(settings_for(free_port(), tmp_path)) as pool:
+        with pytest.raises(PermanentFailure, match="no recipient"):
+            await pool.send(msg)
