@@ -49,8 +49,11 @@ def _cpu_seconds(pid: int) -> float:
 def _run_states(api_url: str, run_ids: list[str]) -> dict[str, str]:
     states: dict[str, str] = {}
     for i in range(0, len(run_ids), 200):
-        r = httpx.post(f"{api_url}/flow_runs/filter",
-                       json={"flow_runs": {"id": {"any_": run_ids[i:i + 200]}}, "limit": 200}, timeout=30)
+        r = httpx.post(
+            f"{api_url}/flow_runs/filter",
+            json={"flow_runs": {"id": {"any_": run_ids[i : i + 200]}}, "limit": 200},
+            timeout=30,
+        )
         r.raise_for_status()
         states |= {run["id"]: (run.get("state") or {}).get("name", "") for run in r.json()}
     return states
@@ -73,8 +76,9 @@ async def _until(what: str, check: object, timeout: float) -> None:
         await asyncio.sleep(0.5)
 
 
-async def waiting_cost(db: Database, runner_pid: int, api_url: str, plan_ids: list[int],
-                       secretariat: str) -> WaitingReport:
+async def waiting_cost(
+    db: Database, runner_pid: int, api_url: str, plan_ids: list[int], secretariat: str
+) -> WaitingReport:
     """Submit the (draft) plans, wait until every run is Suspended, measure, then finish them."""
     await asyncio.sleep(2)
     idle = tree(runner_pid)
@@ -108,15 +112,21 @@ async def waiting_cost(db: Database, runner_pid: int, api_url: str, plan_ids: li
     completed_s = time.monotonic() - start
     cpu = _cpu_seconds(runner_pid) - cpu_before
     return WaitingReport(
-        plans=len(plan_ids), idle_processes=len(idle), idle_rss_mb=round(rss_mb(idle), 1),
-        waiting_processes=len(waiting), waiting_rss_mb=round(rss_mb(waiting), 1), suspended=suspended,
-        db_bytes=size, seconds_to_suspend_all=round(suspended_s, 1),
-        seconds_to_complete_all=round(completed_s, 1), runner_cpu_s_per_plan=round(cpu / len(plan_ids), 2),
+        plans=len(plan_ids),
+        idle_processes=len(idle),
+        idle_rss_mb=round(rss_mb(idle), 1),
+        waiting_processes=len(waiting),
+        waiting_rss_mb=round(rss_mb(waiting), 1),
+        suspended=suspended,
+        db_bytes=size,
+        seconds_to_suspend_all=round(suspended_s, 1),
+        seconds_to_complete_all=round(completed_s, 1),
+        runner_cpu_s_per_plan=round(cpu / len(plan_ids), 2),
     )
 
 
 def report_markdown(report: WaitingReport, command: str) -> str:
-    import prefect  # noqa: PLC0415  (imported after the environment is set)
+    import prefect
 
     rows = "\n".join(f"| {k} | {v} |" for k, v in asdict(report).items())
     return (
@@ -152,8 +162,12 @@ async def _main(n: int) -> WaitingReport:
     db = Database.from_url(url)
     load_people(db)
     catcher = MailCatcher(work / "mail", port=0).start()
-    runner = start_runner(api_url, work / "prefect", work / "runner.log",
-                          {"DATABASE_URL": url, "BANHANH_DATA_DIR": str(work), "BANHANH_SMTP_PORT": str(catcher.port)})
+    runner = start_runner(
+        api_url,
+        work / "prefect",
+        work / "runner.log",
+        {"DATABASE_URL": url, "BANHANH_DATA_DIR": str(work), "BANHANH_SMTP_PORT": str(catcher.port)},
+    )
     settings = Settings(_env_file=None, data_dir=work, database_url=url, smtp_port=catcher.port)  # type: ignore[call-arg]
     dispatcher = Dispatcher(db, settings, driver=drive)
     task = asyncio.create_task(dispatcher.run())
@@ -175,7 +189,9 @@ def main() -> None:
     text = report_markdown(report, "make bench")
     print(text)
     out = Path("BENCHMARKS.md")
-    head = "# Benchmarks\n\nEach section says the command that produced it. Machines are shared and noisy.\n\n"
+    head = (
+        "# Benchmarks\n\nEach section says the command that produced it. Machines are shared and noisy.\n\n"
+    )
     out.write_text(head + text)
     sys.exit(0 if report.suspended == n and report.waiting_processes <= report.idle_processes else 1)
 

@@ -64,8 +64,11 @@ def verify() -> None:
             console.print(f"{org.key}: {report.entries} entries, chain intact")
         else:
             broken = True
-            console.print(f"[red]{org.key}: entry {report.broken_at.seq} ({report.broken_at.action}) "
-                          f"{report.reason}[/]", highlight=False)
+            console.print(
+                f"[red]{org.key}: entry {report.broken_at.seq} ({report.broken_at.action}) "
+                f"{report.reason}[/]",
+                highlight=False,
+            )
     if broken:
         raise typer.Exit(1)
 
@@ -84,7 +87,9 @@ def db_upgrade() -> None:
 
 
 @outbox_app.command("list")
-def outbox_list(plan: Annotated[int | None, typer.Option(help="only this plan")] = None, as_json: JSON = False) -> None:
+def outbox_list(
+    plan: Annotated[int | None, typer.Option(help="only this plan")] = None, as_json: JSON = False
+) -> None:
     """Queued, sent and failed items."""
     with reported():
         rows = queries.outbox(database(), plan)

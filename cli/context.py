@@ -52,8 +52,13 @@ def reported() -> Iterator[None]:
         fail(error)
 
 
-def emit(rows: Any, as_json: bool, columns: Sequence[str] | None = None, title: str | None = None,
-         render: Callable[[Any], None] | None = None) -> None:
+def emit(
+    rows: Any,
+    as_json: bool,
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+    render: Callable[[Any], None] | None = None,
+) -> None:
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
         return

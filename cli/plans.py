@@ -11,8 +11,9 @@ from cli.context import console, database, emit, reported
 from documents.plain_text import parse
 from models.services import plans, queries, signing
 
-app = typer.Typer(help="Import, edit, assign, submit, withdraw and sign plans; show their status.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Import, edit, assign, submit, withdraw and sign plans; show their status.", no_args_is_help=True
+)
 
 AS = Annotated[str, typer.Option("--as", help="email of the person acting")]
 JSON = Annotated[bool, typer.Option("--json", help="print JSON")]
@@ -53,8 +54,11 @@ def show(plan_id: int, as_json: JSON = False) -> None:
 
     def render(s: dict[str, object]) -> None:
         console.print(f"[bold]Plan {s['id']}[/] · {s['title']}", highlight=False)
-        console.print(f"state [bold]{s['state']}[/] · version {s['version']} ({s['version_hash']}) · "
-                      f"round {s['round']} · {s['symbol'] or 'no number yet'}", highlight=False)
+        console.print(
+            f"state [bold]{s['state']}[/] · version {s['version']} ({s['version_hash']}) · "
+            f"round {s['round']} · {s['symbol'] or 'no number yet'}",
+            highlight=False,
+        )
         console.print(f"signer {s['signer']} · reviewers {', '.join(s['reviewers'])}", highlight=False)  # type: ignore[arg-type]
         for t in s["tasks"]:  # type: ignore[attr-defined]
             console.print(f"  review {t['reviewer']}: {t['status']} {t['comment']}", highlight=False)
@@ -90,7 +94,9 @@ def assign(
 ) -> None:
     """Choose reviewers, the signer and the recipients of a draft."""
     with reported():
-        version = plans.assign(database(), plan_id, actor, reviewers=reviewer, signer=signer, recipients=recipient)
+        version = plans.assign(
+            database(), plan_id, actor, reviewers=reviewer, signer=signer, recipients=recipient
+        )
     console.print(f"Plan {plan_id} assigned; version {version[:12]}")
 
 
@@ -99,7 +105,9 @@ def edit(
     plan_id: int,
     actor: AS,
     title: Annotated[str | None, typer.Option(help="new title")] = None,
-    body_file: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="file with the new body")] = None,
+    body_file: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="file with the new body")
+    ] = None,
 ) -> None:
     """Edit a draft; changed content is a new version with a new hash."""
     body = body_file.read_text(encoding="utf-8") if body_file else None

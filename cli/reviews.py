@@ -23,22 +23,31 @@ def _decide(plan_id: int, actor: str, decision: Decision, version: str, comment:
 
 
 @app.command("approve")
-def approve(plan_id: int, actor: AS, version: VERSION,
-            comment: Annotated[str, typer.Option(help="optional comment")] = "") -> None:
+def approve(
+    plan_id: int,
+    actor: AS,
+    version: VERSION,
+    comment: Annotated[str, typer.Option(help="optional comment")] = "",
+) -> None:
     """Approve the version you reviewed."""
     _decide(plan_id, actor, Decision.APPROVE, version, comment)
 
 
 @app.command("request-changes")
-def request_changes(plan_id: int, actor: AS, version: VERSION,
-                    comment: Annotated[str, typer.Option(help="what to change (required)")]) -> None:
+def request_changes(
+    plan_id: int,
+    actor: AS,
+    version: VERSION,
+    comment: Annotated[str, typer.Option(help="what to change (required)")],
+) -> None:
     """Send the plan back to the drafter; ends the round."""
     _decide(plan_id, actor, Decision.REQUEST_CHANGES, version, comment)
 
 
 @app.command("reject")
-def reject(plan_id: int, actor: AS, version: VERSION,
-           comment: Annotated[str, typer.Option(help="why (required)")]) -> None:
+def reject(
+    plan_id: int, actor: AS, version: VERSION, comment: Annotated[str, typer.Option(help="why (required)")]
+) -> None:
     """Reject the plan; this is final."""
     _decide(plan_id, actor, Decision.REJECT, version, comment)
 

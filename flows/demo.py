@@ -50,8 +50,9 @@ def run_json(*args: str) -> Any:
 
 
 def status(plan_id: int) -> dict[str, Any]:
-    out = subprocess.run([BANHANH, "plan", "show", str(plan_id), "--json"], text=True, capture_output=True,
-                         check=True)
+    out = subprocess.run(
+        [BANHANH, "plan", "show", str(plan_id), "--json"], text=True, capture_output=True, check=True
+    )
     return dict(json.loads(out.stdout))
 
 
@@ -70,11 +71,15 @@ def running_serve(settings: Settings) -> dict[str, Any] | None:
 
 def start_serve(settings: Settings) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
     say("Starting the engine (`make serve`): Prefect server, runner, outbox dispatcher, SMTP catcher")
-    log = (settings.data_dir / "logs" / "serve.log")
+    log = settings.data_dir / "logs" / "serve.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "flows.serve"], stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flows.serve"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     deadline = time.monotonic() + STEP_TIMEOUT_S
     while (info := running_serve(settings)) is None:
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -111,8 +116,11 @@ def wait_suspended(api_url: str, plan_id: int) -> str:
 
 def check_inbox(settings: Settings, plan_id: int) -> int:
     deliveries = [d for d in status_deliveries(plan_id) if d["email"]]
-    mails = [m for m in read_index(settings.mail_dir)
-             if str(m.get("plan_id")) == str(plan_id) and m.get("event") == "distributed"]
+    mails = [
+        m
+        for m in read_index(settings.mail_dir)
+        if str(m.get("plan_id")) == str(plan_id) and m.get("event") == "distributed"
+    ]
     problems = []
     for d in deliveries:
         got = [m for m in mails if d["email"].lower() in [r.lower() for r in m["rcpt_tos"]]]
@@ -124,8 +132,9 @@ def check_inbox(settings: Settings, plan_id: int) -> int:
 
 
 def status_deliveries(plan_id: int) -> list[dict[str, Any]]:
-    out = subprocess.run([BANHANH, "plan", "deliveries", str(plan_id), "--json"], text=True,
-                         capture_output=True, check=True)
+    out = subprocess.run(
+        [BANHANH, "plan", "deliveries", str(plan_id), "--json"], text=True, capture_output=True, check=True
+    )
     return list(json.loads(out.stdout))
 
 
@@ -147,17 +156,36 @@ def main() -> None:
         for note in imported["notes"]:
             print(f"  note: {note}")
         say("The secretariat picks two reviewers (the signer came from the signature block) and submits")
-        run("plan", "assign", str(plan_id), "--as", SECRETARIAT, "--reviewer", REVIEWERS[0],
-            "--reviewer", REVIEWERS[1])
+        run(
+            "plan",
+            "assign",
+            str(plan_id),
+            "--as",
+            SECRETARIAT,
+            "--reviewer",
+            REVIEWERS[0],
+            "--reviewer",
+            REVIEWERS[1],
+        )
         run("plan", "submit", str(plan_id), "--as", SECRETARIAT)
         run_id = wait_suspended(api_url, plan_id)
-        print(f"  flow run suspended while it waits for the reviewers (no process held): {ui}/runs/flow-run/{run_id}")
+        print("  the flow run is suspended while it waits for the reviewers (no process held):")
+        print(f"  {ui}/runs/flow-run/{run_id}")
         for reviewer in REVIEWERS:
             say(f"Reviewer {reviewer} lists their tasks and approves the version they read")
             tasks = run_json("tasks", "--as", reviewer)
             task = next(t for t in tasks if t["plan"] == plan_id)
-            run("review", "approve", str(plan_id), "--as", reviewer, "--version", task["version_hash"],
-                "--comment", "Đồng ý")
+            run(
+                "review",
+                "approve",
+                str(plan_id),
+                "--as",
+                reviewer,
+                "--version",
+                task["version_hash"],
+                "--comment",
+                "Đồng ý",
+            )
         say(f"The signer {SIGNER} signs; the official number is allocated")
         task = next(t for t in run_json("tasks", "--as", SIGNER) if t["plan"] == plan_id)
         run("plan", "sign", str(plan_id), "--as", SIGNER, "--version", task["version_hash"])
@@ -166,8 +194,10 @@ def main() -> None:
         run("plan", "deliveries", str(plan_id))
         run("mail", "list", "--plan", str(plan_id))
         count = check_inbox(settings, plan_id)
-        say(f"Done: plan {plan_id} issued as {final['symbol']}; {count} recipients got one email each "
-            f"with the PDF attached.")
+        say(
+            f"Done: plan {plan_id} issued as {final['symbol']}; {count} recipients got one email each "
+            f"with the PDF attached."
+        )
         print(f"  Prefect UI: {ui}/runs/flow-run/{run_id}")
         print(f"  See the mail later with: .venv/bin/banhanh mail list --plan {plan_id} --json")
     finally:

@@ -50,7 +50,7 @@ async def start_run(db: Database, plan: runs.PlanSnapshot, after: str | None = N
 async def drive(db: Database, plan_id: int) -> Drive:
     plan = await anyio.to_thread.run_sync(runs.snapshot, db, plan_id)
     if plan.flow_run_id is None:
-        if plan.state is State.DRAFT and plan.review_round == 0 or plan.is_final:
+        if (plan.state is State.DRAFT and plan.review_round == 0) or plan.is_final:
             return Drive.DONE  # never submitted, or ended before a run was needed
         await start_run(db, plan)
         return Drive.DONE
@@ -68,8 +68,13 @@ async def drive(db: Database, plan_id: int) -> Drive:
     if state.is_paused():
         if plan.recorded_wait_key != plan.expected_wait_key:
             await aresume_flow_run(run.id)
-            log.info("plan %s: resumed run %s (%s → %s)", plan_id, run.id, plan.recorded_wait_key,
-                     plan.expected_wait_key or plan.state)
+            log.info(
+                "plan %s: resumed run %s (%s → %s)",
+                plan_id,
+                run.id,
+                plan.recorded_wait_key,
+                plan.expected_wait_key or plan.state,
+            )
         return Drive.DONE
     if state.is_final():
         if plan.is_final:
@@ -77,7 +82,10 @@ async def drive(db: Database, plan_id: int) -> Drive:
         # The run ended (crashed, cancelled, failed) while the plan is still active: a new run.
         await start_run(db, plan, after=plan.flow_run_id)
         return Drive.DONE
-    if state.is_running() and plan.expected_wait_key is not None \
-            and plan.recorded_wait_key != plan.expected_wait_key:
+    if (
+        state.is_running()
+        and plan.expected_wait_key is not None
+        and plan.recorded_wait_key != plan.expected_wait_key
+    ):
         return Drive.RETRY  # it may have read the database before this decision: look again
     return Drive.DONE  # scheduled or pending runs read the database when they start

@@ -55,7 +55,9 @@ def start_prefect_server(port: int, prefect_home: Path, log_path: Path) -> subpr
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
             [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=prefect_env(api_url, prefect_home), stdout=log, stderr=subprocess.STDOUT,
+            env=prefect_env(api_url, prefect_home),
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     deadline = time.monotonic() + PREFECT_START_TIMEOUT_S
@@ -69,14 +71,17 @@ def start_prefect_server(port: int, prefect_home: Path, log_path: Path) -> subpr
     return proc
 
 
-def start_runner(api_url: str, prefect_home: Path, log_path: Path,
-                 extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def start_runner(
+    api_url: str, prefect_home: Path, log_path: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "flows.runner"],
             env={**prefect_env(api_url, prefect_home), **(extra_env or {})},
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
 

@@ -15,10 +15,16 @@ from flows.reconcile import reconcile
 
 def main() -> None:
     limit = steps.settings().runner_limit
+    # to_deployment is dispatched sync here (no running loop), so these are deployments.
     serve(
-        issue_plan.to_deployment(name=ISSUE_PLAN_DEPLOYMENT, description="Issue one plan, end to end"),
-        reconcile.to_deployment(name=RECONCILE_DEPLOYMENT, interval=RECONCILE_INTERVAL_S,
-                                description="Re-drive plans whose state is ahead of their flow run"),
+        issue_plan.to_deployment(  # type: ignore[arg-type]
+            name=ISSUE_PLAN_DEPLOYMENT, description="Issue one plan, end to end"
+        ),
+        reconcile.to_deployment(  # type: ignore[arg-type]
+            name=RECONCILE_DEPLOYMENT,
+            interval=RECONCILE_INTERVAL_S,
+            description="Re-drive plans whose state is ahead of their flow run",
+        ),
         limit=limit,
         print_starting_message=False,
     )

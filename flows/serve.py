@@ -29,8 +29,11 @@ def state_file(settings: Settings) -> Path:
 
 def write_local_settings(api_url: str) -> None:
     LOCAL_SETTINGS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    lines = [ln for ln in LOCAL_SETTINGS_FILE.read_text().splitlines() if not ln.startswith("PREFECT_API_URL=")] \
-        if LOCAL_SETTINGS_FILE.exists() else []
+    lines = (
+        [ln for ln in LOCAL_SETTINGS_FILE.read_text().splitlines() if not ln.startswith("PREFECT_API_URL=")]
+        if LOCAL_SETTINGS_FILE.exists()
+        else []
+    )
     LOCAL_SETTINGS_FILE.write_text("\n".join([*lines, f"PREFECT_API_URL={api_url}"]) + "\n")
 
 
@@ -56,20 +59,35 @@ async def serve(settings: Settings) -> None:
     from notifications.dispatcher import Dispatcher
 
     catcher = None
-    if settings.catcher and settings.smtp_host in {"127.0.0.1", "localhost"} and port_free(settings.smtp_port):
+    if (
+        settings.catcher
+        and settings.smtp_host in {"127.0.0.1", "localhost"}
+        and port_free(settings.smtp_port)
+    ):
         catcher = MailCatcher(settings.mail_dir, port=settings.smtp_port)
         catcher.start()
         print(f"SMTP catcher on 127.0.0.1:{settings.smtp_port}, keeping mail in {settings.mail_dir}")
-    runner = start_runner(api_url, prefect_home, logs / "runner.log",
-                          {"BANHANH_DATA_DIR": str(data), "DATABASE_URL": settings.db_url})
+    runner = start_runner(
+        api_url,
+        prefect_home,
+        logs / "runner.log",
+        {"BANHANH_DATA_DIR": str(data), "DATABASE_URL": settings.db_url},
+    )
     dispatcher = Dispatcher(Database.from_url(settings.db_url), settings, driver=drive)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, dispatcher.stop)
-    state_file(settings).write_text(json.dumps({
-        "pid": os.getpid(), "prefect_api_url": api_url, "smtp_port": settings.smtp_port,
-        "runner_pid": runner.pid, "ui": api_url.removesuffix("/api"),
-    }))
+    state_file(settings).write_text(
+        json.dumps(
+            {
+                "pid": os.getpid(),
+                "prefect_api_url": api_url,
+                "smtp_port": settings.smtp_port,
+                "runner_pid": runner.pid,
+                "ui": api_url.removesuffix("/api"),
+            }
+        )
+    )
     print(f"Ban Hành is running. Prefect UI: {api_url.removesuffix('/api')}  (Ctrl-C stops)")
     try:
         await dispatcher.run()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from functools import cache
 
 import anyio
 
-from documents.views import document_view, pdf_filename
 from documents.render import render_html, render_pdf
+from documents.views import document_view, pdf_filename
 from models.db import Database
 from models.errors import Refused
 from models.lifecycle import State
@@ -38,8 +39,9 @@ def render_and_store(plan_id: int, db: Database | None = None) -> None:
     db = db or database()
     doc = documents.plan_document(db, plan_id)
     view = document_view(doc)
-    distribution.store_document(db, plan_id, "html", pdf_filename(doc).replace(".pdf", ".html"),
-                                render_html(view).encode("utf-8"))
+    distribution.store_document(
+        db, plan_id, "html", pdf_filename(doc).replace(".pdf", ".html"), render_html(view).encode("utf-8")
+    )
     distribution.store_document(db, plan_id, "pdf", pdf_filename(doc), render_pdf(view))
 
 
@@ -48,10 +50,8 @@ async def distribute(plan_id: int, db: Database | None = None, cfg: Settings | N
     db, cfg = db or database(), cfg or settings()
     plan = await anyio.to_thread.run_sync(runs.snapshot, db, plan_id)
     if plan.state is State.SIGNED:
-        try:
+        with contextlib.suppress(Refused):  # a concurrent re-run got there first; the checks below decide
             await anyio.to_thread.run_sync(distribution.start_distribution, db, plan_id)
-        except Refused:
-            pass  # a concurrent re-run got there first; the state check below decides
     async with OutboxSender(db, cfg) as sender:
         with anyio.fail_after(DISTRIBUTION_DEADLINE_S):
             while not await anyio.to_thread.run_sync(_all_final, db, plan_id):

@@ -74,8 +74,10 @@ class OutboxSender:
         if doc_id not in self._attachments:
             pdf = await anyio.to_thread.run_sync(documents.rendered, self.db, doc_id)
             html = await anyio.to_thread.run_sync(documents.rendered_sibling, self.db, doc_id, "html")
-            self._attachments[doc_id] = ((pdf.filename, pdf.content),
-                                         html.content.decode("utf-8") if html else None)
+            self._attachments[doc_id] = (
+                (pdf.filename, pdf.content),
+                html.content.decode("utf-8") if html else None,
+            )
         attachment, body_html = self._attachments[doc_id]
         return attachment, body_html
 
@@ -94,7 +96,9 @@ class OutboxSender:
                 reason = f"gave up after {item.attempts} attempts: {exc}"
                 await anyio.to_thread.run_sync(outbox.mark_failed, self.db, item_id, reason)
             else:
-                await anyio.to_thread.run_sync(outbox.mark_retry, self.db, item_id, str(exc), backoff(item.attempts))
+                await anyio.to_thread.run_sync(
+                    outbox.mark_retry, self.db, item_id, str(exc), backoff(item.attempts)
+                )
             return
         await anyio.to_thread.run_sync(outbox.mark_sent, self.db, item_id, reply)
 
@@ -131,12 +135,17 @@ class Dispatcher:
             if str(result) == Driven.DONE:
                 await anyio.to_thread.run_sync(runs.flow_job_done, self.db, item_id)
             elif item.attempts >= FLOW_MAX_ATTEMPTS:
-                await anyio.to_thread.run_sync(outbox.mark_failed, self.db, item_id,
-                                               item.last_error or "the flow run did not reach its step")
+                await anyio.to_thread.run_sync(
+                    outbox.mark_failed,
+                    self.db,
+                    item_id,
+                    item.last_error or "the flow run did not reach its step",
+                )
             else:
                 delay = timedelta(seconds=min(item.attempts, 5))
-                await anyio.to_thread.run_sync(outbox.mark_retry, self.db, item_id,
-                                               item.last_error or "run not at its step yet", delay)
+                await anyio.to_thread.run_sync(
+                    outbox.mark_retry, self.db, item_id, item.last_error or "run not at its step yet", delay
+                )
         return len(items)
 
     async def run(self) -> None:

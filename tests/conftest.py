@@ -16,20 +16,22 @@ with socket.socket() as _s:
     _s.bind(("127.0.0.1", 0))
     PREFECT_PORT = int(_s.getsockname()[1])
 PREFECT_HOME = Path(tempfile.mkdtemp(prefix="banhanh-prefect-"))
-os.environ.update({
-    "PREFECT_API_URL": f"http://127.0.0.1:{PREFECT_PORT}/api",
-    "PREFECT_HOME": str(PREFECT_HOME),
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "PREFECT_SERVER_EPHEMERAL_ENABLED": "false",
-    "PREFECT_RUNNER_POLL_FREQUENCY": "1",
-    "PREFECT_LOGGING_LEVEL": "WARNING",
-})
+os.environ.update(
+    {
+        "PREFECT_API_URL": f"http://127.0.0.1:{PREFECT_PORT}/api",
+        "PREFECT_HOME": str(PREFECT_HOME),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_EPHEMERAL_ENABLED": "false",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
+)
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-import models.tables  # noqa: F401
+import models.tables
 from models.db import Database, make_engine
 from models.migrate import upgrade
 from models.services.directory import load_directory

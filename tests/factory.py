@@ -33,11 +33,20 @@ def load_people(db: Database) -> None:
         {"email": SIGNER2, "name": "Đặng Văn Thư", "title": "Bí thư", "roles": ["signer"]},
     ]
     load_directory(db, config)
-    load_directory(db, {
-        "organisation": {"key": "duk", "code": "ĐUK", "name": "ĐẢNG ỦY KHỐI", "place": "Trà Vinh",
-                         "system": "party", "term": "2020-2025"},
-        "people": [{"email": OTHER_SECRETARIAT, "name": "Văn phòng ĐUK", "roles": ["secretariat"]}],
-    })
+    load_directory(
+        db,
+        {
+            "organisation": {
+                "key": "duk",
+                "code": "ĐUK",
+                "name": "ĐẢNG ỦY KHỐI",
+                "place": "Trà Vinh",
+                "system": "party",
+                "term": "2020-2025",
+            },
+            "people": [{"email": OTHER_SECRETARIAT, "name": "Văn phòng ĐUK", "roles": ["secretariat"]}],
+        },
+    )
 
 
 def sample_draft(title: str = "Kế hoạch thực hiện Nghị quyết số 12-NQ/TU") -> Draft:
@@ -45,10 +54,16 @@ def sample_draft(title: str = "Kế hoạch thực hiện Nghị quyết số 12
         title=title,
         body="I. MỤC ĐÍCH, YÊU CẦU\n\n- Quán triệt và triển khai thực hiện nghiêm túc.",
         footnotes=("Hiện nay trên địa bàn xã có 31.595 khẩu.",),
-        recipient_lines=(("Thường trực Tỉnh ủy", "báo cáo"), ("Thường trực Đảng ủy", ""),
-                         ("Các tổ chức cơ sở Đảng trực thuộc Đảng ủy", ""), ("Đảng ủy UBND xã", ""),
-                         ("Lưu Văn phòng Đảng ủy", "")),
-        sign_form="T/M", sign_collective="BAN THƯỜNG VỤ", sign_title="PHÓ BÍ THƯ THƯỜNG TRỰC",
+        recipient_lines=(
+            ("Thường trực Tỉnh ủy", "báo cáo"),
+            ("Thường trực Đảng ủy", ""),
+            ("Các tổ chức cơ sở Đảng trực thuộc Đảng ủy", ""),
+            ("Đảng ủy UBND xã", ""),
+            ("Lưu Văn phòng Đảng ủy", ""),
+        ),
+        sign_form="T/M",
+        sign_collective="BAN THƯỜNG VỤ",
+        sign_title="PHÓ BÍ THƯ THƯỜNG TRỰC",
         signer_name="Phan Minh Quảng",
     )
 

@@ -35,8 +35,10 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
     system = _text(org_data, "system", "organisation.system")
     if system not in {s.value for s in System}:
         raise Invalid("organisation.system", f"'{system}' is not one of party, state")
-    fields = {k: _text(org_data, k, f"organisation.{k}", required=k not in {"superior", "term"})
-              for k in ("key", "code", "name", "superior", "place", "term")}
+    fields = {
+        k: _text(org_data, k, f"organisation.{k}", required=k not in {"superior", "term"})
+        for k in ("key", "code", "name", "superior", "place", "term")
+    }
     if system == System.PARTY and not fields["term"]:
         raise Invalid("organisation.term", "a Party body needs its committee term (numbers run per term)")
     people = _people(config.get("people", []))
@@ -44,7 +46,7 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
     now = db.clock()
     with db.write() as session:
         org = session.exec(select(Organisation).where(Organisation.key == fields["key"])).first()
-        org = org or Organisation(**fields, system=system)
+        org = org or Organisation(system=system, **fields)  # type: ignore[arg-type]
         for key, value in {**fields, "system": system}.items():
             setattr(org, key, value)
         session.add(org)
@@ -59,8 +61,15 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
                 setattr(person, key, value)
             session.add(person)
         _store_units(session, org.id, units, members)
-        audit.append(session, org_id=org.id, plan_id=None, actor="config", action="load_directory", now=now,
-                     detail={"people": len(people), "units": len(units)})
+        audit.append(
+            session,
+            org_id=org.id,
+            plan_id=None,
+            actor="config",
+            action="load_directory",
+            now=now,
+            detail={"people": len(people), "units": len(units)},
+        )
         return org
 
 
@@ -77,8 +86,14 @@ def _people(raw: Any) -> list[dict[str, Any]]:
         roles = p.get("roles", [])
         if not isinstance(roles, list) or not roles or not set(roles) <= PERSON_ROLES:
             raise Invalid(f"{field}.roles", f"must list one or more of {', '.join(sorted(PERSON_ROLES))}")
-        out.append({"email": email, "name": _text(p, "name", f"{field}.name"),
-                    "title": _text(p, "title", f"{field}.title", required=False), "roles": list(roles)})
+        out.append(
+            {
+                "email": email,
+                "name": _text(p, "name", f"{field}.name"),
+                "title": _text(p, "title", f"{field}.title", required=False),
+                "roles": list(roles),
+            }
+        )
     return out
 
 
@@ -105,8 +120,15 @@ def _units(raw: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
             raise Invalid(f"{field}.email", "a group has no address of its own: its members are mailed")
         if group is not None:
             members[code] = [str(m) for m in group]
-        out.append({"code": code, "name": _text(u, "name", f"{field}.name"), "email": email,
-                    "is_group": group is not None, "aliases": aliases})
+        out.append(
+            {
+                "code": code,
+                "name": _text(u, "name", f"{field}.name"),
+                "email": email,
+                "is_group": group is not None,
+                "aliases": aliases,
+            }
+        )
     for code, group in members.items():
         for m in group:
             if m not in codes:
@@ -114,7 +136,9 @@ def _units(raw: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     return out, members
 
 
-def _store_units(session: Session, org_id: int, units: list[dict[str, Any]], members: dict[str, list[str]]) -> None:
+def _store_units(
+    session: Session, org_id: int, units: list[dict[str, Any]], members: dict[str, list[str]]
+) -> None:
     by_code = {u.code: u for u in session.exec(select(Unit).where(Unit.org_id == org_id))}
     for u in units:
         unit = by_code.get(u["code"]) or Unit(org_id=org_id, **u)

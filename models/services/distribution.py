@@ -35,16 +35,29 @@ def store_document(db: Database, plan_id: int, fmt: str, filename: str, content:
     """Keep the rendered document of the plan's current version (once; a re-run keeps the first)."""
     with db.write() as session:
         plan = lock_plan(session, plan_id)
-        insert_ignore(session, RenderedDocument, {
-            "plan_id": plan_id, "version_id": plan.current_version_id, "format": fmt, "filename": filename,
-            "content": content, "sha256": hashlib.sha256(content).hexdigest(), "created_at": db.clock(),
-        })
+        insert_ignore(
+            session,
+            RenderedDocument,
+            {
+                "plan_id": plan_id,
+                "version_id": plan.current_version_id,
+                "format": fmt,
+                "filename": filename,
+                "content": content,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "created_at": db.clock(),
+            },
+        )
 
 
 def document_for(session: Session, plan: Plan, fmt: str) -> RenderedDocument | None:
-    return session.exec(select(RenderedDocument).where(
-        RenderedDocument.plan_id == plan.id, RenderedDocument.version_id == plan.current_version_id,
-        RenderedDocument.format == fmt)).first()
+    return session.exec(
+        select(RenderedDocument).where(
+            RenderedDocument.plan_id == plan.id,
+            RenderedDocument.version_id == plan.current_version_id,
+            RenderedDocument.format == fmt,
+        )
+    ).first()
 
 
 def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
@@ -63,12 +76,23 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
         apply(session, plan, transition, who, now, {"recipients": len(targets)})
         context = {**plan_context(session, plan, version), "document_id": pdf.id, "filename": pdf.filename}
         status = {Route.EMAIL: "queued", Route.NOT_EMAILED: "not_emailed", Route.FILED: "filed"}
-        reason = {Route.EMAIL: "", Route.NOT_EMAILED: "no email address: deliver by another channel",
-                  Route.FILED: "archive copy, filed"}
+        reason = {
+            Route.EMAIL: "",
+            Route.NOT_EMAILED: "no email address: deliver by another channel",
+            Route.FILED: "archive copy, filed",
+        }
         for target in targets:
-            delivery = Delivery(plan_id=plan.id or 0, version_id=version.id or 0, unit_code=target.unit_code,
-                                name=target.name, email=target.email, line_text=target.line_text,
-                                status=status[target.route], reason=reason[target.route], updated_at=now)
+            delivery = Delivery(
+                plan_id=plan.id or 0,
+                version_id=version.id or 0,
+                unit_code=target.unit_code,
+                name=target.name,
+                email=target.email,
+                line_text=target.line_text,
+                status=status[target.route],
+                reason=reason[target.route],
+                updated_at=now,
+            )
             session.add(delivery)
             session.flush()
             if target.route is Route.EMAIL:
@@ -76,10 +100,21 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
                 key = f"distributed:{target.email.lower()}:v{short_hash(version.content_hash)}:p{plan.id}"
                 mid = message_id_for(key)
                 delivery.message_id = mid
-                session.add(OutboxMessage(key=key, kind="email", plan_id=plan.id, event="distributed",
-                                          to_email=target.email, to_name=target.name,
-                                          context={**context, "to_name": target.name}, message_id=mid,
-                                          delivery_id=delivery.id, next_attempt_at=now, created_at=now))
+                session.add(
+                    OutboxMessage(
+                        key=key,
+                        kind="email",
+                        plan_id=plan.id,
+                        event="distributed",
+                        to_email=target.email,
+                        to_name=target.name,
+                        context={**context, "to_name": target.name},
+                        message_id=mid,
+                        delivery_id=delivery.id,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                )
         return len(targets)
 
 
@@ -106,7 +141,9 @@ def complete_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> No
         people = session.exec(select(Person).where(Person.org_id == plan.org_id)).all()
         notify = {p.id: p for p in people if Role.SECRETARIAT in p.roles or p.id == plan.drafter_id}
         for person in notify.values():
-            queue_email(session, event="issued", to=person, key=f"p{plan.id}", plan=plan, context=context, now=now)
+            queue_email(
+                session, event="issued", to=person, key=f"p{plan.id}", plan=plan, context=context, now=now
+            )
 
 
 def is_state(db: Database, plan_id: int, state: State) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import select
 
@@ -45,7 +44,9 @@ def rendered_sibling(db: Database, document_id: int, fmt: str) -> RenderedDocume
         doc = session.get(RenderedDocument, document_id)
         if doc is None:
             return None
-        query: Any = select(RenderedDocument).where(
-            RenderedDocument.plan_id == doc.plan_id, RenderedDocument.version_id == doc.version_id,
-            RenderedDocument.format == fmt)
+        query = select(RenderedDocument).where(
+            RenderedDocument.plan_id == doc.plan_id,
+            RenderedDocument.version_id == doc.version_id,
+            RenderedDocument.format == fmt,
+        )
         return session.exec(query).first()

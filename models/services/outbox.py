@@ -46,8 +46,11 @@ def mark_sent(db: Database, item_id: int, reply: str) -> None:
         item.status, item.smtp_reply, item.sent_at, item.claimed_until = "sent", reply, now, None
         session.add(item)
         if item.delivery_id is not None:
-            session.execute(update(Delivery).where(Delivery.id == item.delivery_id)  # type: ignore[arg-type]
-                            .values(status="sent", smtp_reply=reply, message_id=item.message_id, updated_at=now))
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id == item.delivery_id)  # type: ignore[arg-type]
+                .values(status="sent", smtp_reply=reply, message_id=item.message_id, updated_at=now)
+            )
 
 
 def mark_retry(db: Database, item_id: int, error: str, delay: timedelta) -> None:
@@ -57,7 +60,11 @@ def mark_retry(db: Database, item_id: int, error: str, delay: timedelta) -> None
         if item is None or item.status != "sending":
             return
         item.status, item.last_error, item.next_attempt_at, item.claimed_until = (
-            "pending", error, now + delay, None)
+            "pending",
+            error,
+            now + delay,
+            None,
+        )
         session.add(item)
 
 
@@ -70,8 +77,11 @@ def mark_failed(db: Database, item_id: int, reason: str) -> None:
         item.status, item.last_error, item.claimed_until = "failed", reason, None
         session.add(item)
         if item.delivery_id is not None:
-            session.execute(update(Delivery).where(Delivery.id == item.delivery_id)  # type: ignore[arg-type]
-                            .values(status="failed", reason=reason, updated_at=now))
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id == item.delivery_id)  # type: ignore[arg-type]
+                .values(status="failed", reason=reason, updated_at=now)
+            )
 
 
 def pending_count(db: Database, plan_id: int | None = None) -> int:

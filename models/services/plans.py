@@ -183,20 +183,35 @@ def create_plan(db: Database, actor: str, org_key: str, draft: Draft, doc_type: 
             signature=_signature(signer, draft.sign_form, draft.sign_collective, draft.sign_title),
             summary_lines=tuple(nfc(s) for s in draft.summary_lines),
         )
-        plan = Plan(org_id=org.id or 0, doc_type=doc_type, drafter_id=who.person.id or 0,
-                    signer_id=None if signer is None else signer.id, created_at=now, updated_at=now)
+        plan = Plan(
+            org_id=org.id or 0,
+            doc_type=doc_type,
+            drafter_id=who.person.id or 0,
+            signer_id=None if signer is None else signer.id,
+            created_at=now,
+            updated_at=now,
+        )
         session.add(plan)
         session.flush()
         version = _new_version(session, plan, content, who, seq=1)
         plan.current_version_id = version.id
         session.add(plan)
-        audit.append(session, org_id=org.id or 0, plan_id=plan.id, actor=who.label, action="create",
-                     now=now, to_state=plan.state,
-                     detail={"version": 1, "hash": version.content_hash, "notes": notes})
+        audit.append(
+            session,
+            org_id=org.id or 0,
+            plan_id=plan.id,
+            actor=who.label,
+            action="create",
+            now=now,
+            to_state=plan.state,
+            detail={"version": 1, "hash": version.content_hash, "notes": notes},
+        )
         return ImportResult(plan.id or 0, version.content_hash, tuple(notes))
 
 
-def _edit(session: Session, plan: Plan, who: Who, now: Any, content: PlanContent, detail: dict[str, Any]) -> str:
+def _edit(
+    session: Session, plan: Plan, who: Who, now: Any, content: PlanContent, detail: dict[str, Any]
+) -> str:
     transition = check(session, plan, who, Action.EDIT)
     version = current_version(session, plan)
     new_hash = content_hash(content)
@@ -207,8 +222,15 @@ def _edit(session: Session, plan: Plan, who: Who, now: Any, content: PlanContent
     if content.signature is not None:
         signer = session.exec(select(Person).where(Person.email == content.signature.signer_email)).one()
         changes["signer_id"] = signer.id
-    apply(session, plan, transition, who, now, {**detail, "version": version.seq, "hash": version.content_hash},
-          **changes)
+    apply(
+        session,
+        plan,
+        transition,
+        who,
+        now,
+        {**detail, "version": version.seq, "hash": version.content_hash},
+        **changes,
+    )
     return version.content_hash
 
 
@@ -254,7 +276,9 @@ def assign(
         who = resolve_actor(session, actor)
         check(session, plan, who, Action.EDIT)  # refuse early, before validating the rest
         content = _content_of(current_version(session, plan))
-        people = {p.email.lower(): p for p in session.exec(select(Person).where(Person.org_id == plan.org_id))}
+        people = {
+            p.email.lower(): p for p in session.exec(select(Person).where(Person.org_id == plan.org_id))
+        }
         detail: dict[str, Any] = {"edit": "assign"}
         chosen: list[Person] = []
         for i, email in enumerate(reviewers or (), start=1):
@@ -269,8 +293,12 @@ def assign(
             if person is None or Role.SIGNER not in person.roles:
                 raise Invalid("signer", f"'{signer}' is not a signer of this organisation")
             old = content.signature
-            content = replace(content, signature=_signature(
-                person, old.form if old else "", old.collective if old else "", person.title))
+            content = replace(
+                content,
+                signature=_signature(
+                    person, old.form if old else "", old.collective if old else "", person.title
+                ),
+            )
             detail["signer"] = person.email
         if recipients is not None:
             units = {u.code: u for u in session.exec(select(Unit).where(Unit.org_id == plan.org_id))}
@@ -301,30 +329,57 @@ def submit(db: Database, plan_id: int, actor: str) -> int:
         transition = check(session, plan, who, Action.SUBMIT)
         version = current_version(session, plan)
         reviewers = session.exec(
-            select(Person).join(PlanReviewer, col(PlanReviewer.person_id) == Person.id)
+            select(Person)
+            .join(PlanReviewer, col(PlanReviewer.person_id) == Person.id)
             .where(PlanReviewer.plan_id == plan.id)
         ).all()
         _ready_to_submit(version, plan, reviewers)
         new_round = plan.review_round + 1
-        apply(session, plan, transition, who, now, {"round": new_round, "hash": version.content_hash},
-              review_round=new_round)
+        apply(
+            session,
+            plan,
+            transition,
+            who,
+            now,
+            {"round": new_round, "hash": version.content_hash},
+            review_round=new_round,
+        )
         approved_before = {
-            t.reviewer_id for t in session.exec(select(ReviewTask).where(
-                ReviewTask.plan_id == plan.id, ReviewTask.status == TaskStatus.APPROVED,
-                ReviewTask.version_hash == version.content_hash))
+            t.reviewer_id
+            for t in session.exec(
+                select(ReviewTask).where(
+                    ReviewTask.plan_id == plan.id,
+                    ReviewTask.status == TaskStatus.APPROVED,
+                    ReviewTask.version_hash == version.content_hash,
+                )
+            )
         }
         context = plan_context(session, plan, version)
         for person in reviewers:
             carried = person.id in approved_before
-            session.add(ReviewTask(
-                plan_id=plan.id or 0, round=new_round, reviewer_id=person.id or 0, version_id=version.id or 0,
-                version_hash=version.content_hash, created_at=now,
-                status=TaskStatus.APPROVED if carried else TaskStatus.OPEN,
-                carried_over=carried, decided_at=now if carried else None,
-            ))
+            session.add(
+                ReviewTask(
+                    plan_id=plan.id or 0,
+                    round=new_round,
+                    reviewer_id=person.id or 0,
+                    version_id=version.id or 0,
+                    version_hash=version.content_hash,
+                    created_at=now,
+                    status=TaskStatus.APPROVED if carried else TaskStatus.OPEN,
+                    carried_over=carried,
+                    decided_at=now if carried else None,
+                )
+            )
             if not carried:
-                queue_email(session, event="review_requested", to=person,
-                            key=f"v{version.content_hash[:12]}:r{new_round}", plan=plan, context=context, now=now)
+                queue_email(
+                    session,
+                    event="review_requested",
+                    to=person,
+                    key=f"v{version.content_hash[:12]}:r{new_round}",
+                    plan=plan,
+                    context=context,
+                    now=now,
+                )
         session.flush()
         complete_review_if_done(session, plan, now)
         return new_round
@@ -352,8 +407,9 @@ def withdraw(db: Database, plan_id: int, actor: str, reason: str = "") -> None:
         who = resolve_actor(session, actor)
         transition = check(session, plan, who, Action.WITHDRAW)
         version = current_version(session, plan)
-        open_tasks = session.exec(select(ReviewTask).where(
-            ReviewTask.plan_id == plan.id, ReviewTask.status == TaskStatus.OPEN)).all()
+        open_tasks = session.exec(
+            select(ReviewTask).where(ReviewTask.plan_id == plan.id, ReviewTask.status == TaskStatus.OPEN)
+        ).all()
         apply(session, plan, transition, who, now, {"reason": reason})
         context = {**plan_context(session, plan, version), "comment": reason, "actor_name": who.name}
         notify = [session.get(Person, t.reviewer_id) for t in open_tasks]
@@ -364,5 +420,12 @@ def withdraw(db: Database, plan_id: int, actor: str, reason: str = "") -> None:
             session.add(task)
         for person in notify:
             if person is not None:
-                queue_email(session, event="withdrawn", to=person, key=f"r{plan.review_round}", plan=plan,
-                            context=context, now=now)
+                queue_email(
+                    session,
+                    event="withdrawn",
+                    to=person,
+                    key=f"r{plan.review_round}",
+                    plan=plan,
+                    context=context,
+                    now=now,
+                )

@@ -45,13 +45,24 @@ class PlanSnapshot:
 
 def snapshot(db: Database, plan_id: int) -> PlanSnapshot:
     with db.read() as session:
-        row = session.exec(select(Plan, PlanVersion).join(
-            PlanVersion, col(PlanVersion.id) == Plan.current_version_id).where(Plan.id == plan_id)).first()
+        row = session.exec(
+            select(Plan, PlanVersion)
+            .join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
+            .where(Plan.id == plan_id)
+        ).first()
         if row is None:
             raise NotFound("plan", f"no plan with id {plan_id}")
         plan, version = row
-        return PlanSnapshot(plan.id or 0, plan.uid, State(plan.state), plan.review_round, version.seq, version.title,
-                            plan.flow_run_id, plan.wait_key)
+        return PlanSnapshot(
+            plan.id or 0,
+            plan.uid,
+            State(plan.state),
+            plan.review_round,
+            version.seq,
+            version.title,
+            plan.flow_run_id,
+            plan.wait_key,
+        )
 
 
 def set_flow_run(db: Database, plan_id: int, flow_run_id: str) -> None:
@@ -67,9 +78,12 @@ def set_wait_key(db: Database, plan_id: int, key: str | None) -> None:
 def active_plan_ids(db: Database) -> list[int]:
     """Plans a flow run should be driving: submitted at least once and not final."""
     with db.read() as session:
-        return list(session.exec(select(Plan.id).where(
-            col(Plan.state).not_in([s.value for s in FINAL_STATES]), Plan.review_round > 0,
-        ).order_by(col(Plan.id))).all())  # type: ignore[arg-type]
+        ids = session.exec(
+            select(Plan.id)
+            .where(col(Plan.state).not_in([s.value for s in FINAL_STATES]), Plan.review_round > 0)
+            .order_by(col(Plan.id))
+        ).all()
+        return [i for i in ids if i is not None]
 
 
 def flow_job_done(db: Database, item_id: int) -> None:

@@ -15,7 +15,15 @@ from models.lifecycle import Action
 from models.numbering import System, register_key, symbol
 from models.plans import Plan, PlanVersion
 from models.records import Register, RegisterEntry
-from models.services.core import apply, check, current_version, lock_plan, plan_context, queue_email, resolve_actor
+from models.services.core import (
+    apply,
+    check,
+    current_version,
+    lock_plan,
+    plan_context,
+    queue_email,
+    resolve_actor,
+)
 from models.services.locking import insert_ignore
 from models.services.reviews import MIN_HASH_PREFIX
 
@@ -35,34 +43,70 @@ def sign(db: Database, plan_id: int, actor: str, version_hash: str) -> Signed:
         version = current_version(session, plan)
         given = version_hash.strip().lower()
         if len(given) < MIN_HASH_PREFIX or not version.content_hash.startswith(given):
-            raise Refused("version", f"version '{given}' is not the approved version {short_hash(version.content_hash)}")
+            raise Refused(
+                "version", f"version '{given}' is not the approved version {short_hash(version.content_hash)}"
+            )
         org = session.get(Organisation, plan.org_id)
         assert org is not None and who.person is not None
         number, printed = _allocate(session, org, plan, version, who.person, now)
-        apply(session, plan, transition, who, now, {"number": number, "symbol": printed,
-                                                     "hash": version.content_hash},
-              number=number, symbol=printed, signed_at=now)
+        apply(
+            session,
+            plan,
+            transition,
+            who,
+            now,
+            {"number": number, "symbol": printed, "hash": version.content_hash},
+            number=number,
+            symbol=printed,
+            signed_at=now,
+        )
         context = plan_context(session, plan, version)
         drafter = session.get(Person, plan.drafter_id)
         assert drafter is not None
-        queue_email(session, event="signed", to=drafter, key=f"v{version.content_hash[:12]}", plan=plan,
-                    context=context, now=now)
+        queue_email(
+            session,
+            event="signed",
+            to=drafter,
+            key=f"v{version.content_hash[:12]}",
+            plan=plan,
+            context=context,
+            now=now,
+        )
         return Signed(number, printed)
 
 
-def _allocate(session: Session, org: Organisation, plan: Plan, version: PlanVersion, signer: Person,
-              now: datetime) -> tuple[int, str]:
+def _allocate(
+    session: Session, org: Organisation, plan: Plan, version: PlanVersion, signer: Person, now: datetime
+) -> tuple[int, str]:
     system = System(org.system)
     key = register_key(system, org.code, plan.doc_type, org.term, now)
-    insert_ignore(session, Register, {"org_code": key.org_code, "doc_type": key.doc_type, "scope": key.scope,
-                                      "last_number": 0})
-    register = session.exec(select(Register).where(
-        Register.org_code == key.org_code, Register.doc_type == key.doc_type, Register.scope == key.scope,
-    ).with_for_update()).one()
+    insert_ignore(
+        session,
+        Register,
+        {"org_code": key.org_code, "doc_type": key.doc_type, "scope": key.scope, "last_number": 0},
+    )
+    register = session.exec(
+        select(Register)
+        .where(
+            Register.org_code == key.org_code,
+            Register.doc_type == key.doc_type,
+            Register.scope == key.scope,
+        )
+        .with_for_update()
+    ).one()
     register.last_number += 1
     printed = symbol(system, register.last_number, plan.doc_type, org.code)
     session.add(register)
-    session.add(RegisterEntry(register_id=register.id or 0, number=register.last_number, symbol=printed,
-                              plan_id=plan.id or 0, title=version.title, signer=signer.name, allocated_at=now))
+    session.add(
+        RegisterEntry(
+            register_id=register.id or 0,
+            number=register.last_number,
+            symbol=printed,
+            plan_id=plan.id or 0,
+            title=version.title,
+            signer=signer.name,
+            allocated_at=now,
+        )
+    )
     session.flush()
     return register.last_number, printed

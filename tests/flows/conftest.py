@@ -81,8 +81,13 @@ def engine(prefect_server: PrefectServer, db: Database, db_url: str, tmp_path: P
     assert healthy(API_URL)
     catcher = MailCatcher(tmp_path / "mail", port=0).start()
     env = {"DATABASE_URL": db_url, "BANHANH_DATA_DIR": str(tmp_path), "BANHANH_SMTP_PORT": str(catcher.port)}
-    settings = Settings(_env_file=None, data_dir=tmp_path, database_url=db_url, smtp_port=catcher.port,  # type: ignore[call-arg]
-                        dispatch_interval=0.1)
+    settings = Settings(
+        _env_file=None,
+        data_dir=tmp_path,
+        database_url=db_url,
+        smtp_port=catcher.port,  # type: ignore[call-arg]
+        dispatch_interval=0.1,
+    )
     log = tmp_path / "runner.log"
     runner = start_runner(API_URL, PREFECT_HOME, log, env)
     wait_for_deployment()

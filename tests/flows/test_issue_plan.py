@@ -68,7 +68,8 @@ async def test_plan_goes_from_submission_to_every_inbox(engine: Engine, dispatch
 def runs_of(db: Database, plan_id: int) -> set[str]:
     """Every flow run the Prefect server holds for this plan (tagged with its uid)."""
     uid = snapshot(db, plan_id).uid
-    r = httpx.post(f"{API_URL}/flow_runs/filter", json={"flow_runs": {"tags": {"all_": [f"plan-{uid}"]}}},
-                   timeout=5)
+    r = httpx.post(
+        f"{API_URL}/flow_runs/filter", json={"flow_runs": {"tags": {"all_": [f"plan-{uid}"]}}}, timeout=5
+    )
     r.raise_for_status()
     return {run["id"] for run in r.json()}

@@ -69,5 +69,10 @@ async def test_approval_while_prefect_is_down_is_issued_once_after_restart(
     assert actions.count("sign") == 1 and len(numbers) == 1
     assert actions.count("complete_distribution") == 1
     emailed = [d["email"] for d in deliveries(db, plan_id) if d["email"]]
-    got = [r for m in read_index(engine.catcher.mail_dir) if m.get("event") == "distributed" for r in m["rcpt_tos"]]
+    got = [
+        r
+        for m in read_index(engine.catcher.mail_dir)
+        if m.get("event") == "distributed"
+        for r in m["rcpt_tos"]
+    ]
     assert sorted(got) == sorted(emailed)

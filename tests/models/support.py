@@ -17,22 +17,43 @@ def world(db: Database) -> tuple[Any, ...]:
     """Everything a refused command must leave as it was: row counts of every table, the plans'
     state and row versions, task statuses, reviewer assignments, audit heads and registers."""
     with db.read() as s:
-        counts = tuple((t.name, s.exec(select(func.count()).select_from(t)).one())
-                       for t in SQLModel.metadata.sorted_tables)
-        plans = tuple(s.exec(select(Plan.id, Plan.state, Plan.row_version, Plan.current_version_id,
-                                    Plan.review_round, Plan.signer_id, Plan.number)
-                             .order_by(col(Plan.id))).all())
+        counts = tuple(
+            (t.name, s.exec(select(func.count()).select_from(t)).one())
+            for t in SQLModel.metadata.sorted_tables
+        )
+        plans = tuple(
+            s.exec(
+                select(
+                    Plan.id,
+                    Plan.state,
+                    Plan.row_version,
+                    Plan.current_version_id,
+                    Plan.review_round,
+                    Plan.signer_id,
+                    Plan.number,
+                ).order_by(col(Plan.id))
+            ).all()
+        )
         tasks = tuple(s.exec(select(ReviewTask.id, ReviewTask.status).order_by(col(ReviewTask.id))).all())
-        reviewers = tuple(s.exec(select(PlanReviewer.plan_id, PlanReviewer.person_id)
-                                 .order_by(col(PlanReviewer.plan_id), col(PlanReviewer.person_id))).all())
-        heads = tuple(s.exec(select(AuditHead.org_id, AuditHead.seq, AuditHead.hash)
-                             .order_by(col(AuditHead.org_id))).all())
+        reviewers = tuple(
+            s.exec(
+                select(PlanReviewer.plan_id, PlanReviewer.person_id).order_by(
+                    col(PlanReviewer.plan_id), col(PlanReviewer.person_id)
+                )
+            ).all()
+        )
+        heads = tuple(
+            s.exec(
+                select(AuditHead.org_id, AuditHead.seq, AuditHead.hash).order_by(col(AuditHead.org_id))
+            ).all()
+        )
         registers = tuple(s.exec(select(Register.id, Register.last_number).order_by(col(Register.id))).all())
     return counts, plans, tasks, reviewers, heads, registers
 
 
-def emails(db: Database, plan_id: int, event: str | None = None,
-           to: str | None = None) -> list[OutboxMessage]:
+def emails(
+    db: Database, plan_id: int, event: str | None = None, to: str | None = None
+) -> list[OutboxMessage]:
     with db.read() as s:
         query = select(OutboxMessage).where(OutboxMessage.plan_id == plan_id, OutboxMessage.kind == "email")
         if event is not None:
@@ -44,15 +65,22 @@ def emails(db: Database, plan_id: int, event: str | None = None,
 
 def flow_jobs(db: Database, plan_id: int) -> list[OutboxMessage]:
     with db.read() as s:
-        return list(s.exec(select(OutboxMessage).where(OutboxMessage.plan_id == plan_id,
-                                                       OutboxMessage.kind == "flow")
-                           .order_by(col(OutboxMessage.id))).all())
+        return list(
+            s.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.plan_id == plan_id, OutboxMessage.kind == "flow")
+                .order_by(col(OutboxMessage.id))
+            ).all()
+        )
 
 
 def audit_entries(db: Database, plan_id: int) -> list[AuditEntry]:
     with db.read() as s:
-        return list(s.exec(select(AuditEntry).where(AuditEntry.plan_id == plan_id)
-                           .order_by(col(AuditEntry.seq))).all())
+        return list(
+            s.exec(
+                select(AuditEntry).where(AuditEntry.plan_id == plan_id).order_by(col(AuditEntry.seq))
+            ).all()
+        )
 
 
 def tasks(db: Database, plan_id: int, review_round: int | None = None) -> list[ReviewTask]:

@@ -44,8 +44,10 @@ def sql(db: Database, statement: str, **params: object) -> None:
 
 def raw_detail(db: Database, org: int, seq: int) -> str:
     with db.engine.connect() as conn:
-        return conn.execute(text(f"SELECT CAST(detail AS TEXT) FROM {TABLE} WHERE org_id = :o AND seq = :s"),
-                            {"o": org, "s": seq}).scalar_one()
+        return conn.execute(
+            text(f"SELECT CAST(detail AS TEXT) FROM {TABLE} WHERE org_id = :o AND seq = :s"),
+            {"o": org, "s": seq},
+        ).scalar_one()
 
 
 def set_raw_detail(db: Database, org: int, seq: int, value: str) -> None:
@@ -57,7 +59,7 @@ def flip(text_value: str, at: int) -> str:
     """The same text with the one ASCII character at `at` replaced by another."""
     old = text_value[at]
     assert old.isascii() and old.isalnum()
-    return text_value[:at] + ("1" if old == "0" else "0") + text_value[at + 1:]
+    return text_value[:at] + ("1" if old == "0" else "0") + text_value[at + 1 :]
 
 
 @pytest.fixture
@@ -84,8 +86,20 @@ def test_a_full_lifecycle_leaves_an_unbroken_chain(db: Database, issued: int) ->
         head = s.get(AuditHead, issued)
         actions = set(s.exec(select(AuditEntry.action).where(AuditEntry.org_id == issued)).all())
     assert head is not None and head.seq == report.entries
-    assert {"load_directory", "create", "submit", "approve", "complete_review", "sign", "distribute",
-            "complete_distribution", "reject", "request_changes", "withdraw", "edit"} <= actions
+    assert {
+        "load_directory",
+        "create",
+        "submit",
+        "approve",
+        "complete_review",
+        "sign",
+        "distribute",
+        "complete_distribution",
+        "reject",
+        "request_changes",
+        "withdraw",
+        "edit",
+    } <= actions
     other = org_id(db, "duk")
     assert audit.verify(db, other).broken_at is None and audit.verify(db, other).entries == 1
 
@@ -123,16 +137,31 @@ def test_one_changed_byte_is_reported_at_that_entry(db: Database, issued: int) -
     seq = _seq_of(db, issued, "complete_review")
     kept = entry(db, issued, seq)
     later = kept.created_at.replace(microsecond=(kept.created_at.microsecond + 1) % 10**6)
-    for column, value in [("action", "reject"), ("from_state", "draft"), ("to_state", "rejected"),
-                          ("plan_id", (kept.plan_id or 0) + 1), ("created_at", later)]:
+    for column, value in [
+        ("action", "reject"),
+        ("from_state", "draft"),
+        ("to_state", "rejected"),
+        ("plan_id", (kept.plan_id or 0) + 1),
+        ("created_at", later),
+    ]:
         with db.write() as s:  # a direct UPDATE through the table, bypassing the services
-            s.execute(AuditEntry.__table__.update().where(  # type: ignore[attr-defined]
-                col(AuditEntry.id) == kept.id).values({column: value}))
+            s.execute(
+                AuditEntry.__table__.update()
+                .where(  # type: ignore[attr-defined]
+                    col(AuditEntry.id) == kept.id
+                )
+                .values({column: value})
+            )
         report = audit.verify(db, issued)
         assert report.broken_at is not None and report.broken_at.seq == seq, column
         with db.write() as s:
-            s.execute(AuditEntry.__table__.update().where(  # type: ignore[attr-defined]
-                col(AuditEntry.id) == kept.id).values({column: getattr(kept, column)}))
+            s.execute(
+                AuditEntry.__table__.update()
+                .where(  # type: ignore[attr-defined]
+                    col(AuditEntry.id) == kept.id
+                )
+                .values({column: getattr(kept, column)})
+            )
         assert audit.verify(db, issued).broken_at is None, column
 
 
@@ -142,8 +171,13 @@ def test_a_rehashed_forgery_is_reported_at_the_next_entry(db: Database, issued: 
     forged = entry(db, issued, seq)
     forged.actor = "someone.else@hamliem.example.vn"
     forged.hash = entry_hash(forged.prev_hash, audit._fields(forged))
-    sql(db, f"UPDATE {TABLE} SET actor = :a, hash = :h WHERE id = :i", a=forged.actor, h=forged.hash,
-        i=forged.id)
+    sql(
+        db,
+        f"UPDATE {TABLE} SET actor = :a, hash = :h WHERE id = :i",
+        a=forged.actor,
+        h=forged.hash,
+        i=forged.id,
+    )
 
     report = audit.verify(db, issued)
 
@@ -165,9 +199,12 @@ def test_deleted_entries_are_reported(db: Database, issued: int) -> None:
     assert (report.entries, report.reason) == (total - 2, "sequence jumps to 8, expected 7")
 
 
-@pytest.mark.xfail(strict=True, reason="audit.append hashes `now.isoformat()` as given, but the UTCDateTime "
-                   "column stores and returns UTC, so verify() recomputes a different hash for every entry "
-                   "written while db.clock returns an aware non-UTC time (e.g. Asia/Ho_Chi_Minh)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="audit.append hashes `now.isoformat()` as given, but the UTCDateTime "
+    "column stores and returns UTC, so verify() recomputes a different hash for every entry "
+    "written while db.clock returns an aware non-UTC time (e.g. Asia/Ho_Chi_Minh)",
+)
 def test_the_chain_holds_when_the_clock_is_in_vietnamese_time(db: Database) -> None:
     db.clock = lambda: datetime(2026, 5, 4, 9, 0, tzinfo=VN_TZ)
     load_people(db)

@@ -52,8 +52,11 @@ BAD_ASSIGNMENTS: list[tuple[dict[str, Any], str, str]] = [
     ({"reviewers": ["bxdd-hamliem.example.vn"]}, "reviewers[1]", "not a valid email address"),
     ({"reviewers": ["bxdd@hamliem"]}, "reviewers[1]", "not a valid email address"),
     ({"reviewers": ["Trần Văn Bình <bxdd@hamliem.example.vn>"]}, "reviewers[1]", "not a valid email address"),
-    ({"reviewers": [R1, "ubkt@hamliem.example.vn\r\nBcc: x@evil.example"]}, "reviewers[2]",
-     "not a valid email address"),
+    (
+        {"reviewers": [R1, "ubkt@hamliem.example.vn\r\nBcc: x@evil.example"]},
+        "reviewers[2]",
+        "not a valid email address",
+    ),
     ({"signer": "pbt.hamliem.example.vn"}, "signer", "not a valid email address"),
     ({"signer": R1}, "signer", "not a signer"),  # a reviewer, not a signer
     ({"reviewers": [R2], "recipients": ["tt-dang-uy", "khong-co"]}, "recipients[2]", "khong-co"),
@@ -68,8 +71,15 @@ def test_assign_refuses_unknown_or_malformed_people_and_codes(db: Database) -> N
         assert words in error.reason, (kwargs, error)
 
 
-BAD_TITLES = ["", "   ", "\u3000", "Kế hoạch\r\nBcc: x@evil.example", "Kế hoạch\nBcc: x", "Kế hoạch\x00",
-              "K" * 501]
+BAD_TITLES = [
+    "",
+    "   ",
+    "\u3000",
+    "Kế hoạch\r\nBcc: x@evil.example",
+    "Kế hoạch\nBcc: x",
+    "Kế hoạch\x00",
+    "K" * 501,
+]
 
 
 def test_empty_multiline_or_overlong_titles_are_refused(db: Database) -> None:

@@ -50,12 +50,15 @@ def test_state_registers_run_per_calendar_year_for_every_type() -> None:
     assert kh == tb == RegisterKey("UBND", "", "2026")
 
 
-@pytest.mark.parametrize(("at", "year"), [
-    (utc(2026, 12, 31, 16, 59, 59), "2026"),  # 23:59:59 in Hà Nội
-    (utc(2026, 12, 31, 17, 0, 0), "2027"),  # midnight in Hà Nội
-    (utc(2026, 12, 31, 17, 30), "2027"),  # 00:30 on 1 January in Hà Nội, still 2026 in UTC
-    (datetime(2027, 1, 1, 0, 30, tzinfo=UTC).astimezone(UTC), "2027"),
-])
+@pytest.mark.parametrize(
+    ("at", "year"),
+    [
+        (utc(2026, 12, 31, 16, 59, 59), "2026"),  # 23:59:59 in Hà Nội
+        (utc(2026, 12, 31, 17, 0, 0), "2027"),  # midnight in Hà Nội
+        (utc(2026, 12, 31, 17, 30), "2027"),  # 00:30 on 1 January in Hà Nội, still 2026 in UTC
+        (datetime(2027, 1, 1, 0, 30, tzinfo=UTC).astimezone(UTC), "2027"),
+    ],
+)
 def test_the_year_is_taken_in_vietnam(at: datetime, year: str) -> None:
     assert register_key(System.STATE, "UBND", "KH", "", at).scope == year
 
@@ -65,29 +68,35 @@ def test_numbering_needs_an_aware_datetime() -> None:
         register_key(System.STATE, "UBND", "KH", "", datetime(2026, 1, 1))
 
 
-@pytest.mark.parametrize(("system", "number", "doc_type", "org", "printed"), [
-    (System.PARTY, 38, "KH", "ĐUK", "Số 38-KH/ĐUK"),
-    (System.PARTY, 5, "KH", "ĐUK", "Số 05-KH/ĐUK"),
-    (System.PARTY, 1, "TB", "ĐU", "Số 01-TB/ĐU"),
-    (System.PARTY, 10, "KH", "ĐU", "Số 10-KH/ĐU"),
-    (System.PARTY, 123, "KH", "ĐU", "Số 123-KH/ĐU"),
-    (System.STATE, 5, "KH", "UBND", "Số: 05/KH-UBND"),
-    (System.STATE, 38, "KH", "UBND", "Số: 38/KH-UBND"),
-    (System.STATE, 9, "QĐ", "UBND", "Số: 09/QĐ-UBND"),
-    (System.STATE, 1024, "CV", "UBND", "Số: 1024/CV-UBND"),
-])
+@pytest.mark.parametrize(
+    ("system", "number", "doc_type", "org", "printed"),
+    [
+        (System.PARTY, 38, "KH", "ĐUK", "Số 38-KH/ĐUK"),
+        (System.PARTY, 5, "KH", "ĐUK", "Số 05-KH/ĐUK"),
+        (System.PARTY, 1, "TB", "ĐU", "Số 01-TB/ĐU"),
+        (System.PARTY, 10, "KH", "ĐU", "Số 10-KH/ĐU"),
+        (System.PARTY, 123, "KH", "ĐU", "Số 123-KH/ĐU"),
+        (System.STATE, 5, "KH", "UBND", "Số: 05/KH-UBND"),
+        (System.STATE, 38, "KH", "UBND", "Số: 38/KH-UBND"),
+        (System.STATE, 9, "QĐ", "UBND", "Số: 09/QĐ-UBND"),
+        (System.STATE, 1024, "CV", "UBND", "Số: 1024/CV-UBND"),
+    ],
+)
 def test_symbols(system: System, number: int, doc_type: str, org: str, printed: str) -> None:
     assert symbol(system, number, doc_type, org) == printed
 
 
-@pytest.mark.parametrize(("at", "line"), [
-    (utc(2026, 2, 4, 17, 0), "Hàm Liêm, ngày 05 tháng 02 năm 2026"),  # 00:00 on 5 Feb in Vietnam
-    (utc(2026, 1, 9, 3, 0), "Hàm Liêm, ngày 09 tháng 01 năm 2026"),
-    (utc(2026, 3, 9, 3, 0), "Hàm Liêm, ngày 09 tháng 3 năm 2026"),  # months from 3 on: no zero
-    (utc(2026, 10, 15, 3, 0), "Hàm Liêm, ngày 15 tháng 10 năm 2026"),
-    (utc(2026, 12, 31, 17, 30), "Hàm Liêm, ngày 01 tháng 01 năm 2027"),
-    (utc(2026, 12, 31, 16, 59), "Hàm Liêm, ngày 31 tháng 12 năm 2026"),
-])
+@pytest.mark.parametrize(
+    ("at", "line"),
+    [
+        (utc(2026, 2, 4, 17, 0), "Hàm Liêm, ngày 05 tháng 02 năm 2026"),  # 00:00 on 5 Feb in Vietnam
+        (utc(2026, 1, 9, 3, 0), "Hàm Liêm, ngày 09 tháng 01 năm 2026"),
+        (utc(2026, 3, 9, 3, 0), "Hàm Liêm, ngày 09 tháng 3 năm 2026"),  # months from 3 on: no zero
+        (utc(2026, 10, 15, 3, 0), "Hàm Liêm, ngày 15 tháng 10 năm 2026"),
+        (utc(2026, 12, 31, 17, 30), "Hàm Liêm, ngày 01 tháng 01 năm 2027"),
+        (utc(2026, 12, 31, 16, 59), "Hàm Liêm, ngày 31 tháng 12 năm 2026"),
+    ],
+)
 def test_date_line(at: datetime, line: str) -> None:
     assert date_line("Hàm Liêm", at) == line
 
@@ -97,8 +106,14 @@ def test_date_line(at: datetime, line: str) -> None:
 
 def _state_config(key: str = "ubnd-hamliem", domain: str = "ubnd.hamliem.example.vn") -> dict[str, Any]:
     return {
-        "organisation": {"key": key, "code": "UBND", "name": "ỦY BAN NHÂN DÂN XÃ HÀM LIÊM",
-                         "superior": "TỈNH LÂM ĐỒNG", "place": "Hàm Liêm", "system": "state"},
+        "organisation": {
+            "key": key,
+            "code": "UBND",
+            "name": "ỦY BAN NHÂN DÂN XÃ HÀM LIÊM",
+            "superior": "TỈNH LÂM ĐỒNG",
+            "place": "Hàm Liêm",
+            "system": "state",
+        },
         "people": [
             {"email": f"vanthu@{domain}", "name": "Hồ Thị Văn", "roles": ["secretariat"]},
             {"email": f"tuphap@{domain}", "name": "Đỗ Văn Pháp", "roles": ["reviewer"]},
@@ -108,12 +123,18 @@ def _state_config(key: str = "ubnd-hamliem", domain: str = "ubnd.hamliem.example
     }
 
 
-def _state_plan(db: Database, doc_type: str, key: str = "ubnd-hamliem",
-                domain: str = "ubnd.hamliem.example.vn") -> tuple[int, str]:
+def _state_plan(
+    db: Database, doc_type: str, key: str = "ubnd-hamliem", domain: str = "ubnd.hamliem.example.vn"
+) -> tuple[int, str]:
     """A plan of the state body brought to 'approved'; returns (plan id, version hash)."""
-    draft = Draft(title=f"Kế hoạch {doc_type} của UBND xã", body="1. Mục đích",
-                  recipient_lines=(("Sở Nội vụ", ""), ("Lưu: VT, VP", "")),
-                  sign_form="TM.", sign_collective="ỦY BAN NHÂN DÂN", signer_name="Mai Văn Chủ")
+    draft = Draft(
+        title=f"Kế hoạch {doc_type} của UBND xã",
+        body="1. Mục đích",
+        recipient_lines=(("Sở Nội vụ", ""), ("Lưu: VT, VP", "")),
+        sign_form="TM.",
+        sign_collective="ỦY BAN NHÂN DÂN",
+        signer_name="Mai Văn Chủ",
+    )
     created = plans.create_plan(db, f"vanthu@{domain}", key, draft, doc_type=doc_type)
     assert created.notes == ()
     plans.assign(db, created.plan_id, f"vanthu@{domain}", reviewers=[f"tuphap@{domain}"])
@@ -155,8 +176,9 @@ def test_a_state_body_numbers_per_vietnamese_calendar_year(db: Database) -> None
 def test_a_party_body_numbers_per_type_and_committee_term(db: Database) -> None:
     load_people(db)
     kh1, kh2, kh3, kh4 = (build(db, State.APPROVED) for _ in range(4))
-    tb = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft("Thông báo kết luận"),
-                           doc_type="TB").plan_id
+    tb = plans.create_plan(
+        db, SECRETARIAT, "hamliem", sample_draft("Thông báo kết luận"), doc_type="TB"
+    ).plan_id
     plans.assign(db, tb, SECRETARIAT, reviewers=[R1, R2])
     plans.submit(db, tb, SECRETARIAT)
     for reviewer in (R1, R2):
@@ -175,9 +197,12 @@ def test_a_party_body_numbers_per_type_and_committee_term(db: Database) -> None:
     assert sign(kh4, utc(2030, 11, 2, 3)) == "Số 02-KH/ĐU"
 
 
-@pytest.mark.xfail(strict=True, reason="registers are keyed on Organisation.code (the printed symbol code, "
-                   "not unique: every People's Committee is 'UBND'), not on the organisation, so two "
-                   "organisations with the same code share one number series")
+@pytest.mark.xfail(
+    strict=True,
+    reason="registers are keyed on Organisation.code (the printed symbol code, "
+    "not unique: every People's Committee is 'UBND'), not on the organisation, so two "
+    "organisations with the same code share one number series",
+)
 def test_two_organisations_with_the_same_code_keep_separate_registers(db: Database) -> None:
     load_directory(db, _state_config())
     other = _state_config("ubnd-hamthanh", "ubnd.hamthanh.example.vn")
@@ -220,8 +245,15 @@ def test_numbers_are_gap_free_and_unique_when_signing_from_several_processes(
 ) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     procs = [  # started first: they import while the plans are built
-        subprocess.Popen([sys.executable, "-c", SIGNER_PROCESS, db_url, SIGNER], cwd=REPO, env=env,
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", SIGNER_PROCESS, db_url, SIGNER],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(PROCESSES)
     ]
     try:
@@ -255,8 +287,11 @@ def test_numbers_are_gap_free_and_unique_when_signing_from_several_processes(
     assert len(signed) == PLANS and {e.plan_id for e in entries} == set(signed)
     for entry in entries:
         plan = signed[entry.plan_id]
-        assert (plan.number, plan.symbol) == (entry.number, entry.symbol) == (
-            int(reported[str(entry.plan_id)]), f"Số {entry.number:02d}-KH/ĐU")
+        assert (
+            (plan.number, plan.symbol)
+            == (entry.number, entry.symbol)
+            == (int(reported[str(entry.plan_id)]), f"Số {entry.number:02d}-KH/ĐU")
+        )
     # Four processes appended to one audit chain at once: it still holds.
     report = audit.verify(db, org.id or 0)
     assert report.broken_at is None, report.reason

@@ -10,11 +10,32 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
-PURE = ["models.lifecycle", "models.policies", "models.numbering", "models.content", "models.chain",
-        "models.addressing", "models.errors"]
+PURE = [
+    "models.lifecycle",
+    "models.policies",
+    "models.numbering",
+    "models.content",
+    "models.chain",
+    "models.addressing",
+    "models.errors",
+]
 
-FORBIDDEN = {"sqlalchemy", "sqlmodel", "prefect", "fastapi", "jinja2", "aiosmtplib", "aiosmtpd", "httpx",
-             "psycopg", "weasyprint", "socket", "requests", "os", "subprocess"}
+FORBIDDEN = {
+    "sqlalchemy",
+    "sqlmodel",
+    "prefect",
+    "fastapi",
+    "jinja2",
+    "aiosmtplib",
+    "aiosmtpd",
+    "httpx",
+    "psycopg",
+    "weasyprint",
+    "socket",
+    "requests",
+    "os",
+    "subprocess",
+}
 
 
 def module_path(name: str) -> Path | None:
@@ -91,8 +112,15 @@ def later():
     __import__(name)
 """
     assert imports_in(source, "models.rules") == {  # as if in models/rules/some_module.py
-        "os.path", "models.rules", "models.rules.db", "models.services", "models.services.core", "socket",
-        "httpx", "<dynamic import>"}
+        "os.path",
+        "models.rules",
+        "models.rules.db",
+        "models.services",
+        "models.services.core",
+        "socket",
+        "httpx",
+        "<dynamic import>",
+    }
     assert imports_in("from .services import core", "models") >= {"models.services", "models.services.core"}
     # The service layer does I/O: reached through the repository's own modules, it is found.
     trail = closure("models.services.signing")

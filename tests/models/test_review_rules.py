@@ -136,8 +136,11 @@ def test_reject_is_final(db: Database, people: dict[str, int]) -> None:
     assert world(db) == before
 
 
-@pytest.mark.xfail(strict=True, reason="reviews.decide queues the rejection email with event 'reject' "
-                   "(Decision.REJECT.value); the lifecycle table's notice is Notice.REJECTED = 'rejected'")
+@pytest.mark.xfail(
+    strict=True,
+    reason="reviews.decide queues the rejection email with event 'reject' "
+    "(Decision.REJECT.value); the lifecycle table's notice is Notice.REJECTED = 'rejected'",
+)
 def test_rejection_email_is_the_tables_rejected_notice(db: Database, people: dict[str, int]) -> None:
     plan_id = build(db, State.IN_REVIEW)
     reviews.decide(db, plan_id, R1, Decision.REJECT, current_hash(db, plan_id), "Không phù hợp")
@@ -248,8 +251,12 @@ def test_two_reviewers_deciding_at_once_approve_the_plan_exactly_once(
         plan_id = build(db, State.IN_REVIEW)
         version = current_hash(db, plan_id)
 
-        results = _race([lambda r=r, p=plan_id, v=version: reviews.decide(db, p, r, Decision.APPROVE, v)
-                         for r in (R1, R2)])
+        results = _race(
+            [
+                lambda r=r, p=plan_id, v=version: reviews.decide(db, p, r, Decision.APPROVE, v)
+                for r in (R1, R2)
+            ]
+        )
 
         assert sorted(str(r) for r in results) == [Outcome.APPROVED, Outcome.PENDING], results
         assert plan_status(db, plan_id)["state"] == State.APPROVED
@@ -271,9 +278,19 @@ def test_a_double_click_records_one_decision(db: Database, people: dict[str, int
     assert [e.action for e in audit_entries(db, plan_id)].count(Action.APPROVE) == 1
 
 
-@pytest.mark.parametrize("state", [s for s in State if s is not State.REJECTED] + [
-    pytest.param(State.REJECTED, marks=pytest.mark.xfail(
-        strict=True, reason="the rejection email's event is 'reject', not the table's notice 'rejected'"))])
+@pytest.mark.parametrize(
+    "state",
+    [s for s in State if s is not State.REJECTED]
+    + [
+        pytest.param(
+            State.REJECTED,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the rejection email's event is 'reject', not the table's notice 'rejected'",
+            ),
+        )
+    ],
+)
 def test_each_call_queues_exactly_the_notices_of_its_transitions(
     db: Database, people: dict[str, int], state: State
 ) -> None:

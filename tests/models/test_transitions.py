@@ -49,7 +49,9 @@ def perform(db: Database, plan_id: int, action: Action, actor: str) -> Any:
         Action.EDIT: lambda: plans.edit_plan(db, plan_id, actor, body="Nội dung đã sửa."),
         Action.SUBMIT: lambda: plans.submit(db, plan_id, actor),
         Action.APPROVE: lambda: reviews.decide(db, plan_id, actor, Decision.APPROVE, version),
-        Action.REQUEST_CHANGES: lambda: reviews.decide(db, plan_id, actor, Decision.REQUEST_CHANGES, version, "x"),
+        Action.REQUEST_CHANGES: lambda: reviews.decide(
+            db, plan_id, actor, Decision.REQUEST_CHANGES, version, "x"
+        ),
         Action.REJECT: lambda: reviews.decide(db, plan_id, actor, Decision.REJECT, version, "x"),
         Action.COMPLETE_REVIEW: lambda: reviews.complete_review(db, plan_id, actor),
         Action.SIGN: lambda: signing.sign(db, plan_id, actor, version),
@@ -69,11 +71,22 @@ def snapshot(db: Database, plan_id: int) -> tuple[Any, ...]:
             return s.exec(select(func.count()).select_from(model).where(*where)).one()
 
         return (
-            (plan.state, plan.row_version, plan.current_version_id, plan.number, plan.review_round,
-             plan.signer_id),
+            (
+                plan.state,
+                plan.row_version,
+                plan.current_version_id,
+                plan.number,
+                plan.review_round,
+                plan.signer_id,
+            ),
             count(PlanVersion, col(PlanVersion.plan_id) == plan_id),
-            tuple(s.exec(select(ReviewTask.status).where(ReviewTask.plan_id == plan_id)
-                         .order_by(col(ReviewTask.id))).all()),
+            tuple(
+                s.exec(
+                    select(ReviewTask.status)
+                    .where(ReviewTask.plan_id == plan_id)
+                    .order_by(col(ReviewTask.id))
+                ).all()
+            ),
             count(AuditEntry),
             count(OutboxMessage),
             count(Delivery),
