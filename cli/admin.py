@@ -48,7 +48,7 @@ def mail_list(
     rows = read_index(settings().mail_dir)
     if plan is not None:
         rows = [r for r in rows if str(r.get("plan_id")) == str(plan)]
-    emit(rows, as_json, ["received_at", "rcpt_tos", "event", "subject", "attachments", "message_id"])
+    emit(rows, as_json, ["received_at", "event", "rcpt_tos", "attachments", "subject"])
 
 
 @audit_app.command("verify")

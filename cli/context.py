@@ -67,8 +67,17 @@ def emit(
         return
     table = Table(title=title, show_lines=False)
     cols = list(columns or (rows[0].keys() if rows else []))
-    for col in cols:
-        table.add_column(col)
+    for i, col in enumerate(cols):
+        last = i == len(cols) - 1
+        table.add_column(col, no_wrap=not last, overflow="fold" if last else "ellipsis")
     for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in cols))
+        table.add_row(*(_cell(row.get(c)) for c in cols))
     console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(value)

@@ -120,8 +120,8 @@ def test_reject_is_final(db: Database, people: dict[str, int]) -> None:
     assert plan_status(db, plan_id)["state"] == State.REJECTED
     round1 = by_reviewer(db, plan_id, people, 1)
     assert (round1[R1].status, round1[R2].status) == (TaskStatus.REJECTED, TaskStatus.CANCELLED)
-    told = [m.to_email for m in emails(db, plan_id) if m.context.get("comment") == "Không phù hợp"]
-    assert told == [SECRETARIAT]  # the drafter (the event's name: see the xfail below)
+    [mail] = emails(db, plan_id, Notice.REJECTED.value)  # the table's notice for a rejection
+    assert (mail.to_email, mail.context["comment"]) == (SECRETARIAT, "Không phù hợp")  # to the drafter
     before = world(db)
     attempts: list[Callable[[], Any]] = [
         lambda: plans.submit(db, plan_id, SECRETARIAT),
@@ -134,17 +134,6 @@ def test_reject_is_final(db: Database, people: dict[str, int]) -> None:
         with pytest.raises(Refused):
             attempt()
     assert world(db) == before
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="reviews.decide queues the rejection email with event 'reject' "
-    "(Decision.REJECT.value); the lifecycle table's notice is Notice.REJECTED = 'rejected'",
-)
-def test_rejection_email_is_the_tables_rejected_notice(db: Database, people: dict[str, int]) -> None:
-    plan_id = build(db, State.IN_REVIEW)
-    reviews.decide(db, plan_id, R1, Decision.REJECT, current_hash(db, plan_id), "Không phù hợp")
-    assert [m.event for m in emails(db, plan_id, to=SECRETARIAT)] == [Notice.REJECTED.value]
 
 
 def test_withdraw_from_review_cancels_tasks_and_notifies_reviewers(
@@ -278,19 +267,7 @@ def test_a_double_click_records_one_decision(db: Database, people: dict[str, int
     assert [e.action for e in audit_entries(db, plan_id)].count(Action.APPROVE) == 1
 
 
-@pytest.mark.parametrize(
-    "state",
-    [s for s in State if s is not State.REJECTED]
-    + [
-        pytest.param(
-            State.REJECTED,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the rejection email's event is 'reject', not the table's notice 'rejected'",
-            ),
-        )
-    ],
-)
+@pytest.mark.parametrize("state", list(State))
 def test_each_call_queues_exactly_the_notices_of_its_transitions(
     db: Database, people: dict[str, int], state: State
 ) -> None:
