@@ -12,7 +12,6 @@ from sqlmodel import select
 from cli.context import console, database, emit, reported, settings
 from models.directory import Organisation
 from models.errors import Invalid
-from models.migrate import upgrade
 from models.services import audit, queries
 from models.services.directory import load_directory
 from notifications.catcher import read_index
@@ -82,6 +81,8 @@ def register_list(as_json: JSON = False) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the schema migrations."""
+    from models.migrate import upgrade  # Alembic is slow to import; only this command needs it
+
     upgrade(settings().db_url)
     console.print("database is up to date")
 

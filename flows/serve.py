@@ -22,6 +22,8 @@ from models.settings import LOCAL_SETTINGS_FILE, Settings
 
 log = logging.getLogger("banhanh.serve")
 
+RUNNER_CHECK_S = 5
+
 
 def state_file(settings: Settings) -> Path:
     return settings.data_dir / "serve.json"
@@ -67,12 +69,8 @@ async def serve(settings: Settings) -> None:
         catcher = MailCatcher(settings.mail_dir, port=settings.smtp_port)
         catcher.start()
         print(f"SMTP catcher on 127.0.0.1:{settings.smtp_port}, keeping mail in {settings.mail_dir}")
-    runner = start_runner(
-        api_url,
-        prefect_home,
-        logs / "runner.log",
-        {"BANHANH_DATA_DIR": str(data), "DATABASE_URL": settings.db_url},
-    )
+    runner_env = {"BANHANH_DATA_DIR": str(data), "DATABASE_URL": settings.db_url}
+    runners = [start_runner(api_url, prefect_home, logs / "runner.log", runner_env)]
     dispatcher = Dispatcher(Database.from_url(settings.db_url), settings, driver=drive)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -83,17 +81,28 @@ async def serve(settings: Settings) -> None:
                 "pid": os.getpid(),
                 "prefect_api_url": api_url,
                 "smtp_port": settings.smtp_port,
-                "runner_pid": runner.pid,
+                "runner_pid": runners[0].pid,
                 "ui": api_url.removesuffix("/api"),
             }
         )
     )
     print(f"Ban Hành is running. Prefect UI: {api_url.removesuffix('/api')}  (Ctrl-C stops)")
+
+    async def watch_runner() -> None:
+        """A runner that died (for example while the Prefect server was away) is started again."""
+        while True:
+            await asyncio.sleep(RUNNER_CHECK_S)
+            if runners[-1].poll() is not None:
+                log.warning("the runner exited with %s; starting it again", runners[-1].returncode)
+                runners.append(start_runner(api_url, prefect_home, logs / "runner.log", runner_env))
+
+    watchdog = asyncio.create_task(watch_runner())
     try:
         await dispatcher.run()
     finally:
+        watchdog.cancel()
         state_file(settings).unlink(missing_ok=True)
-        stop(runner)
+        stop(runners[-1])
         if catcher is not None:
             catcher.stop()
         if server is not None:

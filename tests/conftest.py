@@ -6,7 +6,6 @@ import os
 import shutil
 import socket
 import tempfile
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +34,7 @@ import models.tables
 from models.db import Database, make_engine
 from models.migrate import upgrade
 from models.services.directory import load_directory
+from tests.factory import example_config
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -97,10 +97,6 @@ def db(db_url: str) -> Iterator[Database]:
     database = Database.from_url(db_url)
     yield database
     database.engine.dispose()
-
-
-def example_config(name: str = "hamliem") -> dict[str, object]:
-    return tomllib.loads((REPO / "examples" / f"{name}.toml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture

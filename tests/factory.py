@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import tomllib
+from pathlib import Path
 from typing import Any
 
 from models.content import Draft
@@ -12,8 +14,8 @@ from models.policies import Decision
 from models.services import distribution, outbox, plans, reviews, signing
 from models.services.directory import load_directory
 from models.services.queries import plan_status
-from tests.conftest import example_config
 
+REPO = Path(__file__).resolve().parents[1]
 SECRETARIAT = "vanphong@hamliem.example.vn"
 R1 = "bxdd@hamliem.example.vn"
 R2 = "ubkt@hamliem.example.vn"
@@ -24,6 +26,10 @@ SIGNER2 = "bithu@hamliem.example.vn"
 OTHER_SECRETARIAT = "vanphong@duk.example.vn"
 
 FAKE_PDF = b"%PDF-1.7\n% a stand-in document for service-level tests\n%%EOF\n"
+
+
+def example_config(name: str = "hamliem") -> dict[str, object]:
+    return tomllib.loads((REPO / "examples" / f"{name}.toml").read_text(encoding="utf-8"))
 
 
 def load_people(db: Database) -> None:

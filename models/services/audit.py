@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -52,7 +52,7 @@ def append(
         from_state=from_state,
         to_state=to_state,
         detail=detail or {},
-        created_at=now,
+        created_at=now.astimezone(UTC),  # hashed as stored: the column keeps UTC
         prev_hash=head.hash,
         hash="",
     )

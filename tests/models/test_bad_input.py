@@ -15,7 +15,6 @@ from models.lifecycle import State
 from models.policies import Decision
 from models.services import plans, queries, reviews, signing
 from models.services.directory import load_directory
-from tests.conftest import example_config
 from tests.factory import (
     OTHER_SECRETARIAT,
     R1,
@@ -24,6 +23,7 @@ from tests.factory import (
     SIGNER,
     build,
     current_hash,
+    example_config,
     load_people,
     sample_draft,
 )
@@ -215,3 +215,28 @@ def test_a_person_of_another_organisation_cannot_be_claimed_by_a_config(db: Data
     config = _config()
     config["people"].append({"email": OTHER_SECRETARIAT, "name": "Mạo danh", "roles": ["reviewer"]})
     refused(db, lambda: load_directory(db, config), Invalid, "people")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AttributeError,
+    reason="services/directory.py _people/_units call .get() on each entry without checking it is a "
+    "table: `people = [\"x\"]` (valid TOML) crashes with AttributeError instead of Invalid('people[1]')",
+)
+def test_a_directory_entry_that_is_not_a_table_is_invalid(db: Database) -> None:
+    config = _config()
+    config["people"][0] = "vanphong@hamliem.example.vn"
+    refused(db, lambda: load_directory(db, config), Invalid, "people[1]")
+
+
+def test_decisions_and_signatures_check_the_hash_and_comment(db: Database) -> None:
+    load_people(db)
+    in_review, approved = build(db, State.IN_REVIEW), build(db, State.APPROVED)
+    version = current_hash(db, in_review)
+    refused(db, lambda: reviews.decide(db, in_review, R1, Decision.APPROVE, version[:7]), Invalid, "version")
+    refused(db, lambda: reviews.decide(db, in_review, R1, Decision.APPROVE, "0" * 12), Refused, "version")
+    for decision in (Decision.REQUEST_CHANGES, Decision.REJECT):
+        decide = lambda d=decision: reviews.decide(db, in_review, R1, d, version, "  ")  # noqa: E731
+        refused(db, decide, Invalid, "comment")
+    refused(db, lambda: signing.sign(db, approved, SIGNER, "0" * 12), Refused, "version")
+    refused(db, lambda: signing.sign(db, approved, SIGNER, "abc"), Refused, "version")

@@ -23,8 +23,17 @@ from models.policies import Decision
 from models.records import Register, RegisterEntry
 from models.services import audit, plans, reviews, signing
 from models.services.directory import load_directory
-from tests.conftest import example_config
-from tests.factory import R1, R2, SECRETARIAT, SIGNER, build, current_hash, load_people, sample_draft
+from tests.factory import (
+    R1,
+    R2,
+    SECRETARIAT,
+    SIGNER,
+    build,
+    current_hash,
+    example_config,
+    load_people,
+    sample_draft,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -257,18 +266,15 @@ def test_numbers_are_gap_free_and_unique_when_signing_from_several_processes(
         for _ in range(PROCESSES)
     ]
     try:
-        import time; t0 = time.time()
         load_people(db)
         jobs = [f"{p}:{current_hash(db, p)}" for p in (build(db, State.APPROVED) for _ in range(PLANS))]
         for proc in procs:
             assert proc.stdout is not None and proc.stdout.readline().strip() == "ready", proc.stderr
-        print("built+ready", time.time() - t0)
         for i, proc in enumerate(procs):  # released together, each with an interleaved share
             assert proc.stdin is not None
             proc.stdin.write(" ".join(jobs[i::PROCESSES]) + "\n")
             proc.stdin.flush()
         outputs = [proc.communicate(timeout=120) for proc in procs]
-        print("signed", time.time() - t0)
     finally:
         for proc in procs:
             if proc.poll() is None:
