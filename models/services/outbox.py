@@ -8,7 +8,10 @@ from sqlalchemy import or_, update
 from sqlmodel import col, select
 
 from models.db import Database
+from models.directory import Person
+from models.plans import Plan
 from models.records import Delivery, OutboxMessage
+from models.services.core import queue_email
 
 LEASE = timedelta(seconds=120)
 
@@ -76,11 +79,31 @@ def mark_failed(db: Database, item_id: int, reason: str) -> None:
             return
         item.status, item.last_error, item.claimed_until = "failed", reason, None
         session.add(item)
-        if item.delivery_id is not None:
-            session.execute(
-                update(Delivery)
-                .where(Delivery.id == item.delivery_id)  # type: ignore[arg-type]
-                .values(status="failed", reason=reason, updated_at=now)
+        if item.delivery_id is None:
+            return
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id == item.delivery_id)  # type: ignore[arg-type]
+            .values(status="failed", reason=reason, updated_at=now)
+        )
+        # The secretariat must hear of it: a failed recipient needs another channel.
+        plan = session.get(Plan, item.plan_id)
+        drafter = session.get(Person, plan.drafter_id) if plan is not None else None
+        if plan is not None and drafter is not None:
+            context = {
+                **item.context,
+                "recipient_name": item.to_name,
+                "recipient_email": item.to_email,
+                "reason": reason,
+            }
+            queue_email(
+                session,
+                event="delivery_failed",
+                to=drafter,
+                key=f"d{item.delivery_id}",
+                plan=plan,
+                context=context,
+                now=now,
             )
 
 
