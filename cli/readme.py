@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+from functools import partial
 from pathlib import Path
 
 from models.lifecycle import markdown_table
@@ -28,13 +29,17 @@ def settings_table() -> str:
 SECTIONS = {"lifecycle": markdown_table, "settings": settings_table}
 
 
+def _fill(match: re.Match[str], body: str) -> str:
+    return match.group(1) + body + "\n" + match.group(2)
+
+
 def regenerate(text: str) -> str:
     for name, make in SECTIONS.items():
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL)
         if not pattern.search(text):
             raise SystemExit(f"README has no {name} markers")
         body = make()
-        text = pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+        text = pattern.sub(partial(_fill, body=body), text)
     return text
 
 

@@ -22,17 +22,17 @@ class System(StrEnum):
 
 @dataclass(frozen=True)
 class RegisterKey:
-    org_code: str
+    org: str  # the organisation's unique key: codes such as "UBND" repeat across bodies
     doc_type: str  # "" for state registers: one series per year for all types
     scope: str  # the committee term ("2025-2030") or the calendar year ("2026")
 
 
-def register_key(system: System, org_code: str, doc_type: str, term: str, at: datetime) -> RegisterKey:
+def register_key(system: System, org: str, doc_type: str, term: str, at: datetime) -> RegisterKey:
     if at.tzinfo is None:
         raise ValueError("numbering needs an aware datetime")
     if system is System.PARTY:
-        return RegisterKey(org_code, doc_type, term)
-    return RegisterKey(org_code, "", str(at.astimezone(VN_TZ).year))
+        return RegisterKey(org, doc_type, term)
+    return RegisterKey(org, "", str(at.astimezone(VN_TZ).year))
 
 
 def symbol(system: System, number: int, doc_type: str, org_code: str) -> str:

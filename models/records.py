@@ -14,9 +14,9 @@ from models.types import UTCDateTime, utcnow
 class Register(SQLModel, table=True):
     """An outgoing-number series: (organisation, type, term) or (organisation, year)."""
 
-    __table_args__ = (UniqueConstraint("org_code", "doc_type", "scope"),)
+    __table_args__ = (UniqueConstraint("org_key", "doc_type", "scope"),)
     id: int | None = Field(default=None, primary_key=True)
-    org_code: str
+    org_key: str  # Organisation.key: unique, unlike the printed code
     doc_type: str
     scope: str
     last_number: int = 0

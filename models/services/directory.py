@@ -79,6 +79,8 @@ def _people(raw: Any) -> list[dict[str, Any]]:
     out, seen = [], set()
     for i, p in enumerate(raw, start=1):
         field = f"people[{i}]"
+        if not isinstance(p, Mapping):
+            raise Invalid(field, "must be a table with email, name and roles")
         email = validate_email(f"{field}.email", _text(p, "email", f"{field}.email")).lower()
         if email in seen:
             raise Invalid(f"{field}.email", f"'{email}' appears twice")
@@ -103,6 +105,8 @@ def _units(raw: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     out, members, codes = [], {}, set()
     for i, u in enumerate(raw, start=1):
         field = f"units[{i}]"
+        if not isinstance(u, Mapping):
+            raise Invalid(field, "must be a table with code and name")
         code = _text(u, "code", f"{field}.code")
         if code in codes:
             raise Invalid(f"{field}.code", f"'{code}' appears twice")

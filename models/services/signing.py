@@ -79,16 +79,16 @@ def _allocate(
     session: Session, org: Organisation, plan: Plan, version: PlanVersion, signer: Person, now: datetime
 ) -> tuple[int, str]:
     system = System(org.system)
-    key = register_key(system, org.code, plan.doc_type, org.term, now)
+    key = register_key(system, org.key, plan.doc_type, org.term, now)
     insert_ignore(
         session,
         Register,
-        {"org_code": key.org_code, "doc_type": key.doc_type, "scope": key.scope, "last_number": 0},
+        {"org_key": key.org, "doc_type": key.doc_type, "scope": key.scope, "last_number": 0},
     )
     register = session.exec(
         select(Register)
         .where(
-            Register.org_code == key.org_code,
+            Register.org_key == key.org,
             Register.doc_type == key.doc_type,
             Register.scope == key.scope,
         )

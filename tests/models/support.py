@@ -22,17 +22,8 @@ def world(db: Database) -> tuple[Any, ...]:
             for t in SQLModel.metadata.sorted_tables
         )
         plans = tuple(
-            s.exec(
-                select(
-                    Plan.id,
-                    Plan.state,
-                    Plan.row_version,
-                    Plan.current_version_id,
-                    Plan.review_round,
-                    Plan.signer_id,
-                    Plan.number,
-                ).order_by(col(Plan.id))
-            ).all()
+            (p.id, p.state, p.row_version, p.current_version_id, p.review_round, p.signer_id, p.number)
+            for p in s.exec(select(Plan).order_by(col(Plan.id))).all()
         )
         tasks = tuple(s.exec(select(ReviewTask.id, ReviewTask.status).order_by(col(ReviewTask.id))).all())
         reviewers = tuple(

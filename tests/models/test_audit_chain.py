@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import text
-from sqlmodel import col, func, select
+from sqlalchemy import Table, text, update
+from sqlmodel import func, select
 
 from models.chain import entry_hash
 from models.db import Database
@@ -44,15 +44,24 @@ def sql(db: Database, statement: str, **params: object) -> None:
 
 def raw_detail(db: Database, org: int, seq: int) -> str:
     with db.engine.connect() as conn:
-        return conn.execute(
-            text(f"SELECT CAST(detail AS TEXT) FROM {TABLE} WHERE org_id = :o AND seq = :s"),
-            {"o": org, "s": seq},
-        ).scalar_one()
+        return str(
+            conn.execute(
+                text(f"SELECT CAST(detail AS TEXT) FROM {TABLE} WHERE org_id = :o AND seq = :s"),
+                {"o": org, "s": seq},
+            ).scalar_one()
+        )
 
 
 def set_raw_detail(db: Database, org: int, seq: int, value: str) -> None:
     cast = ":v" if db.is_sqlite else "CAST(:v AS JSON)"
     sql(db, f"UPDATE {TABLE} SET detail = {cast} WHERE org_id = :o AND seq = :s", v=value, o=org, s=seq)
+
+
+def set_column(db: Database, entry_id: int, column: str, value: object) -> None:
+    """A direct UPDATE through the table, bypassing the services (typed values on both backends)."""
+    table: Table = AuditEntry.__table__  # type: ignore[attr-defined]
+    with db.engine.begin() as conn:
+        conn.execute(update(table).where(table.c.id == entry_id).values({column: value}))
 
 
 def flip(text_value: str, at: int) -> str:
@@ -144,24 +153,10 @@ def test_one_changed_byte_is_reported_at_that_entry(db: Database, issued: int) -
         ("plan_id", (kept.plan_id or 0) + 1),
         ("created_at", later),
     ]:
-        with db.write() as s:  # a direct UPDATE through the table, bypassing the services
-            s.execute(
-                AuditEntry.__table__.update()
-                .where(  # type: ignore[attr-defined]
-                    col(AuditEntry.id) == kept.id
-                )
-                .values({column: value})
-            )
+        set_column(db, kept.id or 0, column, value)
         report = audit.verify(db, issued)
         assert report.broken_at is not None and report.broken_at.seq == seq, column
-        with db.write() as s:
-            s.execute(
-                AuditEntry.__table__.update()
-                .where(  # type: ignore[attr-defined]
-                    col(AuditEntry.id) == kept.id
-                )
-                .values({column: getattr(kept, column)})
-            )
+        set_column(db, kept.id or 0, column, getattr(kept, column))
         assert audit.verify(db, issued).broken_at is None, column
 
 

@@ -72,7 +72,8 @@ def imports_in(source: str, package: str) -> set[str]:
             called = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
             if called in {"__import__", "import_module"} and node.args:
                 arg = node.args[0]
-                found.add(arg.value if isinstance(arg, ast.Constant) else "<dynamic import>")
+                literal = arg.value if isinstance(arg, ast.Constant) else None
+                found.add(literal if isinstance(literal, str) else "<dynamic import>")
     return found
 
 

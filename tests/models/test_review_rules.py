@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -241,10 +242,7 @@ def test_two_reviewers_deciding_at_once_approve_the_plan_exactly_once(
         version = current_hash(db, plan_id)
 
         results = _race(
-            [
-                lambda r=r, p=plan_id, v=version: reviews.decide(db, p, r, Decision.APPROVE, v)
-                for r in (R1, R2)
-            ]
+            [partial(reviews.decide, db, plan_id, r, Decision.APPROVE, version) for r in (R1, R2)]
         )
 
         assert sorted(str(r) for r in results) == [Outcome.APPROVED, Outcome.PENDING], results

@@ -72,10 +72,10 @@ def test_review_and_sign_emails_carry_the_exact_commands(tmp_path: Path) -> None
 
 
 def test_headers(tmp_path: Path) -> None:
-    item = make_item("signed", symbol="38-KH/ĐU")
+    item = make_item("signed", symbol="Số 38-KH/ĐU")
     msg = reparse(build_message(item, settings_for(2525, tmp_path)))
     assert msg["Message-ID"] == "<signed.p42.r1@banhanh>"
-    assert msg["Subject"] == f"[Ban Hành] Đã ký, số 38-KH/ĐU: {TITLE}"
+    assert msg["Subject"] == f"[Ban Hành] Đã ký, Số 38-KH/ĐU: {TITLE}"
     assert msg["To"].addresses[0].display_name == "Nguyễn Thị Ánh"
     assert msg["To"].addresses[0].addr_spec == "bxdd@hamliem.example.vn"
     assert msg["From"].addresses[0].display_name == "Văn phòng Đảng ủy"
@@ -120,7 +120,7 @@ def test_distributed_with_attachment_and_rendered_plan(tmp_path: Path) -> None:
         "p.title{font-weight:bold}</style></head><body><p class='title'>KẾ HOẠCH</p>"
         "<p>Thực hiện Nghị quyết số 12-NQ/TU</p></body></html>"
     )
-    item = make_item("distributed", symbol="38-KH/ĐU", state="distributing", to_name="Ban Tuyên giáo")
+    item = make_item("distributed", symbol="Số 38-KH/ĐU", state="distributing", to_name="Ban Tuyên giáo")
     msg = reparse(
         build_message(
             item,

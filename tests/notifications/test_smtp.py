@@ -31,7 +31,7 @@ OPTIONAL: dict[str, Any] = {
 
 def event_message(event: str, settings: Settings) -> tuple[EmailMessage, dict[str, Any]]:
     item = make_item(
-        event, to_email=f"{event}@hamliem.example.vn", title=TITLE, symbol="38-KH/ĐU", **OPTIONAL
+        event, to_email=f"{event}@hamliem.example.vn", title=TITLE, symbol="Số 38-KH/ĐU", **OPTIONAL
     )
     attachment = (PDF_NAME, PDF) if event == "distributed" else None
     body_html = "<html><body><p>TOÀN VĂN KẾ HOẠCH</p></body></html>" if event == "distributed" else None

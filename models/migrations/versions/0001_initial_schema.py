@@ -61,12 +61,12 @@ def upgrade() -> None:
 
     op.create_table('register',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('org_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('org_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('doc_type', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('scope', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('last_number', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('org_code', 'doc_type', 'scope')
+    sa.UniqueConstraint('org_key', 'doc_type', 'scope')
     )
     op.create_table('auditentry',
     sa.Column('id', sa.Integer(), nullable=False),
