@@ -25,13 +25,19 @@ async def record_run(plan_id: int, run_id: str) -> None:
     await anyio.to_thread.run_sync(runs.set_flow_run, steps.database(), plan_id, run_id)
 
 
-@task(name="check-before-waiting", cache_policy=NO_CACHE)
-async def check_before_waiting(plan_id: int) -> runs.PlanSnapshot:
-    """Read the plan and record the step the run is about to wait on, right before suspending."""
-    db = steps.database()
-    plan = await anyio.to_thread.run_sync(runs.snapshot, db, plan_id)
-    await anyio.to_thread.run_sync(runs.set_wait_key, db, plan_id, plan.expected_wait_key)
-    return plan
+@task(name="read-plan", cache_policy=NO_CACHE)
+async def read_plan(plan_id: int) -> runs.PlanSnapshot:
+    return await anyio.to_thread.run_sync(runs.snapshot, steps.database(), plan_id)
+
+
+@task(name="waiting", task_run_name="waiting for a person: {step}", cache_policy=NO_CACHE)
+async def record_waiting(plan_id: int, step: str) -> None:
+    """Record the step the run waits on, right before it suspends (the Prefect UI shows it too).
+
+    The dispatcher resumes the run only when the database has moved past this step, so a
+    decision that lands between the read and the suspend is still acted on.
+    """
+    await anyio.to_thread.run_sync(runs.set_wait_key, steps.database(), plan_id, step)
 
 
 @task(name="render-document", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -50,7 +56,7 @@ async def issue_plan(plan_id: int) -> str:
     await record_run(plan_id, str(flow_run.get_id()))
     fired: dict[str, int] = {}
     while True:
-        plan = await check_before_waiting(plan_id)
+        plan = await read_plan(plan_id)
         if plan.is_final:
             logger.info("plan %s is %s", plan_id, plan.state)
             return plan.state.value
@@ -61,6 +67,7 @@ async def issue_plan(plan_id: int) -> str:
             attempt = fired.get(key, 0)
             fired[key] = attempt + 1
             step = key if attempt == 0 else f"{key}.{attempt}"
+            await record_waiting(plan_id, key)
             logger.info("plan %s: waiting for a person (%s)", plan_id, step)
             await asuspend_flow_run(key=step, timeout=None)
             continue

@@ -5,4 +5,4 @@ ISSUE_PLAN_DEPLOYMENT = "issue-plan"
 ISSUE_PLAN_FULL_NAME = f"{ISSUE_PLAN_FLOW}/{ISSUE_PLAN_DEPLOYMENT}"
 RECONCILE_FLOW = "reconcile"
 RECONCILE_DEPLOYMENT = "reconcile"
-RECONCILE_INTERVAL_S = 60
+RECONCILE_INTERVAL_S = 120  # a backstop: the dispatcher drives runs within seconds
