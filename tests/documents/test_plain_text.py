@@ -11,7 +11,7 @@ from documents.markup import split_blocks
 from documents.plain_text import ParsedText, parse
 from models.errors import Invalid
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "examples" / "seeds"  # copies of ../shared/seeds
 SEED_000 = SEEDS / "000_c7129e358e0d37a5.txt"
 SEED_004 = SEEDS / "004_f456acc7e9262ea1.txt"
 

@@ -13,7 +13,7 @@ from documents.plain_text import parse
 from documents.render import DocumentView, render_html, render_pdf, render_text
 from models.content import Draft
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "examples" / "seeds"  # copies of ../shared/seeds
 HASH = "a1b2c3d4e5f6"
 
 
