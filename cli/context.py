@@ -18,7 +18,8 @@ from models.db import Database
 from models.errors import BanHanhError, Invalid, NotFound, Refused
 from models.settings import Settings
 
-console = Console()
+# Piped output (make demo, scripts) is not squeezed into 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True)
 
 EXIT_CODES: dict[type[BanHanhError], int] = {Invalid: 2, Refused: 3, NotFound: 4}
