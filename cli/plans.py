@@ -91,11 +91,20 @@ def assign(
     reviewer: Annotated[list[str] | None, typer.Option(help="reviewer email (repeat)")] = None,
     signer: Annotated[str | None, typer.Option(help="signer email")] = None,
     recipient: Annotated[list[str] | None, typer.Option(help="address-book unit code (repeat)")] = None,
+    secrecy: Annotated[
+        str | None, typer.Option(help="'mật', 'tối mật' or 'tuyệt mật' (never emailed); '' clears it")
+    ] = None,
 ) -> None:
-    """Choose reviewers, the signer and the recipients of a draft."""
+    """Choose reviewers, the signer, the recipients and the secrecy mark of a draft."""
     with reported():
         version = plans.assign(
-            database(), plan_id, actor, reviewers=reviewer, signer=signer, recipients=recipient
+            database(),
+            plan_id,
+            actor,
+            reviewers=reviewer,
+            signer=signer,
+            recipients=recipient,
+            secrecy=secrecy,
         )
     console.print(f"Plan {plan_id} assigned; version {version[:12]}")
 

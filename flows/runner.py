@@ -9,8 +9,15 @@ from prefect import serve
 
 from flows import steps
 from flows.issue_plan import issue_plan
-from flows.names import ISSUE_PLAN_DEPLOYMENT, RECONCILE_DEPLOYMENT, RECONCILE_INTERVAL_S
+from flows.names import (
+    ISSUE_PLAN_DEPLOYMENT,
+    RECONCILE_DEPLOYMENT,
+    RECONCILE_INTERVAL_S,
+    REMINDERS_DEPLOYMENT,
+    REMINDERS_INTERVAL_S,
+)
 from flows.reconcile import reconcile
+from flows.reminders import reminders
 
 
 def main() -> None:
@@ -24,6 +31,11 @@ def main() -> None:
             name=RECONCILE_DEPLOYMENT,
             interval=RECONCILE_INTERVAL_S,
             description="Re-drive plans whose state is ahead of their flow run",
+        ),
+        reminders.to_deployment(  # type: ignore[arg-type]
+            name=REMINDERS_DEPLOYMENT,
+            interval=REMINDERS_INTERVAL_S,
+            description="Remind reviewers and signers of overdue steps; escalate after the cap",
         ),
         limit=limit,
         print_starting_message=False,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -15,6 +17,8 @@ class Organisation(SQLModel, table=True):
     place: str  # place name for the date line: "Hàm Liêm"
     system: str  # "party" or "state"
     term: str = ""  # current committee term for Party registers: "2025-2030"
+    reminders: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    holidays: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # ISO dates
 
 
 class Person(SQLModel, table=True):

@@ -30,6 +30,10 @@ class Plan(SQLModel, table=True):
     issued_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     flow_run_id: str | None = None
     wait_key: str | None = None  # the human step the flow run last suspended on
+    secrecy: str = ""  # "", "mật", "tối mật", "tuyệt mật": a secret plan is never sent by plain email
+    sign_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sign_reminders_sent: int = 0
+    sign_escalated: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -68,6 +72,8 @@ class ReviewTask(SQLModel, table=True):
     status: str = Field(default="open", index=True)
     comment: str = ""
     carried_over: bool = False  # an approval of the same hash from an earlier round stands
+    reminders_sent: int = 0
+    escalated: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -54,6 +54,8 @@ EVENTS: tuple[str, ...] = (
     "withdrawn",
     "distributed",
     "delivery_failed",
+    "reminder",
+    "escalation",
 )
 
 # Viet Nam has no daylight saving time: a fixed offset is exact.

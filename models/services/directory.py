@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, delete, select
@@ -12,6 +14,7 @@ from models.directory import GroupMember, Organisation, Person, Unit
 from models.errors import Invalid
 from models.lifecycle import Role
 from models.numbering import System
+from models.reminders import ReminderPolicy
 from models.services import audit
 from models.services.plans import validate_email
 
@@ -43,11 +46,15 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
         raise Invalid("organisation.term", "a Party body needs its committee term (numbers run per term)")
     people = _people(config.get("people", []))
     units, members = _units(config.get("units", []))
+    reminders, holidays = (
+        _reminders(config.get("reminders", {}), people),
+        _holidays(config.get("holidays", [])),
+    )
     now = db.clock()
     with db.write() as session:
         org = session.exec(select(Organisation).where(Organisation.key == fields["key"])).first()
         org = org or Organisation(system=system, **fields)  # type: ignore[arg-type]
-        for key, value in {**fields, "system": system}.items():
+        for key, value in {**fields, "system": system, "reminders": reminders, "holidays": holidays}.items():
             setattr(org, key, value)
         session.add(org)
         session.flush()
@@ -71,6 +78,29 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
             detail={"people": len(people), "units": len(units)},
         )
         return org
+
+
+def _reminders(raw: Any, people: list[dict[str, Any]]) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise Invalid("reminders", "must be a [reminders] table")
+    policy = ReminderPolicy.from_config(raw)
+    if policy.escalate_to and policy.escalate_to.lower() not in {p["email"] for p in people}:
+        raise Invalid(
+            "reminders.escalate_to", f"'{policy.escalate_to}' is not one of this organisation's people"
+        )
+    return {**asdict(policy), "escalate_to": policy.escalate_to.lower()}
+
+
+def _holidays(raw: Any) -> list[str]:
+    if not isinstance(raw, list):
+        raise Invalid("holidays", "must be a list of dates (YYYY-MM-DD)")
+    out = []
+    for i, value in enumerate(raw, start=1):
+        try:
+            out.append(date.fromisoformat(str(value)).isoformat())
+        except ValueError as exc:
+            raise Invalid(f"holidays[{i}]", f"'{value}' is not a date (YYYY-MM-DD)") from exc
+    return sorted(set(out))
 
 
 def _people(raw: Any) -> list[dict[str, Any]]:

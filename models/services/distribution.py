@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 from sqlmodel import Session, select
 
@@ -73,7 +74,7 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
         version = current_version(session, plan)
         book = {e.code: e for e in address_book(session, plan.org_id)}
         targets = resolve(recipients_from_json(version.recipients), book)
-        apply(session, plan, transition, who, now, {"recipients": len(targets)})
+        apply(session, plan, transition, who, now, {"recipients": len(targets), "secrecy": plan.secrecy})
         context = {**plan_context(session, plan, version), "document_id": pdf.id, "filename": pdf.filename}
         status = {Route.EMAIL: "queued", Route.NOT_EMAILED: "not_emailed", Route.FILED: "filed"}
         reason = {
@@ -81,6 +82,11 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
             Route.NOT_EMAILED: "no email address: deliver by another channel",
             Route.FILED: "archive copy, filed",
         }
+        if plan.secrecy:  # never by plain email: every copy goes by another channel, and says why
+            reason[Route.EMAIL] = reason[Route.NOT_EMAILED] = (
+                f"secret ({plan.secrecy}): never sent by plain email; deliver by the secure channel"
+            )
+            targets = [replace(t, route=Route.NOT_EMAILED) if t.route is Route.EMAIL else t for t in targets]
         for target in targets:
             delivery = Delivery(
                 plan_id=plan.id or 0,

@@ -39,6 +39,8 @@ from models.services.core import (
 from models.services.reviews import complete_review_if_done
 
 MAX_TITLE = 500
+# "" is an ordinary plan; the others are never sent by plain email (Luật Bảo vệ bí mật nhà nước).
+SECRECY_LEVELS = ("", "mật", "tối mật", "tuyệt mật")
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 HEADER_INJECTION = re.compile(r"[\r\n\x00]")
 
@@ -210,12 +212,17 @@ def create_plan(db: Database, actor: str, org_key: str, draft: Draft, doc_type: 
 
 
 def _edit(
-    session: Session, plan: Plan, who: Who, now: Any, content: PlanContent, detail: dict[str, Any]
+    session: Session,
+    plan: Plan,
+    who: Who,
+    now: Any,
+    content: PlanContent,
+    detail: dict[str, Any],
+    **changes: Any,
 ) -> str:
     transition = check(session, plan, who, Action.EDIT)
     version = current_version(session, plan)
     new_hash = content_hash(content)
-    changes: dict[str, Any] = {}
     if new_hash != version.content_hash:
         version = _new_version(session, plan, content, who, seq=version.seq + 1)
         changes["current_version_id"] = version.id
@@ -268,8 +275,9 @@ def assign(
     reviewers: Sequence[str] | None = None,
     signer: str | None = None,
     recipients: Sequence[str] | None = None,
+    secrecy: str | None = None,
 ) -> str:
-    """Choose reviewers (emails), the signer (email) and recipients (address-book codes)."""
+    """Choose reviewers (emails), the signer (email), recipients (address-book codes) and the secrecy mark."""
     now = db.clock()
     with db.write() as session:
         plan = lock_plan(session, plan_id)
@@ -317,7 +325,14 @@ def assign(
             for person in chosen:
                 session.add(PlanReviewer(plan_id=plan.id or 0, person_id=person.id or 0))
             detail["reviewers"] = [p.email for p in chosen]
-        return _edit(session, plan, who, now, content, detail)
+        extra: dict[str, Any] = {}
+        if secrecy is not None:
+            if secrecy not in SECRECY_LEVELS:
+                raise Invalid(
+                    "secrecy", f"'{secrecy}' is not one of: {', '.join(repr(s) for s in SECRECY_LEVELS)}"
+                )
+            extra["secrecy"] = detail["secrecy"] = secrecy
+        return _edit(session, plan, who, now, content, detail, **extra)
 
 
 def submit(db: Database, plan_id: int, actor: str) -> int:

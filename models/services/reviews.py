@@ -133,7 +133,7 @@ def complete_review_if_done(session: Session, plan: Plan, now: datetime) -> Outc
     if outcome is not Outcome.APPROVED or plan.state != S.IN_REVIEW:
         return outcome
     transition = find_transition(S.IN_REVIEW, Action.COMPLETE_REVIEW, R.SYSTEM, assigned=True)
-    apply(session, plan, transition, Who(None), now, {"round": plan.review_round})
+    apply(session, plan, transition, Who(None), now, {"round": plan.review_round}, sign_requested_at=now)
     version = current_version(session, plan)
     context = plan_context(session, plan, version)
     drafter = session.get(Person, plan.drafter_id)

@@ -1,0 +1,17 @@
+"""Reminders and escalation: a scheduled flow driven by the database (safe to run twice)."""
+
+from __future__ import annotations
+
+import anyio
+from prefect import flow, get_run_logger
+
+from flows import steps
+from flows.names import REMINDERS_FLOW
+from models.services.reminders import send_due_reminders
+
+
+@flow(name=REMINDERS_FLOW, log_prints=True)
+async def reminders() -> dict[str, int]:
+    counts = await anyio.to_thread.run_sync(send_due_reminders, steps.database())
+    get_run_logger().info("reminders queued: %s", counts or "none due")
+    return counts
