@@ -23,6 +23,8 @@ EVENTS = (
     "withdrawn",
     "distributed",
     "delivery_failed",
+    "reminder",
+    "escalation",
 )
 
 INJECTED_TITLE = "Kế hoạch\r\nBcc: evil@x"
@@ -54,6 +56,12 @@ def plan_context(**overrides: Any) -> dict[str, Any]:
         "symbol": "",
         "state": "in_review",
         "to_name": "Nguyễn Thị Ánh",
+        # what the reminder flow adds for reminder and escalation emails
+        "due": "2026-12-01",
+        "reminder_number": 1,
+        "waiting_for": "Trần Văn Bình",
+        "waiting_for_email": "bxdd@hamliem.example.vn",
+        "step": "review",
     }
     context.update(overrides)
     return context
