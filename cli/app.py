@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin, plans, reviews
+from cli import admin, documents, plans, reviews
 
 app = typer.Typer(
     name="banhanh",
@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 app.add_typer(plans.app, name="plan")
 app.add_typer(reviews.app, name="review")
+app.add_typer(documents.app, name="document")
 app.command("tasks")(reviews.tasks)
 app.add_typer(admin.directory, name="directory")
 app.add_typer(admin.mail, name="mail")

@@ -7,6 +7,7 @@ markup) or into plain text, and classifies body paragraphs for layout. Pure: no 
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ _TO_ASCII = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
 _FROM_ASCII = str.maketrans("0123456789", SUPERSCRIPT_DIGITS)
 
 MARKER_RE = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
-_STRONG_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_STRONG_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*(?!\*)")
 _EM_RE = re.compile(r"(?<![*\w])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![*\w])")
 
 # Line starts that open a new paragraph even without a blank line before them.
@@ -127,3 +128,41 @@ def to_html(text: str, marker: Callable[[int], Markup] = default_marker) -> Mark
 def to_plain(text: str) -> str:
     """Drop the `**` and `*` emphasis markers; keep footnote markers as superscripts."""
     return _EM_RE.sub(r"\1", _STRONG_RE.sub(r"\1", text))
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of inline text with one formatting, or a footnote marker (`footnote` > 0, no text)."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    footnote: int = 0
+
+
+_TOKEN_RE = re.compile(r'<(/?)(strong|em)>|<fn n="(\d+)"/>')
+
+
+def _token_marker(number: int) -> Markup:
+    return Markup('<fn n="{}"/>').format(number)
+
+
+def to_segments(text: str) -> list[Segment]:
+    """The same reading as `to_html`, as formatted runs for writers such as DOCX."""
+    tagged = str(to_html(text, _token_marker))
+    segments: list[Segment] = []
+    bold = italic = False
+    last = 0
+    for match in _TOKEN_RE.finditer(tagged):
+        if match.start() > last:
+            segments.append(Segment(html.unescape(tagged[last : match.start()]), bold, italic))
+        last = match.end()
+        if match.group(3):
+            segments.append(Segment("", bold, italic, footnote=int(match.group(3))))
+        elif match.group(2) == "strong":
+            bold = not match.group(1)
+        else:
+            italic = not match.group(1)
+    if last < len(tagged):
+        segments.append(Segment(html.unescape(tagged[last:]), bold, italic))
+    return segments

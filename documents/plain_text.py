@@ -20,10 +20,10 @@ TYPE_NAME = "KẾ HOẠCH"
 
 _NUMBER_RE = re.compile(r"Số\s*:?\s*\d*\s*[-/]\s*[^\s,;]+")
 _DATE_RE = re.compile(r"(?:[^\W\d_][^,\n]*,\s*)?ngày\s+\S+\s+tháng\s+\S+\s+năm\s+[\d….]+")
-_RECIPIENTS_RE = re.compile(r"^nơi nhận\s*:?$", re.IGNORECASE)
-_AUTHORITY_RE = re.compile(r"^(T/M|K/T|T/L|TUQ\.|TM\.|KT\.|TL\.|Q\.)\s*(.*)$")
+RECIPIENTS_RE = re.compile(r"^nơi nhận\s*:?$", re.IGNORECASE)
+AUTHORITY_RE = re.compile(r"^(T/M|K/T|T/L|TUQ\.|TM\.|KT\.|TL\.|Q\.)\s*(.*)$")
 _ENTRY_RE = re.compile(r"^[-–+•]\s*(.*)$")
-_SEPARATOR_RE = re.compile(r"^[-–—_=*\s]{3,}$")
+SEPARATOR_RE = re.compile(r"^[-–—_=*\s]{3,}$")
 _ANNOTATION_RE = re.compile(r"^(.*\S)\s*\(([^()]*)\)$")
 _GLUED_TAIL_RE = re.compile(r"^(.*\S\.)([^\W\d_]+)$")
 _ARCHIVE_RE = re.compile(r"^Lưu\b")
@@ -45,6 +45,24 @@ class _Para:
 def _clean(line: str) -> str:
     """A line without its emphasis markers and surrounding whitespace (for structure tests)."""
     return line.replace("*", "").strip()
+
+
+def is_type_line(line: str) -> bool:
+    return _clean(line) == TYPE_NAME
+
+
+def is_recipients_label(line: str) -> bool:
+    """ "Nơi nhận:" (any case, with or without the colon, emphasis aside)."""
+    return bool(RECIPIENTS_RE.match(_clean(line)))
+
+
+def is_authority(line: str) -> bool:
+    """The first line of a signature block: "T/M BAN THƯỜNG VỤ", "KT. CHỦ TỊCH", …"""
+    return bool(AUTHORITY_RE.match(_clean(line)))
+
+
+def is_separator(line: str) -> bool:
+    return bool(SEPARATOR_RE.match(line))
 
 
 def is_archive(text: str) -> bool:
@@ -75,7 +93,7 @@ class _Parser:
         self.header(range(first, type_index))
         summary, body_start = self.summary(type_index)
         recipients_index = next(
-            (i for i in range(body_start, len(self.lines)) if _RECIPIENTS_RE.match(_clean(self.lines[i]))),
+            (i for i in range(body_start, len(self.lines)) if RECIPIENTS_RE.match(_clean(self.lines[i]))),
             None,
         )
         if recipients_index is not None:
@@ -130,9 +148,9 @@ class _Parser:
             lines.append(" ".join(self.lines[i].replace("**", "").split()))
             i += 1
         lines = [line for line in lines if line]
-        if not lines or _RECIPIENTS_RE.match(_clean(lines[0])):
+        if not lines or RECIPIENTS_RE.match(_clean(lines[0])):
             raise Invalid("document", f"line {type_index + 1}: '{TYPE_NAME}' is not followed by a title")
-        while i < len(self.lines) and (not self.lines[i].strip() or _SEPARATOR_RE.match(self.lines[i])):
+        while i < len(self.lines) and (not self.lines[i].strip() or SEPARATOR_RE.match(self.lines[i])):
             if self.lines[i].strip():
                 self.note(i, f"separator '{self.lines[i].strip()}' dropped: the renderer draws it")
             i += 1
@@ -142,7 +160,7 @@ class _Parser:
         """Without a Nơi nhận list, the signature starts at the last authority line near the end."""
         filled = [i for i in range(start, len(self.lines)) if self.lines[i].strip()]
         for i in reversed(filled[-_SIGNATURE_SCAN:]):
-            if _AUTHORITY_RE.match(_clean(self.lines[i])):
+            if AUTHORITY_RE.match(_clean(self.lines[i])):
                 return i
         return len(self.lines)
 
@@ -251,7 +269,7 @@ class _Parser:
             self.note(min(start, len(self.lines) - 1), "no signature block found")
             return "", "", "", ""
         form = collective = ""
-        authority = _AUTHORITY_RE.match(filled[0][1])
+        authority = AUTHORITY_RE.match(filled[0][1])
         if authority:
             form, collective = authority.group(1), authority.group(2).strip()
             filled = filled[1:]

@@ -8,6 +8,7 @@ Serif font embedded from `documents/fonts`). User text is escaped before any mar
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +35,12 @@ PARTY_HEADING = "ĐẢNG CỘNG SẢN VIỆT NAM"
 STATE_HEADING = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 STATE_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 _BLANK_NUMBER = "\u00a0" * 6
+_SPACED_DASH_RE = re.compile(r"(?<=\S) ([-–]) ")
+
+
+def _no_line_starts_with_a_dash(text: str) -> str:
+    """ "2021 - 2025", "kinh tế - xã hội": a line starting with "- " would read as a bullet."""
+    return _SPACED_DASH_RE.sub("\u00a0\\1 ", text)
 
 
 @dataclass(frozen=True)
@@ -122,7 +129,7 @@ class _Footnotes:
 
     def __init__(self, footnotes: Sequence[str], paged: bool) -> None:
         self.paged = paged
-        self.html = [to_html(text, self.plain_marker) for text in footnotes]
+        self.html = [to_html(_no_line_starts_with_a_dash(text), self.plain_marker) for text in footnotes]
         self.placed: set[int] = set()
 
     @staticmethod
@@ -146,7 +153,7 @@ class _Footnotes:
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -154,6 +161,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.filters["keepdash"] = _no_line_starts_with_a_dash
+    return environment
 
 
 def _font_faces() -> list[dict[str, str]]:
@@ -165,7 +174,10 @@ def _font_faces() -> list[dict[str, str]]:
 
 def _render(view: DocumentView, *, paged: bool) -> str:
     notes = _Footnotes(view.footnotes, paged)
-    blocks = [_HtmlBlock(b.kind, to_html(b.text, notes.marker)) for b in split_blocks(view.body)]
+    blocks = [
+        _HtmlBlock(b.kind, to_html(_no_line_starts_with_a_dash(b.text), notes.marker))
+        for b in split_blocks(view.body)
+    ]
     summary = [to_html(line, notes.plain_marker) for line in view.summary_lines]
     template = _environment().get_template(TEMPLATE)
     return template.render(

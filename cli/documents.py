@@ -1,0 +1,192 @@
+"""`banhanh document …`: read a plan from a .txt or .docx file, print it or render it.
+
+No database: the header of a rendered draft comes from an organisation config (the TOML that
+`banhanh directory load` reads) when one is given. The JSON of `parse --json` is described in
+docs/document-json.md.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cli.context import console, emit, err_console, reported
+from documents.docx_import import parse_docx
+from documents.plain_text import ParsedText
+from documents.plain_text import parse as parse_text
+from documents.render import DocumentView
+from models.errors import Invalid
+
+app = typer.Typer(
+    help="Parse and render plan documents from files (.txt like the seeds, or .docx); no database.",
+    no_args_is_help=True,
+)
+
+PATH = Annotated[Path, typer.Argument(help="the plan: a .txt file like the seeds or a Word .docx")]
+
+
+class Format(StrEnum):
+    pdf = "pdf"
+    html = "html"
+    docx = "docx"
+    text = "text"
+
+
+_BINARY = {Format.pdf, Format.docx}
+
+
+def read_document(path: Path) -> ParsedText:
+    """Parse the file by its extension; every failure is `Invalid` naming the file."""
+    suffix = path.suffix.lower()
+    if suffix not in {".txt", ".docx"}:
+        raise Invalid(str(path), f"unknown file type '{suffix or '(none)'}': give a .txt or .docx file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as error:
+        raise Invalid(str(path), "no such file") from error
+    except OSError as error:
+        raise Invalid(str(path), f"cannot be read ({error.strerror or error})") from error
+    try:
+        if suffix == ".docx":
+            return parse_docx(data)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise Invalid(str(path), f"not UTF-8 text (byte {error.start})") from error
+        return parse_text(text)
+    except Invalid as error:
+        if error.field != "document":
+            raise
+        raise Invalid(str(path), error.reason) from error
+
+
+def draft_json(parsed: ParsedText) -> dict[str, Any]:
+    """The structured draft as docs/document-json.md describes it."""
+    draft = parsed.draft
+    return {
+        "title": draft.title,
+        "summary_lines": list(draft.summary_lines),
+        "body": [paragraph for paragraph in draft.body.split("\n\n") if paragraph],
+        "footnotes": list(draft.footnotes),
+        "recipients": [{"text": text, "annotation": note} for text, note in draft.recipient_lines],
+        "signature": {
+            "form": draft.sign_form,
+            "collective": draft.sign_collective,
+            "title": draft.sign_title,
+            "name": draft.signer_name,
+        },
+        "notes": list(parsed.notes),
+    }
+
+
+def org_header(path: Path) -> dict[str, Any]:
+    """The header fields of `DocumentView` from an organisation config's [organisation] table."""
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise Invalid("--org-config", f"{path} cannot be read ({error.strerror or error})") from error
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise Invalid("--org-config", f"{path} is not valid TOML: {error}") from error
+    org = config.get("organisation")
+    if not isinstance(org, dict):
+        raise Invalid("--org-config", f"{path} has no [organisation] table")
+    fields = {key: org.get(key, "") for key in ("name", "superior", "code", "place", "system")}
+    for key, value in fields.items():
+        if not isinstance(value, str):
+            raise Invalid("--org-config", f"organisation.{key} must be text")
+    if fields["system"] not in {"party", "state"}:
+        raise Invalid("--org-config", f"organisation.system '{fields['system']}' is not one of party, state")
+    if not fields["name"]:
+        raise Invalid("--org-config", "organisation.name is missing")
+    return {
+        "org_name": fields["name"],
+        "org_superior": fields["superior"],
+        "org_code": fields["code"],
+        "place": fields["place"],
+        "party": fields["system"] == "party",
+    }
+
+
+def render_view(view: DocumentView, fmt: Format) -> bytes:
+    if fmt is Format.pdf:
+        from documents.render import render_pdf  # WeasyPrint is slow to import: only when asked
+
+        return render_pdf(view)
+    if fmt is Format.docx:
+        from documents.docx_render import render_docx
+
+        return render_docx(view)
+    from documents.render import render_html, render_text
+
+    return (render_html(view) if fmt is Format.html else render_text(view)).encode("utf-8")
+
+
+def _print_draft(out: dict[str, Any]) -> None:
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    say("KẾ HOẠCH")
+    for line in out["summary_lines"]:
+        say(f"  {line}")
+    say(
+        f"{len(out['body'])} paragraphs · {len(out['footnotes'])} footnotes · "
+        f"{len(out['recipients'])} recipients"
+    )
+    for r in out["recipients"]:
+        annotation = f" ({r['annotation']})" if r["annotation"] else ""
+        say(f"  - {r['text']}{annotation}")
+    sig = out["signature"]
+    say(
+        " / ".join(
+            part for part in (f"{sig['form']} {sig['collective']}".strip(), sig["title"], sig["name"]) if part
+        )
+    )
+    for note in out["notes"]:
+        say(f"note {note}")
+
+
+@app.command("parse")
+def parse_command(
+    path: PATH,
+    as_json: Annotated[bool, typer.Option("--json", help="print the structured draft as JSON")] = False,
+) -> None:
+    """Read a plan and show its structure; everything not understood is listed as a note."""
+    with reported():
+        out = draft_json(read_document(path))
+    emit(out, as_json, render=_print_draft)
+
+
+@app.command("render")
+def render_command(
+    path: PATH,
+    fmt: Annotated[Format, typer.Option("--format", help="output format", case_sensitive=False)],
+    out: Annotated[Path | None, typer.Option("--out", help="write here instead of stdout")] = None,
+    org_config: Annotated[
+        Path | None,
+        typer.Option("--org-config", help="organisation TOML for the header, e.g. examples/hamliem.toml"),
+    ] = None,
+) -> None:
+    """Render a plan file as the draft document (blank number and date) in the given format."""
+    with reported():
+        if out is None and fmt in _BINARY and sys.stdout.isatty():
+            raise Invalid("--out", f"{fmt.value} is binary: give --out FILE or redirect the output")
+        parsed = read_document(path)
+        header = org_header(org_config) if org_config is not None else {}
+        data = render_view(DocumentView.from_draft(parsed.draft, **header), fmt)
+        if out is not None:
+            try:
+                out.write_bytes(data)
+            except OSError as error:
+                raise Invalid("--out", f"{out} cannot be written ({error.strerror or error})") from error
+    for note in parsed.notes:
+        err_console.print(f"note {note}", markup=False, highlight=False, soft_wrap=True)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        err_console.print(f"wrote {out} ({len(data)} bytes)", markup=False, highlight=False)
