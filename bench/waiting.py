@@ -168,7 +168,7 @@ async def _main(n: int) -> WaitingReport:
         work / "runner.log",
         {"DATABASE_URL": url, "BANHANH_DATA_DIR": str(work), "BANHANH_SMTP_PORT": str(catcher.port)},
     )
-    settings = Settings(_env_file=None, data_dir=work, database_url=url, smtp_port=catcher.port)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=work, database_url=url, smtp_port=catcher.port)
     dispatcher = Dispatcher(db, settings, driver=drive)
     task = asyncio.create_task(dispatcher.run())
     try:
