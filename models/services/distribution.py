@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from datetime import datetime
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from models.addressing import Route, resolve
 from models.content import recipients_from_json, short_hash
 from models.db import Database
 from models.directory import Person
-from models.errors import Refused
+from models.errors import NotFound, Refused
 from models.lifecycle import Action, Role, State
-from models.plans import Plan, RenderedDocument
+from models.plans import Plan, PlanVersion, RenderedDocument
 from models.records import Delivery, OutboxMessage
+from models.services import audit
 from models.services.core import (
     SYSTEM,
     apply,
@@ -102,26 +105,84 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
             session.add(delivery)
             session.flush()
             if target.route is Route.EMAIL:
-                assert target.email is not None
-                key = f"distributed:{target.email.lower()}:v{short_hash(version.content_hash)}:p{plan.id}"
-                mid = message_id_for(key)
-                delivery.message_id = mid
-                session.add(
-                    OutboxMessage(
-                        key=key,
-                        kind="email",
-                        plan_id=plan.id,
-                        event="distributed",
-                        to_email=target.email,
-                        to_name=target.name,
-                        context={**context, "to_name": target.name},
-                        message_id=mid,
-                        delivery_id=delivery.id,
-                        next_attempt_at=now,
-                        created_at=now,
-                    )
-                )
+                _queue_copy(session, plan, version, delivery, context, now, attempt=1)
         return len(targets)
+
+
+def _queue_copy(
+    session: Session,
+    plan: Plan,
+    version: PlanVersion,
+    delivery: Delivery,
+    context: dict[str, Any],
+    now: datetime,
+    attempt: int,
+) -> None:
+    """One email of the issued plan to one recipient. A resend is a new email (attempt n)."""
+    assert delivery.email is not None
+    key = f"distributed:{delivery.email.lower()}:v{short_hash(version.content_hash)}:p{plan.id}"
+    if attempt > 1:
+        key += f":a{attempt}"
+    delivery.message_id = message_id_for(key)
+    session.add(delivery)
+    session.add(
+        OutboxMessage(
+            key=key,
+            kind="email",
+            plan_id=plan.id,
+            event="distributed",
+            to_email=delivery.email,
+            to_name=delivery.name,
+            context={**context, "to_name": delivery.name},
+            message_id=delivery.message_id,
+            delivery_id=delivery.id,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+
+
+def resend(db: Database, plan_id: int, actor: str, email: str) -> str:
+    """Send the issued plan again to one recipient (a new email); returns its Message-ID."""
+    now = db.clock()
+    with db.write() as session:
+        plan = lock_plan(session, plan_id)
+        who = resolve_actor(session, actor)
+        person = who.person
+        if person is None or Role.SECRETARIAT not in person.roles or person.org_id != plan.org_id:
+            raise Refused("as", f"{actor} is not a member of this plan's secretariat")
+        if plan.state not in (State.DISTRIBUTING, State.ISSUED):
+            raise Refused(
+                "state", f"only a plan being distributed or issued can be resent, not one {plan.state}"
+            )
+        if plan.secrecy:
+            raise Refused("secrecy", f"a secret ({plan.secrecy}) plan is never sent by plain email")
+        delivery = session.exec(
+            select(Delivery).where(
+                Delivery.plan_id == plan.id, func.lower(col(Delivery.email)) == email.strip().lower()
+            )
+        ).first()
+        if delivery is None:
+            raise NotFound("to", f"'{email}' is not an emailed recipient of plan {plan_id}")
+        pdf = document_for(session, plan, "pdf")
+        assert pdf is not None, "a distributed plan has its document"
+        version = current_version(session, plan)
+        attempts = session.exec(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.delivery_id == delivery.id)
+        ).one()
+        delivery.status, delivery.reason, delivery.updated_at = "queued", "resent", now
+        context = {**plan_context(session, plan, version), "document_id": pdf.id, "filename": pdf.filename}
+        _queue_copy(session, plan, version, delivery, context, now, attempt=attempts + 1)
+        audit.append(
+            session,
+            org_id=plan.org_id,
+            plan_id=plan.id,
+            actor=who.label,
+            action="resend",
+            now=now,
+            detail={"to": delivery.email, "attempt": attempts + 1, "message_id": delivery.message_id},
+        )
+        return delivery.message_id
 
 
 def all_final(session: Session, plan: Plan) -> bool:
