@@ -3,11 +3,15 @@
 Emails leave only from the outbox. Each item is claimed atomically, sent over the SMTP
 pool with the Message-ID fixed when it was queued, and its outcome recorded: sent (with
 the server's reply), retried later on a temporary failure, or failed with the reason.
+"Sent" is recorded before the pool lets the next message reach the end of DATA, so a
+crash repeats at most one message (the one the relay kept as the sender died), and the
+claims of a batch being sent are renewed, so only a dead sender's items fall due again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -28,6 +32,7 @@ log = logging.getLogger("banhanh.dispatcher")
 BATCH = 50
 MAX_BACKOFF_S = 300
 FLOW_MAX_ATTEMPTS = 12  # then the reconcile flow takes over
+RENEW_EVERY_S = outbox.LEASE.total_seconds() / 4  # a batch in flight keeps its claims
 
 
 class Driven(StrEnum):
@@ -63,9 +68,39 @@ class OutboxSender:
     async def send_due(self, plan_id: int | None = None, limit: int = BATCH) -> int:
         """Claim and send one batch; returns how many items were claimed."""
         items = await anyio.to_thread.run_sync(outbox.claim_due, self.db, "email", limit, plan_id)
-        if items:
-            await asyncio.gather(*(self._send_one(item) for item in items))
+        if not items:
+            return 0
+        in_flight = {item.id or 0 for item in items}
+
+        async def send(item: OutboxMessage) -> None:
+            try:
+                await self._send_one(item)
+            finally:
+                in_flight.discard(item.id or 0)
+
+        keeping = asyncio.create_task(self._keep_claims(in_flight))
+        try:
+            await asyncio.gather(*(send(item) for item in items))
+        finally:
+            keeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeping
         return len(items)
+
+    async def _keep_claims(self, in_flight: set[int]) -> None:
+        """Renew the lease of the batch's unfinished items until the batch is done.
+
+        Messages finish one at a time (the pool's turn), so a batch on a slow relay can
+        outlast the lease; without renewal another sender would claim and send the rest too.
+        """
+        while True:
+            await asyncio.sleep(RENEW_EVERY_S)
+            if not in_flight:
+                continue
+            try:
+                await anyio.to_thread.run_sync(outbox.renew, self.db, sorted(in_flight))
+            except Exception:  # the database is unavailable: try again at the next tick
+                log.warning("could not renew the claims of %s outbox items", len(in_flight), exc_info=True)
 
     async def _attachment(self, item: OutboxMessage) -> tuple[tuple[str, bytes] | None, str | None]:
         doc_id = item.context.get("document_id")
@@ -83,10 +118,15 @@ class OutboxSender:
 
     async def _send_one(self, item: OutboxMessage) -> None:
         item_id = item.id or 0
+
+        async def record_sent(reply: str) -> None:
+            await anyio.to_thread.run_sync(outbox.mark_sent, self.db, item_id, reply)
+
         try:
             attachment, body_html = await self._attachment(item)
             message = build_message(item, self.settings, attachment=attachment, body_html=body_html)
-            reply = await self.pool.send(message)
+            # Recorded inside the pool's turn: a crash can repeat at most this one message.
+            await self.pool.send(message, accepted=record_sent)
         except PermanentFailure as exc:
             log.warning("outbox %s to %s failed: %s", item_id, item.to_email, exc)
             await anyio.to_thread.run_sync(outbox.mark_failed, self.db, item_id, str(exc))
@@ -99,8 +139,6 @@ class OutboxSender:
                 await anyio.to_thread.run_sync(
                     outbox.mark_retry, self.db, item_id, str(exc), backoff(item.attempts)
                 )
-            return
-        await anyio.to_thread.run_sync(outbox.mark_sent, self.db, item_id, reply)
 
 
 class Dispatcher:

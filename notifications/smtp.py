@@ -8,24 +8,39 @@ raises one of two exceptions the dispatcher acts on:
   those say nothing about the message itself);
 - ``PermanentFailure``: retrying cannot help (5xx replies to MAIL, RCPT or DATA, such as
   "550 no such user", an address that cannot be sent).
+
+SMTP has one window that no client can close: the relay has kept the message but its
+reply has not been recorded yet (the reply is lost with the connection, or the sender
+dies). ``send(msg, accepted=record)`` keeps that window to *one message per pool*: the
+final dot of DATA waits for the pool's turn, and the turn is held until ``record`` has
+stored the reply, so a crash at any point leaves at most one kept-but-unrecorded message
+to be sent again. Connecting, MAIL, RCPT and the body transfer still run on every
+connection of the pool at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
+from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 from types import TracebackType
+from typing import Any
 
 import aiosmtplib
 from aiosmtplib import (
+    SMTPDataError,
     SMTPException,
     SMTPNotSupported,
     SMTPRecipientsRefused,
+    SMTPResponse,
     SMTPResponseException,
     SMTPServerDisconnected,
+    SMTPStatus,
     SMTPTimeoutError,
 )
+from aiosmtplib.typing import Default
 
 from models.settings import Settings
 
@@ -104,25 +119,101 @@ def envelope(msg: EmailMessage) -> tuple[str, list[str]]:
     return senders[0].addr_spec, recipients
 
 
+class _Turn:
+    """One send's claim on the pool's turn to finish a message (final dot until the reply is recorded)."""
+
+    def __init__(self, lock: asyncio.Lock) -> None:
+        self.lock = lock
+        self.held = False
+
+    async def take(self) -> None:
+        if not self.held:
+            await self.lock.acquire()
+            self.held = True
+
+    def give_back(self) -> None:
+        if self.held:
+            self.held = False
+            self.lock.release()
+
+
+_LINE_ENDINGS = re.compile(rb"(?:\r\n|\n|\r(?!\n))")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+class _Connection(aiosmtplib.SMTP):
+    """An aiosmtplib client that, when given a turn, takes it before the relay can keep a message.
+
+    The relay keeps a message when it reads the final ``.`` line. With a turn, DATA and the
+    body go out at once (other connections of the pool keep transferring theirs) and only
+    the final dot waits for the turn. This is aiosmtplib's own DATA exchange
+    (``SMTPProtocol.execute_data_command``) split in two; should a future aiosmtplib lack
+    the pieces it uses, the turn is taken before the whole DATA command instead.
+    """
+
+    turn: _Turn | None = None
+
+    async def data(self, message: str | bytes, /, **kwargs: Any) -> SMTPResponse:
+        turn, protocol = self.turn, self.protocol
+        if turn is None:
+            return await super().data(message, **kwargs)
+        lock = getattr(protocol, "_command_lock", None)
+        if (
+            protocol is None
+            or not isinstance(lock, asyncio.Lock)
+            or not hasattr(protocol, "_response_pending")
+        ):
+            await turn.take()
+            return await super().data(message, **kwargs)
+        timeout = kwargs.get("timeout", Default.token)
+        if timeout is Default.token:
+            timeout = self.timeout
+        raw = message.encode("ascii") if isinstance(message, str) else message
+        body = _LEADING_DOT.sub(b"..", _LINE_ENDINGS.sub(b"\r\n", raw))
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        try:
+            async with lock:
+                protocol._response_pending = True
+                protocol.write(b"DATA\r\n")
+                start = await protocol.read_response(timeout=timeout)
+                if start.code != SMTPStatus.start_input:
+                    raise SMTPDataError(start.code, start.message)
+                protocol.write(body)
+                await turn.take()  # from the final dot on, the relay may keep this message
+                protocol._response_pending = True
+                protocol.write(b".\r\n")
+                response = await protocol.read_response(timeout=timeout)
+                if response.code != SMTPStatus.completed:
+                    raise SMTPDataError(response.code, response.message)
+                return response
+        except (SMTPServerDisconnected, SMTPTimeoutError):
+            self.close()
+            raise
+
+
 class SmtpPool:
     """Up to ``settings.smtp_pool_size`` open connections to the relay, shared by concurrent sends.
 
     Connections are opened lazily and kept for the next message. A pooled connection the
     relay has dropped meanwhile (idle timeout) is reopened once within the same ``send``.
+    Sends given an ``accepted`` callback take turns for the end of DATA (see the module
+    docstring).
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.size = max(1, settings.smtp_pool_size)
         self._slots = asyncio.Semaphore(self.size)
-        self._idle: list[aiosmtplib.SMTP] = []
+        self._turn = asyncio.Lock()
+        self._idle: list[_Connection] = []
         self._closed = False
 
     # -- connections -----------------------------------------------------------------
 
-    def _client(self) -> aiosmtplib.SMTP:
+    def _client(self) -> _Connection:
         s = self.settings
-        return aiosmtplib.SMTP(
+        return _Connection(
             hostname=s.smtp_host,
             port=s.smtp_port,
             use_tls=s.smtp_tls,
@@ -132,7 +223,7 @@ class SmtpPool:
             timeout=s.smtp_timeout,
         )
 
-    async def _open(self) -> aiosmtplib.SMTP:
+    async def _open(self) -> _Connection:
         client = self._client()
         where = f"{self.settings.smtp_host}:{self.settings.smtp_port}"
         try:
@@ -149,9 +240,10 @@ class SmtpPool:
             raise
         return client
 
-    def _release(self, client: aiosmtplib.SMTP | None) -> None:
+    def _release(self, client: _Connection | None) -> None:
         if client is None:
             return
+        client.turn = None
         if self._closed or not client.is_connected:
             client.close()
         else:
@@ -159,13 +251,22 @@ class SmtpPool:
 
     # -- sending ---------------------------------------------------------------------
 
-    async def send(self, msg: EmailMessage) -> str:
-        """Send one message; return the relay's reply to DATA, e.g. ``"250 OK kept as …"``."""
+    async def send(
+        self, msg: EmailMessage, *, accepted: Callable[[str], Awaitable[None]] | None = None
+    ) -> str:
+        """Send one message; return the relay's reply to DATA, e.g. ``"250 OK kept as …"``.
+
+        ``accepted``, when given, is awaited with that reply before ``send`` returns, while no
+        other message of this pool can send its final dot: it should record the outcome
+        durably. It is not called when the relay did not accept the message; its own errors
+        propagate unchanged (they are not SMTP failures).
+        """
         if self._closed:
             raise RuntimeError("the SMTP pool is closed")
         sender, recipients = envelope(msg)
+        turn = _Turn(self._turn) if accepted is not None else None
         async with self._slots:
-            client: aiosmtplib.SMTP | None = self._idle.pop() if self._idle else None
+            client: _Connection | None = self._idle.pop() if self._idle else None
             reused = client is not None
             try:
                 for _ in range(2):
@@ -174,8 +275,16 @@ class SmtpPool:
                             client.close()
                         client = await self._open()
                         reused = False
+                    client.turn = turn
                     try:
-                        errors, reply = await client.send_message(msg, sender=sender, recipients=recipients)
+                        try:
+                            errors, reply = await client.send_message(
+                                msg, sender=sender, recipients=recipients
+                            )
+                        except BaseException:
+                            if turn is not None:  # not accepted: nothing to record, the next may go
+                                turn.give_back()
+                            raise
                     except (SMTPServerDisconnected, ConnectionError) as exc:
                         client.close()
                         client = None
@@ -198,9 +307,13 @@ class SmtpPool:
                     if errors:  # accepted for some recipients only: report the others
                         refused = "; ".join(f"{rcpt}: {r.code} {r.message}" for rcpt, r in errors.items())
                         text += f" (refused: {refused})"
+                    if accepted is not None:  # still holding the turn: recorded before the next dot
+                        await accepted(text)
                     return text
                 raise AssertionError("unreachable")
             finally:
+                if turn is not None:
+                    turn.give_back()
                 self._release(client)
 
     # -- lifecycle -------------------------------------------------------------------

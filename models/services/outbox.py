@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 
 from sqlalchemy import or_, update
@@ -38,6 +39,25 @@ def claim_due(db: Database, kind: str, limit: int, plan_id: int | None = None) -
             session.add(item)
             claimed.append(item)
         return claimed
+
+
+def renew(db: Database, item_ids: Collection[int]) -> int:
+    """Extend the lease of claims a live sender is still working on; returns how many.
+
+    A claim must not run out while its sender is alive and sending (a slow relay, a long
+    batch): another sender would take the item and both would send it. Only a dead
+    sender's claims should fall due again.
+    """
+    if not item_ids:
+        return 0
+    now = db.clock()
+    with db.write() as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(list(item_ids)), col(OutboxMessage.status) == "sending")
+            .values(claimed_until=now + LEASE)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def mark_sent(db: Database, item_id: int, reply: str) -> None:
