@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlmodel import select
@@ -73,9 +76,44 @@ def verify() -> None:
 
 
 @register_app.command("list")
-def register_list(as_json: JSON = False) -> None:
-    """Numbers allocated so far."""
-    emit(queries.register(database()), as_json, ["symbol", "plan", "at", "signer", "title"])
+def register_list(
+    as_json: JSON = False,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            dir_okay=False,
+            help="write the register with its columns (NĐ 30 Phụ lục IV) to this CSV file (UTF-8, BOM)",
+        ),
+    ] = None,
+    org: Annotated[str | None, typer.Option(help="only this organisation's register (its key)")] = None,
+) -> None:
+    """Numbers allocated so far; --csv writes the sổ đăng ký văn bản đi for Excel."""
+    if csv_file is None and org is None:
+        emit(queries.register(database()), as_json, ["symbol", "plan", "at", "signer", "title"])
+        return
+    if csv_file is None:
+        with reported():
+            rows = queries.outgoing_register(database(), org)
+        emit(rows, as_json, ["symbol", "plan", "date", "signer", "type_and_summary"])
+        return
+    with reported():
+        rows = queries.outgoing_register(database(), org)
+        write_register_csv(csv_file, rows)
+    console.print(f"Wrote {len(rows)} register entries to {csv_file}", highlight=False)
+
+
+def write_register_csv(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
+    """The register as CSV: a header of the Vietnamese column names, UTF-8 with a BOM for Excel."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([header for _, header in queries.OUTGOING_REGISTER_COLUMNS])
+    for row in rows:
+        writer.writerow([row.get(key, "") for key, _ in queries.OUTGOING_REGISTER_COLUMNS])
+    try:
+        path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise Invalid("--csv", f"{path} cannot be written ({error.strerror or error})") from error
 
 
 @db_app.command("upgrade")

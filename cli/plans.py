@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from cli.context import console, database, emit, reported
 from documents.plain_text import parse
-from models.services import plans, queries, signing
+from models.services import checks, distribution, plans, queries, signing
 
 app = typer.Typer(
     help="Import, edit, assign, submit, withdraw and sign plans; show their status.", no_args_is_help=True
@@ -84,6 +85,36 @@ def deliveries(plan_id: int, as_json: JSON = False) -> None:
     emit(rows, as_json, ["name", "email", "status", "reason", "message_id"])
 
 
+@app.command("check")
+def check(plan_id: int, as_json: JSON = False) -> None:
+    """The format check signing runs: every problem with the rule it breaks (exit 3 if one blocks)."""
+    with reported():
+        report = checks.check(database(), plan_id)
+    out = {
+        "plan": report.plan_id,
+        "version_hash": report.version_hash[:12],
+        "ruleset": report.ruleset.name,
+        "blocking": len(report.blocking),
+        "problems": [
+            {"rule": p.rule, "field": p.field, "blocking": p.blocking, "message": p.message}
+            for p in report.problems
+        ],
+    }
+    if as_json:
+        emit(out, True)
+    else:
+        console.print(
+            f"Plan {report.plan_id} (version {out['version_hash']}) under {report.ruleset.name}: "
+            f"{len(report.problems)} problem(s), {len(report.blocking)} blocking",
+            highlight=False,
+        )
+        for p in report.problems:
+            mark = "[red]blocks[/]" if p.blocking else "[yellow]warns [/]"
+            console.print(f"  {mark} {escape(f'[{p.rule}] {p.field}: {p.message}')}", highlight=False)
+    if report.blocking:
+        raise typer.Exit(3)
+
+
 @app.command("assign")
 def assign(
     plan_id: int,
@@ -131,6 +162,18 @@ def submit(plan_id: int, actor: AS) -> None:
     with reported():
         round_no = plans.submit(database(), plan_id, actor)
     console.print(f"Plan {plan_id} submitted for review, round {round_no}")
+
+
+@app.command("resend")
+def resend(
+    plan_id: int,
+    actor: AS,
+    to: Annotated[str, typer.Option("--to", help="the recipient's email address")],
+) -> None:
+    """Send the issued plan again to one recipient (a new email with its own Message-ID)."""
+    with reported():
+        message_id = distribution.resend(database(), plan_id, actor, to)
+    console.print(f"Plan {plan_id} queued again for {to} ({message_id})", highlight=False)
 
 
 @app.command("withdraw")

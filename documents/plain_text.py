@@ -27,6 +27,7 @@ SEPARATOR_RE = re.compile(r"^[-–—_=*\s]{3,}$")
 _ANNOTATION_RE = re.compile(r"^(.*\S)\s*\(([^()]*)\)$")
 _GLUED_TAIL_RE = re.compile(r"^(.*\S\.)([^\W\d_]+)$")
 _ARCHIVE_RE = re.compile(r"^Lưu\b")
+VERSION_RE = re.compile(r"^Mã phiên bản\s*:\s*[0-9a-f]+$")  # printed by the renderers under the signature
 _SIGNATURE_SCAN = 8
 
 
@@ -144,7 +145,7 @@ class _Parser:
         while i < len(self.lines) and not self.lines[i].strip():
             i += 1
         lines: list[str] = []
-        while i < len(self.lines) and self.lines[i].strip():
+        while i < len(self.lines) and self.lines[i].strip() and not SEPARATOR_RE.match(self.lines[i]):
             lines.append(" ".join(self.lines[i].replace("**", "").split()))
             i += 1
         lines = [line for line in lines if line]
@@ -174,6 +175,10 @@ class _Parser:
         for i in range(start, end):
             line = self.lines[i].strip()
             if not line:
+                after_blank = True
+                continue
+            if SEPARATOR_RE.match(line):
+                self.note(i, f"separator '{line}' dropped: the renderer draws it")
                 after_blank = True
                 continue
             if result and not after_blank and not opens_block(line):
@@ -265,6 +270,9 @@ class _Parser:
 
     def signature(self, start: int) -> tuple[str, str, str, str]:
         filled = [(i, _clean(self.lines[i])) for i in range(start, len(self.lines)) if _clean(self.lines[i])]
+        while filled and VERSION_RE.match(filled[-1][1]):
+            self.note(filled[-1][0], f"'{filled[-1][1]}' dropped: the version hash comes from the content")
+            filled.pop()
         if not filled:
             self.note(min(start, len(self.lines) - 1), "no signature block found")
             return "", "", "", ""

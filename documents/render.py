@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from markupsafe import Markup
 from documents.markup import default_marker, split_blocks, superscript, to_html, to_plain
 from documents.plain_text import is_archive
 from models.content import Draft
+from models.numbering import VN_TZ, System
+from models.rulesets import RULESETS, RuleSet, ruleset_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
@@ -65,6 +68,21 @@ class DocumentView:
     signer_name: str = ""
     version_hash: str = ""
     place: str = ""  # used in the blank date line of a draft
+    rules_on: date | None = None  # the day whose rule set applies (the signing day); None: today
+
+    @property
+    def ruleset(self) -> RuleSet:
+        """The issuer's rule set (Party or state) in force on `rules_on`, today in Vietnam if unset;
+        a day before the first rule set of the system is laid out by that first one."""
+        system = System.PARTY if self.party else System.STATE
+        try:
+            return ruleset_for(system, self.rules_on or datetime.now(VN_TZ).date())
+        except LookupError:
+            return min((r for r in RULESETS if r.system is system), key=lambda r: r.effective_from)
+
+    @property
+    def ruleset_name(self) -> str:
+        return self.ruleset.name
 
     @property
     def symbol_text(self) -> str:
@@ -96,6 +114,7 @@ class DocumentView:
         date_line: str = "",
         place: str = "",
         version_hash: str = "",
+        rules_on: date | None = None,
     ) -> DocumentView:
         return cls(
             org_superior=org_superior,
@@ -115,6 +134,7 @@ class DocumentView:
             sign_title=draft.sign_title,
             signer_name=draft.signer_name,
             version_hash=version_hash,
+            rules_on=rules_on,
         )
 
 
@@ -179,9 +199,11 @@ def _render(view: DocumentView, *, paged: bool) -> str:
         for b in split_blocks(view.body)
     ]
     summary = [to_html(line, notes.plain_marker) for line in view.summary_lines]
+    rules = view.ruleset
     template = _environment().get_template(TEMPLATE)
     return template.render(
         view=view,
+        rules=rules,
         paged=paged,
         font_family=FONT_FAMILY,
         font_faces=_font_faces() if paged else [],
@@ -190,7 +212,7 @@ def _render(view: DocumentView, *, paged: bool) -> str:
         footnotes=notes.listed(),
         heading=PARTY_HEADING if view.party else STATE_HEADING,
         motto="" if view.party else STATE_MOTTO,
-        line_end="," if view.party else ";",
+        line_end=rules.recipient_line_end,
     )
 
 
@@ -227,7 +249,7 @@ def render_text(view: DocumentView) -> str:
         lines += [f"{superscript(n)} {to_plain(text)}" for n, text in enumerate(view.footnotes, start=1)]
     if view.recipients:
         lines += ["", "Nơi nhận:"]
-        end = "," if view.party else ";"
+        end = view.ruleset.recipient_line_end
         for n, (text, note, _archive) in enumerate(view.recipients, start=1):
             annotation = f" ({note})" if note else ""
             lines.append(f"- {text}{annotation}{'.' if n == len(view.recipients) else end}")

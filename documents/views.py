@@ -7,7 +7,7 @@ import unicodedata
 
 from documents.render import DocumentView
 from models.content import recipients_from_json, short_hash
-from models.numbering import date_line
+from models.numbering import VN_TZ, date_line
 from models.services.documents import PlanDocument
 
 
@@ -35,6 +35,7 @@ def document_view(doc: PlanDocument) -> DocumentView:
         signer_name=signer_name,
         version_hash=short_hash(version.content_hash),
         place=org.place,
+        rules_on=plan.signed_at.astimezone(VN_TZ).date() if plan.signed_at else None,
     )
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.content import short_hash
+from models.content import recipients_from_json, short_hash
 from models.db import Database
 from models.directory import Organisation, Person
 from models.errors import NotFound
+from models.numbering import VN_TZ
 from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
-from models.records import AuditEntry, Delivery, OutboxMessage, RegisterEntry
+from models.records import AuditEntry, Delivery, OutboxMessage, Register, RegisterEntry
 
 
 def _plan(session: Session, plan_id: int) -> Plan:
@@ -210,3 +213,103 @@ def outbox(db: Database, plan_id: int | None = None) -> list[dict[str, Any]]:
             }
             for m in session.exec(query).all()
         ]
+
+
+# The outgoing register (sổ đăng ký văn bản đi), NĐ 30/2020 Phụ lục IV: its ten columns.
+OUTGOING_REGISTER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("symbol", "Số, ký hiệu văn bản"),
+    ("date", "Ngày tháng văn bản"),
+    ("type_and_summary", "Tên loại và trích yếu nội dung"),
+    ("signer", "Người ký"),
+    ("recipients", "Nơi nhận văn bản"),
+    ("archive", "Đơn vị, người nhận bản lưu"),
+    ("copies", "Số lượng bản"),
+    ("sent", "Ngày chuyển"),
+    ("receipt", "Ký nhận"),
+    ("notes", "Ghi chú"),
+)
+TYPE_NAMES = {
+    "KH": "Kế hoạch",
+    "NQ": "Nghị quyết",
+    "QĐ": "Quyết định",
+    "CT": "Chỉ thị",
+    "KL": "Kết luận",
+    "TB": "Thông báo",
+    "HD": "Hướng dẫn",
+    "BC": "Báo cáo",
+    "CTr": "Chương trình",
+    "TTr": "Tờ trình",
+    "QC": "Quy chế",
+}
+_SYMBOL_PREFIX = re.compile(r"^Số\s*:?\s*")
+_ARCHIVE_PREFIX = re.compile(r"^Lưu\s*:?\s*", re.IGNORECASE)
+
+
+def _vn_date(at: datetime | None) -> str:
+    return at.astimezone(VN_TZ).strftime("%d/%m/%Y") if at else ""
+
+
+def _type_and_summary(doc_type: str, title: str) -> str:
+    name = TYPE_NAMES.get(doc_type, doc_type)
+    return title if title.casefold().startswith(name.casefold()) else f"{name} {title}"
+
+
+def outgoing_register(db: Database, org_key: str | None = None) -> list[dict[str, Any]]:
+    """One row per allocated number, in register order, with the columns of NĐ 30 Phụ lục IV.
+
+    The number of copies is one per delivery once the plan is distributed (the archive copy
+    included), before that one per Nơi nhận line; the date sent is the day distribution began.
+    """
+    with db.read() as session:
+        query = (
+            select(RegisterEntry, Register, Plan, PlanVersion)
+            .join(Register, col(Register.id) == RegisterEntry.register_id)
+            .join(Plan, col(Plan.id) == RegisterEntry.plan_id)
+            .join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
+            .order_by(col(Register.org_key), col(RegisterEntry.register_id), col(RegisterEntry.number))
+        )
+        if org_key is not None:
+            if session.exec(select(Organisation).where(Organisation.key == org_key)).first() is None:
+                raise NotFound("org", f"no organisation with key '{org_key}'")
+            query = query.where(Register.org_key == org_key)
+        rows = session.exec(query).all()
+        plan_ids = [p.id for _, _, p, _ in rows]
+        copies: dict[int, int] = {}
+        for delivered in session.exec(select(Delivery.plan_id).where(col(Delivery.plan_id).in_(plan_ids))):
+            copies[delivered] = copies.get(delivered, 0) + 1
+        sent: dict[int, datetime] = {}
+        for audited, at in session.exec(
+            select(AuditEntry.plan_id, AuditEntry.created_at).where(
+                col(AuditEntry.plan_id).in_(plan_ids), AuditEntry.action == "distribute"
+            )
+        ):
+            if audited is not None:
+                sent[audited] = min(at, sent.get(audited, at))
+        out: list[dict[str, Any]] = []
+        for entry, register_row, plan, version in rows:
+            lines = recipients_from_json(version.recipients)
+            notes = [f"Độ mật: {plan.secrecy}"] if plan.secrecy else []
+            if plan.state in ("signed", "distributing"):
+                notes.append("đang phát hành")
+            out.append(
+                {
+                    "org": register_row.org_key,
+                    "number": entry.number,
+                    "plan": entry.plan_id,
+                    "symbol": _SYMBOL_PREFIX.sub("", entry.symbol),
+                    "date": _vn_date(plan.signed_at or entry.allocated_at),
+                    "type_and_summary": _type_and_summary(plan.doc_type, entry.title),
+                    "signer": entry.signer,
+                    "recipients": "; ".join(
+                        f"{r.text} ({r.annotation})" if r.annotation else r.text
+                        for r in lines
+                        if not r.archive
+                    ),
+                    "archive": "; ".join(_ARCHIVE_PREFIX.sub("", r.text) for r in lines if r.archive),
+                    "copies": copies.get(entry.plan_id) or len(lines),
+                    "sent": _vn_date(sent.get(entry.plan_id)),
+                    "receipt": "",
+                    "notes": "; ".join(notes),
+                }
+            )
+        return out

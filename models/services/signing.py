@@ -11,10 +11,12 @@ from models.content import short_hash
 from models.db import Database
 from models.directory import Organisation, Person
 from models.errors import Refused
+from models.format_check import blocking, describe
 from models.lifecycle import Action
 from models.numbering import System, register_key, symbol
 from models.plans import Plan, PlanVersion
 from models.records import Register, RegisterEntry
+from models.services.checks import local_date, problems_of
 from models.services.core import (
     apply,
     check,
@@ -48,6 +50,13 @@ def sign(db: Database, plan_id: int, actor: str, version_hash: str) -> Signed:
             )
         org = session.get(Organisation, plan.org_id)
         assert org is not None and who.person is not None
+        ruleset, problems = problems_of(version, org, local_date(now))
+        if stopping := blocking(problems):
+            raise Refused(
+                "format",
+                f"{len(stopping)} format problem(s) under {ruleset.name} must be fixed before signing "
+                f"(banhanh plan check {plan_id}): {describe(stopping)}",
+            )
         number, printed = _allocate(session, org, plan, version, who.person, now)
         apply(
             session,

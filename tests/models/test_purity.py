@@ -18,6 +18,8 @@ PURE = [
     "models.chain",
     "models.addressing",
     "models.errors",
+    "models.rulesets",
+    "models.format_check",
 ]
 
 FORBIDDEN = {
