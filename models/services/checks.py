@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from models.content import PlanContent, SignatureBlock, recipients_from_json
 from models.db import Database
 from models.directory import Organisation
 from models.errors import NotFound, Refused
@@ -15,6 +14,7 @@ from models.format_check import Issuer, Problem, check_plan
 from models.numbering import VN_TZ, System
 from models.plans import Plan, PlanVersion
 from models.rulesets import RuleSet, ruleset_for
+from models.services.core import content_of
 
 
 @dataclass(frozen=True)
@@ -27,18 +27,6 @@ class CheckReport:
     @property
     def blocking(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.blocking)
-
-
-def content_of(version: PlanVersion) -> PlanContent:
-    sig = version.signature
-    return PlanContent(
-        title=version.title,
-        body=version.body,
-        footnotes=tuple(version.footnotes),
-        recipients=recipients_from_json(version.recipients),
-        signature=SignatureBlock(**sig) if sig else None,
-        summary_lines=tuple(version.summary_lines),
-    )
 
 
 def issuer_of(org: Organisation) -> Issuer:

@@ -30,6 +30,7 @@ from models.services.core import (
     Who,
     apply,
     check,
+    content_of,
     current_version,
     lock_plan,
     plan_context,
@@ -131,18 +132,6 @@ def _signature(person: Person | None, form: str, collective: str, title: str) ->
         title=(title or person.title).upper(),
         signer_email=person.email,
         signer_name=person.name,
-    )
-
-
-def _content_of(version: PlanVersion) -> PlanContent:
-    sig = version.signature
-    return PlanContent(
-        title=version.title,
-        body=version.body,
-        footnotes=tuple(version.footnotes),
-        recipients=recipients_from_json(version.recipients),
-        signature=SignatureBlock(**sig) if sig else None,
-        summary_lines=tuple(version.summary_lines),
     )
 
 
@@ -256,7 +245,7 @@ def edit_plan(
     with db.write() as session:
         plan = lock_plan(session, plan_id)
         who = resolve_actor(session, actor)
-        content = _content_of(current_version(session, plan))
+        content = content_of(current_version(session, plan))
         content = replace(
             content,
             title=content.title if title is None else _validate_title(title),
@@ -283,7 +272,7 @@ def assign(
         plan = lock_plan(session, plan_id)
         who = resolve_actor(session, actor)
         check(session, plan, who, Action.EDIT)  # refuse early, before validating the rest
-        content = _content_of(current_version(session, plan))
+        content = content_of(current_version(session, plan))
         people = {
             p.email.lower(): p for p in session.exec(select(Person).where(Person.org_id == plan.org_id))
         }

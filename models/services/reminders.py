@@ -8,6 +8,7 @@ sends nothing twice; the email's key (step, number) makes it one email.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -63,51 +64,55 @@ def _context(session: Session, plan: Plan, nudge: Nudge, waiting_for: Person, st
     }
 
 
-def _escalation_target(session: Session, org: Organisation, policy: ReminderPolicy) -> Person | None:
+def _escalation_target(session: Session, policy: ReminderPolicy) -> Person | None:
     return session.exec(select(Person).where(func.lower(Person.email) == policy.escalate_to)).first()
 
 
-def _nudge_reviewer(session: Session, task_id: int, now: datetime) -> str:
-    task = session.get(ReviewTask, task_id)
-    plan = session.get(Plan, task.plan_id) if task else None
-    if task is None or plan is None or task.status != "open":
-        return ""
-    org = session.get(Organisation, plan.org_id)
-    reviewer = session.get(Person, task.reviewer_id)
-    assert org is not None and reviewer is not None
+@dataclass(frozen=True)
+class _Waiting:
+    """A step waiting for one person, and where its reminder counters live."""
+
+    plan: Plan
+    person: Person
+    step: str  # "review" | "sign"
+    since: datetime
+    sent: int
+    escalated: bool
+    table: type[ReviewTask] | type[Plan]  # the row holding the counters
+    row_id: int
+    sent_column: str
+    escalated_column: str
+    key: str  # tells this step's emails apart
+
+
+def _nudge(session: Session, waiting: _Waiting, now: datetime) -> str:
+    org = session.get(Organisation, waiting.plan.org_id)
+    assert org is not None
     policy, holidays = _policy(org)
-    nudge = next_nudge(task.created_at, now, task.reminders_sent, task.escalated, policy, holidays)
+    nudge = next_nudge(waiting.since, now, waiting.sent, waiting.escalated, policy, holidays)
     if nudge is None:
         return ""
+    table = waiting.table
+    row = col(table.id) == waiting.row_id
     if nudge.kind == "reminder":
-        claimed = session.execute(
-            update(ReviewTask)
-            .where(
-                col(ReviewTask.id) == task_id,
-                col(ReviewTask.reminders_sent) == task.reminders_sent,
-            )
-            .values(reminders_sent=nudge.number)
-        )
-        to: Person | None = reviewer
+        counter = col(getattr(table, waiting.sent_column))
+        claim = update(table).where(row, counter == waiting.sent).values({waiting.sent_column: nudge.number})
+        to: Person | None = waiting.person
     else:
-        claimed = session.execute(
-            update(ReviewTask)
-            .where(
-                col(ReviewTask.id) == task_id,
-                col(ReviewTask.escalated).is_(False),
-            )
-            .values(escalated=True)
-        )
-        to = _escalation_target(session, org, policy)
-    if claimed.rowcount != 1 or to is None:  # type: ignore[attr-defined]
+        flag = col(getattr(table, waiting.escalated_column))
+        claim = update(table).where(row, flag.is_(False)).values({waiting.escalated_column: True})
+        to = _escalation_target(session, policy)
+    # The compare-and-set is the claim: a concurrent or repeated run finds it taken.
+    if session.execute(claim).rowcount != 1 or to is None:  # type: ignore[attr-defined]
         return ""
+    plan = waiting.plan
     queue_email(
         session,
         event=nudge.kind,
         to=to,
-        key=f"t{task_id}:n{nudge.number}",
+        key=f"{waiting.key}:n{nudge.number}",
         plan=plan,
-        context=_context(session, plan, nudge, reviewer, "review"),
+        context=_context(session, plan, nudge, waiting.person, waiting.step),
         now=now,
     )
     audit.append(
@@ -117,9 +122,32 @@ def _nudge_reviewer(session: Session, task_id: int, now: datetime) -> str:
         actor="system",
         action=nudge.kind,
         now=now,
-        detail={"step": "review", "task": task_id, "to": to.email, "number": nudge.number},
+        detail={"step": waiting.step, "to": to.email, "number": nudge.number},
     )
     return nudge.kind
+
+
+def _nudge_reviewer(session: Session, task_id: int, now: datetime) -> str:
+    task = session.get(ReviewTask, task_id)
+    plan = session.get(Plan, task.plan_id) if task else None
+    if task is None or plan is None or task.status != "open":
+        return ""
+    reviewer = session.get(Person, task.reviewer_id)
+    assert reviewer is not None
+    waiting = _Waiting(
+        plan,
+        reviewer,
+        "review",
+        task.created_at,
+        task.reminders_sent,
+        task.escalated,
+        ReviewTask,
+        task_id,
+        "reminders_sent",
+        "escalated",
+        f"t{task_id}",
+    )
+    return _nudge(session, waiting, now)
 
 
 def _nudge_signer(session: Session, plan_id: int, now: datetime) -> str:
@@ -131,53 +159,19 @@ def _nudge_signer(session: Session, plan_id: int, now: datetime) -> str:
         or plan.signer_id is None
     ):
         return ""
-    org = session.get(Organisation, plan.org_id)
     signer = session.get(Person, plan.signer_id)
-    assert org is not None and signer is not None
-    policy, holidays = _policy(org)
-    nudge = next_nudge(
-        plan.sign_requested_at, now, plan.sign_reminders_sent, plan.sign_escalated, policy, holidays
+    assert signer is not None
+    waiting = _Waiting(
+        plan,
+        signer,
+        "sign",
+        plan.sign_requested_at,
+        plan.sign_reminders_sent,
+        plan.sign_escalated,
+        Plan,
+        plan_id,
+        "sign_reminders_sent",
+        "sign_escalated",
+        f"sign-v{plan.current_version_id}",
     )
-    if nudge is None:
-        return ""
-    if nudge.kind == "reminder":
-        claimed = session.execute(
-            update(Plan)
-            .where(
-                col(Plan.id) == plan_id,
-                col(Plan.sign_reminders_sent) == plan.sign_reminders_sent,
-            )
-            .values(sign_reminders_sent=nudge.number)
-        )
-        to: Person | None = signer
-    else:
-        claimed = session.execute(
-            update(Plan)
-            .where(
-                col(Plan.id) == plan_id,
-                col(Plan.sign_escalated).is_(False),
-            )
-            .values(sign_escalated=True)
-        )
-        to = _escalation_target(session, org, policy)
-    if claimed.rowcount != 1 or to is None:  # type: ignore[attr-defined]
-        return ""
-    queue_email(
-        session,
-        event=nudge.kind,
-        to=to,
-        key=f"sign-v{plan.current_version_id}:n{nudge.number}",
-        plan=plan,
-        context=_context(session, plan, nudge, signer, "sign"),
-        now=now,
-    )
-    audit.append(
-        session,
-        org_id=plan.org_id,
-        plan_id=plan.id,
-        actor="system",
-        action=nudge.kind,
-        now=now,
-        detail={"step": "sign", "to": to.email, "number": nudge.number},
-    )
-    return nudge.kind
+    return _nudge(session, waiting, now)
