@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.procstat import rss_mb, tree
+from bench.procstat import Proc, rss_mb, tree
 from models.db import Database
 from models.lifecycle import State
 from models.services import plans, runs
@@ -76,12 +76,24 @@ async def _until(what: str, check: object, timeout: float) -> None:
         await asyncio.sleep(0.5)
 
 
+async def settled(pid: int, timeout: float = 60) -> list[Proc]:
+    """The runner's tree once its memory has stopped growing (it finishes importing after start)."""
+    deadline = time.monotonic() + timeout
+    samples = [rss_mb(tree(pid))]
+    while time.monotonic() < deadline:
+        await asyncio.sleep(1)
+        samples.append(rss_mb(tree(pid)))
+        last = samples[-4:]
+        if len(last) == 4 and max(last) - min(last) <= 0.01 * max(last):
+            break
+    return tree(pid)
+
+
 async def waiting_cost(
     db: Database, runner_pid: int, api_url: str, plan_ids: list[int], secretariat: str
 ) -> WaitingReport:
     """Submit the (draft) plans, wait until every run is Suspended, measure, then finish them."""
-    await asyncio.sleep(2)
-    idle = tree(runner_pid)
+    idle = await settled(runner_pid)
     cpu_before = _cpu_seconds(runner_pid)
     start = time.monotonic()
     for plan_id in plan_ids:
