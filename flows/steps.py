@@ -54,7 +54,7 @@ async def distribute(plan_id: int, db: Database | None = None, cfg: Settings | N
             await anyio.to_thread.run_sync(distribution.start_distribution, db, plan_id)
     async with OutboxSender(db, cfg) as sender:
         with anyio.fail_after(DISTRIBUTION_DEADLINE_S):
-            while not await anyio.to_thread.run_sync(_all_final, db, plan_id):
+            while not await anyio.to_thread.run_sync(distribution.fully_delivered, db, plan_id):
                 if not await sender.send_due(plan_id=plan_id):
                     await asyncio.sleep(0.5)  # the rest is in retry back-off or claimed by the dispatcher
     if await anyio.to_thread.run_sync(distribution.is_state, db, plan_id, State.DISTRIBUTING):
@@ -63,7 +63,3 @@ async def distribute(plan_id: int, db: Database | None = None, cfg: Settings | N
     for row in await anyio.to_thread.run_sync(deliveries, db, plan_id):
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     return counts
-
-
-def _all_final(db: Database, plan_id: int) -> bool:
-    return all(row["status"] in distribution.FINAL_DELIVERY for row in deliveries(db, plan_id))

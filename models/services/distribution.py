@@ -185,6 +185,12 @@ def resend(db: Database, plan_id: int, actor: str, email: str) -> str:
         return delivery.message_id
 
 
+def fully_delivered(db: Database, plan_id: int) -> bool:
+    with db.read() as session:
+        plan = session.get(Plan, plan_id)
+        return plan is not None and all_final(session, plan)
+
+
 def all_final(session: Session, plan: Plan) -> bool:
     rows = session.exec(select(Delivery.status).where(Delivery.plan_id == plan.id)).all()
     return all(s in FINAL_DELIVERY for s in rows)

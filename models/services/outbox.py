@@ -125,11 +125,3 @@ def mark_failed(db: Database, item_id: int, reason: str) -> None:
                 context=context,
                 now=now,
             )
-
-
-def pending_count(db: Database, plan_id: int | None = None) -> int:
-    with db.read() as session:
-        query = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(["pending", "sending"]))
-        if plan_id is not None:
-            query = query.where(OutboxMessage.plan_id == plan_id)
-        return len(session.exec(query).all())
