@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     catcher: bool = Field(True, description="start the local SMTP catcher when the relay is on this machine")
     dispatch_interval: float = Field(0.25, description="seconds between outbox polls when it is idle")
     max_attempts: int = Field(8, description="attempts before a temporary SMTP failure becomes final")
+    smtp_rate_limit: float = Field(0.0, description="most messages per second sent to the relay; 0: none")
+    web_host: str = Field("127.0.0.1", description="address the web app listens on")
+    web_port: int = Field(8000, description="port the web app listens on")
+    public_url: str = Field("", description="web app URL used in email links; empty: local")
+    secret_key: str = Field("", description="key signing sessions and links; empty: kept in data dir")
+    session_minutes: int = Field(480, description="minutes of inactivity before a web session ends")
+    link_hours: int = Field(72, description="hours an emailed action or sign-in link stays valid")
+    seal_pkcs12: str = Field("", description="PKCS#12 file that seals issued PDFs (PAdES); empty: not sealed")
+    seal_password: str = Field("", description="password of the PKCS#12 file")
+    log_format: str = Field("text", description="log lines as 'text' or 'json' (one object per line)")
 
     @field_validator("data_dir")
     @classmethod
@@ -51,6 +61,10 @@ class Settings(BaseSettings):
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'banhanh.db'}"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
 
     @property
     def mail_dir(self) -> Path:
