@@ -1,4 +1,4 @@
-"""`banhanh directory|mail|audit|register|db|outbox`: set-up and inspection commands."""
+"""`banhanh directory|mail|register|db|outbox`: set-up and inspection commands."""
 
 from __future__ import annotations
 
@@ -10,12 +10,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlmodel import select
 
 from cli.context import console, database, emit, reported, settings
-from models.directory import Organisation
 from models.errors import Invalid
-from models.services import audit, queries
+from models.services import queries
 from models.services.directory import load_directory
 from notifications.catcher import read_index
 
@@ -23,7 +21,6 @@ JSON = Annotated[bool, typer.Option("--json", help="print JSON")]
 
 directory = typer.Typer(help="Organisations, people and the address book.", no_args_is_help=True)
 mail = typer.Typer(help="Messages the local SMTP catcher received.", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 register_app = typer.Typer(help="The outgoing register (sổ đăng ký văn bản đi).", no_args_is_help=True)
 db_app = typer.Typer(help="The app database.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Queued emails and flow-run jobs.", no_args_is_help=True)
@@ -51,28 +48,6 @@ def mail_list(
     if plan is not None:
         rows = [r for r in rows if str(r.get("plan_id")) == str(plan)]
     emit(rows, as_json, ["received_at", "event", "rcpt_tos", "attachments", "subject"])
-
-
-@audit_app.command("verify")
-def verify() -> None:
-    """Check every organisation's chain; report the first broken entry."""
-    db = database()
-    with db.read() as session:
-        orgs = session.exec(select(Organisation)).all()
-    broken = False
-    for org in orgs:
-        report = audit.verify(db, org.id or 0)
-        if report.broken_at is None:
-            console.print(f"{org.key}: {report.entries} entries, chain intact")
-        else:
-            broken = True
-            console.print(
-                f"[red]{org.key}: entry {report.broken_at.seq} ({report.broken_at.action}) "
-                f"{report.reason}[/]",
-                highlight=False,
-            )
-    if broken:
-        raise typer.Exit(1)
 
 
 @register_app.command("list")

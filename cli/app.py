@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin, documents, plans, reviews
+from cli import admin, audit, documents, plans, reviews
 
 app = typer.Typer(
     name="banhanh",
@@ -18,7 +18,8 @@ app.add_typer(documents.app, name="document")
 app.command("tasks")(reviews.tasks)
 app.add_typer(admin.directory, name="directory")
 app.add_typer(admin.mail, name="mail")
-app.add_typer(admin.audit_app, name="audit")
+app.add_typer(audit.app, name="audit")
+app.add_typer(audit.seal_app, name="seal")
 app.add_typer(admin.register_app, name="register")
 app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.outbox_app, name="outbox")

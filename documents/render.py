@@ -67,6 +67,7 @@ class DocumentView:
     sign_title: str = ""
     signer_name: str = ""
     version_hash: str = ""
+    audit_anchor: str = ""  # the audit chain head at signing, printed small at the end of the last page
     place: str = ""  # used in the blank date line of a draft
     rules_on: date | None = None  # the day whose rule set applies (the signing day); None: today
 
@@ -172,7 +173,7 @@ class _Footnotes:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
@@ -185,7 +186,7 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
-def _font_faces() -> list[dict[str, str]]:
+def font_faces() -> list[dict[str, str]]:
     return [
         {"weight": weight, "style": style, "url": (FONTS_DIR / name).as_uri()}
         for weight, style, name in _FONT_FILES
@@ -200,13 +201,13 @@ def _render(view: DocumentView, *, paged: bool) -> str:
     ]
     summary = [to_html(line, notes.plain_marker) for line in view.summary_lines]
     rules = view.ruleset
-    template = _environment().get_template(TEMPLATE)
+    template = environment().get_template(TEMPLATE)
     return template.render(
         view=view,
         rules=rules,
         paged=paged,
         font_family=FONT_FAMILY,
-        font_faces=_font_faces() if paged else [],
+        font_faces=font_faces() if paged else [],
         summary=summary,
         blocks=blocks,
         footnotes=notes.listed(),
@@ -259,4 +260,6 @@ def render_text(view: DocumentView) -> str:
         lines += ["", *signature, "", view.signer_name]
     if view.version_hash:
         lines += ["", f"Mã phiên bản: {view.version_hash}"]
+    if view.audit_anchor:
+        lines.append(view.audit_anchor)
     return "\n".join(lines).strip("\n") + "\n"

@@ -34,6 +34,7 @@ def document_view(doc: PlanDocument) -> DocumentView:
         sign_title=str(signature.get("title", "")),
         signer_name=signer_name,
         version_hash=short_hash(version.content_hash),
+        audit_anchor=doc.anchor,
         place=org.place,
         rules_on=plan.signed_at.astimezone(VN_TZ).date() if plan.signed_at else None,
     )

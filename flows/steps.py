@@ -10,6 +10,7 @@ from functools import cache
 import anyio
 
 from documents.render import render_html, render_pdf
+from documents.seal import seal_pdf, sealing_certificate
 from documents.views import document_view, pdf_filename
 from models.db import Database
 from models.errors import Refused
@@ -34,15 +35,19 @@ def database() -> Database:
     return Database.from_url(settings().db_url)
 
 
-def render_and_store(plan_id: int, db: Database | None = None) -> None:
-    """Render the signed version once (PDF and HTML); a re-run keeps what is stored."""
-    db = db or database()
+def render_and_store(plan_id: int, db: Database | None = None, cfg: Settings | None = None) -> None:
+    """Render the signed version once (PDF, sealed when a certificate is set, and HTML); a re-run keeps
+    what is stored."""
+    db, cfg = db or database(), cfg or settings()
     doc = documents.plan_document(db, plan_id)
     view = document_view(doc)
     distribution.store_document(
         db, plan_id, "html", pdf_filename(doc).replace(".pdf", ".html"), render_html(view).encode("utf-8")
     )
-    distribution.store_document(db, plan_id, "pdf", pdf_filename(doc), render_pdf(view))
+    pdf = render_pdf(view)
+    if certificate := sealing_certificate(doc.org, cfg):
+        pdf = seal_pdf(pdf, *certificate, reason=f"Ban hành {view.symbol}", location=doc.org.place)
+    distribution.store_document(db, plan_id, "pdf", pdf_filename(doc), pdf)
 
 
 async def distribute(plan_id: int, db: Database | None = None, cfg: Settings | None = None) -> dict[str, int]:

@@ -19,6 +19,8 @@ class Organisation(SQLModel, table=True):
     term: str = ""  # current committee term for Party registers: "2025-2030"
     reminders: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     holidays: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # ISO dates
+    # {"pkcs12": path, "password": …}: this organisation's sealing certificate; {}: the settings' one
+    seal: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class Person(SQLModel, table=True):

@@ -60,6 +60,17 @@ class AuditEntry(SQLModel, table=True):
     hash: str
 
 
+class AuditAnchor(SQLModel, table=True):
+    """A chain head printed outside the database (the issued PDF): a rewrite of the chain shows."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    seq: int
+    hash: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class OutboxMessage(SQLModel, table=True):
     """Work queued by a transition and done after commit: an email, or driving a flow run."""
 

@@ -2,9 +2,18 @@
 
 from models.directory import GroupMember, Organisation, Person, Unit
 from models.plans import Plan, PlanReviewer, PlanVersion, RenderedDocument, ReviewTask
-from models.records import AuditEntry, AuditHead, Delivery, OutboxMessage, Register, RegisterEntry
+from models.records import (
+    AuditAnchor,
+    AuditEntry,
+    AuditHead,
+    Delivery,
+    OutboxMessage,
+    Register,
+    RegisterEntry,
+)
 
 __all__ = [
+    "AuditAnchor",
     "AuditEntry",
     "AuditHead",
     "Delivery",

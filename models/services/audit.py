@@ -1,17 +1,71 @@
-"""Appending to and verifying the hash-chained audit log (one chain per organisation)."""
+"""Appending to and verifying the hash-chained audit log (one chain per organisation).
+
+An entry also binds the rows its transaction wrote (a version, a decision, the number, a
+delivery and its SMTP reply): `detail["rows"]` maps "table:id" to a digest of the row's bound
+columns. `verify` recomputes those digests from the stored rows, so a changed byte in any of
+them is reported at the entry that last recorded the row. Signing anchors the chain head
+outside the database (printed in the issued PDF); `check_anchor` tells whether the chain
+still holds that head.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, col, select
 
-from models.chain import GENESIS, entry_hash
+from models.chain import ANCHOR_HEX, GENESIS, entry_hash, row_digest, short_head
+from models.content import content_hash
 from models.db import Database
-from models.records import AuditEntry, AuditHead
+from models.plans import Plan, PlanVersion, RenderedDocument, ReviewTask
+from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery, RegisterEntry
 from models.services.locking import insert_ignore
+
+ROWS = "rows"
+_LAST = "audit_last_entry"  # session.info key: the entry this transaction appended last
+
+# The columns an entry binds, per table. Counters the engine updates on its own (reminders
+# sent, lease times) are left out: they are not evidence and change without an entry.
+BOUND: dict[type[SQLModel], tuple[str, ...]] = {
+    PlanVersion: (
+        "plan_id",
+        "seq",
+        "title",
+        "summary_lines",
+        "body",
+        "footnotes",
+        "recipients",
+        "signature",
+        "content_hash",
+        "created_by_id",
+        "created_at",
+    ),
+    ReviewTask: (
+        "plan_id",
+        "round",
+        "reviewer_id",
+        "version_id",
+        "version_hash",
+        "status",
+        "comment",
+        "carried_over",
+        "decided_at",
+    ),
+    RegisterEntry: ("register_id", "number", "symbol", "plan_id", "title", "signer", "allocated_at"),
+    Delivery: ("plan_id", "version_id", "unit_code", "name", "email", "status", "message_id", "smtp_reply"),
+    RenderedDocument: ("plan_id", "version_id", "format", "filename", "sha256"),
+}
+LABEL = {
+    PlanVersion: "version",
+    ReviewTask: "review task",
+    RegisterEntry: "register entry",
+    Delivery: "delivery",
+    RenderedDocument: "rendered document",
+}
 
 
 def _fields(entry: AuditEntry) -> dict[str, object]:
@@ -28,6 +82,30 @@ def _fields(entry: AuditEntry) -> dict[str, object]:
     }
 
 
+def row_key(row: SQLModel) -> str:
+    return f"{type(row).__tablename__}:{row.id}"  # type: ignore[attr-defined]
+
+
+def digest_of(row: SQLModel) -> str:
+    """The digest of a row's bound columns, times in UTC as stored."""
+    values: dict[str, object] = {}
+    for name in BOUND[type(row)]:
+        value = getattr(row, name)
+        values[name] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+    return row_digest(str(type(row).__tablename__), values)
+
+
+def _digests(session: Session, rows: Iterable[SQLModel]) -> dict[str, str]:
+    """Digests of the rows as the database holds them (bulk updates included)."""
+    rows = list(rows)
+    if not rows:
+        return {}
+    session.flush()
+    for row in rows:
+        session.refresh(row)
+    return {row_key(row): digest_of(row) for row in rows}
+
+
 def append(
     session: Session,
     *,
@@ -39,10 +117,14 @@ def append(
     from_state: str = "",
     to_state: str = "",
     detail: dict[str, Any] | None = None,
+    rows: Sequence[SQLModel] = (),
 ) -> AuditEntry:
-    """Append one entry; the chain head is locked until the transaction ends."""
+    """Append one entry binding `rows`; the chain head is locked until the transaction ends."""
     insert_ignore(session, AuditHead, {"org_id": org_id, "seq": 0, "hash": GENESIS})
     head = session.exec(select(AuditHead).where(AuditHead.org_id == org_id).with_for_update()).one()
+    detail = dict(detail or {})
+    if bound := _digests(session, rows):
+        detail[ROWS] = bound
     entry = AuditEntry(
         org_id=org_id,
         seq=head.seq + 1,
@@ -51,7 +133,7 @@ def append(
         action=action,
         from_state=from_state,
         to_state=to_state,
-        detail=detail or {},
+        detail=detail,
         created_at=now.astimezone(UTC),  # hashed as stored: the column keeps UTC
         prev_hash=head.hash,
         hash="",
@@ -61,7 +143,67 @@ def append(
     session.add(entry)
     session.add(head)
     session.flush()
+    session.info[_LAST] = entry
     return entry
+
+
+def bind(session: Session, rows: Iterable[SQLModel]) -> None:
+    """Bind rows written after this transaction's last entry (tasks created after 'submit')."""
+    entry: AuditEntry | None = session.info.get(_LAST)
+    assert entry is not None, "bind follows an append in the same transaction"
+    head = session.get(AuditHead, entry.org_id)
+    assert head is not None and head.seq == entry.seq, "only the chain head can still take rows"
+    entry.detail = {**entry.detail, ROWS: {**entry.detail.get(ROWS, {}), **_digests(session, rows)}}
+    entry.hash = head.hash = entry_hash(entry.prev_hash, _fields(entry))
+    session.add(entry)
+    session.add(head)
+    session.flush()
+
+
+def round_tasks(session: Session, plan: Plan) -> list[ReviewTask]:
+    """The review tasks of the plan's current round (to bind after they are created or cancelled)."""
+    query = select(ReviewTask).where(ReviewTask.plan_id == plan.id, ReviewTask.round == plan.review_round)
+    return list(session.exec(query).all())
+
+
+def record_delivery(session: Session, delivery_id: int, event: str, now: datetime) -> None:
+    """An entry for what the relay said about one copy: its SMTP reply and Message-ID are bound."""
+    delivery = session.get(Delivery, delivery_id)
+    plan = session.get(Plan, delivery.plan_id) if delivery is not None else None
+    if delivery is None or plan is None:
+        return
+    session.flush()
+    session.refresh(delivery)
+    append(
+        session,
+        org_id=plan.org_id,
+        plan_id=plan.id,
+        actor="smtp",
+        action=event,
+        now=now,
+        detail={
+            "to": delivery.email,
+            "message_id": delivery.message_id,
+            "smtp_reply": delivery.smtp_reply,
+            "reason": delivery.reason,
+        },
+        rows=[delivery],
+    )
+
+
+def anchor(session: Session, plan: Plan, now: datetime) -> AuditAnchor:
+    """Record the chain head as it stands now (at signing); the issued PDF prints it."""
+    head = session.get(AuditHead, plan.org_id)
+    assert head is not None, "signing has appended an entry"
+    row = AuditAnchor(org_id=plan.org_id, plan_id=plan.id or 0, seq=head.seq, hash=head.hash, created_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def anchor_text(org_key: str, seq: int, head_hash: str) -> str:
+    """How an anchor is printed: 'Nhật ký kiểm chứng hamliem #42 · 0123456789abcdef'."""
+    return f"Nhật ký kiểm chứng {org_key} #{seq} · {short_head(head_hash)}"
 
 
 @dataclass(frozen=True)
@@ -72,21 +214,109 @@ class ChainReport:
 
 
 def verify(db: Database, org_id: int) -> ChainReport:
-    """Walk one organisation's chain; report the first entry that does not hold."""
+    """Walk one organisation's chain and the rows it binds; report the first entry that does not hold."""
     with db.read() as session:
         entries = session.exec(
-            select(AuditEntry).where(AuditEntry.org_id == org_id).order_by(AuditEntry.seq)  # type: ignore[arg-type]
+            select(AuditEntry).where(AuditEntry.org_id == org_id).order_by(col(AuditEntry.seq))
         ).all()
         head = session.get(AuditHead, org_id)
+        problems = _chain_problems(entries, head)
+        problems += _row_problems(session, org_id, entries)
+        anchors = session.exec(select(AuditAnchor).where(AuditAnchor.org_id == org_id)).all()
+    by_seq = {e.seq: e for e in entries}
+    for a in anchors:
+        held = by_seq.get(a.seq)
+        if held is not None and held.hash != a.hash:
+            problems.append(
+                (held, f"does not match the chain head anchored when plan {a.plan_id} was signed")
+            )
+    if not problems:
+        return ChainReport(len(entries), None, "")
+    first = min(problems, key=lambda p: p[0].seq if p[0] is not None else 0)
+    return ChainReport(len(entries), first[0], first[1])
+
+
+Problem = tuple[AuditEntry | None, str]
+
+
+def _chain_problems(entries: Sequence[AuditEntry], head: AuditHead | None) -> list[Problem]:
     prev = GENESIS
     for expected_seq, entry in enumerate(entries, start=1):
         if entry.seq != expected_seq:
-            return ChainReport(len(entries), entry, f"sequence jumps to {entry.seq}, expected {expected_seq}")
+            return [(entry, f"sequence jumps to {entry.seq}, expected {expected_seq}")]
         if entry.prev_hash != prev:
-            return ChainReport(len(entries), entry, "does not link to the entry before it")
+            return [(entry, "does not link to the entry before it")]
         if entry_hash(prev, _fields(entry)) != entry.hash:
-            return ChainReport(len(entries), entry, "content does not match its hash")
+            return [(entry, "content does not match its hash")]
         prev = entry.hash
     if head is not None and (head.hash != prev or head.seq != len(entries)):
-        return ChainReport(len(entries), entries[-1] if entries else None, "the chain head does not match")
-    return ChainReport(len(entries), None, "")
+        return [(entries[-1] if entries else None, "the chain head does not match")]
+    return []
+
+
+def _row_problems(session: Session, org_id: int, entries: Sequence[AuditEntry]) -> list[Problem]:
+    """Every bound row against the digest its last entry recorded; unbound rows of the org's plans."""
+    recorded: dict[str, tuple[AuditEntry, str]] = {}
+    last_of_plan: dict[int, AuditEntry] = {}
+    for entry in entries:
+        for key, digest in (entry.detail.get(ROWS) or {}).items():
+            recorded[key] = (entry, digest)
+        if entry.plan_id is not None:
+            last_of_plan[entry.plan_id] = entry
+    plan_ids = list(session.exec(select(Plan.id).where(Plan.org_id == org_id)).all())
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for table in BOUND:
+        tracked: Any = table  # every bound table has plan_id
+        row: Any
+        for row in session.exec(select(tracked).where(col(tracked.plan_id).in_(plan_ids))).all():
+            key = row_key(row)
+            seen.add(key)
+            what = f"{LABEL[table]} {row.id} of plan {row.plan_id}"
+            if key not in recorded:
+                if table is not RenderedDocument:  # only the PDF that was sent is bound, at distribution
+                    problems.append((last_of_plan.get(row.plan_id), f"{what} is not in the log"))
+                continue
+            entry, digest = recorded[key]
+            if digest_of(row) != digest:
+                problems.append((entry, f"{what} differs from what this entry recorded"))
+            elif isinstance(row, PlanVersion) and _version_hash(row) != row.content_hash:
+                problems.append((entry, f"{what}: its content does not match its hash"))
+            elif isinstance(row, RenderedDocument) and hashlib.sha256(row.content).hexdigest() != row.sha256:
+                problems.append((entry, f"{what}: its bytes do not match their sha256"))
+    for key, (entry, _) in recorded.items():
+        if key not in seen:
+            problems.append((entry, f"{key} recorded by this entry is gone"))
+    return problems
+
+
+def _version_hash(version: PlanVersion) -> str:
+    from models.services.core import content_of  # core appends through this module
+
+    return content_hash(content_of(version))
+
+
+@dataclass(frozen=True)
+class AnchorReport:
+    ok: bool
+    entry: AuditEntry | None
+    reason: str
+
+
+def check_anchor(db: Database, org_id: int, seq: int, head_hash: str) -> AnchorReport:
+    """Does the chain still hold `head_hash` (full or its printed prefix) at `seq`?"""
+    given = head_hash.strip().lower()
+    with db.read() as session:
+        entry = session.exec(
+            select(AuditEntry).where(AuditEntry.org_id == org_id, AuditEntry.seq == seq)
+        ).first()
+    if entry is None:
+        return AnchorReport(False, None, f"the chain has no entry #{seq}")
+    if len(given) < ANCHOR_HEX or not entry.hash.startswith(given):
+        return AnchorReport(
+            False,
+            entry,
+            f"entry #{seq} ({entry.action}) is {short_head(entry.hash)} in the chain, "
+            f"{given[:16]} in the anchor: the chain was rewritten",
+        )
+    return AnchorReport(True, entry, "")

@@ -7,6 +7,7 @@ that drives the plan's flow run are written in the same transaction as the state
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -124,9 +125,10 @@ def apply(
     who: Who,
     now: datetime,
     detail: dict[str, Any] | None = None,
+    rows: Sequence[Any] = (),
     **changes: Any,
 ) -> None:
-    """Compare-and-set the plan's state and row version, then audit and queue the flow job."""
+    """Compare-and-set the plan's state and row version, audit (binding `rows`), queue the flow job."""
     result = session.execute(
         update(Plan)
         .where(Plan.id == plan.id, Plan.state == transition.source, Plan.row_version == plan.row_version)  # type: ignore[arg-type]
@@ -145,6 +147,7 @@ def apply(
         from_state=transition.source,
         to_state=transition.target,
         detail=detail,
+        rows=rows,
     )
     if transition.drives_flow:
         queue_flow_job(session, plan, now)

@@ -50,11 +50,18 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
         _reminders(config.get("reminders", {}), people),
         _holidays(config.get("holidays", [])),
     )
+    seal = _seal(config.get("seal", {}))
     now = db.clock()
     with db.write() as session:
         org = session.exec(select(Organisation).where(Organisation.key == fields["key"])).first()
         org = org or Organisation(system=system, **fields)  # type: ignore[arg-type]
-        for key, value in {**fields, "system": system, "reminders": reminders, "holidays": holidays}.items():
+        for key, value in {
+            **fields,
+            "system": system,
+            "reminders": reminders,
+            "holidays": holidays,
+            "seal": seal,
+        }.items():
             setattr(org, key, value)
         session.add(org)
         session.flush()
@@ -89,6 +96,16 @@ def _reminders(raw: Any, people: list[dict[str, Any]]) -> dict[str, Any]:
             "reminders.escalate_to", f"'{policy.escalate_to}' is not one of this organisation's people"
         )
     return {**asdict(policy), "escalate_to": policy.escalate_to.lower()}
+
+
+def _seal(raw: Any) -> dict[str, str]:
+    """[seal] pkcs12 = "path" (relative to the data directory), password = "…"."""
+    if not isinstance(raw, Mapping):
+        raise Invalid("seal", "must be a [seal] table")
+    seal = {key: _text(raw, key, f"seal.{key}", required=False) for key in ("pkcs12", "password")}
+    if seal["password"] and not seal["pkcs12"]:
+        raise Invalid("seal.pkcs12", "a password is given without the PKCS#12 file")
+    return seal if seal["pkcs12"] else {}
 
 
 def _holidays(raw: Any) -> list[str]:

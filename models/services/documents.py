@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.db import Database
 from models.directory import Organisation
 from models.errors import NotFound
 from models.plans import Plan, PlanVersion, RenderedDocument
+from models.records import AuditAnchor
+from models.services.audit import anchor_text
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,7 @@ class PlanDocument:
     plan: Plan
     version: PlanVersion
     org: Organisation
+    anchor: str = ""  # the chain head recorded at signing, as the PDF prints it
 
 
 def plan_document(db: Database, plan_id: int) -> PlanDocument:
@@ -27,7 +30,11 @@ def plan_document(db: Database, plan_id: int) -> PlanDocument:
         version = session.get(PlanVersion, plan.current_version_id)
         org = session.get(Organisation, plan.org_id)
         assert version is not None and org is not None
-        return PlanDocument(plan, version, org)
+        anchored = session.exec(
+            select(AuditAnchor).where(AuditAnchor.plan_id == plan.id).order_by(col(AuditAnchor.seq).desc())
+        ).first()
+        printed = anchor_text(org.key, anchored.seq, anchored.hash) if anchored else ""
+        return PlanDocument(plan, version, org, printed)
 
 
 def rendered(db: Database, document_id: int) -> RenderedDocument:

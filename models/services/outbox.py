@@ -12,6 +12,7 @@ from models.db import Database
 from models.directory import Person
 from models.plans import Plan
 from models.records import Delivery, OutboxMessage
+from models.services import audit
 from models.services.core import queue_email
 
 LEASE = timedelta(seconds=120)
@@ -74,6 +75,7 @@ def mark_sent(db: Database, item_id: int, reply: str) -> None:
                 .where(Delivery.id == item.delivery_id)  # type: ignore[arg-type]
                 .values(status="sent", smtp_reply=reply, message_id=item.message_id, updated_at=now)
             )
+            audit.record_delivery(session, item.delivery_id, "delivered", now)
 
 
 def mark_retry(db: Database, item_id: int, error: str, delay: timedelta) -> None:
@@ -106,6 +108,7 @@ def mark_failed(db: Database, item_id: int, reason: str) -> None:
             .where(Delivery.id == item.delivery_id)  # type: ignore[arg-type]
             .values(status="failed", reason=reason, updated_at=now)
         )
+        audit.record_delivery(session, item.delivery_id, "delivery_failed", now)
         # The secretariat must hear of it: a failed recipient needs another channel.
         plan = session.get(Plan, item.plan_id)
         drafter = session.get(Person, plan.drafter_id) if plan is not None else None

@@ -16,6 +16,7 @@ from models.lifecycle import Role as R
 from models.lifecycle import State as S
 from models.plans import Plan, ReviewTask
 from models.policies import DECIDED_STATUS, Decision, Outcome, TaskStatus, stage_outcome
+from models.services import audit
 from models.services.core import (
     Who,
     apply,
@@ -67,6 +68,7 @@ def decide(
             who,
             now,
             {"round": plan.review_round, "hash": task.version_hash, "comment": comment},
+            rows=[task],
         )
         version = current_version(session, plan)
         context = {**plan_context(session, plan, version), "comment": comment, "actor_name": who.name}
@@ -74,6 +76,7 @@ def decide(
         assert drafter is not None
         if decision is not Decision.APPROVE:
             _cancel_open_tasks(session, plan, now)
+            audit.bind(session, audit.round_tasks(session, plan))
             queue_email(
                 session,
                 event="rejected" if decision is Decision.REJECT else "changes_requested",

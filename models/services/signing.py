@@ -16,6 +16,7 @@ from models.lifecycle import Action
 from models.numbering import System, register_key, symbol
 from models.plans import Plan, PlanVersion
 from models.records import Register, RegisterEntry
+from models.services import audit
 from models.services.checks import local_date, problems_of
 from models.services.core import (
     apply,
@@ -57,7 +58,8 @@ def sign(db: Database, plan_id: int, actor: str, version_hash: str) -> Signed:
                 f"{len(stopping)} format problem(s) under {ruleset.name} must be fixed before signing "
                 f"(banhanh plan check {plan_id}): {describe(stopping)}",
             )
-        number, printed = _allocate(session, org, plan, version, who.person, now)
+        entry = _allocate(session, org, plan, version, who.person, now)
+        number, printed = entry.number, entry.symbol
         apply(
             session,
             plan,
@@ -65,10 +67,12 @@ def sign(db: Database, plan_id: int, actor: str, version_hash: str) -> Signed:
             who,
             now,
             {"number": number, "symbol": printed, "hash": version.content_hash},
+            rows=[entry],
             number=number,
             symbol=printed,
             signed_at=now,
         )
+        audit.anchor(session, plan, now)  # last entry of this transaction: the head the PDF prints
         context = plan_context(session, plan, version)
         drafter = session.get(Person, plan.drafter_id)
         assert drafter is not None
@@ -86,7 +90,7 @@ def sign(db: Database, plan_id: int, actor: str, version_hash: str) -> Signed:
 
 def _allocate(
     session: Session, org: Organisation, plan: Plan, version: PlanVersion, signer: Person, now: datetime
-) -> tuple[int, str]:
+) -> RegisterEntry:
     system = System(org.system)
     key = register_key(system, org.key, plan.doc_type, org.term, now)
     insert_ignore(
@@ -106,16 +110,15 @@ def _allocate(
     register.last_number += 1
     printed = symbol(system, register.last_number, plan.doc_type, org.code)
     session.add(register)
-    session.add(
-        RegisterEntry(
-            register_id=register.id or 0,
-            number=register.last_number,
-            symbol=printed,
-            plan_id=plan.id or 0,
-            title=version.title,
-            signer=signer.name,
-            allocated_at=now,
-        )
+    entry = RegisterEntry(
+        register_id=register.id or 0,
+        number=register.last_number,
+        symbol=printed,
+        plan_id=plan.id or 0,
+        title=version.title,
+        signer=signer.name,
+        allocated_at=now,
     )
+    session.add(entry)
     session.flush()
-    return register.last_number, printed
+    return entry

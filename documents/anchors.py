@@ -1,0 +1,39 @@
+"""Reading the audit anchors printed in a PDF (the issued plan, an evidence export)."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from models.errors import Invalid
+
+# As models.services.audit.anchor_text prints it: "Nhật ký kiểm chứng hamliem #42 · 0123456789abcdef".
+ANCHOR_RE = re.compile(r"kiểm chứng\s+(\S+)\s+#(\d+)\s*·\s*([0-9a-f]{16})")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    org_key: str
+    seq: int
+    head: str  # the printed prefix of the head hash
+
+
+def anchors_in_text(text: str) -> list[Anchor]:
+    found = ANCHOR_RE.findall(unicodedata.normalize("NFC", text))
+    return list(dict.fromkeys(Anchor(org, int(seq), head) for org, seq, head in found))
+
+
+def anchors_in_pdf(data: bytes, name: str = "pdf") -> list[Anchor]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    except PdfReadError as error:
+        raise Invalid(name, f"not a readable PDF ({error})") from error
+    anchors = anchors_in_text(text)
+    if not anchors:
+        raise Invalid(name, "carries no audit anchor ('Nhật ký kiểm chứng … #seq · hash')")
+    return anchors
