@@ -1,0 +1,140 @@
+"""A changed byte in any bound column of a version, decision, number or delivery is reported at the
+audit entry that recorded the row; rows added behind the services' back are reported too."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Table, insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel, select
+
+from models.db import Database
+from models.directory import Person
+from models.lifecycle import State
+from models.plans import PlanVersion, ReviewTask
+from models.records import AuditEntry, Delivery, RegisterEntry
+from models.services import audit
+from tests.evidence.support import set_column
+from tests.factory import R1, build, load_people
+
+
+def changed(value: Any) -> Any:
+    """The same value with one character (or number, flag, microsecond) different."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, datetime):
+        return value + timedelta(microseconds=1)
+    if isinstance(value, str):
+        return value[:-1] + chr(ord(value[-1]) ^ 1) if value else "x"
+    if isinstance(value, list):
+        return [changed(value[0]), *value[1:]] if value else ["x"]
+    if isinstance(value, dict):
+        first = next(iter(value))
+        return {**value, first: changed(value[first])}
+    raise AssertionError(f"no change defined for {value!r}")
+
+
+def org_of(db: Database) -> int:
+    with db.read() as s:
+        person = s.exec(select(Person).where(Person.email == R1)).one()
+        return person.org_id
+
+
+def one(db: Database, model: type[SQLModel], *where: Any) -> Any:
+    with db.read() as s:
+        return s.exec(select(model).where(*where)).first()
+
+
+@pytest.fixture
+def issued(db: Database) -> int:
+    load_people(db)
+    plan_id = build(db, State.ISSUED)
+    build(db, State.DRAFT)  # another plan and version a moved row can point to
+    return plan_id
+
+
+def test_every_bound_column_is_checked(db: Database, issued: int) -> None:
+    org = org_of(db)
+    assert audit.verify(db, org).broken_at is None
+    r1 = one(db, Person, Person.email == R1)
+    rows = {
+        PlanVersion: one(db, PlanVersion, PlanVersion.plan_id == issued, PlanVersion.seq == 1),
+        ReviewTask: one(db, ReviewTask, ReviewTask.plan_id == issued, ReviewTask.reviewer_id == r1.id),
+        RegisterEntry: one(db, RegisterEntry, RegisterEntry.plan_id == issued),
+        Delivery: one(db, Delivery, Delivery.plan_id == issued, Delivery.status == "sent"),
+    }
+    unchangeable: list[str] = []
+    recorded_by = {PlanVersion: "edit", ReviewTask: "approve", RegisterEntry: "sign", Delivery: "delivered"}
+    for model, row in rows.items():
+        for column in audit.BOUND[model]:
+            original = copy.deepcopy(getattr(row, column))
+            try:
+                set_column(db, model, row.id, column, changed(original))
+            except IntegrityError:  # a unique key taken by another row, or the only register
+                unchangeable.append(f"{model.__name__}.{column}")
+                continue
+            report = audit.verify(db, org)
+            assert report.broken_at is not None, (model.__name__, column)
+            assert report.broken_at.action == recorded_by[model], (model.__name__, column, report.reason)
+            assert report.reason.startswith(f"{audit.LABEL[model]} {row.id} of plan ")
+            set_column(db, model, row.id, column, original)
+            assert audit.verify(db, org).broken_at is None, (model.__name__, column)
+    assert unchangeable == ["PlanVersion.plan_id", "ReviewTask.reviewer_id", "RegisterEntry.register_id"]
+
+
+def test_a_version_whose_hash_was_fixed_up_still_fails(db: Database, issued: int) -> None:
+    """Editing the text and its content hash together does not match what the entry recorded."""
+    org = org_of(db)
+    version = one(db, PlanVersion, PlanVersion.plan_id == issued, PlanVersion.seq == 1)
+    set_column(db, PlanVersion, version.id, "body", version.body + " Bổ sung.")
+    report = audit.verify(db, org)
+    assert report.broken_at is not None and report.broken_at.action == "edit"
+    assert report.reason == f"version {version.id} of plan {issued} differs from what this entry recorded"
+
+
+def test_a_decision_added_outside_the_services_is_reported(db: Database) -> None:
+    load_people(db)
+    plan_id = build(db, State.IN_REVIEW)
+    org = org_of(db)
+    task = one(db, ReviewTask, ReviewTask.plan_id == plan_id)
+    forged = {c: getattr(task, c) for c in ("plan_id", "version_id", "version_hash", "created_at")}
+    other = one(db, Person, Person.email == "tuyengiao@hamliem.example.vn")
+    table: Table = ReviewTask.__table__  # type: ignore[attr-defined]
+    with db.engine.begin() as conn:
+        conn.execute(insert(table).values(**forged, round=1, reviewer_id=other.id, status="approved"))
+    report = audit.verify(db, org)
+    assert report.broken_at is not None and report.broken_at.plan_id == plan_id
+    assert report.reason.endswith("is not in the log") and "review task" in report.reason
+
+
+def test_a_deleted_decision_is_reported(db: Database, issued: int) -> None:
+    org = org_of(db)
+    task = one(db, ReviewTask, ReviewTask.plan_id == issued)
+    with db.engine.begin() as conn:
+        table: Table = ReviewTask.__table__  # type: ignore[attr-defined]
+        conn.execute(table.delete().where(table.c.id == task.id))
+    report = audit.verify(db, org)
+    assert (
+        report.broken_at is not None
+        and report.reason == f"reviewtask:{task.id} recorded by this entry is gone"
+    )
+
+
+def test_entries_record_the_decision_and_the_smtp_reply(db: Database, issued: int) -> None:
+    with db.read() as s:
+        entries = s.exec(select(AuditEntry).where(AuditEntry.plan_id == issued)).all()
+    approve = next(e for e in entries if e.action == "approve")
+    assert list(approve.detail[audit.ROWS]) == [
+        f"reviewtask:{one(db, ReviewTask, ReviewTask.plan_id == issued).id}"
+    ]
+    delivered = [e for e in entries if e.action == "delivered"]
+    assert len(delivered) == 4
+    assert all(
+        e.detail["smtp_reply"] == "250 OK" and e.detail["message_id"].startswith("<") for e in delivered
+    )
