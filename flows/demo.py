@@ -6,6 +6,8 @@ Reuses a running `make serve` or starts its own. The human steps are done with t
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import os
 import shlex
@@ -29,6 +31,7 @@ REVIEWERS = ("bxdd@hamliem.example.vn", "ubkt@hamliem.example.vn")
 SIGNER = "pbt@hamliem.example.vn"
 STEP_TIMEOUT_S = 240
 BANHANH = str(Path(sys.executable).with_name("banhanh"))
+SEAL_PASSWORD = "demo"  # of the demo's own certificate; an office uses its CA's and keeps the password secret
 
 
 def say(text: str) -> None:
@@ -138,6 +141,46 @@ def status_deliveries(plan_id: int) -> list[dict[str, Any]]:
     return list(json.loads(out.stdout))
 
 
+def demo_config(settings: Settings) -> Path:
+    """The demo organisation's config with a [seal]: a local certificate made once under var/seal/."""
+    p12 = settings.data_dir / "seal" / "hamliem.p12"
+    if not p12.exists():
+        say("The operator makes a local sealing certificate (a real office uses the one its CA issued)")
+        run("seal", "make-cert", str(p12), "--name", "ĐẢNG ỦY XÃ HÀM LIÊM", "--password", SEAL_PASSWORD)
+    config = settings.data_dir / "seal" / "hamliem.toml"
+    seal = f'\n[seal]\npkcs12 = "{p12}"\npassword = "{SEAL_PASSWORD}"\n'
+    config.write_text(CONFIG.read_text(encoding="utf-8") + seal, encoding="utf-8")
+    return config
+
+
+def received_pdf(settings: Settings, plan_id: int) -> Path:
+    """The PDF attached to the first copy a recipient received, saved under var/demo/."""
+    mail = next(
+        m
+        for m in read_index(settings.mail_dir)
+        if str(m.get("plan_id")) == str(plan_id) and m.get("event") == "distributed"
+    )
+    message = email.message_from_bytes(
+        (settings.mail_dir / mail["eml"]).read_bytes(), policy=email.policy.default
+    )
+    part = next(p for p in message.walk() if (p.get_filename() or "").endswith(".pdf"))
+    out = settings.data_dir / "demo" / str(part.get_filename())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    out.write_bytes(payload)
+    return out
+
+
+def check_evidence(settings: Settings, plan_id: int) -> None:
+    say("Anyone can check the PDF a recipient got: sealed by the organisation, and anchored in the audit log")
+    pdf = received_pdf(settings, plan_id)
+    run("seal", "check", str(pdf), "--ca", str(settings.data_dir / "seal" / "hamliem-ca.pem"))
+    run("audit", "verify", "--anchor", str(pdf))
+    evidence = settings.data_dir / "demo" / f"evidence-{plan_id}.pdf"
+    run("audit", "evidence", str(plan_id), "--out", str(evidence))
+
+
 def main() -> None:
     settings = Settings()
     started = None
@@ -149,7 +192,7 @@ def main() -> None:
     api_url, ui = info["prefect_api_url"], info["ui"]
     try:
         say("The secretariat loads the organisation, its people and address book")
-        run("directory", "load", str(CONFIG))
+        run("directory", "load", str(demo_config(settings)))
         say("The secretariat imports seed 004 (the number comes at signing)")
         imported = run_json("plan", "import", str(SEED), "--org", "hamliem", "--as", SECRETARIAT)
         plan_id = int(imported["plan"])
@@ -194,6 +237,7 @@ def main() -> None:
         run("plan", "deliveries", str(plan_id))
         run("mail", "list", "--plan", str(plan_id))
         count = check_inbox(settings, plan_id)
+        check_evidence(settings, plan_id)
         say(
             f"Done: plan {plan_id} issued as {final['symbol']}; {count} recipients got one email each "
             f"with the PDF attached."

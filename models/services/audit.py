@@ -153,7 +153,9 @@ def bind(session: Session, rows: Iterable[SQLModel]) -> None:
     assert entry is not None, "bind follows an append in the same transaction"
     head = session.get(AuditHead, entry.org_id)
     assert head is not None and head.seq == entry.seq, "only the chain head can still take rows"
-    entry.detail = {**entry.detail, ROWS: {**entry.detail.get(ROWS, {}), **_digests(session, rows)}}
+    if not (bound := _digests(session, rows)):
+        return
+    entry.detail = {**entry.detail, ROWS: {**entry.detail.get(ROWS, {}), **bound}}
     entry.hash = head.hash = entry_hash(entry.prev_hash, _fields(entry))
     session.add(entry)
     session.add(head)
