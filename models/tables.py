@@ -1,12 +1,13 @@
 """Every table, imported in one place so the metadata is complete (migrations, tests)."""
 
-from models.directory import GroupMember, Organisation, Person, Unit
-from models.plans import Plan, PlanReviewer, PlanVersion, RenderedDocument, ReviewTask
+from models.directory import Delegation, GroupMember, Organisation, Person, Unit
+from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, RenderedDocument, ReviewTask
 from models.records import AuditEntry, AuditHead, Delivery, OutboxMessage, Register, RegisterEntry
 
 __all__ = [
     "AuditEntry",
     "AuditHead",
+    "Delegation",
     "Delivery",
     "GroupMember",
     "Organisation",
@@ -14,6 +15,7 @@ __all__ = [
     "Person",
     "Plan",
     "PlanReviewer",
+    "PlanStage",
     "PlanVersion",
     "Register",
     "RegisterEntry",
