@@ -22,6 +22,7 @@ from models.records import RegisterEntry
 from models.rulesets import HD05, ND30
 from models.services import delegations, documents, plans, reviews, signing
 from models.services.queries import open_tasks, plan_status
+from models.services.reminders import send_due_reminders
 from tests.factory import R1, R2, R3, SECRETARIAT, SIGNER, current_hash, load_people
 from tests.models.support import DEPUTY, Ticker, audit_entries, draft_plan, emails, load_org, world
 
@@ -218,3 +219,14 @@ def test_bad_delegations_name_the_field_and_change_nothing(db: Database, org: No
     assert world(db) == before
     rows = delegations.list_delegations(db, "hamliem")
     assert [(r["from"], r["to"], r["kind"], r["in_force"]) for r in rows] == [(R1, DEPUTY, "review", True)]
+
+
+def test_reminders_go_to_the_delegate_while_the_delegation_is_in_force(db: Database, org: None) -> None:
+    plan_id = in_review(db)  # Monday 2 March; a reminder is due two working days later
+    delegate(db, "review", R1)
+    db.clock = Ticker(datetime(2026, 3, 4, 2, 0, tzinfo=UTC))
+
+    send_due_reminders(db)
+
+    reminded = {m.context["waiting_for_email"]: m.to_email for m in emails(db, plan_id, "reminder")}
+    assert reminded == {R1: DEPUTY, R2: R2}
