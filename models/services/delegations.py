@@ -150,18 +150,17 @@ def acting(
         return who
     if on_behalf_of is None and person.id in principals:
         return who
-    rows = [
-        r
-        for r in session.exec(
-            select(Delegation).where(
-                Delegation.to_id == person.id,
-                Delegation.kind == kind.value,
-                col(Delegation.from_id).in_(principals),
-            )
-        ).all()
-        if on_behalf_of is None or r.from_id == _person(session, "on_behalf_of", on_behalf_of).id
-    ]
-    if on_behalf_of is not None and not rows:
+    if on_behalf_of is not None:
+        named = _person(session, "on_behalf_of", on_behalf_of).id
+        principals = [p for p in principals if p == named]
+    rows = session.exec(
+        select(Delegation).where(
+            Delegation.to_id == person.id,
+            Delegation.kind == kind.value,
+            col(Delegation.from_id).in_(principals),
+        )
+    ).all()
+    if not rows and on_behalf_of is not None:
         raise Refused(
             "on_behalf_of", f"{on_behalf_of} has not delegated {kind} on this plan to {person.email}"
         )

@@ -230,3 +230,24 @@ def test_reminders_go_to_the_delegate_while_the_delegation_is_in_force(db: Datab
 
     reminded = {m.context["waiting_for_email"]: m.to_email for m in emails(db, plan_id, "reminder")}
     assert reminded == {R1: DEPUTY, R2: R2}
+
+
+def test_a_delegate_of_two_reviewers_names_whom_they_act_for(db: Database, org: None) -> None:
+    delegate(db, "review", R1)
+    delegate(db, "review", R2)
+    plan_id = in_review(db)
+    version = current_hash(db, plan_id)
+
+    with pytest.raises(Invalid) as ambiguous:
+        reviews.decide(db, plan_id, DEPUTY, Decision.APPROVE, version)
+    assert ambiguous.value.field == "on_behalf_of"
+    with pytest.raises(Refused) as not_theirs:
+        reviews.decide(db, plan_id, DEPUTY, Decision.APPROVE, version, on_behalf_of=R3)
+    assert not_theirs.value.field == "on_behalf_of"
+
+    reviews.decide(db, plan_id, DEPUTY, Decision.APPROVE, version, on_behalf_of=R2)
+    assert reviews.decide(db, plan_id, DEPUTY, Decision.APPROVE, version, on_behalf_of=R1) is Outcome.APPROVED
+    assert {e.actor for e in audit_entries(db, plan_id) if e.action == Action.APPROVE} == {
+        f"{DEPUTY} on behalf of {R1}",
+        f"{DEPUTY} on behalf of {R2}",
+    }
