@@ -23,6 +23,7 @@ from models.rulesets import HD05, ND30
 from models.services import delegations, documents, plans, reviews, signing
 from models.services.queries import open_tasks, plan_status
 from models.services.reminders import send_due_reminders
+from notifications.messages import render
 from tests.factory import R1, R2, R3, SECRETARIAT, SIGNER, current_hash, load_people
 from tests.models.support import DEPUTY, Ticker, audit_entries, draft_plan, emails, load_org, world
 
@@ -59,7 +60,8 @@ def test_new_review_tasks_go_to_the_delegate_who_acts_on_behalf_of_the_reviewer(
 
     assert [m.to_email for m in emails(db, plan_id, "review_requested")] == [DEPUTY, R2]
     [asked] = emails(db, plan_id, "review_requested", DEPUTY)
-    assert asked.context["on_behalf_of"] == "Trần Văn Bình"
+    _, text, html = render(asked.event, {**asked.context, "to_email": asked.to_email})
+    assert "theo ủy quyền của đồng chí Trần Văn Bình" in text and "Trần Văn Bình" in html
     [task] = open_tasks(db, DEPUTY)
     assert (task["plan"], task["step"], task["on_behalf_of"]) == (plan_id, "review", R1)
 
