@@ -351,8 +351,8 @@ def _template_stages(org: Organisation, name: str, people: dict[str, Person]) ->
         raise NotFound("template", f"{org.name} has no review template '{name}' (templates: {names})")
     stages = []
     try:
-        for i, raw in enumerate(found["stages"], start=1):
-            ids = {e: _reviewer(people, f"template {name}, stage {i}", e).id or 0 for e in raw["reviewers"]}
+        for raw in found["stages"]:
+            ids = {e: _reviewer(people, "template", e).id or 0 for e in raw["reviewers"]}
             rule, needed = parse_rule(raw["rule"], len(ids))
             mandatory = frozenset(ids[e] for e in raw.get("mandatory", []))
             stages.append(Stage(tuple(ids.values()), rule, needed, mandatory, raw.get("name", "")))
