@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin, audit, documents, plans, reviews
+from cli import admin, audit, delegations, documents, plans, reviews
 
 app = typer.Typer(
     name="banhanh",
@@ -23,6 +23,7 @@ app.add_typer(audit.seal_app, name="seal")
 app.add_typer(admin.register_app, name="register")
 app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.outbox_app, name="outbox")
+app.add_typer(delegations.app, name="delegate")
 
 
 def main() -> None:

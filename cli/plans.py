@@ -18,6 +18,9 @@ app = typer.Typer(
 
 AS = Annotated[str, typer.Option("--as", help="email of the person acting")]
 JSON = Annotated[bool, typer.Option("--json", help="print JSON")]
+ON_BEHALF_OF = Annotated[
+    str | None, typer.Option(help="whose delegate you act as, when you are the delegate of several people")
+]
 
 
 @app.command("import")
@@ -125,8 +128,12 @@ def assign(
     secrecy: Annotated[
         str | None, typer.Option(help="'mật', 'tối mật' or 'tuyệt mật' (never emailed); '' clears it")
     ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(help="the organisation's review template (its stages), instead of --reviewer"),
+    ] = None,
 ) -> None:
-    """Choose reviewers, the signer, the recipients and the secrecy mark of a draft."""
+    """Choose reviewers (or a review template), the signer, the recipients and the secrecy mark of a draft."""
     with reported():
         version = plans.assign(
             database(),
@@ -136,6 +143,7 @@ def assign(
             signer=signer,
             recipients=recipient,
             secrecy=secrecy,
+            template=template,
         )
     console.print(f"Plan {plan_id} assigned; version {version[:12]}")
 
@@ -189,8 +197,9 @@ def sign(
     plan_id: int,
     actor: AS,
     version: Annotated[str, typer.Option(help="the version hash you read (from `banhanh tasks`)")],
+    on_behalf_of: ON_BEHALF_OF = None,
 ) -> None:
-    """Sign the approved plan; its official number is allocated now."""
+    """Sign the approved plan; its official number is allocated now. A delegate signs T/L or TUQ."""
     with reported():
-        signed = signing.sign(database(), plan_id, actor, version)
+        signed = signing.sign(database(), plan_id, actor, version, on_behalf_of=on_behalf_of)
     console.print(f"Plan {plan_id} signed: [bold]{signed.symbol}[/]", highlight=False)

@@ -13,7 +13,7 @@ from models.services.documents import PlanDocument
 
 def document_view(doc: PlanDocument) -> DocumentView:
     plan, version, org = doc.plan, doc.version, doc.org
-    signature = version.signature or {}
+    signature = plan.signed_signature or version.signature or {}  # a delegate's block once signed
     signer_name = ""
     if signature:
         signer_name = str(signature.get("signer_name") or "")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, utcnow
 
 
 class Organisation(SQLModel, table=True):
@@ -21,6 +24,11 @@ class Organisation(SQLModel, table=True):
     holidays: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # ISO dates
     # {"pkcs12": path, "password": …}: this organisation's sealing certificate; {}: the settings' one
     seal: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Review workflows a plan may use: [{"name", "stages": [{"name", "reviewers", "rule", "mandatory"}]}]
+    review_templates: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    drafter_may_approve_and_sign: bool = False  # lifts separation of duties for this organisation
 
 
 class Person(SQLModel, table=True):
@@ -48,3 +56,18 @@ class Unit(SQLModel, table=True):
 class GroupMember(SQLModel, table=True):
     group_id: int = Field(foreign_key="unit.id", primary_key=True)
     member_id: int = Field(foreign_key="unit.id", primary_key=True)
+
+
+class Delegation(SQLModel, table=True):
+    """Ủy quyền: `from_id` lets `to_id` review or sign for them, dates inclusive (Asia/Ho_Chi_Minh)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    from_id: int = Field(foreign_key="person.id", index=True)
+    to_id: int = Field(foreign_key="person.id", index=True)
+    kind: str  # "review" | "sign"
+    starts_on: date
+    ends_on: date
+    basis: str = ""  # the written authorisation it rests on, e.g. "Giấy ủy quyền số 05/GUQ-VP"
+    created_by_id: int = Field(foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

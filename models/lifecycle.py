@@ -30,7 +30,9 @@ class Action(StrEnum):
     APPROVE = "approve"
     REQUEST_CHANGES = "request_changes"
     REJECT = "reject"
+    OPEN_STAGE = "open_stage"
     COMPLETE_REVIEW = "complete_review"
+    FAIL_REVIEW = "fail_review"
     SIGN = "sign"
     DISTRIBUTE = "distribute"
     COMPLETE_DISTRIBUTION = "complete_distribution"
@@ -50,7 +52,9 @@ class Guard(StrEnum):
     NONE = "none"
     READY_TO_SUBMIT = "title, signer, reviewers and resolved recipients present"
     TASK_OPEN_ON_CURRENT_VERSION = "the actor's review task is open and on the current version"
-    STAGE_COMPLETE = "every reviewer of the round has approved"
+    NEXT_STAGE = "the current stage's rule is met and a later stage remains"
+    STAGE_COMPLETE = "the last stage's rule is met"
+    STAGE_FAILED = "a mandatory reviewer rejected, or too few reviewers remain to meet the stage's rule"
     VERSION_CURRENT = "the signer saw the current version"
     DOCUMENT_RENDERED = "the issued document is rendered"
     ALL_DELIVERIES_FINAL = "every recipient is in a final delivery state"
@@ -83,6 +87,8 @@ class Transition:
     needs_assignment: bool = True
     # True when the flow run waiting on this plan must be driven after the commit.
     drives_flow: bool = False
+    # True when the plan's drafter may not take it (separation of duties, `policies.check_separation`).
+    separate_from_drafter: bool = False
 
 
 S, A, R, G, N = State, Action, Role, Guard, Notice
@@ -108,7 +114,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         (N.REVIEW_REQUESTED,),
         drives_flow=True,
     ),
-    Transition(S.IN_REVIEW, A.APPROVE, R.REVIEWER, S.IN_REVIEW, G.TASK_OPEN_ON_CURRENT_VERSION),
+    Transition(
+        S.IN_REVIEW,
+        A.APPROVE,
+        R.REVIEWER,
+        S.IN_REVIEW,
+        G.TASK_OPEN_ON_CURRENT_VERSION,
+        separate_from_drafter=True,
+    ),
     Transition(
         S.IN_REVIEW,
         A.REQUEST_CHANGES,
@@ -118,14 +131,16 @@ TRANSITIONS: tuple[Transition, ...] = (
         (N.CHANGES_REQUESTED,),
         drives_flow=True,
     ),
+    # A rejection is recorded; the stage's rule decides whether it ends the review (fail_review).
+    Transition(S.IN_REVIEW, A.REJECT, R.REVIEWER, S.IN_REVIEW, G.TASK_OPEN_ON_CURRENT_VERSION),
     Transition(
         S.IN_REVIEW,
-        A.REJECT,
-        R.REVIEWER,
-        S.REJECTED,
-        G.TASK_OPEN_ON_CURRENT_VERSION,
-        (N.REJECTED,),
-        drives_flow=True,
+        A.OPEN_STAGE,
+        R.SYSTEM,
+        S.IN_REVIEW,
+        G.NEXT_STAGE,
+        (N.REVIEW_REQUESTED,),
+        needs_assignment=False,
     ),
     Transition(
         S.IN_REVIEW,
@@ -137,7 +152,26 @@ TRANSITIONS: tuple[Transition, ...] = (
         needs_assignment=False,
         drives_flow=True,
     ),
-    Transition(S.APPROVED, A.SIGN, R.SIGNER, S.SIGNED, G.VERSION_CURRENT, (N.SIGNED,), drives_flow=True),
+    Transition(
+        S.IN_REVIEW,
+        A.FAIL_REVIEW,
+        R.SYSTEM,
+        S.REJECTED,
+        G.STAGE_FAILED,
+        (N.REJECTED,),
+        needs_assignment=False,
+        drives_flow=True,
+    ),
+    Transition(
+        S.APPROVED,
+        A.SIGN,
+        R.SIGNER,
+        S.SIGNED,
+        G.VERSION_CURRENT,
+        (N.SIGNED,),
+        drives_flow=True,
+        separate_from_drafter=True,
+    ),
     Transition(
         S.SIGNED,
         A.DISTRIBUTE,
@@ -211,6 +245,8 @@ def markdown_table() -> str:
     ]
     for t in TRANSITIONS:
         guard = "" if t.guard is Guard.NONE else t.guard.value
+        if t.separate_from_drafter:
+            guard += "; not by the plan's drafter (unless the organisation allows it)"
         notices = ", ".join(n.value for n in t.notices)
         rows.append(f"| {t.source} | {t.action} | {t.role} | {guard} | {t.target} | {notices} |")
     return "\n".join(rows)

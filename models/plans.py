@@ -21,6 +21,8 @@ class Plan(SQLModel, table=True):
     state: str = Field(default="draft", index=True)
     row_version: int = 1  # compare-and-set guard for every transition
     review_round: int = 0
+    review_stage: int = 0  # the stage of the round whose tasks are open (from 1)
+    review_template: str = ""  # the organisation's template the stages came from; "": ad-hoc reviewers
     current_version_id: int | None = None
     drafter_id: int = Field(foreign_key="person.id")
     signer_id: int | None = Field(default=None, foreign_key="person.id")
@@ -34,6 +36,8 @@ class Plan(SQLModel, table=True):
     sign_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sign_reminders_sent: int = 0
     sign_escalated: bool = False
+    # The signature block as signed, when it differs from the version's (a delegate signed: T/L, TUQ.).
+    signed_signature: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -56,9 +60,21 @@ class PlanVersion(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class PlanStage(SQLModel, table=True):
+    """One review stage of a plan, copied from its template (or the one stage of ad-hoc reviewers)."""
+
+    plan_id: int = Field(foreign_key="plan.id", primary_key=True)
+    seq: int = Field(primary_key=True)  # stages run in order, from 1
+    name: str = ""
+    rule: str = "all"  # all | any | n_of_m
+    needed: int = 0  # approvals an n_of_m stage needs
+
+
 class PlanReviewer(SQLModel, table=True):
     plan_id: int = Field(foreign_key="plan.id", primary_key=True)
     person_id: int = Field(foreign_key="person.id", primary_key=True)
+    stage: int = 1
+    mandatory: bool = False  # their rejection ends the stage and the review
 
 
 class ReviewTask(SQLModel, table=True):
@@ -69,9 +85,12 @@ class ReviewTask(SQLModel, table=True):
     reviewer_id: int = Field(foreign_key="person.id", index=True)
     version_id: int = Field(foreign_key="planversion.id")
     version_hash: str
+    stage: int = 1
     status: str = Field(default="open", index=True)
     comment: str = ""
     carried_over: bool = False  # an approval of the same hash from an earlier round stands
+    delegate_id: int | None = Field(default=None, foreign_key="person.id")  # routed to them on creation
+    decided_by_id: int | None = Field(default=None, foreign_key="person.id")  # the reviewer or a delegate
     reminders_sent: int = 0
     escalated: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

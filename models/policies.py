@@ -1,12 +1,14 @@
-"""Review policy for one stage (pure): every assigned reviewer must approve.
+"""Review decisions and task statuses, and separation of duties (pure).
 
-Any rejection ends the plan; any request for changes ends the round.
+The rules that decide a review stage are in `models.review_policy`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 from enum import StrEnum
+
+from models.errors import Refused
 
 
 class Decision(StrEnum):
@@ -36,14 +38,16 @@ DECIDED_STATUS: dict[Decision, TaskStatus] = {
     Decision.REJECT: TaskStatus.REJECTED,
 }
 
+# The organisation's config flag that lifts separation of duties ([organisation] in its TOML).
+DRAFTER_MAY_APPROVE = "drafter_may_approve_and_sign"
 
-def stage_outcome(statuses: Iterable[TaskStatus]) -> Outcome:
-    """The outcome of a review round from its tasks' statuses (cancelled tasks do not count)."""
-    live = [s for s in statuses if s is not TaskStatus.CANCELLED]
-    if TaskStatus.REJECTED in live:
-        return Outcome.REJECTED
-    if TaskStatus.CHANGES_REQUESTED in live:
-        return Outcome.CHANGES_REQUESTED
-    if live and all(s is TaskStatus.APPROVED for s in live):
-        return Outcome.APPROVED
-    return Outcome.PENDING
+
+def check_separation(action: str, drafter_id: int, acting_ids: Collection[int], org_allows: bool) -> None:
+    """The drafter may not approve or sign their own plan, acting for themselves or for someone
+    else, unless the organisation allows it. No role exempts them: only people are compared."""
+    if not org_allows and drafter_id in acting_ids:
+        raise Refused(
+            "actor",
+            f"separation of duties: the drafter of a plan may not {action} it "
+            f"(the organisation does not set {DRAFTER_MAY_APPROVE} = true)",
+        )

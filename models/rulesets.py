@@ -92,6 +92,9 @@ class RuleSet:
     collective_form: str  # T/M or TM.: on behalf of a collective body
     deputy_form: str  # K/T or KT.: a deputy signing in place of the head
     deputy_for_collective: bool  # False: K/T is refused for a collective (Party committees)
+    # A person authorised for a limited time signs in this form: T/L for the Party (HD05 has no
+    # "T/U"), TUQ. for the state (NĐ 30 Art. 13: written, limited in time and scope).
+    delegated_form: str
     collective_bodies: tuple[str, ...]  # signature labels that name a collective body
     committee_codes: tuple[str, ...]  # issuer codes of collective bodies (Party committees)
     signer_title_bold: bool
@@ -155,6 +158,7 @@ HD36 = RuleSet(
     collective_form="T/M",
     deputy_form="K/T",
     deputy_for_collective=False,
+    delegated_form="T/L",
     collective_bodies=(
         "BAN THƯỜNG VỤ",
         "BAN CHẤP HÀNH",
@@ -244,6 +248,7 @@ ND30 = RuleSet(
     collective_form="TM.",
     deputy_form="KT.",
     deputy_for_collective=True,
+    delegated_form="TUQ.",
     collective_bodies=("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "HỘI ĐỒNG"),
     committee_codes=(),
     signer_title_bold=True,

@@ -1,7 +1,7 @@
 """Every table, imported in one place so the metadata is complete (migrations, tests)."""
 
-from models.directory import GroupMember, Organisation, Person, Unit
-from models.plans import Plan, PlanReviewer, PlanVersion, RenderedDocument, ReviewTask
+from models.directory import Delegation, GroupMember, Organisation, Person, Unit
+from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, RenderedDocument, ReviewTask
 from models.records import (
     AuditAnchor,
     AuditEntry,
@@ -16,6 +16,7 @@ __all__ = [
     "AuditAnchor",
     "AuditEntry",
     "AuditHead",
+    "Delegation",
     "Delivery",
     "GroupMember",
     "Organisation",
@@ -23,6 +24,7 @@ __all__ = [
     "Person",
     "Plan",
     "PlanReviewer",
+    "PlanStage",
     "PlanVersion",
     "Register",
     "RegisterEntry",

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from models.content import PlanContent
 from models.db import Database
 from models.directory import Organisation
 from models.errors import NotFound, Refused
@@ -37,13 +38,16 @@ def local_date(at: datetime) -> date:
     return at.astimezone(VN_TZ).date()
 
 
-def problems_of(version: PlanVersion, org: Organisation, on: date) -> tuple[RuleSet, list[Problem]]:
-    """The rule set of the issuer in force on `on` and the version's problems under it."""
+def ruleset_of(org: Organisation, on: date) -> RuleSet:
+    """The rule set of the issuer in force on `on`."""
     try:
-        ruleset = ruleset_for(System(org.system), on)
+        return ruleset_for(System(org.system), on)
     except LookupError as error:
         raise Refused("format", str(error)) from error
-    return ruleset, check_plan(content_of(version), issuer_of(org), ruleset)
+
+
+def problems_of(content: PlanContent, org: Organisation, ruleset: RuleSet) -> list[Problem]:
+    return check_plan(content, issuer_of(org), ruleset)
 
 
 def _load(session: Session, plan_id: int) -> tuple[Plan, PlanVersion, Organisation]:
@@ -62,5 +66,6 @@ def check(db: Database, plan_id: int) -> CheckReport:
     with db.read() as session:
         plan, version, org = _load(session, plan_id)
         on = local_date(plan.signed_at or now)
-        ruleset, problems = problems_of(version, org, on)
+        ruleset = ruleset_of(org, on)
+        problems = problems_of(content_of(version), org, ruleset)
         return CheckReport(plan.id or 0, version.content_hash, ruleset, tuple(problems))

@@ -20,6 +20,7 @@ from models.directory import Organisation, Person
 from models.errors import AlreadyDecided, NotFound, Refused
 from models.lifecycle import TRANSITIONS, Action, Role, State, Transition, find_transition
 from models.plans import Plan, PlanVersion, ReviewTask
+from models.policies import check_separation
 from models.records import OutboxMessage
 from models.services import audit
 
@@ -28,17 +29,37 @@ SYSTEM = "system"
 
 @dataclass(frozen=True)
 class Who:
-    """The acting person, or the engine itself (person None)."""
+    """The acting person, or the engine itself (person None); a delegate acts on behalf of another."""
 
     person: Person | None
+    on_behalf_of: Person | None = None
+
+    @property
+    def principal(self) -> Person | None:
+        """Whose role and assignment the action uses: the delegator when a delegate acts."""
+        return self.on_behalf_of or self.person
 
     @property
     def label(self) -> str:
-        return SYSTEM if self.person is None else self.person.email
+        if self.person is None:
+            return SYSTEM
+        if self.on_behalf_of is not None:
+            return f"{self.person.email} on behalf of {self.on_behalf_of.email}"
+        return self.person.email
 
     @property
     def name(self) -> str:
-        return "Hệ thống" if self.person is None else self.person.name
+        if self.person is None:
+            return "Hệ thống"
+        if self.on_behalf_of is not None:
+            return f"{self.person.name} (ủy quyền của {self.on_behalf_of.name})"
+        return self.person.name
+
+    def detail(self) -> dict[str, str]:
+        """What an audit entry records about a delegate acting."""
+        if self.on_behalf_of is None or self.person is None:
+            return {}
+        return {"on_behalf_of": self.on_behalf_of.email, "delegate": self.person.email}
 
 
 def resolve_actor(session: Session, actor: str) -> Who:
@@ -78,9 +99,9 @@ def content_of(version: PlanVersion) -> PlanContent:
 
 def role_for(who: Who, state: State, action: Action) -> Role:
     """The role the actor acts in: the one the table wants, if the person holds it."""
-    if who.person is None:
+    if who.principal is None:
         return Role.SYSTEM
-    held = [Role(r) for r in who.person.roles if r in Role.__members__.values() and r != Role.SYSTEM]
+    held = [Role(r) for r in who.principal.roles if r in Role.__members__.values() and r != Role.SYSTEM]
     wanted = [t.role for t in TRANSITIONS if t.source is state and t.action is action]
     for role in wanted:
         if role in held:
@@ -91,7 +112,7 @@ def role_for(who: Who, state: State, action: Action) -> Role:
 
 
 def is_assigned(session: Session, plan: Plan, who: Who, role: Role) -> bool:
-    person = who.person
+    person = who.principal
     if person is None:
         return role is Role.SYSTEM
     if role is Role.SECRETARIAT:
@@ -115,7 +136,13 @@ def check(session: Session, plan: Plan, who: Who, action: Action) -> Transition:
     """The table's answer for this actor and action; raises Refused when it says no."""
     state = State(plan.state)
     role = role_for(who, state, action)
-    return find_transition(state, action, role, is_assigned(session, plan, who, role))
+    transition = find_transition(state, action, role, is_assigned(session, plan, who, role))
+    if transition.separate_from_drafter and who.person is not None:
+        org = session.get(Organisation, plan.org_id)
+        assert org is not None
+        acting = {p.id for p in (who.person, who.on_behalf_of) if p is not None and p.id is not None}
+        check_separation(action.value, plan.drafter_id, acting, org.drafter_may_approve_and_sign)
+    return transition
 
 
 def apply(
@@ -146,7 +173,7 @@ def apply(
         now=now,
         from_state=transition.source,
         to_state=transition.target,
-        detail=detail,
+        detail={**(detail or {}), **who.detail()},
         rows=rows,
     )
     if transition.drives_flow:

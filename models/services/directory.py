@@ -15,6 +15,7 @@ from models.errors import Invalid
 from models.lifecycle import Role
 from models.numbering import System
 from models.reminders import ReminderPolicy
+from models.review_policy import Stage, check_template, parse_rule
 from models.services import audit
 from models.services.plans import validate_email
 
@@ -44,6 +45,9 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
     }
     if system == System.PARTY and not fields["term"]:
         raise Invalid("organisation.term", "a Party body needs its committee term (numbers run per term)")
+    may_self_approve = org_data.get("drafter_may_approve_and_sign", False)
+    if not isinstance(may_self_approve, bool):
+        raise Invalid("organisation.drafter_may_approve_and_sign", "must be true or false")
     people = _people(config.get("people", []))
     units, members = _units(config.get("units", []))
     reminders, holidays = (
@@ -51,17 +55,21 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
         _holidays(config.get("holidays", [])),
     )
     seal = _seal(config.get("seal", {}))
+    templates = _review_templates(config.get("review_templates", []), people)
     now = db.clock()
     with db.write() as session:
         org = session.exec(select(Organisation).where(Organisation.key == fields["key"])).first()
         org = org or Organisation(system=system, **fields)  # type: ignore[arg-type]
-        for key, value in {
+        settings = {
             **fields,
             "system": system,
             "reminders": reminders,
             "holidays": holidays,
             "seal": seal,
-        }.items():
+            "review_templates": templates,
+            "drafter_may_approve_and_sign": may_self_approve,
+        }
+        for key, value in settings.items():
             setattr(org, key, value)
         session.add(org)
         session.flush()
@@ -106,6 +114,52 @@ def _seal(raw: Any) -> dict[str, str]:
     if seal["password"] and not seal["pkcs12"]:
         raise Invalid("seal.pkcs12", "a password is given without the PKCS#12 file")
     return seal if seal["pkcs12"] else {}
+
+
+def _review_templates(raw: Any, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """[[review_templates]] with a name and ordered [[review_templates.stages]]: reviewers (emails
+    of this organisation's reviewers), rule ("all", "any" or "N of M") and mandatory reviewers."""
+    if not isinstance(raw, list):
+        raise Invalid("review_templates", "must be a list of [[review_templates]] tables")
+    reviewers = {p["email"] for p in people if Role.REVIEWER in p["roles"]}
+    out: list[dict[str, Any]] = []
+    for i, t in enumerate(raw, start=1):
+        field = f"review_templates[{i}]"
+        if not isinstance(t, Mapping) or not isinstance(t.get("stages"), list):
+            raise Invalid(field, "must be a table with a name and [[review_templates.stages]]")
+        name = _text(t, "name", f"{field}.name")
+        if any(o["name"] == name for o in out):
+            raise Invalid(f"{field}.name", f"'{name}' appears twice")
+        stages, checked = [], []
+        for j, st in enumerate(t["stages"], start=1):
+            sfield = f"{field}.stages[{j}]"
+            emails = (
+                [str(e).strip().lower() for e in st.get("reviewers", [])] if isinstance(st, Mapping) else []
+            )
+            mandatory = (
+                [str(e).strip().lower() for e in st.get("mandatory", [])] if isinstance(st, Mapping) else []
+            )
+            if not isinstance(st, Mapping) or not emails:
+                raise Invalid(f"{sfield}.reviewers", "must list the emails of the stage's reviewers")
+            for e in emails:
+                if e not in reviewers:
+                    raise Invalid(f"{sfield}.reviewers", f"'{e}' is not a reviewer of this organisation")
+            rule_text = str(st.get("rule", "all"))
+            try:
+                rule, needed = parse_rule(rule_text, len(emails))
+            except ValueError as error:
+                raise Invalid(f"{sfield}.rule", str(error)) from error
+            checked.append(Stage(tuple(emails), rule, needed, frozenset(mandatory)))
+            stage_name = _text(st, "name", f"{sfield}.name", required=False)
+            stages.append(
+                {"name": stage_name, "reviewers": emails, "rule": rule_text, "mandatory": mandatory}
+            )
+        try:
+            check_template(checked)
+        except ValueError as error:
+            raise Invalid(f"{field}.stages", str(error)) from error
+        out.append({"name": name, "stages": stages})
+    return out
 
 
 def _holidays(raw: Any) -> list[str]:

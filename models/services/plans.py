@@ -23,8 +23,9 @@ from models.db import Database
 from models.directory import GroupMember, Organisation, Person, Unit
 from models.errors import Invalid, NotFound, Refused
 from models.lifecycle import Action, Role
-from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
+from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, ReviewTask
 from models.policies import TaskStatus
+from models.review_policy import Stage, check_template, parse_rule
 from models.services import audit
 from models.services.core import (
     Who,
@@ -37,7 +38,7 @@ from models.services.core import (
     queue_email,
     resolve_actor,
 )
-from models.services.reviews import complete_review_if_done
+from models.services.reviews import advance, open_stage
 
 MAX_TITLE = 500
 # "" is an ordinary plan; the others are never sent by plain email (Luật Bảo vệ bí mật nhà nước).
@@ -267,8 +268,10 @@ def assign(
     signer: str | None = None,
     recipients: Sequence[str] | None = None,
     secrecy: str | None = None,
+    template: str | None = None,
 ) -> str:
-    """Choose reviewers (emails), the signer (email), recipients (address-book codes) and the secrecy mark."""
+    """Choose reviewers (emails: one stage, all must approve) or the organisation's review
+    `template` (its stages), the signer (email), recipients (address-book codes) and the secrecy mark."""
     now = db.clock()
     with db.write() as session:
         plan = lock_plan(session, plan_id)
@@ -279,14 +282,21 @@ def assign(
             p.email.lower(): p for p in session.exec(select(Person).where(Person.org_id == plan.org_id))
         }
         detail: dict[str, Any] = {"edit": "assign"}
-        chosen: list[Person] = []
-        for i, email in enumerate(reviewers or (), start=1):
-            person = people.get(validate_email(f"reviewers[{i}]", email).lower())
-            if person is None or Role.REVIEWER not in person.roles:
-                raise Invalid(f"reviewers[{i}]", f"unknown reviewer '{email}' in this organisation")
-            if person in chosen:
-                raise Invalid(f"reviewers[{i}]", f"'{email}' is listed twice")
-            chosen.append(person)
+        if reviewers is not None and template is not None:
+            raise Invalid("template", "give either reviewers or a review template, not both")
+        stages: list[Stage[int]] | None = None
+        if reviewers is not None:
+            chosen: list[Person] = []
+            for i, email in enumerate(reviewers, start=1):
+                reviewer = _reviewer(people, f"reviewers[{i}]", email)
+                if reviewer in chosen:
+                    raise Invalid(f"reviewers[{i}]", f"'{email}' is listed twice")
+                chosen.append(reviewer)
+            stages = [Stage(tuple(p.id or 0 for p in chosen))]
+        if template is not None:
+            org = session.get(Organisation, plan.org_id)
+            assert org is not None
+            stages = _template_stages(org, template, people)
         if signer is not None:
             person = people.get(validate_email("signer", signer).lower())
             if person is None or Role.SIGNER not in person.roles:
@@ -309,14 +319,15 @@ def assign(
             archive = [r for r in content.recipients if r.archive]
             content = replace(content, recipients=tuple(lines + archive))
             detail["recipients"] = list(recipients)
-        if reviewers is not None:
-            for row in session.exec(select(PlanReviewer).where(PlanReviewer.plan_id == plan.id)):
-                session.delete(row)
-            session.flush()
-            for person in chosen:
-                session.add(PlanReviewer(plan_id=plan.id or 0, person_id=person.id or 0))
-            detail["reviewers"] = [p.email for p in chosen]
         extra: dict[str, Any] = {}
+        if stages is not None:
+            _store_stages(session, plan, stages)
+            emails = {p.id: p.email for p in people.values()}
+            detail["reviewers"] = [emails[r] for stage in stages for r in stage.reviewers]
+            if template is not None:
+                detail["template"] = extra["review_template"] = template
+            else:
+                extra["review_template"] = ""
         if secrecy is not None:
             if secrecy not in SECRECY_LEVELS:
                 raise Invalid(
@@ -326,8 +337,55 @@ def assign(
         return _edit(session, plan, who, now, content, detail, **extra)
 
 
+def _reviewer(people: dict[str, Person], field: str, email: str) -> Person:
+    person = people.get(validate_email(field, email).lower())
+    if person is None or Role.REVIEWER not in person.roles:
+        raise Invalid(field, f"unknown reviewer '{email}' in this organisation")
+    return person
+
+
+def _template_stages(org: Organisation, name: str, people: dict[str, Person]) -> list[Stage[int]]:
+    """The organisation's template as stages of person ids (checked when the config was loaded;
+    checked again against the people of today)."""
+    found = next((t for t in org.review_templates if t["name"] == name), None)
+    if found is None:
+        names = ", ".join(t["name"] for t in org.review_templates) or "none"
+        raise NotFound("template", f"{org.name} has no review template '{name}' (templates: {names})")
+    stages = []
+    try:
+        for raw in found["stages"]:
+            ids = {e: _reviewer(people, "template", e).id or 0 for e in raw["reviewers"]}
+            rule, needed = parse_rule(raw["rule"], len(ids))
+            mandatory = frozenset(ids[e] for e in raw.get("mandatory", []))
+            stages.append(Stage(tuple(ids.values()), rule, needed, mandatory, raw.get("name", "")))
+        check_template(stages)
+    except ValueError as error:
+        raise Invalid("template", f"{name}: {error}") from error
+    return stages
+
+
+def _store_stages(session: Session, plan: Plan, stages: list[Stage[int]]) -> None:
+    for model in (PlanReviewer, PlanStage):
+        for row in session.exec(select(model).where(model.plan_id == plan.id)):
+            session.delete(row)
+    session.flush()
+    for seq, stage in enumerate(stages, start=1):
+        session.add(
+            PlanStage(plan_id=plan.id or 0, seq=seq, name=stage.name, rule=stage.rule, needed=stage.needed)
+        )
+        for person_id in stage.reviewers:
+            session.add(
+                PlanReviewer(
+                    plan_id=plan.id or 0,
+                    person_id=person_id,
+                    stage=seq,
+                    mandatory=person_id in stage.mandatory,
+                )
+            )
+
+
 def submit(db: Database, plan_id: int, actor: str) -> int:
-    """Send the current version to review: a new round, one task per reviewer. Returns the round."""
+    """Send the current version to review: a new round whose first stage opens. Returns the round."""
     now = db.clock()
     with db.write() as session:
         plan = lock_plan(session, plan_id)
@@ -349,46 +407,10 @@ def submit(db: Database, plan_id: int, actor: str) -> int:
             now,
             {"round": new_round, "hash": version.content_hash},
             review_round=new_round,
+            review_stage=1,
         )
-        approved_before = {
-            t.reviewer_id
-            for t in session.exec(
-                select(ReviewTask).where(
-                    ReviewTask.plan_id == plan.id,
-                    ReviewTask.status == TaskStatus.APPROVED,
-                    ReviewTask.version_hash == version.content_hash,
-                )
-            )
-        }
-        context = plan_context(session, plan, version)
-        for person in reviewers:
-            carried = person.id in approved_before
-            session.add(
-                ReviewTask(
-                    plan_id=plan.id or 0,
-                    round=new_round,
-                    reviewer_id=person.id or 0,
-                    version_id=version.id or 0,
-                    version_hash=version.content_hash,
-                    created_at=now,
-                    status=TaskStatus.APPROVED if carried else TaskStatus.OPEN,
-                    carried_over=carried,
-                    decided_at=now if carried else None,
-                )
-            )
-            if not carried:
-                queue_email(
-                    session,
-                    event="review_requested",
-                    to=person,
-                    key=f"v{version.content_hash[:12]}:r{new_round}",
-                    plan=plan,
-                    context=context,
-                    now=now,
-                )
-        session.flush()
-        audit.bind(session, audit.round_tasks(session, plan))
-        complete_review_if_done(session, plan, now)
+        open_stage(session, plan, 1, version, now)
+        advance(session, plan, now)
         return new_round
 
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from models.content import recipients_from_json, short_hash
 from models.db import Database
-from models.directory import Organisation, Person
+from models.delegation import Kind, Period
+from models.directory import Delegation, Organisation, Person
 from models.errors import NotFound
 from models.numbering import VN_TZ
 from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
 from models.records import AuditEntry, Delivery, OutboxMessage, Register, RegisterEntry
+from models.services.checks import local_date
+from models.services.reviews import plan_stages
 
 
 def _plan(session: Session, plan_id: int) -> Plan:
@@ -52,22 +55,46 @@ def plan_status(db: Database, plan_id: int) -> dict[str, Any]:
             "drafter": people[plan.drafter_id].email if plan.drafter_id in people else None,
             "signer": people[plan.signer_id].email if plan.signer_id in people else None,
             "reviewers": [people[r.person_id].email for r in reviewers if r.person_id in people],
+            "template": plan.review_template,
+            "stage": plan.review_stage,
+            "stages": [
+                {
+                    "name": st.name,
+                    "rule": st.rule_text,
+                    "reviewers": [people[r].email for r in st.reviewers],
+                    "mandatory": sorted(people[r].email for r in st.mandatory),
+                }
+                for st in plan_stages(session, plan)
+            ],
             "tasks": [
                 {
                     "reviewer": people[t.reviewer_id].email if t.reviewer_id in people else t.reviewer_id,
+                    "stage": t.stage,
                     "status": t.status,
                     "version_hash": short_hash(t.version_hash),
                     "comment": t.comment,
                     "carried_over": t.carried_over,
+                    "routed_to": people[t.delegate_id].email if t.delegate_id in people else None,
+                    "decided_by": _acted_by(people, t.decided_by_id, t.reviewer_id),
                 }
                 for t in tasks
             ],
+            "signed_as": plan.signed_signature,
             "recipients": version.recipients,
             "deliveries": counts,
             "flow_run_id": plan.flow_run_id,
             "signed_at": plan.signed_at.isoformat() if plan.signed_at else None,
             "issued_at": plan.issued_at.isoformat() if plan.issued_at else None,
         }
+
+
+def _acted_by(people: dict[int | None, Person], actor_id: int | None, principal_id: int) -> str | None:
+    """'b@… on behalf of a@…' when a delegate acted; the person's own email otherwise."""
+    if actor_id is None:
+        return None
+    if actor_id == principal_id:
+        return people[actor_id].email
+    return f"{people[actor_id].email} on behalf of {people[principal_id].email}"
 
 
 def list_plans(db: Database) -> list[dict[str, Any]]:
@@ -139,13 +166,17 @@ def open_tasks(db: Database, email: str) -> list[dict[str, Any]]:
         person = session.exec(select(Person).where(col(Person.email) == email.strip().lower())).first()
         if person is None:
             raise NotFound("as", f"no person with the email address '{email}'")
+        today = local_date(db.clock())
+        # Their own work, and the work of everyone whose delegation to them is in force today.
+        reviewing = {person.id: "", **_delegators(session, person.id or 0, Kind.REVIEW, today)}
+        signing = {person.id: "", **_delegators(session, person.id or 0, Kind.SIGN, today)}
         out: list[dict[str, Any]] = []
         for task, plan, version in session.exec(
             select(ReviewTask, Plan, PlanVersion)
             .join(Plan, col(Plan.id) == ReviewTask.plan_id)
             .join(PlanVersion, col(PlanVersion.id) == ReviewTask.version_id)
             .where(
-                ReviewTask.reviewer_id == person.id,
+                col(ReviewTask.reviewer_id).in_(reviewing),
                 ReviewTask.status == "open",
                 col(ReviewTask.round) == Plan.review_round,
             )
@@ -158,12 +189,13 @@ def open_tasks(db: Database, email: str) -> list[dict[str, Any]]:
                     "round": task.round,
                     "version_hash": short_hash(task.version_hash),
                     "since": task.created_at.isoformat(),
+                    "on_behalf_of": reviewing[task.reviewer_id],
                 }
             )
         for plan, version in session.exec(
             select(Plan, PlanVersion)
             .join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
-            .where(Plan.signer_id == person.id, Plan.state == "approved")
+            .where(col(Plan.signer_id).in_(signing), Plan.state == "approved")
         ).all():
             out.append(
                 {
@@ -173,9 +205,20 @@ def open_tasks(db: Database, email: str) -> list[dict[str, Any]]:
                     "round": plan.review_round,
                     "version_hash": short_hash(version.content_hash),
                     "since": plan.updated_at.isoformat(),
+                    "on_behalf_of": signing[plan.signer_id],
                 }
             )
         return out
+
+
+def _delegators(session: Session, person_id: int, kind: Kind, day: date) -> dict[int | None, str]:
+    """Who has delegated `kind` to the person with a delegation in force on `day`: id → email."""
+    rows = session.exec(
+        select(Delegation, Person)
+        .join(Person, col(Person.id) == Delegation.from_id)
+        .where(Delegation.to_id == person_id, Delegation.kind == kind.value)
+    ).all()
+    return {p.id: p.email for d, p in rows if Period(d.starts_on, d.ends_on).covers(day)}
 
 
 def register(db: Database) -> list[dict[str, Any]]:

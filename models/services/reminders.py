@@ -16,12 +16,15 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from models.db import Database
+from models.delegation import Kind
 from models.directory import Organisation, Person
 from models.lifecycle import State
 from models.plans import Plan, ReviewTask
 from models.reminders import Nudge, ReminderPolicy, next_nudge
 from models.services import audit
+from models.services.checks import local_date
 from models.services.core import current_version, plan_context, queue_email
+from models.services.delegations import delegate_on
 
 
 def _policy(org: Organisation) -> tuple[ReminderPolicy, frozenset[date]]:
@@ -97,7 +100,9 @@ def _nudge(session: Session, waiting: _Waiting, now: datetime) -> str:
     if nudge.kind == "reminder":
         counter = col(getattr(table, waiting.sent_column))
         claim = update(table).where(row, counter == waiting.sent).values({waiting.sent_column: nudge.number})
-        to: Person | None = waiting.person
+        # While a delegation is in force the reminder goes to the person who now holds the step.
+        to: Person | None = delegate_on(session, waiting.person.id or 0, Kind(waiting.step), local_date(now))
+        to = to or waiting.person
     else:
         flag = col(getattr(table, waiting.escalated_column))
         claim = update(table).where(row, flag.is_(False)).values({waiting.escalated_column: True})

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
 from models.content import short_hash
 from models.db import Database
+from models.delegation import Kind, signed_for
 from models.directory import Organisation, Person
 from models.errors import Refused
 from models.format_check import blocking, describe
@@ -17,16 +19,18 @@ from models.numbering import System, register_key, symbol
 from models.plans import Plan, PlanVersion
 from models.records import Register, RegisterEntry
 from models.services import audit
-from models.services.checks import local_date, problems_of
+from models.services.checks import local_date, problems_of, ruleset_of
 from models.services.core import (
     apply,
     check,
+    content_of,
     current_version,
     lock_plan,
     plan_context,
     queue_email,
     resolve_actor,
 )
+from models.services.delegations import acting
 from models.services.locking import insert_ignore
 from models.services.reviews import MIN_HASH_PREFIX
 
@@ -37,11 +41,18 @@ class Signed:
     symbol: str
 
 
-def sign(db: Database, plan_id: int, actor: str, version_hash: str) -> Signed:
+def sign(
+    db: Database, plan_id: int, actor: str, version_hash: str, *, on_behalf_of: str | None = None
+) -> Signed:
+    """Sign the approved version. A delegate of the signer, in force today, signs in the form the
+    rule set gives a delegate (T/L, TUQ.) with their own title and name."""
     now = db.clock()
     with db.write() as session:
         plan = lock_plan(session, plan_id)
-        who = resolve_actor(session, actor)
+        principals = [] if plan.signer_id is None else [plan.signer_id]
+        who = acting(
+            session, resolve_actor(session, actor), Kind.SIGN, principals, local_date(now), on_behalf_of
+        )
         transition = check(session, plan, who, Action.SIGN)
         version = current_version(session, plan)
         given = version_hash.strip().lower()
@@ -51,8 +62,15 @@ def sign(db: Database, plan_id: int, actor: str, version_hash: str) -> Signed:
             )
         org = session.get(Organisation, plan.org_id)
         assert org is not None and who.person is not None
-        ruleset, problems = problems_of(version, org, local_date(now))
-        if stopping := blocking(problems):
+        ruleset = ruleset_of(org, local_date(now))
+        content = content_of(version)
+        signed_as: dict[str, Any] | None = None
+        if who.on_behalf_of is not None and content.signature is not None:
+            block = signed_for(
+                content.signature, ruleset, who.person.name, who.person.title, who.person.email
+            )
+            content, signed_as = replace(content, signature=block), asdict(block)
+        if stopping := blocking(problems_of(content, org, ruleset)):
             raise Refused(
                 "format",
                 f"{len(stopping)} format problem(s) under {ruleset.name} must be fixed before signing "
@@ -60,17 +78,21 @@ def sign(db: Database, plan_id: int, actor: str, version_hash: str) -> Signed:
             )
         entry = _allocate(session, org, plan, version, who.person, now)
         number, printed = entry.number, entry.symbol
+        detail: dict[str, Any] = {"number": number, "symbol": printed, "hash": version.content_hash}
+        if signed_as is not None:
+            detail["signed_as"] = signed_as
         apply(
             session,
             plan,
             transition,
             who,
             now,
-            {"number": number, "symbol": printed, "hash": version.content_hash},
+            detail,
             rows=[entry],
             number=number,
             symbol=printed,
             signed_at=now,
+            signed_signature=signed_as,
         )
         audit.anchor(session, plan, now)  # last entry of this transaction: the head the PDF prints
         context = plan_context(session, plan, version)

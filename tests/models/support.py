@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,6 +12,9 @@ from sqlmodel import SQLModel, col, func, select
 from models.db import Database
 from models.plans import Plan, PlanReviewer, ReviewTask
 from models.records import AuditEntry, AuditHead, OutboxMessage, Register
+from models.services import plans
+from models.services.directory import load_directory
+from tests.factory import R3, SECRETARIAT, SIGNER2, example_config, sample_draft
 
 
 def world(db: Database) -> tuple[Any, ...]:
@@ -93,3 +97,32 @@ class Ticker:
 
     def __call__(self) -> datetime:
         return next(self._times)
+
+
+R4 = "vanhoa@hamliem.example.vn"
+DEPUTY = "phovp@hamliem.example.vn"  # holds no reviewer or signer role of their own
+
+
+def load_org(db: Database, templates: list[dict[str, Any]] | None = None, **organisation: Any) -> None:
+    """Hàm Liêm with more people, review templates and organisation flags (e.g. separation of duties)."""
+    config: dict[str, Any] = copy.deepcopy(example_config())
+    config["organisation"].update(organisation)
+    config["people"] += [
+        {"email": R3, "name": "Võ Văn Tuyên", "roles": ["reviewer"]},
+        {"email": R4, "name": "Hồ Thị Hòa", "roles": ["reviewer"]},
+        {"email": SIGNER2, "name": "Đặng Văn Thư", "title": "Bí thư", "roles": ["signer"]},
+        {
+            "email": DEPUTY,
+            "name": "Mai Văn Phó",
+            "title": "Phó Chánh Văn phòng Đảng ủy",
+            "roles": ["secretariat"],
+        },
+    ]
+    config["review_templates"] = templates or []
+    load_directory(db, config)
+
+
+def draft_plan(db: Database, template: str | None = None, reviewers: list[str] | None = None) -> int:
+    plan_id = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft()).plan_id
+    plans.assign(db, plan_id, SECRETARIAT, template=template, reviewers=reviewers)
+    return plan_id

@@ -20,6 +20,8 @@ PURE = [
     "models.errors",
     "models.rulesets",
     "models.format_check",
+    "models.review_policy",
+    "models.delegation",
 ]
 
 FORBIDDEN = {
