@@ -96,8 +96,7 @@ def decide(
         )
         said = {"comment": comment, "actor_name": who.name}
         if decision is Decision.REQUEST_CHANGES:
-            _cancel_open_tasks(session, plan, now)
-            audit.bind(session, audit.round_tasks(session, plan))
+            audit.bind(session, _cancel_open_tasks(session, plan, now))
             _tell_drafter(session, plan, "changes_requested", said, now)
             return Outcome.CHANGES_REQUESTED
         return advance(session, plan, now, said)
@@ -131,12 +130,16 @@ def _check_version(task: ReviewTask, version_hash: str) -> None:
         )
 
 
-def _cancel_open_tasks(session: Session, plan: Plan, now: datetime) -> None:
+def _cancel_open_tasks(session: Session, plan: Plan, now: datetime) -> list[ReviewTask]:
+    """Cancel the plan's open tasks; returns them, for the audit entry to bind."""
+    query = select(ReviewTask).where(ReviewTask.plan_id == plan.id, ReviewTask.status == TaskStatus.OPEN)
+    open_tasks = list(session.exec(query).all())
     session.execute(
         update(ReviewTask)
-        .where(ReviewTask.plan_id == plan.id, ReviewTask.status == TaskStatus.OPEN)  # type: ignore[arg-type]
+        .where(col(ReviewTask.id).in_([t.id for t in open_tasks]))
         .values(status=TaskStatus.CANCELLED, decided_at=now)
     )
+    return open_tasks
 
 
 def _tell_drafter(session: Session, plan: Plan, event: str, said: dict[str, Any], now: datetime) -> None:
@@ -239,8 +242,7 @@ def advance(session: Session, plan: Plan, now: datetime, said: dict[str, Any] | 
         outcome, step = _where(session, plan)
         if step in (Next.WAIT, Next.RETURN_TO_DRAFTER) or plan.state != S.IN_REVIEW:
             return outcome
-        _cancel_open_tasks(session, plan, now)
-        cancelled = audit.round_tasks(session, plan)  # the step's entry binds the cancellations
+        cancelled = _cancel_open_tasks(session, plan, now)  # the step's entry binds them
         detail = {"round": plan.review_round, "stage": plan.review_stage}
         if step is Next.REJECT:
             transition = find_transition(S.IN_REVIEW, Action.FAIL_REVIEW, R.SYSTEM, assigned=True)
