@@ -92,7 +92,6 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
                 f"secret ({plan.secrecy}): never sent by plain email; deliver by the secure channel"
             )
             targets = [replace(t, route=Route.NOT_EMAILED) if t.route is Route.EMAIL else t for t in targets]
-        deliveries = []
         for target in targets:
             delivery = Delivery(
                 plan_id=plan.id or 0,
@@ -107,10 +106,8 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
             )
             session.add(delivery)
             session.flush()
-            deliveries.append(delivery)
             if target.route is Route.EMAIL:
                 _queue_copy(session, plan, version, delivery, context, now, attempt=1)
-        audit.bind(session, deliveries)
         return len(targets)
 
 
@@ -186,7 +183,6 @@ def resend(db: Database, plan_id: int, actor: str, email: str) -> str:
             action="resend",
             now=now,
             detail={"to": delivery.email, "attempt": attempts + 1, "message_id": delivery.message_id},
-            rows=[delivery],
         )
         return delivery.message_id
 

@@ -196,7 +196,6 @@ def create_plan(db: Database, actor: str, org_key: str, draft: Draft, doc_type: 
             now=now,
             to_state=plan.state,
             detail={"version": 1, "hash": version.content_hash, "notes": notes},
-            rows=[version],
         )
         return ImportResult(plan.id or 0, version.content_hash, tuple(notes))
 
@@ -226,7 +225,6 @@ def _edit(
         who,
         now,
         {**detail, "version": version.seq, "hash": version.content_hash},
-        rows=[version],
         **changes,
     )
     return version.content_hash
@@ -387,7 +385,6 @@ def submit(db: Database, plan_id: int, actor: str) -> int:
                     now=now,
                 )
         session.flush()
-        audit.bind(session, audit.round_tasks(session, plan))
         complete_review_if_done(session, plan, now)
         return new_round
 
@@ -425,7 +422,6 @@ def withdraw(db: Database, plan_id: int, actor: str, reason: str = "") -> None:
         for task in open_tasks:
             task.status, task.decided_at = TaskStatus.CANCELLED, now
             session.add(task)
-        audit.bind(session, open_tasks)
         for person in notify:
             if person is not None:
                 queue_email(
