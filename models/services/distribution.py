@@ -77,9 +77,8 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
         version = current_version(session, plan)
         book = {e.code: e for e in address_book(session, plan.org_id)}
         targets = resolve(recipients_from_json(version.recipients), book)
-        apply(
-            session, plan, transition, who, now, {"recipients": len(targets), "secrecy": plan.secrecy}, [pdf]
-        )
+        detail = {"recipients": len(targets), "secrecy": plan.secrecy}
+        apply(session, plan, transition, who, now, detail, rows=[pdf])  # the PDF every copy carries
         context = {**plan_context(session, plan, version), "document_id": pdf.id, "filename": pdf.filename}
         status = {Route.EMAIL: "queued", Route.NOT_EMAILED: "not_emailed", Route.FILED: "filed"}
         reason = {
