@@ -2,8 +2,10 @@
 
 An entry also binds the rows its transaction wrote (a version, a decision, the number, a
 delivery and its SMTP reply): `detail["rows"]` maps "table:id" to a digest of the row's bound
-columns. `verify` recomputes those digests from the stored rows, so a changed byte in any of
-them is reported at the entry that last recorded the row. Signing anchors the chain head
+columns. Rows the ORM inserted or changed are bound at commit, into the transaction's last
+entry; a service that changes them with a bulk UPDATE binds them itself (`rows=`, `bind`).
+`verify` recomputes the digests from the stored rows, so a changed byte in any of them is
+reported at the entry that last recorded the row. Signing anchors the chain head
 outside the database (printed in the issued PDF); `check_anchor` tells whether the chain
 still holds that head.
 """
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session, SQLModel, col, select
 
 from models.chain import ANCHOR_HEX, GENESIS, entry_hash, row_digest, short_head
@@ -27,6 +30,8 @@ from models.services.locking import insert_ignore
 
 ROWS = "rows"
 _LAST = "audit_last_entry"  # session.info key: the entry this transaction appended last
+_TOUCHED = "audit_touched_rows"  # session.info key: bound rows the ORM inserted or changed
+_ANCHOR = "audit_anchor"  # session.info key: the anchor this transaction recorded
 
 # The columns an entry binds, per table. Counters the engine updates on its own (reminders
 # sent, lease times) are left out: they are not evidence and change without an entry.
@@ -151,24 +156,40 @@ def append(
 
 
 def bind(session: Session, rows: Iterable[SQLModel]) -> None:
-    """Bind rows written after this transaction's last entry (tasks created after 'submit')."""
+    """Bind rows written after this transaction's last entry (a bulk UPDATE the ORM does not see)."""
     entry: AuditEntry | None = session.info.get(_LAST)
     assert entry is not None, "bind follows an append in the same transaction"
     head = session.get(AuditHead, entry.org_id)
     assert head is not None and head.seq == entry.seq, "only the chain head can still take rows"
-    if not (bound := _digests(session, rows)):
+    bound = {**entry.detail.get(ROWS, {}), **_digests(session, rows)}
+    if bound == entry.detail.get(ROWS, {}):
         return
-    entry.detail = {**entry.detail, ROWS: {**entry.detail.get(ROWS, {}), **bound}}
+    entry.detail = {**entry.detail, ROWS: bound}
     entry.hash = head.hash = entry_hash(entry.prev_hash, _fields(entry))
     session.add(entry)
     session.add(head)
+    if (anchored := session.info.get(_ANCHOR)) is not None and anchored.seq == entry.seq:
+        anchored.hash = entry.hash
+        session.add(anchored)
     session.flush()
 
 
-def round_tasks(session: Session, plan: Plan) -> list[ReviewTask]:
-    """The review tasks of the plan's current round (to bind after they are created or cancelled)."""
-    query = select(ReviewTask).where(ReviewTask.plan_id == plan.id, ReviewTask.round == plan.review_round)
-    return list(session.exec(query).all())
+@event.listens_for(Session, "after_flush")
+def _note_touched_rows(session: Session, _context: Any) -> None:
+    """Remember every bound row the ORM inserted or changed in this transaction."""
+    touched = session.info.setdefault(_TOUCHED, {})
+    for row in (*session.new, *session.dirty):
+        if type(row) in BOUND:
+            touched[id(row)] = row
+
+
+@event.listens_for(Session, "before_commit")
+def _bind_touched_rows(session: Session) -> None:
+    """The transaction's last entry binds the rows it wrote, whichever service wrote them."""
+    session.flush()  # what was added since the last flush is noted too
+    touched = session.info.pop(_TOUCHED, {})
+    if session.info.get(_LAST) is not None and touched:
+        bind(session, list(touched.values()))
 
 
 def record_delivery(session: Session, delivery_id: int, event: str, now: datetime) -> None:
@@ -203,6 +224,7 @@ def anchor(session: Session, plan: Plan, now: datetime) -> AuditAnchor:
     row = AuditAnchor(org_id=plan.org_id, plan_id=plan.id or 0, seq=head.seq, hash=head.hash, created_at=now)
     session.add(row)
     session.flush()
+    session.info[_ANCHOR] = row  # a row bound later in this transaction moves the head: the anchor follows
     return row
 
 

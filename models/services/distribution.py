@@ -77,9 +77,8 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
         version = current_version(session, plan)
         book = {e.code: e for e in address_book(session, plan.org_id)}
         targets = resolve(recipients_from_json(version.recipients), book)
-        apply(
-            session, plan, transition, who, now, {"recipients": len(targets), "secrecy": plan.secrecy}, [pdf]
-        )
+        detail = {"recipients": len(targets), "secrecy": plan.secrecy}
+        apply(session, plan, transition, who, now, detail, rows=[pdf])  # the PDF every copy carries
         context = {**plan_context(session, plan, version), "document_id": pdf.id, "filename": pdf.filename}
         status = {Route.EMAIL: "queued", Route.NOT_EMAILED: "not_emailed", Route.FILED: "filed"}
         reason = {
@@ -92,7 +91,6 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
                 f"secret ({plan.secrecy}): never sent by plain email; deliver by the secure channel"
             )
             targets = [replace(t, route=Route.NOT_EMAILED) if t.route is Route.EMAIL else t for t in targets]
-        deliveries = []
         for target in targets:
             delivery = Delivery(
                 plan_id=plan.id or 0,
@@ -107,10 +105,8 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
             )
             session.add(delivery)
             session.flush()
-            deliveries.append(delivery)
             if target.route is Route.EMAIL:
                 _queue_copy(session, plan, version, delivery, context, now, attempt=1)
-        audit.bind(session, deliveries)
         return len(targets)
 
 
@@ -186,7 +182,6 @@ def resend(db: Database, plan_id: int, actor: str, email: str) -> str:
             action="resend",
             now=now,
             detail={"to": delivery.email, "attempt": attempts + 1, "message_id": delivery.message_id},
-            rows=[delivery],
         )
         return delivery.message_id
 

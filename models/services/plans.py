@@ -197,7 +197,6 @@ def create_plan(db: Database, actor: str, org_key: str, draft: Draft, doc_type: 
             now=now,
             to_state=plan.state,
             detail={"version": 1, "hash": version.content_hash, "notes": notes},
-            rows=[version],
         )
         return ImportResult(plan.id or 0, version.content_hash, tuple(notes))
 
@@ -227,7 +226,6 @@ def _edit(
         who,
         now,
         {**detail, "version": version.seq, "hash": version.content_hash},
-        rows=[version],
         **changes,
     )
     return version.content_hash
@@ -447,7 +445,6 @@ def withdraw(db: Database, plan_id: int, actor: str, reason: str = "") -> None:
         for task in open_tasks:
             task.status, task.decided_at = TaskStatus.CANCELLED, now
             session.add(task)
-        audit.bind(session, open_tasks)
         for person in notify:
             if person is not None:
                 queue_email(

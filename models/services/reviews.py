@@ -220,7 +220,6 @@ def open_stage(session: Session, plan: Plan, stage_no: int, version: PlanVersion
             now=now,
         )
     session.flush()
-    audit.bind(session, audit.round_tasks(session, plan))  # the entry that opened the stage vouches for them
 
 
 def _where(session: Session, plan: Plan) -> tuple[Outcome, Next]:

@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 from models.db import Database
 from models.directory import Person
 from models.lifecycle import State
 from models.plans import PlanVersion, ReviewTask
 from models.records import AuditEntry, Delivery, RegisterEntry
-from models.services import audit
+from models.services import audit, plans
 from tests.evidence.support import set_column
-from tests.factory import R1, build, load_people
+from tests.factory import R1, SECRETARIAT, build, load_people
 
 
 def changed(value: Any) -> Any:
@@ -72,7 +72,7 @@ def test_every_bound_column_is_checked(db: Database, issued: int) -> None:
         Delivery: one(db, Delivery, Delivery.plan_id == issued, Delivery.status == "sent"),
     }
     unchangeable: list[str] = []
-    recorded_by = {PlanVersion: "edit", ReviewTask: "approve", RegisterEntry: "sign", Delivery: "delivered"}
+    recorded_by = {PlanVersion: "create", ReviewTask: "approve", RegisterEntry: "sign", Delivery: "delivered"}
     for model, row in rows.items():
         for column in audit.BOUND[model]:
             original = copy.deepcopy(getattr(row, column))
@@ -96,7 +96,7 @@ def test_a_version_whose_hash_was_fixed_up_still_fails(db: Database, issued: int
     version = one(db, PlanVersion, PlanVersion.plan_id == issued, PlanVersion.seq == 1)
     set_column(db, PlanVersion, version.id, "body", version.body + " Bổ sung.")
     report = audit.verify(db, org)
-    assert report.broken_at is not None and report.broken_at.action == "edit"
+    assert report.broken_at is not None and report.broken_at.action == "create"
     assert report.reason == f"version {version.id} of plan {issued} differs from what this entry recorded"
 
 
@@ -140,3 +140,24 @@ def test_entries_record_the_decision_and_the_smtp_reply(db: Database, issued: in
     assert all(
         e.detail["smtp_reply"] == "250 OK" and e.detail["message_id"].startswith("<") for e in delivered
     )
+
+
+def test_rows_a_transition_writes_are_bound_to_its_entry(db: Database) -> None:
+    """Tasks created by 'submit' and cancelled by 'withdraw', deliveries created by 'distribute'."""
+    load_people(db)
+    issued = build(db, State.ISSUED)
+    withdrawn = build(db, State.IN_REVIEW)
+    plans.withdraw(db, withdrawn, SECRETARIAT, "không cần nữa")
+    with db.read() as s:
+        entries = s.exec(select(AuditEntry).where(col(AuditEntry.plan_id).in_([issued, withdrawn]))).all()
+        tasks = s.exec(select(ReviewTask).where(ReviewTask.plan_id == withdrawn)).all()
+        sent = s.exec(select(Delivery).where(Delivery.plan_id == issued)).all()
+    bound = {(e.plan_id, e.action): set(e.detail.get(audit.ROWS, {})) for e in entries}
+    task_keys = {f"reviewtask:{t.id}" for t in tasks}
+    assert bound[(withdrawn, "submit")] == bound[(withdrawn, "withdraw")] == task_keys
+    assert {f"delivery:{d.id}" for d in sent} < bound[(issued, "distribute")]
+    assert audit.verify(db, org_of(db)).broken_at is None
+
+    set_column(db, ReviewTask, tasks[0].id or 0, "status", "approved")
+    report = audit.verify(db, org_of(db))
+    assert report.broken_at is not None and report.broken_at.action == "withdraw"
