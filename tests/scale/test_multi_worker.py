@@ -147,6 +147,7 @@ def test_two_workers_issue_fifty_plans_once_each(pg_urls: list[str], tmp_path: P
         catcher.stop()
         db.engine.dispose()
 
+    assert not list(home.glob("prefect.db*")), "the Prefect server kept its state in PostgreSQL"
     assert sorted(s.number for s in signed) == list(range(1, PLANS + 1)), "numbers gap-free 1..50"
     per_plan = Counter(tag for r in issued_runs for tag in r["tags"] if tag.startswith("plan-"))
     assert per_plan == dict.fromkeys(uids, 1), "one flow run per plan"
