@@ -51,3 +51,4 @@ def configure(log_format: str, level: int = logging.INFO) -> None:
         for handler in logger.handlers:
             if isinstance(handler, logging.StreamHandler):
                 handler.setFormatter(formatter)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API request is noise
