@@ -128,7 +128,10 @@ def latencies(mail_dir: Path, approved_at: dict[int, datetime]) -> list[float]:
 
 
 async def _outbox_drained(db: Database) -> None:
-    while any(m["status"] not in {"sent", "failed"} for m in await asyncio.to_thread(outbox, db)):
+    while any(
+        m["kind"] == "email" and m["status"] not in {"sent", "failed"}
+        for m in await asyncio.to_thread(outbox, db)
+    ):
         await asyncio.sleep(0.5)
 
 
