@@ -30,7 +30,10 @@ typecheck: $(VENV_STAMP)
 
 bench: $(VENV_STAMP)
 	$(PY) -m bench.latency
+	$(PY) -m bench.throughput
 	$(PY) -m bench.waiting
+	$(PY) -m bench.render
+	$(PY) -m bench.numbering
 
 readme: $(VENV_STAMP)
 	$(PY) -m cli.readme README.md

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,3 +47,21 @@ def tree(pid: int) -> list[Proc]:
 
 def rss_mb(procs: list[Proc]) -> float:
     return sum(p.rss_kb for p in procs) / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of the process and its reaped children (each flow run is a child)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of the whole tree: the root with its reaped children, plus every live descendant."""
+    total = cpu_seconds(pid)
+    for proc in tree(pid)[1:]:
+        try:
+            total += cpu_seconds(proc.pid)
+        except OSError:
+            continue  # exited between the listing and the read
+    return total

@@ -1,6 +1,6 @@
 """What waiting plans cost: N plans in review, their runs Suspended, against an idle runner.
 
-Run with `make bench` (N=200 by default; BENCH_WAITING_PLANS overrides). The CI suite
+Run with `make bench` (N=1000 by default; BENCH_WAITING_PLANS overrides). The CI suite
 calls `waiting_cost` with 5 plans. The figures go to BENCHMARKS.md.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.procstat import Proc, rss_mb, tree
+from bench.procstat import Proc, cpu_seconds, rss_mb, tree
 from models.db import Database
 from models.lifecycle import State
 from models.services import plans, runs
@@ -37,13 +37,8 @@ class WaitingReport:
     seconds_to_suspend_all: float
     seconds_to_complete_all: float
     runner_cpu_s_per_plan: float
-
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU time of the process and its reaped children (each flow run is a child)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    server_rss_mb: float | None = None  # the Prefect server's tree while every run waits
+    prefect_db_bytes: int | None = None  # its SQLite database then
 
 
 def _run_states(api_url: str, run_ids: list[str]) -> dict[str, str]:
@@ -90,11 +85,16 @@ async def settled(pid: int, timeout: float = 60) -> list[Proc]:
 
 
 async def waiting_cost(
-    db: Database, runner_pid: int, api_url: str, plan_ids: list[int], secretariat: str
+    db: Database,
+    runner_pid: int,
+    api_url: str,
+    plan_ids: list[int],
+    secretariat: str,
+    server: tuple[int, Path] | None = None,
 ) -> WaitingReport:
     """Submit the (draft) plans, wait until every run is Suspended, measure, then finish them."""
     idle = await settled(runner_pid)
-    cpu_before = _cpu_seconds(runner_pid)
+    cpu_before = cpu_seconds(runner_pid)
     start = time.monotonic()
     for plan_id in plan_ids:
         plans.submit(db, plan_id, secretariat)
@@ -113,6 +113,8 @@ async def waiting_cost(
     run_ids = [runs.snapshot(db, p).flow_run_id or "" for p in plan_ids]
     suspended = list(_run_states(api_url, run_ids).values()).count("Suspended")
     size = db_size(db)
+    server_rss = round(rss_mb(tree(server[0])), 1) if server else None
+    prefect_db = sum(p.stat().st_size for p in server[1].glob("prefect.db*")) if server else None
     start = time.monotonic()
     for plan_id in plan_ids:  # one resume each: the run reads 'withdrawn' and completes
         plans.withdraw(db, plan_id, secretariat, "benchmark finished")
@@ -122,7 +124,7 @@ async def waiting_cost(
 
     await _until("every run to complete", all_completed, SUSPEND_DEADLINE_S)
     completed_s = time.monotonic() - start
-    cpu = _cpu_seconds(runner_pid) - cpu_before
+    cpu = cpu_seconds(runner_pid) - cpu_before
     return WaitingReport(
         plans=len(plan_ids),
         idle_processes=len(idle),
@@ -134,6 +136,8 @@ async def waiting_cost(
         seconds_to_suspend_all=round(suspended_s, 1),
         seconds_to_complete_all=round(completed_s, 1),
         runner_cpu_s_per_plan=round(cpu / len(plan_ids), 2),
+        server_rss_mb=server_rss,
+        prefect_db_bytes=prefect_db,
     )
 
 
@@ -186,7 +190,9 @@ async def _main(n: int) -> WaitingReport:
     try:
         await asyncio.sleep(8)  # the runner registers its deployments
         plan_ids = [build(db, State.DRAFT) for _ in range(n)]
-        return await waiting_cost(db, runner.pid, api_url, plan_ids, SECRETARIAT)
+        return await waiting_cost(
+            db, runner.pid, api_url, plan_ids, SECRETARIAT, server=(server.pid, work / "prefect")
+        )
     finally:
         dispatcher.stop()
         await task
@@ -211,7 +217,7 @@ def write_section(path: Path, heading: str, text: str) -> None:
 
 
 def main() -> None:
-    n = int(os.environ.get("BENCH_WAITING_PLANS", "200"))
+    n = int(os.environ.get("BENCH_WAITING_PLANS", "1000"))
     report = asyncio.run(_main(n))
     text = report_markdown(report, "make bench")
     print(text)

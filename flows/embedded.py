@@ -46,8 +46,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_prefect_server(port: int, prefect_home: Path, log_path: Path) -> subprocess.Popen[bytes]:
-    """`prefect server start` on SQLite under the data directory; returns once it is healthy."""
+def start_prefect_server(
+    port: int, prefect_home: Path, log_path: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`prefect server start` (on SQLite under the data directory unless `extra_env` sets
+    PREFECT_API_DATABASE_CONNECTION_URL); returns once it is healthy."""
     api_url = f"http://127.0.0.1:{port}/api"
     prefect_home.mkdir(parents=True, exist_ok=True)
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,7 +58,7 @@ def start_prefect_server(port: int, prefect_home: Path, log_path: Path) -> subpr
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
             [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=prefect_env(api_url, prefect_home),
+            env={**prefect_env(api_url, prefect_home), **(extra_env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

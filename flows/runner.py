@@ -5,39 +5,32 @@ Every flow run executes in its own short-lived process; a suspended run holds no
 
 from __future__ import annotations
 
-from prefect import serve
+from typing import Any
+
+from prefect import Flow, serve
 
 from flows import steps
 from flows.issue_plan import issue_plan
-from flows.names import (
-    ISSUE_PLAN_DEPLOYMENT,
-    RECONCILE_DEPLOYMENT,
-    RECONCILE_INTERVAL_S,
-    REMINDERS_DEPLOYMENT,
-    REMINDERS_INTERVAL_S,
-)
+from flows.names import DEPLOYMENTS
 from flows.reconcile import reconcile
 from flows.reminders import reminders
 
+FLOWS: dict[str, Flow[..., Any]] = {"issue_plan": issue_plan, "reconcile": reconcile, "reminders": reminders}
+
 
 def main() -> None:
-    limit = steps.settings().runner_limit
+    from flows.logs import configure
+
+    configure(steps.settings().log_format)
     # to_deployment is dispatched sync here (no running loop), so these are deployments.
     serve(
-        issue_plan.to_deployment(  # type: ignore[arg-type]
-            name=ISSUE_PLAN_DEPLOYMENT, description="Issue one plan, end to end"
+        *(
+            FLOWS[entrypoint.rsplit(":", 1)[1]].to_deployment(  # type: ignore[arg-type]
+                name=name, interval=interval, description=description
+            )
+            for name, entrypoint, interval, description in DEPLOYMENTS
         ),
-        reconcile.to_deployment(  # type: ignore[arg-type]
-            name=RECONCILE_DEPLOYMENT,
-            interval=RECONCILE_INTERVAL_S,
-            description="Re-drive plans whose state is ahead of their flow run",
-        ),
-        reminders.to_deployment(  # type: ignore[arg-type]
-            name=REMINDERS_DEPLOYMENT,
-            interval=REMINDERS_INTERVAL_S,
-            description="Remind reviewers and signers of overdue steps; escalate after the cap",
-        ),
-        limit=limit,
+        limit=steps.settings().runner_limit,
         print_starting_message=False,
     )
 

@@ -57,8 +57,11 @@ async def serve(settings: Settings) -> None:
     os.environ.update(prefect_env(api_url, prefect_home))  # before Prefect is imported below
 
     from flows.driver import drive
+    from flows.logs import configure
     from notifications.catcher import MailCatcher
     from notifications.dispatcher import Dispatcher
+
+    configure(settings.log_format)  # after Prefect's import, which sets up its own handlers
 
     catcher = None
     if (
@@ -70,7 +73,10 @@ async def serve(settings: Settings) -> None:
         catcher.start()
         print(f"SMTP catcher on 127.0.0.1:{settings.smtp_port}, keeping mail in {settings.mail_dir}")
     runner_env = {"BANHANH_DATA_DIR": str(data), "DATABASE_URL": settings.db_url}
-    runners = [start_runner(api_url, prefect_home, logs / "runner.log", runner_env)]
+    # With a work pool the flows run on its workers (see README, Production): no runner here.
+    runners = (
+        [] if settings.work_pool else [start_runner(api_url, prefect_home, logs / "runner.log", runner_env)]
+    )
     dispatcher = Dispatcher(Database.from_url(settings.db_url), settings, driver=drive)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -81,7 +87,7 @@ async def serve(settings: Settings) -> None:
                 "pid": os.getpid(),
                 "prefect_api_url": api_url,
                 "smtp_port": settings.smtp_port,
-                "runner_pid": runners[0].pid,
+                "runner_pid": runners[0].pid if runners else None,
                 "ui": api_url.removesuffix("/api"),
             }
         )
@@ -92,7 +98,7 @@ async def serve(settings: Settings) -> None:
         """A runner that died (for example while the Prefect server was away) is started again."""
         while True:
             await asyncio.sleep(RUNNER_CHECK_S)
-            if runners[-1].poll() is not None:
+            if runners and runners[-1].poll() is not None:
                 log.warning("the runner exited with %s; starting it again", runners[-1].returncode)
                 runners.append(start_runner(api_url, prefect_home, logs / "runner.log", runner_env))
 
@@ -102,7 +108,8 @@ async def serve(settings: Settings) -> None:
     finally:
         watchdog.cancel()
         state_file(settings).unlink(missing_ok=True)
-        stop(runners[-1])
+        if runners:
+            stop(runners[-1])
         if catcher is not None:
             catcher.stop()
         if server is not None:
@@ -111,7 +118,6 @@ async def serve(settings: Settings) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     asyncio.run(serve(Settings()))
 
 

@@ -1,4 +1,9 @@
-"""The automated steps of the issue-plan flow, as plain functions the tasks call."""
+"""The automated steps of the issue-plan flow, as plain functions the tasks call.
+
+Every start or resume of a flow run is a new process that imports this module; most of them
+only read the plan and suspend again. So rendering and sending (WeasyPrint's and Jinja's
+templates, the SMTP pool) are imported by the two steps that use them, not at start.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,11 @@ from functools import cache
 
 import anyio
 
-from documents.render import render_html, render_pdf
-from documents.seal import seal_pdf, sealing_certificate
-from documents.views import document_view, pdf_filename
 from models.db import Database
 from models.errors import Refused
 from models.lifecycle import State
-from models.services import distribution, documents, runs
-from models.services.queries import deliveries
+from models.services import runs
 from models.settings import Settings
-from notifications.dispatcher import OutboxSender
 
 log = logging.getLogger("banhanh.flow")
 
@@ -38,6 +38,11 @@ def database() -> Database:
 def render_and_store(plan_id: int, db: Database | None = None, cfg: Settings | None = None) -> None:
     """Render the signed version once (PDF, sealed when a certificate is set, and HTML); a re-run keeps
     what is stored."""
+    from documents.render import render_html, render_pdf
+    from documents.seal import seal_pdf, sealing_certificate
+    from documents.views import document_view, pdf_filename
+    from models.services import distribution, documents
+
     db, cfg = db or database(), cfg or settings()
     doc = documents.plan_document(db, plan_id)
     view = document_view(doc)
@@ -52,6 +57,10 @@ def render_and_store(plan_id: int, db: Database | None = None, cfg: Settings | N
 
 async def distribute(plan_id: int, db: Database | None = None, cfg: Settings | None = None) -> dict[str, int]:
     """Queue one delivery per recipient, send them, and mark the plan issued when all are final."""
+    from models.services import distribution
+    from models.services.queries import deliveries
+    from notifications.dispatcher import OutboxSender
+
     db, cfg = db or database(), cfg or settings()
     plan = await anyio.to_thread.run_sync(runs.snapshot, db, plan_id)
     if plan.state is State.SIGNED:

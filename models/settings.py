@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     )
     prefect_port: int = Field(4200, description="port of the embedded Prefect server started by make serve")
     runner_limit: int = Field(8, description="flow runs the runner executes at once")
+    work_pool: str = Field(
+        "", description="Prefect work pool whose workers run the flows; empty: make serve's own runner"
+    )
     smtp_host: str = Field("127.0.0.1", description="SMTP relay host; the local catcher by default")
     smtp_port: int = Field(8025, description="SMTP relay port")
     smtp_starttls: bool = Field(False, description="upgrade the connection with STARTTLS")
