@@ -1,7 +1,7 @@
 """`make serve`: everything the embedded default needs on one machine, no set-up.
 
 Starts (or reuses) a Prefect server on SQLite, the local SMTP catcher, the flows' runner
-with a concurrency limit, and the always-on outbox dispatcher. Writes PREFECT_API_URL to
+with a concurrency limit, the always-on outbox dispatcher and the web app. Writes PREFECT_API_URL to
 the local settings file so every other process finds the same server. Shutdown order:
 runner and dispatcher first, then the catcher and the Prefect server.
 """
@@ -59,6 +59,7 @@ async def serve(settings: Settings) -> None:
     from flows.driver import drive
     from notifications.catcher import MailCatcher
     from notifications.dispatcher import Dispatcher
+    from web.server import web_server
 
     catcher = None
     if (
@@ -86,6 +87,9 @@ async def serve(settings: Settings) -> None:
             }
         )
     )
+    web = web_server(settings)
+    web_task = asyncio.create_task(web.serve())
+    print(f"Web app: {settings.base_url}")
     print(f"Ban Hành is running. Prefect UI: {api_url.removesuffix('/api')}  (Ctrl-C stops)")
 
     async def watch_runner() -> None:
@@ -101,6 +105,8 @@ async def serve(settings: Settings) -> None:
         await dispatcher.run()
     finally:
         watchdog.cancel()
+        web.should_exit = True
+        await web_task
         state_file(settings).unlink(missing_ok=True)
         stop(runners[-1])
         if catcher is not None:

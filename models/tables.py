@@ -2,9 +2,19 @@
 
 from models.directory import GroupMember, Organisation, Person, Unit
 from models.plans import Plan, PlanReviewer, PlanVersion, RenderedDocument, ReviewTask
-from models.records import AuditEntry, AuditHead, Delivery, OutboxMessage, Register, RegisterEntry
+from models.records import (
+    ActionLink,
+    AuditEntry,
+    AuditHead,
+    Delivery,
+    OutboxMessage,
+    Register,
+    RegisterEntry,
+    WebSession,
+)
 
 __all__ = [
+    "ActionLink",
     "AuditEntry",
     "AuditHead",
     "Delivery",
@@ -20,4 +30,5 @@ __all__ = [
     "RenderedDocument",
     "ReviewTask",
     "Unit",
+    "WebSession",
 ]

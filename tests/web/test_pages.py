@@ -1,0 +1,94 @@
+"""Every role's pages through the app: sign-in, secretariat, reviewer and signer steps."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from models.db import Database
+from models.lifecycle import State
+from models.services.queries import plan_status
+from tests.factory import R1, R2, SECRETARIAT, SIGNER, build, current_hash
+from tests.web.conftest import csrf_of, last_link, post_form, sign_in, use_link
+
+
+def test_sign_in_by_emailed_link_then_pages_need_a_session(client: TestClient, people: Database) -> None:
+    assert client.get("/inbox").headers["location"] == "/login"
+    sign_in(client, people, SECRETARIAT)
+    inbox = client.get("/inbox")
+    assert inbox.status_code == 200 and "Hộp việc" in inbox.text
+    out = post_form(client, "/inbox", "/logout", {})
+    assert out.status_code == 303  # type: ignore[attr-defined]
+    assert client.get("/inbox").headers["location"] == "/login"
+
+
+def test_unknown_address_gets_the_same_answer_and_no_email(client: TestClient, people: Database) -> None:
+    page = client.get("/login")
+    answer = client.post("/login", data={"email": "nobody@example.vn", "csrf": csrf_of(page.text)})
+    assert answer.status_code == 200 and "Nếu địa chỉ này có trong hệ thống" in answer.text
+
+
+def test_secretariat_creates_assigns_submits_and_reviewers_decide(
+    client: TestClient, people: Database
+) -> None:
+    sign_in(client, people, SECRETARIAT)
+    created = post_form(
+        client,
+        "/plans/new",
+        "/plans/new",
+        {
+            "title": "Kế hoạch tổ chức Hội nghị",
+            "body": "I. MỤC ĐÍCH\n\n- Tổ chức tốt.",
+            "recipients": "Thường trực Đảng ủy\nĐảng ủy UBND xã\nLưu Văn phòng Đảng ủy",
+        },
+    )
+    assert created.status_code == 200, created.text  # type: ignore[attr-defined]
+    plan_id = 1
+    assigned = post_form(
+        client,
+        f"/plans/{plan_id}/assign",
+        f"/plans/{plan_id}/assign",
+        {"reviewer": [R1, R2], "signer": SIGNER, "unit": ["tt-dang-uy", "du-ubnd"]},
+    )
+    assert assigned.status_code == 303, assigned.text  # type: ignore[attr-defined]
+    submitted = post_form(client, f"/plans/{plan_id}", f"/plans/{plan_id}/submit", {})
+    assert submitted.status_code == 303  # type: ignore[attr-defined]
+    assert plan_status(people, plan_id)["state"] == State.IN_REVIEW
+
+    reviewer = TestClient(client.app, follow_redirects=False)
+    assert use_link(reviewer, last_link(people, R1, "review_requested")) == f"/plans/{plan_id}/review"
+    review = reviewer.get(f"/plans/{plan_id}/review")
+    assert "Đồng ý" in review.text and current_hash(people, plan_id) in review.text
+    no_comment = reviewer.post(
+        f"/plans/{plan_id}/review",
+        data={
+            "csrf": csrf_of(review.text),
+            "decision": "request_changes",
+            "version": current_hash(people, plan_id),
+        },
+    )
+    assert no_comment.status_code == 400 and "comment" in no_comment.text
+    decided = reviewer.post(
+        f"/plans/{plan_id}/review",
+        data={
+            "csrf": csrf_of(review.text),
+            "decision": "request_changes",
+            "version": current_hash(people, plan_id),
+            "comment": "Bổ sung mục II",
+        },
+    )
+    assert decided.status_code == 303
+    assert plan_status(people, plan_id)["state"] == State.CHANGES_REQUESTED
+    page = client.get(f"/plans/{plan_id}")
+    assert "Bổ sung mục II" in page.text and "đề nghị chỉnh sửa" in page.text
+
+
+def test_signer_signs_from_the_ready_to_sign_link(client: TestClient, people: Database) -> None:
+    plan_id = build(people, State.APPROVED)
+    assert use_link(client, last_link(people, SIGNER, "ready_to_sign")) == f"/plans/{plan_id}/sign"
+    page = client.get(f"/plans/{plan_id}/sign")
+    assert "Ký ban hành" in page.text
+    signed = client.post(
+        f"/plans/{plan_id}/sign", data={"csrf": csrf_of(page.text), "version": current_hash(people, plan_id)}
+    )
+    assert signed.status_code == 303
+    assert plan_status(people, plan_id)["symbol"] == "Số 01-KH/ĐU"
