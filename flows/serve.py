@@ -88,8 +88,12 @@ async def serve(settings: Settings) -> None:
         )
     )
     web = web_server(settings)
-    web_task = asyncio.create_task(web.serve())
-    print(f"Web app: {settings.base_url}")
+    web_task = None
+    if port_free(settings.web_port):
+        web_task = asyncio.create_task(web.serve())
+        print(f"Web app: {settings.base_url}")
+    else:
+        print(f"Port {settings.web_port} is taken: the web app is not started (set BANHANH_WEB_PORT)")
     print(f"Ban Hành is running. Prefect UI: {api_url.removesuffix('/api')}  (Ctrl-C stops)")
 
     async def watch_runner() -> None:
@@ -105,8 +109,9 @@ async def serve(settings: Settings) -> None:
         await dispatcher.run()
     finally:
         watchdog.cancel()
-        web.should_exit = True
-        await web_task
+        if web_task is not None:
+            web.should_exit = True
+            await web_task
         state_file(settings).unlink(missing_ok=True)
         stop(runners[-1])
         if catcher is not None:

@@ -92,3 +92,28 @@ def test_signer_signs_from_the_ready_to_sign_link(client: TestClient, people: Da
     )
     assert signed.status_code == 303
     assert plan_status(people, plan_id)["symbol"] == "Số 01-KH/ĐU"
+
+
+def test_second_round_shows_the_changes_since_the_reviewers_last_version(
+    client: TestClient, people: Database
+) -> None:
+    plan_id = build(people, State.CHANGES_REQUESTED)
+    sign_in(client, people, SECRETARIAT)
+    edited = post_form(
+        client,
+        f"/plans/{plan_id}/edit",
+        f"/plans/{plan_id}/edit",
+        {"title": "Kế hoạch thực hiện Nghị quyết số 12-NQ/TU", "body": "I. MỤC ĐÍCH\n\n- Đã sửa mục II."},
+    )
+    assert edited.status_code == 303  # type: ignore[attr-defined]
+    assert post_form(client, f"/plans/{plan_id}", f"/plans/{plan_id}/submit", {}).status_code == 303  # type: ignore[attr-defined]
+    reviewer = TestClient(client.app, follow_redirects=False)
+    use_link(reviewer, last_link(people, R1, "review_requested"))
+    page = reviewer.get(f"/plans/{plan_id}/review")
+    assert 'class="add">+- Đã sửa mục II.' in page.text
+    approved = reviewer.post(
+        f"/plans/{plan_id}/review",
+        data={"csrf": csrf_of(page.text), "decision": "approve", "version": current_hash(people, plan_id)},
+    )
+    assert approved.status_code == 303, approved.text
+    assert plan_status(people, plan_id)["tasks"][0]["status"] == "approved"
