@@ -23,9 +23,33 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 ERROR_STATUS: dict[type[BanHanhError], int] = {Invalid: 400, NotFound: 404, Refused: 403, AlreadyDecided: 409}
 
 
+# The fields services name in their errors, as the pages call them.
+FIELD_NAMES = {
+    "as": "Người thực hiện",
+    "comment": "Ý kiến",
+    "decision": "Ý kiến",
+    "document": "Tệp",
+    "email": "Thư điện tử",
+    "file": "Tệp",
+    "format": "Thể thức",
+    "link": "Đường dẫn",
+    "name": "Tên",
+    "plan": "Văn bản",
+    "recipients": "Nơi nhận",
+    "reviewers": "Người cho ý kiến",
+    "roles": "Vai trò",
+    "signer": "Người ký",
+    "task": "Việc cho ý kiến",
+    "title": "Trích yếu",
+    "version": "Phiên bản",
+}
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
 def catcher_in_use(settings: Settings) -> bool:
-    """The embedded default: mail goes to the local catcher, whose messages the app may show."""
-    return settings.catcher and settings.smtp_host in {"127.0.0.1", "localhost"}
+    """The embedded default: mail goes to the local catcher and the app listens on this machine
+    only, so showing the caught mail (sign-in links included) reveals nothing new."""
+    return settings.catcher and settings.smtp_host in LOOPBACK and settings.web_host in LOOPBACK
 
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
@@ -66,8 +90,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     @app.exception_handler(BanHanhError)
     async def _domain(request: Request, exc: BanHanhError) -> Response:
         status = next((s for cls, s in ERROR_STATUS.items() if type(exc) is cls), 400)
-        return page(
-            request, "error", status, title="Không thực hiện được", field=exc.field, reason=exc.reason
-        )
+        title = "Đường dẫn không dùng được" if exc.field == "link" else "Không thực hiện được"
+        label = FIELD_NAMES.get(exc.field.split("[")[0], exc.field)
+        return page(request, "error", status, title=title, field=label, reason=exc.reason)
 
     return app

@@ -29,7 +29,8 @@ Someone = Annotated[Person, Depends(signed_in)]
 Secretariat = Annotated[Person, Depends(secretariat)]
 
 
-def _see(request: Request, person: Person, plan_id: int) -> None:
+def see_plan(request: Request, person: Person, plan_id: int) -> None:
+    """Refuse (as not found) a plan this person may not see: another body's, or not assigned."""
     access.visible_plan(db_of(request), person, plan_id)
 
 
@@ -82,7 +83,7 @@ async def create(request: Request, person: Secretariat, form: Form) -> Response:
 @router.get("/plans/{plan_id}")
 def plan_page(request: Request, plan_id: int, person: Someone) -> Response:
     db = db_of(request)
-    _see(request, person, plan_id)
+    see_plan(request, person, plan_id)
     status = queries.plan_status(db, plan_id)
     people, _ = workspace.people_and_units(db, person.org_id)
     names = {p.email: p.name for p in people}
@@ -101,21 +102,21 @@ def plan_page(request: Request, plan_id: int, person: Someone) -> Response:
 @router.get("/plans/{plan_id}/document")
 def document(request: Request, plan_id: int, person: Someone) -> Response:
     """The plan as the official document (shown in a sandboxed frame on the review pages)."""
-    _see(request, person, plan_id)
+    see_plan(request, person, plan_id)
     html = render_html(document_view(documents.plan_document(db_of(request), plan_id)))
     return HTMLResponse(html, headers={"Content-Security-Policy": DOCUMENT_CSP})
 
 
 @router.get("/plans/{plan_id}/edit")
 def edit_form(request: Request, plan_id: int, person: Secretariat) -> Response:
-    _see(request, person, plan_id)
+    see_plan(request, person, plan_id)
     doc = documents.plan_document(db_of(request), plan_id)
     return page(request, "edit", plan_id=plan_id, version=doc.version, state=doc.plan.state)
 
 
 @router.post("/plans/{plan_id}/edit")
 def edit(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
-    _see(request, person, plan_id)
+    see_plan(request, person, plan_id)
     plans.edit_plan(
         db_of(request),
         plan_id,
@@ -129,7 +130,7 @@ def edit(request: Request, plan_id: int, person: Secretariat, form: Form) -> Res
 @router.get("/plans/{plan_id}/assign")
 def assign_form(request: Request, plan_id: int, person: Secretariat) -> Response:
     db = db_of(request)
-    _see(request, person, plan_id)
+    see_plan(request, person, plan_id)
     people, units = workspace.people_and_units(db, person.org_id)
     status = queries.plan_status(db, plan_id)
     chosen_units = {r.get("unit_code") for r in status["recipients"] if not r.get("archive")}
@@ -147,10 +148,10 @@ def assign_form(request: Request, plan_id: int, person: Secretariat) -> Response
 @router.post("/plans/{plan_id}/assign")
 def assign(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
     db = db_of(request)
-    _see(request, person, plan_id)
-    status = queries.plan_status(db, plan_id)
-    before = [r.get("unit_code") for r in status["recipients"] if not r.get("archive")]
-    units = [u for u in form.getlist("unit") if isinstance(u, str)]
+    see_plan(request, person, plan_id)
+    lines = queries.plan_status(db, plan_id)["recipients"]
+    before = sorted(str(r.get("unit_code")) for r in lines if not r.get("archive"))
+    units = sorted(u for u in form.getlist("unit") if isinstance(u, str))
     signer = _text(form, "signer")
     plans.assign(
         db,
@@ -158,22 +159,23 @@ def assign(request: Request, plan_id: int, person: Secretariat, form: Form) -> R
         person.email,
         reviewers=[r for r in form.getlist("reviewer") if isinstance(r, str)],
         signer=signer or None,
-        # unchanged recipients keep their Nơi nhận lines as written (annotations included)
-        recipients=None if sorted(units) == sorted(c for c in before if c) and None not in before else units,
+        # An unchanged choice keeps the Nơi nhận lines as written (annotations included);
+        # a changed one (or one that maps a line the importer could not) rewrites them.
+        recipients=None if units == before else units,
     )
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
 
 
 @router.post("/plans/{plan_id}/submit")
 def submit(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
-    _see(request, person, plan_id)
+    see_plan(request, person, plan_id)
     plans.submit(db_of(request), plan_id, person.email)
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
 
 
 @router.post("/plans/{plan_id}/withdraw")
 def withdraw(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
-    _see(request, person, plan_id)
+    see_plan(request, person, plan_id)
     plans.withdraw(db_of(request), plan_id, person.email, _text(form, "reason"))
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
 
@@ -181,7 +183,7 @@ def withdraw(request: Request, plan_id: int, person: Secretariat, form: Form) ->
 @router.get("/plans/{plan_id}/deliveries")
 def deliveries(request: Request, plan_id: int, person: Secretariat) -> Response:
     db = db_of(request)
-    _see(request, person, plan_id)
+    see_plan(request, person, plan_id)
     return page(
         request,
         "deliveries",
@@ -192,7 +194,7 @@ def deliveries(request: Request, plan_id: int, person: Secretariat) -> Response:
 
 @router.post("/plans/{plan_id}/resend")
 def resend(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
-    _see(request, person, plan_id)
+    see_plan(request, person, plan_id)
     distribution.resend(db_of(request), plan_id, person.email, _text(form, "email"))
     return RedirectResponse(f"/plans/{plan_id}/deliveries", status_code=303)
 

@@ -14,7 +14,7 @@ from models.errors import Invalid
 from models.policies import Decision
 from models.services import queries, reviews, signing, workspace
 from web.pages import page
-from web.plans import Someone, _see
+from web.plans import Someone, see_plan
 from web.security import checked_form
 from web.state import db_of
 
@@ -24,7 +24,7 @@ Form = Annotated[FormData, Depends(checked_form)]
 
 def _step_page(request: Request, plan_id: int, person: Person, name: str) -> Response:
     db = db_of(request)
-    _see(request, person, plan_id)
+    see_plan(request, person, plan_id)
     step = "review" if name == "review" else "sign"
     waiting = [t for t in workspace.inbox(db, person) if t["plan"] == plan_id and t["step"] == step]
     return page(
@@ -43,7 +43,7 @@ def review_page(request: Request, plan_id: int, person: Someone) -> Response:
 
 @router.post("/plans/{plan_id}/review")
 def review(request: Request, plan_id: int, person: Someone, form: Form) -> Response:
-    _see(request, person, plan_id)
+    see_plan(request, person, plan_id)
     try:
         decision = Decision(str(form.get("decision", "")))
     except ValueError as exc:
@@ -66,6 +66,6 @@ def sign_page(request: Request, plan_id: int, person: Someone) -> Response:
 
 @router.post("/plans/{plan_id}/sign")
 def sign(request: Request, plan_id: int, person: Someone, form: Form) -> Response:
-    _see(request, person, plan_id)
+    see_plan(request, person, plan_id)
     signing.sign(db_of(request), plan_id, person.email, str(form.get("version", "")))
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)

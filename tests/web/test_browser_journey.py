@@ -135,6 +135,10 @@ async def test_import_review_change_resubmit_approve_sign_and_deliver(
         # The signer signs from the ready-to-sign email.
         signer = await person(browser)
         await open_mail_link(signer, url, SIGNER, "Trình ký")
+        await signer.goto(f"{url}/inbox")
+        await expect(signer.locator("ul.list a", has_text="Ký ban hành")).to_be_visible()
+        await signer.screenshot(path=screenshot_path(tmp_path, "inbox"))
+        await signer.locator("ul.list a", has_text="Ký ban hành").click()
         await press(signer, "Ký ban hành")
         await expect(signer.locator(".facts")).to_contain_text("Số 01-KH/ĐUK")
 
@@ -149,7 +153,4 @@ async def test_import_review_change_resubmit_approve_sign_and_deliver(
         await office.goto(f"{url}/plans/1")
         await expect(office.locator(".timeline")).to_contain_text("ký ban hành")
         await office.screenshot(path=screenshot_path(tmp_path, "plan"), full_page=True)
-        await first.goto(f"{url}/inbox")
-        await office.goto(f"{url}/inbox")
-        await office.screenshot(path=screenshot_path(tmp_path, "inbox"))
         await browser.close()

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from models.db import Database
 from models.lifecycle import State
+from models.records import OutboxMessage
 from models.services.queries import plan_status
+from models.settings import Settings
+from notifications.messages import build_message
 from tests.factory import R1, R2, SECRETARIAT, SIGNER, build, current_hash
 from tests.web.conftest import csrf_of, last_link, post_form, sign_in, use_link
 
@@ -117,3 +121,17 @@ def test_second_round_shows_the_changes_since_the_reviewers_last_version(
     )
     assert approved.status_code == 303, approved.text
     assert plan_status(people, plan_id)["tasks"][0]["status"] == "approved"
+
+
+def test_sign_in_email_carries_the_link_on_the_configured_url(
+    client: TestClient, people: Database, app_settings: Settings
+) -> None:
+    page = client.get("/login")
+    client.post("/login", data={"email": SECRETARIAT.upper(), "csrf": csrf_of(page.text)})
+    with people.read() as s:
+        item = s.exec(select(OutboxMessage).where(OutboxMessage.event == "sign_in")).one()
+    body = build_message(item, app_settings).get_body(preferencelist=("plain",))
+    assert body is not None
+    link = last_link(people, SECRETARIAT, "sign_in")
+    assert f"{app_settings.base_url}{link}" in body.get_content()
+    assert item.to_email == SECRETARIAT and item.plan_id is None
