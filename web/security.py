@@ -80,7 +80,8 @@ async def csrf_middleware(request: Request, call_next: Callable[[Request], Await
 
 
 def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """Cookies only over HTTPS when the app is reached over HTTPS (directly or behind a proxy)."""
+    return request.url.scheme == "https" or settings_of(request).base_url.startswith("https://")
 
 
 async def checked_form(request: Request) -> FormData:
