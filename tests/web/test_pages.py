@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from models.db import Database
 from models.lifecycle import State
-from models.records import OutboxMessage
+from models.records import ActionLink, OutboxMessage
 from models.services import queries
 from models.services.queries import plan_status
 from models.settings import Settings
@@ -241,3 +241,17 @@ async def test_catcher_messages_are_readable_with_their_link(
     opened = client.get(f"/mail/{name}").text + message.text
     assert f'<a href="{app_settings.base_url}{link}">' in opened
     assert client.get("/mail/..%2Fbanhanh.db").status_code == 404
+
+
+def test_every_notification_to_a_person_carries_its_own_link(client: TestClient, people: Database) -> None:
+    plan_id = build(people, State.ISSUED)
+    with people.read() as s:
+        emails = s.exec(select(OutboxMessage).where(OutboxMessage.event != "distributed")).all()
+        links = s.exec(select(ActionLink)).all()
+    events = {e.event for e in emails if e.kind == "email"}
+    assert {"review_requested", "approved", "ready_to_sign", "signed", "issued"} <= events
+    paths = [e.context["action_path"] for e in emails if e.kind == "email"]
+    assert len(set(paths)) == len(paths) == len(links)
+    assert all(link.token_hash not in " ".join(paths) for link in links)  # only the hash is stored
+    issued = last_link(people, SECRETARIAT, "issued")
+    assert use_link(client, issued) == f"/plans/{plan_id}"
