@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from documents.docx_import import parse_docx
+from documents.docx_import import MAX_BYTES, parse_docx
 from documents.plain_text import ParsedText, parse
 from documents.render import render_html
 from documents.views import document_view
@@ -51,12 +51,14 @@ def new_form(request: Request, person: Secretariat) -> Response:
 
 
 @router.post("/plans/new")
-async def create(request: Request, person: Secretariat, form: Form) -> Response:
+def create(request: Request, person: Secretariat, form: Form) -> Response:
     upload = form.get("file")
     text = _text(form, "text").strip()
     parsed: ParsedText
     if isinstance(upload, UploadFile) and upload.filename:
-        data = await upload.read()
+        data = upload.file.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise Invalid("file", f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
         if upload.filename.lower().endswith(".docx"):
             parsed = parse_docx(data)
         else:
