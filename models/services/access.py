@@ -108,7 +108,8 @@ def _step_waits(session: Session, link: ActionLink, person: Person) -> Plan | No
     elif link.step == "sign":
         waits = plan.state == State.APPROVED and plan.signer_id == person.id and current
     elif link.step == "edit":
-        waits = plan.state in (State.DRAFT, State.CHANGES_REQUESTED) and current
+        drafting = plan.state in (State.DRAFT, State.CHANGES_REQUESTED)
+        waits = drafting and Role.SECRETARIAT in person.roles and current
     else:
         waits = can_see(session, person, plan)
     if not waits:

@@ -207,3 +207,12 @@ def test_mail_view_only_on_the_embedded_default(people: Database, tmp_path: obje
             assert c.get("/mail").status_code == 404, setting
     with new_client(people, web_settings(Path(str(tmp_path)), database_url=db_url)) as c:
         assert c.get("/mail").status_code == 200
+
+
+def test_a_link_is_bound_to_the_version_it_was_sent_for(client: TestClient, people: Database) -> None:
+    plan_id = build(people, State.CHANGES_REQUESTED)
+    link = last_link(people, SECRETARIAT, "changes_requested")
+    assert "Chỉnh sửa dự thảo" in client.get(link).text
+    plans.edit_plan(people, plan_id, SECRETARIAT, body="I. MỤC ĐÍCH\n\n- Đã sửa.")  # a new version
+    refused = client.get(link)
+    assert refused.status_code == 403 and "Đường dẫn không dùng được" in refused.text
