@@ -25,6 +25,8 @@ from models.services import links
 from models.services.core import message_id_for
 
 TOUCH_EVERY = timedelta(minutes=1)  # a session's last-seen time is written at most this often
+# At most this many sign-in emails per person per window: the form cannot flood an inbox.
+SIGN_IN_BURST, SIGN_IN_WINDOW = 5, timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,23 @@ class SignedIn:
 
 
 def request_sign_in(db: Database, email: str, link_hours: int) -> bool:
-    """Email a sign-in link to the person with this address; False when there is none."""
+    """Email a sign-in link to the person with this address; False when none is sent
+    (no such person, or too many asked for lately)."""
     now = db.clock()
     with db.write() as session:
         person = session.exec(select(Person).where(func.lower(Person.email) == email.strip().lower())).first()
         if person is None:
+            return False
+        recent = session.exec(
+            select(func.count())
+            .select_from(ActionLink)
+            .where(
+                ActionLink.person_id == person.id,
+                ActionLink.step == links.SIGN_IN,
+                col(ActionLink.created_at) > now - SIGN_IN_WINDOW,
+            )
+        ).one()
+        if recent >= SIGN_IN_BURST:
             return False
         org = session.get(Organisation, person.org_id)
         path = links.issue(session, person, links.SIGN_IN, now)

@@ -6,11 +6,13 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from models.db import Database
 from models.lifecycle import State
 from models.policies import Decision
-from models.services import addressbook, plans, reviews
+from models.records import OutboxMessage
+from models.services import access, addressbook, plans, reviews
 from models.services.queries import plan_status
 from models.settings import Settings
 from models.types import utcnow
@@ -216,3 +218,12 @@ def test_a_link_is_bound_to_the_version_it_was_sent_for(client: TestClient, peop
     plans.edit_plan(people, plan_id, SECRETARIAT, body="I. MỤC ĐÍCH\n\n- Đã sửa.")  # a new version
     refused = client.get(link)
     assert refused.status_code == 403 and "Đường dẫn không dùng được" in refused.text
+
+
+def test_the_sign_in_form_cannot_flood_an_inbox(client: TestClient, people: Database) -> None:
+    token = csrf_of(client.get("/login").text)
+    for _ in range(access.SIGN_IN_BURST + 3):
+        assert client.post("/login", data={"email": R1, "csrf": token}).status_code == 200
+    with people.read() as s:
+        sent = s.exec(select(OutboxMessage).where(OutboxMessage.event == "sign_in")).all()
+    assert len(sent) == access.SIGN_IN_BURST
