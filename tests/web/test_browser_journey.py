@@ -54,7 +54,8 @@ async def open_mail_link(page: Page, url: str, to: str, subject: str, shot: Path
 
 
 async def press(page: Page, name: str) -> None:
-    """Click a button below the document frame (scrolled to first, as a reader would)."""
+    """Click a button below the document frame, scrolled to first as a reader would: Chromium
+    lays out an off-screen sandboxed frame late, which can move a button under a blind click."""
     button = page.get_by_role("button", name=name, exact=True)
     await button.scroll_into_view_if_needed()
     await button.click()

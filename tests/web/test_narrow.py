@@ -15,7 +15,7 @@ from notifications.catcher import MailCatcher, read_index
 from notifications.dispatcher import OutboxSender
 from tests.factory import R1, SECRETARIAT, SIGNER, build
 from tests.web.conftest import last_link, web_settings
-from tests.web.live import CHROMIUM, CHROMIUM_ARGS, live_app, need_chromium
+from tests.web.live import CHROMIUM, CHROMIUM_ARGS, live_app, need_chromium, screenshot_path
 
 pytestmark = pytest.mark.slow
 WIDTH = 375
@@ -89,6 +89,10 @@ async def test_no_page_scrolls_sideways_at_375_px(people: Database, tmp_path: Pa
                 for path in ("/inbox", f"/plans/{second_round}", f"/plans/{second_round}/review"):
                     await check(reviewer, base + path)
                 assert await reviewer.locator("pre.diff .add").count() > 0
+                # Chromium paints an off-screen cross-origin (sandboxed) frame only once it is seen.
+                await reviewer.locator("iframe.document").scroll_into_view_if_needed()
+                await reviewer.wait_for_timeout(500)
+                await reviewer.screenshot(path=screenshot_path(tmp_path, "phone-review"), full_page=True)
                 signer = await signed_in_page(browser, base, db, SIGNER, settings.link_hours)
                 for path in ("/inbox", f"/plans/{approved}/sign"):
                     await check(signer, base + path)
