@@ -13,7 +13,7 @@ from models.content import recipients_from_json, short_hash
 from models.db import Database
 from models.directory import Organisation, Person, Unit
 from models.errors import NotFound
-from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
+from models.plans import Plan, PlanVersion, ReviewTask
 from models.reminders import ReminderPolicy, due_date
 from models.services.access import can_see
 
@@ -125,18 +125,6 @@ def people_and_units(db: Database, org_id: int) -> tuple[list[Person], list[Unit
         people = session.exec(select(Person).where(Person.org_id == org_id).order_by(col(Person.name))).all()
         units = session.exec(select(Unit).where(Unit.org_id == org_id).order_by(col(Unit.name))).all()
         return list(people), list(units)
-
-
-def reviewers_of(db: Database, plan_id: int) -> list[str]:
-    with db.read() as session:
-        return [
-            p.email
-            for p in session.exec(
-                select(Person)
-                .join(PlanReviewer, col(PlanReviewer.person_id) == Person.id)
-                .where(PlanReviewer.plan_id == plan_id)
-            )
-        ]
 
 
 def version_text(version: PlanVersion) -> list[str]:
