@@ -244,6 +244,7 @@ def main() -> None:
         )
         print(f"  Prefect UI: {ui}/runs/flow-run/{run_id}")
         print(f"  See the mail later with: .venv/bin/banhanh mail list --plan {plan_id} --json")
+        print(f"  Web app (while make serve runs): {settings.base_url}/plans/{plan_id}")
     finally:
         if started is not None:
             say("Stopping the engine the demo started")

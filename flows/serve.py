@@ -1,7 +1,7 @@
 """`make serve`: everything the embedded default needs on one machine, no set-up.
 
 Starts (or reuses) a Prefect server on SQLite, the local SMTP catcher, the flows' runner
-with a concurrency limit, and the always-on outbox dispatcher. Writes PREFECT_API_URL to
+with a concurrency limit, the always-on outbox dispatcher and the web app. Writes PREFECT_API_URL to
 the local settings file so every other process finds the same server. Shutdown order:
 runner and dispatcher first, then the catcher and the Prefect server.
 """
@@ -60,6 +60,7 @@ async def serve(settings: Settings) -> None:
     from flows.logs import configure
     from notifications.catcher import MailCatcher
     from notifications.dispatcher import Dispatcher
+    from web.server import web_server
 
     configure(settings.log_format)  # after Prefect's import, which sets up its own handlers
 
@@ -92,6 +93,13 @@ async def serve(settings: Settings) -> None:
             }
         )
     )
+    web = web_server(settings)
+    web_task = None
+    if port_free(settings.web_port):
+        web_task = asyncio.create_task(web.serve())
+        print(f"Web app: {settings.base_url}")
+    else:
+        print(f"Port {settings.web_port} is taken: the web app is not started (set BANHANH_WEB_PORT)")
     print(f"Ban Hành is running. Prefect UI: {api_url.removesuffix('/api')}  (Ctrl-C stops)")
 
     async def watch_runner() -> None:
@@ -107,6 +115,9 @@ async def serve(settings: Settings) -> None:
         await dispatcher.run()
     finally:
         watchdog.cancel()
+        if web_task is not None:
+            web.should_exit = True
+            await web_task
         state_file(settings).unlink(missing_ok=True)
         if runners:
             stop(runners[-1])

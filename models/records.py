@@ -109,3 +109,31 @@ class Delivery(SQLModel, table=True):
     message_id: str = ""
     smtp_reply: str = ""
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ActionLink(SQLModel, table=True):
+    """A one-time link emailed to one person: sign-in, or one step of one plan at one version.
+
+    Only the SHA-256 of the token is kept; the token itself travels in the email.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    plan_id: int | None = Field(default=None, foreign_key="plan.id")
+    step: str  # sign_in | review | sign | edit | view
+    version_hash: str = ""
+    round: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser; ends after a spell of inactivity or on sign-out."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -3,6 +3,7 @@
 from models.directory import Delegation, GroupMember, Organisation, Person, Unit
 from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, RenderedDocument, ReviewTask
 from models.records import (
+    ActionLink,
     AuditAnchor,
     AuditEntry,
     AuditHead,
@@ -10,9 +11,11 @@ from models.records import (
     OutboxMessage,
     Register,
     RegisterEntry,
+    WebSession,
 )
 
 __all__ = [
+    "ActionLink",
     "AuditAnchor",
     "AuditEntry",
     "AuditHead",
@@ -31,4 +34,5 @@ __all__ = [
     "RenderedDocument",
     "ReviewTask",
     "Unit",
+    "WebSession",
 ]

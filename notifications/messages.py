@@ -264,6 +264,8 @@ def build_message(
     context.setdefault("plan_id", item.plan_id)
     context["to_name"] = context.get("to_name") or to_name
     context["to_email"] = to_address.addr_spec
+    if context.get("action_path"):  # a one-time link issued with the email; the host is known here
+        context["action_url"] = settings.base_url + str(context["action_path"])
     if body_html:
         css, inner = _embeddable(body_html)
         context["plan_html"] = Markup(inner)  # trusted: produced by our own document renderer

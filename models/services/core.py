@@ -22,7 +22,7 @@ from models.lifecycle import TRANSITIONS, Action, Role, State, Transition, find_
 from models.plans import Plan, PlanVersion, ReviewTask
 from models.policies import check_separation
 from models.records import OutboxMessage
-from models.services import audit
+from models.services import audit, links
 
 SYSTEM = "system"
 
@@ -233,7 +233,12 @@ def queue_email(
             event=event,
             to_email=to.email,
             to_name=to.name,
-            context={**context, "to_name": to.name},
+            context={
+                **context,
+                "to_name": to.name,
+                # the page for this step, through a one-time link made with the email
+                "action_path": links.issue(session, to, links.step_for(event, context), now, plan),
+            },
             message_id=message_id_for(full_key),
             next_attempt_at=now,
             created_at=now,

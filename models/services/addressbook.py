@@ -1,0 +1,98 @@
+"""Edits to an organisation's address book by its secretariat: units and people."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from models.db import Database
+from models.directory import Person, Unit
+from models.errors import Invalid, Refused
+from models.lifecycle import Role
+from models.services import audit
+from models.services.core import Who, resolve_actor
+from models.services.directory import PERSON_ROLES
+from models.services.plans import validate_email
+
+MAX_NAME = 300
+
+
+def _one_line(field: str, value: str, required: bool = True) -> str:
+    value = value.strip()
+    if required and not value:
+        raise Invalid(field, "is required")
+    if "\n" in value or "\r" in value:
+        raise Invalid(field, "must be one line")
+    if len(value) > MAX_NAME:
+        raise Invalid(field, f"is {len(value)} characters long; at most {MAX_NAME}")
+    return value
+
+
+def _secretariat(session: Session, actor: str) -> Who:
+    who = resolve_actor(session, actor)
+    if who.person is None or Role.SECRETARIAT not in who.person.roles:
+        raise Refused("as", f"{actor} is not a member of the secretariat")
+    return who
+
+
+def save_unit(
+    db: Database, actor: str, code: str, name: str, email: str = "", aliases: Sequence[str] = ()
+) -> None:
+    """Add a unit to the actor's organisation's address book, or change the one with this code."""
+    code = _one_line("code", code)
+    name = _one_line("name", name)
+    address = validate_email("email", email) if email.strip() else None
+    kept = [_one_line("aliases", a) for a in aliases if a.strip()]
+    now = db.clock()
+    with db.write() as session:
+        who = _secretariat(session, actor)
+        assert who.person is not None
+        org_id = who.person.org_id
+        unit = session.exec(select(Unit).where(Unit.org_id == org_id, Unit.code == code)).first()
+        if unit is not None and unit.is_group and address is not None:
+            raise Invalid("email", "a group has no address of its own: its members are mailed")
+        unit = unit or Unit(org_id=org_id, code=code, name=name)
+        unit.name, unit.email, unit.aliases = name, address, kept
+        session.add(unit)
+        audit.append(
+            session,
+            org_id=org_id,
+            plan_id=None,
+            actor=who.label,
+            action="save_unit",
+            now=now,
+            detail={"code": code, "name": name, "email": address},
+        )
+
+
+def save_person(db: Database, actor: str, email: str, name: str, title: str, roles: Sequence[str]) -> None:
+    """Add a person to the actor's organisation, or change one of its people."""
+    address = validate_email("email", email).lower()
+    name = _one_line("name", name)
+    title = _one_line("title", title, required=False)
+    if not roles or not set(roles) <= PERSON_ROLES:
+        raise Invalid("roles", f"choose one or more of {', '.join(sorted(PERSON_ROLES))}")
+    now = db.clock()
+    with db.write() as session:
+        who = _secretariat(session, actor)
+        assert who.person is not None
+        org_id = who.person.org_id
+        person = session.exec(select(Person).where(func.lower(Person.email) == address)).first()
+        if person is not None and person.org_id != org_id:
+            raise Invalid("email", f"{address} belongs to another organisation")
+        if person is not None and person.id == who.person.id and Role.SECRETARIAT not in roles:
+            raise Invalid("roles", "you cannot remove your own secretariat role")
+        person = person or Person(org_id=org_id, email=address, name=name)
+        person.name, person.title, person.roles = name, title, sorted(set(roles))
+        session.add(person)
+        audit.append(
+            session,
+            org_id=org_id,
+            plan_id=None,
+            actor=who.label,
+            action="save_person",
+            now=now,
+            detail={"email": address, "name": name, "roles": sorted(set(roles))},
+        )

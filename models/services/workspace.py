@@ -1,0 +1,178 @@
+"""Read-only views the web app needs beyond `queries`: inbox with due dates, a plan's
+pending steps, the organisation's plans, and the version a person last saw (for a diff)."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from models.content import recipients_from_json, short_hash
+from models.db import Database
+from models.directory import Organisation, Person, Unit
+from models.errors import NotFound
+from models.plans import Plan, PlanVersion, ReviewTask
+from models.reminders import ReminderPolicy, due_date
+from models.services.access import can_see
+
+
+def _due(org: Organisation, since: datetime) -> date:
+    holidays = [date.fromisoformat(d) for d in org.holidays]
+    return due_date(since, ReminderPolicy.from_config(org.reminders), holidays)
+
+
+def inbox(db: Database, person: Person) -> list[dict[str, Any]]:
+    """What waits for this person: open reviews and plans to sign, with when and by when."""
+    with db.read() as session:
+        org = session.get(Organisation, person.org_id)
+        assert org is not None
+        out: list[dict[str, Any]] = []
+        for task, plan, version in session.exec(
+            select(ReviewTask, Plan, PlanVersion)
+            .join(Plan, col(Plan.id) == ReviewTask.plan_id)
+            .join(PlanVersion, col(PlanVersion.id) == ReviewTask.version_id)
+            .where(
+                ReviewTask.reviewer_id == person.id,
+                ReviewTask.status == "open",
+                col(ReviewTask.round) == Plan.review_round,
+            )
+        ).all():
+            out.append(_item(plan, version, "review", task.created_at, org))
+        for plan, version in session.exec(
+            select(Plan, PlanVersion)
+            .join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
+            .where(Plan.signer_id == person.id, Plan.state == "approved")
+        ).all():
+            out.append(_item(plan, version, "sign", plan.sign_requested_at or plan.updated_at, org))
+        return sorted(out, key=lambda i: i["due"])
+
+
+def _item(plan: Plan, version: PlanVersion, step: str, since: datetime, org: Organisation) -> dict[str, Any]:
+    return {
+        "plan": plan.id,
+        "step": step,
+        "title": version.title,
+        "version_hash": short_hash(version.content_hash),
+        "since": since,
+        "due": _due(org, since),
+    }
+
+
+def org_plans(db: Database, person: Person) -> list[dict[str, Any]]:
+    """The plans this person may see, newest first."""
+    with db.read() as session:
+        rows = session.exec(
+            select(Plan, PlanVersion)
+            .join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
+            .where(Plan.org_id == person.org_id)
+            .order_by(col(Plan.id).desc())
+        ).all()
+        return [
+            {
+                "id": p.id,
+                "state": p.state,
+                "title": v.title,
+                "symbol": p.symbol or "",
+                "updated": p.updated_at,
+            }
+            for p, v in rows
+            if can_see(session, person, p)
+        ]
+
+
+def pending(db: Database, plan_id: int) -> list[dict[str, Any]]:
+    """Who the plan waits for now, and since when."""
+    with db.read() as session:
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise NotFound("plan", f"no plan with id {plan_id}")
+        org = session.get(Organisation, plan.org_id)
+        assert org is not None
+        people = {p.id: p for p in session.exec(select(Person).where(Person.org_id == plan.org_id))}
+        out = []
+        if plan.state == "in_review":
+            for task in session.exec(
+                select(ReviewTask).where(
+                    ReviewTask.plan_id == plan.id,
+                    ReviewTask.round == plan.review_round,
+                    ReviewTask.status == "open",
+                )
+            ):
+                who = people.get(task.reviewer_id)
+                out.append(_waiting("review", who, task.created_at, org))
+        elif plan.state == "approved":
+            since = plan.sign_requested_at or plan.updated_at
+            out.append(_waiting("sign", people.get(plan.signer_id), since, org))
+        elif plan.state in ("draft", "changes_requested"):
+            out.append(_waiting("edit", people.get(plan.drafter_id), plan.updated_at, org))
+        return out
+
+
+def _waiting(step: str, who: Person | None, since: datetime, org: Organisation) -> dict[str, Any]:
+    return {
+        "step": step,
+        "name": who.name if who else "",
+        "email": who.email if who else "",
+        "since": since,
+        "due": _due(org, since),
+    }
+
+
+def people_and_units(db: Database, org_id: int) -> tuple[list[Person], list[Unit]]:
+    with db.read() as session:
+        people = session.exec(select(Person).where(Person.org_id == org_id).order_by(col(Person.name))).all()
+        units = session.exec(select(Unit).where(Unit.org_id == org_id).order_by(col(Unit.name))).all()
+        return list(people), list(units)
+
+
+def version_text(version: PlanVersion) -> list[str]:
+    """The version as lines of text, for comparing two versions."""
+    lines = [f"Tên: {version.title}", "", *version.body.splitlines(), ""]
+    lines += [f"Chú thích {i}: {f}" for i, f in enumerate(version.footnotes, start=1)]
+    lines += ["Nơi nhận:", *(f"- {r.text}" for r in recipients_from_json(version.recipients))]
+    sig = version.signature or {}
+    lines += [f"Người ký: {sig.get('signer_name', '')}"]
+    return lines
+
+
+def changes_since_seen(db: Database, plan_id: int, person: Person) -> dict[str, Any] | None:
+    """The diff from the version this person reviewed last (an earlier round) to the current one."""
+    with db.read() as session:
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise NotFound("plan", f"no plan with id {plan_id}")
+        current = session.get(PlanVersion, plan.current_version_id)
+        assert current is not None
+        earlier = _last_seen(session, plan, person, current)
+        if earlier is None:
+            return None
+        diff = difflib.unified_diff(version_text(earlier), version_text(current), lineterm="", n=2)
+        return {
+            "from_seq": earlier.seq,
+            "from_hash": short_hash(earlier.content_hash),
+            "to_seq": current.seq,
+            "to_hash": short_hash(current.content_hash),
+            "lines": [line for line in diff if not line.startswith(("---", "+++"))],
+        }
+
+
+def _last_seen(session: Session, plan: Plan, person: Person, current: PlanVersion) -> PlanVersion | None:
+    tasks = session.exec(
+        select(ReviewTask)
+        .where(ReviewTask.plan_id == plan.id, ReviewTask.reviewer_id == person.id)
+        .order_by(col(ReviewTask.round).desc())
+    ).all()
+    for task in tasks:
+        if task.version_id != current.id and task.round < plan.review_round:
+            return session.get(PlanVersion, task.version_id)
+    return None
+
+
+def organisation(db: Database, org_id: int) -> Organisation:
+    with db.read() as session:
+        org = session.get(Organisation, org_id)
+        if org is None:
+            raise NotFound("org", f"no organisation {org_id}")
+        return org

@@ -1,0 +1,97 @@
+"""The web app: FastAPI with server-rendered pages in Vietnamese, for every role.
+
+Routes are thin: they check who is signed in and the CSRF token, call the service layer and
+render a page. `create_app` builds one app for one database; more routers can be included.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from models.db import Database
+from models.errors import AlreadyDecided, BanHanhError, Invalid, NotFound, Refused
+from models.settings import Settings
+from web import auth, book, mail, plans, steps
+from web.pages import page
+from web.security import BadCsrf, Forbidden, SignInRequired, csrf_middleware, secret_key
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+ERROR_STATUS: dict[type[BanHanhError], int] = {Invalid: 400, NotFound: 404, Refused: 403, AlreadyDecided: 409}
+
+
+# The fields services name in their errors, as the pages call them.
+FIELD_NAMES = {
+    "as": "Người thực hiện",
+    "comment": "Ý kiến",
+    "decision": "Ý kiến",
+    "document": "Tệp",
+    "email": "Thư điện tử",
+    "file": "Tệp",
+    "format": "Thể thức",
+    "link": "Đường dẫn",
+    "name": "Tên",
+    "plan": "Văn bản",
+    "recipients": "Nơi nhận",
+    "reviewers": "Người cho ý kiến",
+    "roles": "Vai trò",
+    "signer": "Người ký",
+    "task": "Việc cho ý kiến",
+    "title": "Trích yếu",
+    "version": "Phiên bản",
+}
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def catcher_in_use(settings: Settings) -> bool:
+    """The embedded default: mail goes to the local catcher and the app listens on this machine
+    only, so showing the caught mail (sign-in links included) reveals nothing new."""
+    return settings.catcher and settings.smtp_host in LOOPBACK and settings.web_host in LOOPBACK
+
+
+def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
+    app = FastAPI(title="Ban Hành", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.db = db or Database.from_url(settings.db_url)
+    app.state.secret = secret_key(settings)
+    app.state.catcher_view = catcher_in_use(settings)
+    app.middleware("http")(csrf_middleware)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (auth, plans, steps, book, mail):
+        app.include_router(module.router)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired) -> Response:
+        if request.method == "GET":
+            return RedirectResponse("/login", status_code=303)
+        return page(
+            request, "error", 401, title="Cần đăng nhập", reason="Phiên làm việc đã hết; xin đăng nhập lại."
+        )
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return page(
+            request, "error", 403, title="Không có quyền", reason="Đồng chí không có quyền làm việc này."
+        )
+
+    @app.exception_handler(BadCsrf)
+    async def _csrf(request: Request, exc: BadCsrf) -> Response:
+        return page(
+            request,
+            "error",
+            403,
+            title="Biểu mẫu không hợp lệ",
+            reason="Biểu mẫu đã cũ hoặc không gửi từ trang này. Xin tải lại trang rồi làm lại.",
+        )
+
+    @app.exception_handler(BanHanhError)
+    async def _domain(request: Request, exc: BanHanhError) -> Response:
+        status = next((s for cls, s in ERROR_STATUS.items() if type(exc) is cls), 400)
+        title = "Đường dẫn không dùng được" if exc.field == "link" else "Không thực hiện được"
+        label = FIELD_NAMES.get(exc.field.split("[")[0], exc.field)
+        return page(request, "error", status, title=title, field=label, reason=exc.reason)
+
+    return app

@@ -1,0 +1,69 @@
+"""Sign-in by emailed one-time link, the links in notifications, and sign-out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from models.services import access
+from web.pages import page
+from web.security import SESSION_COOKIE, checked_form, optional_person, start_session
+from web.state import db_of, settings_of
+
+router = APIRouter()
+Form = Annotated[FormData, Depends(checked_form)]
+
+STEP_PATH = {"review": "/plans/{id}/review", "sign": "/plans/{id}/sign", "edit": "/plans/{id}/edit"}
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    return RedirectResponse("/inbox" if optional_person(request) else "/login", status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request) -> Response:
+    return page(request, "login")
+
+
+@router.post("/login")
+def login(request: Request, form: Form) -> Response:
+    settings = settings_of(request)
+    # The same answer whether or not the address is known: the page reveals no one's address.
+    access.request_sign_in(db_of(request), str(form.get("email", "")), settings.link_hours)
+    return page(request, "login_sent", hours=settings.link_hours)
+
+
+@router.get("/l/{token}")
+def link_confirm(request: Request, token: str) -> Response:
+    """A GET never acts (mail scanners open links): it only shows what the button will do."""
+    target = access.inspect_link(db_of(request), token, settings_of(request).link_hours)
+    return page(request, "link", target=target, token=token)
+
+
+@router.post("/l/{token}")
+def link_use(request: Request, token: str, form: Form) -> Response:
+    current = optional_person(request)
+    signed = access.use_link(
+        db_of(request), token, settings_of(request).link_hours, None if current is None else current.id
+    )
+    if signed.plan_id is None:
+        target = "/inbox"
+    else:
+        target = STEP_PATH.get(signed.step, "/plans/{id}").format(id=signed.plan_id)
+    response = RedirectResponse(target, status_code=303)
+    start_session(request, response, signed.session_token)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, form: Form) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        access.end_session(db_of(request), token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

@@ -1,0 +1,213 @@
+"""The secretariat's pages: inbox, new or imported plan, edit, assign, submit, withdraw, the
+plan page with its timeline, deliveries with resend, and the outgoing register."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from documents.docx_import import MAX_BYTES, parse_docx
+from documents.plain_text import ParsedText, parse
+from documents.render import render_html
+from documents.views import document_view
+from models.content import Draft
+from models.directory import Person
+from models.errors import Invalid
+from models.lifecycle import Role
+from models.services import access, distribution, documents, plans, queries, workspace
+from web.pages import page
+from web.security import checked_form, secretariat, signed_in
+from web.state import db_of
+
+router = APIRouter()
+DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+Form = Annotated[FormData, Depends(checked_form)]
+Someone = Annotated[Person, Depends(signed_in)]
+Secretariat = Annotated[Person, Depends(secretariat)]
+
+
+def see_plan(request: Request, person: Person, plan_id: int) -> None:
+    """Refuse (as not found) a plan this person may not see: another body's, or not assigned."""
+    access.visible_plan(db_of(request), person, plan_id)
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+@router.get("/inbox")
+def inbox(request: Request, person: Someone) -> Response:
+    db = db_of(request)
+    return page(request, "inbox", tasks=workspace.inbox(db, person), plans=workspace.org_plans(db, person))
+
+
+@router.get("/plans/new")
+def new_form(request: Request, person: Secretariat) -> Response:
+    return page(request, "new")
+
+
+@router.post("/plans/new")
+def create(request: Request, person: Secretariat, form: Form) -> Response:
+    upload = form.get("file")
+    text = _text(form, "text").strip()
+    parsed: ParsedText
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = upload.file.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise Invalid("file", f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        if upload.filename.lower().endswith(".docx"):
+            parsed = parse_docx(data)
+        else:
+            try:
+                parsed = parse(data.decode("utf-8-sig"))
+            except UnicodeDecodeError as exc:
+                raise Invalid("file", "a plain-text plan must be UTF-8 (or upload a .docx)") from exc
+    elif text:
+        parsed = parse(text)
+    else:
+        lines = [ln.strip(" -") for ln in _text(form, "recipients").splitlines() if ln.strip(" -")]
+        draft = Draft(
+            title=_text(form, "title"),
+            body=_text(form, "body").replace("\r\n", "\n"),
+            recipient_lines=tuple((ln, "") for ln in lines),
+        )
+        parsed = ParsedText(draft)
+    org = workspace.organisation(db_of(request), person.org_id)
+    result = plans.create_plan(db_of(request), person.email, org.key, parsed.draft)
+    notes = [*parsed.notes, *result.notes]
+    return page(request, "created", plan_id=result.plan_id, notes=notes)
+
+
+@router.get("/plans/{plan_id}")
+def plan_page(request: Request, plan_id: int, person: Someone) -> Response:
+    db = db_of(request)
+    see_plan(request, person, plan_id)
+    status = queries.plan_status(db, plan_id)
+    people, _ = workspace.people_and_units(db, person.org_id)
+    names = {p.email: p.name for p in people}
+    return page(
+        request,
+        "plan",
+        plan=status,
+        names=names,
+        timeline=queries.history(db, plan_id),
+        pending=workspace.pending(db, plan_id),
+        tasks=workspace.inbox(db, person),
+        is_secretariat=Role.SECRETARIAT in person.roles,
+    )
+
+
+@router.get("/plans/{plan_id}/document")
+def document(request: Request, plan_id: int, person: Someone) -> Response:
+    """The plan as the official document (shown in a sandboxed frame on the review pages)."""
+    see_plan(request, person, plan_id)
+    html = render_html(document_view(documents.plan_document(db_of(request), plan_id)))
+    return HTMLResponse(html, headers={"Content-Security-Policy": DOCUMENT_CSP})
+
+
+@router.get("/plans/{plan_id}/edit")
+def edit_form(request: Request, plan_id: int, person: Secretariat) -> Response:
+    see_plan(request, person, plan_id)
+    doc = documents.plan_document(db_of(request), plan_id)
+    return page(request, "edit", plan_id=plan_id, version=doc.version, state=doc.plan.state)
+
+
+@router.post("/plans/{plan_id}/edit")
+def edit(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
+    see_plan(request, person, plan_id)
+    plans.edit_plan(
+        db_of(request),
+        plan_id,
+        person.email,
+        title=_text(form, "title"),
+        body=_text(form, "body").replace("\r\n", "\n"),
+    )
+    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+
+
+@router.get("/plans/{plan_id}/assign")
+def assign_form(request: Request, plan_id: int, person: Secretariat) -> Response:
+    db = db_of(request)
+    see_plan(request, person, plan_id)
+    people, units = workspace.people_and_units(db, person.org_id)
+    status = queries.plan_status(db, plan_id)
+    chosen_units = {r.get("unit_code") for r in status["recipients"] if not r.get("archive")}
+    return page(
+        request,
+        "assign",
+        plan=status,
+        reviewers=[p for p in people if Role.REVIEWER in p.roles],
+        signers=[p for p in people if Role.SIGNER in p.roles],
+        units=units,
+        chosen_units=chosen_units,
+    )
+
+
+@router.post("/plans/{plan_id}/assign")
+def assign(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
+    db = db_of(request)
+    see_plan(request, person, plan_id)
+    lines = queries.plan_status(db, plan_id)["recipients"]
+    before = sorted(str(r.get("unit_code")) for r in lines if not r.get("archive"))
+    units = sorted(u for u in form.getlist("unit") if isinstance(u, str))
+    signer = _text(form, "signer")
+    plans.assign(
+        db,
+        plan_id,
+        person.email,
+        reviewers=[r for r in form.getlist("reviewer") if isinstance(r, str)],
+        signer=signer or None,
+        # An unchanged choice keeps the Nơi nhận lines as written (annotations included);
+        # a changed one (or one that maps a line the importer could not) rewrites them.
+        recipients=None if units == before else units,
+    )
+    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+
+
+@router.post("/plans/{plan_id}/submit")
+def submit(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
+    see_plan(request, person, plan_id)
+    plans.submit(db_of(request), plan_id, person.email)
+    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+
+
+@router.post("/plans/{plan_id}/withdraw")
+def withdraw(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
+    see_plan(request, person, plan_id)
+    plans.withdraw(db_of(request), plan_id, person.email, _text(form, "reason"))
+    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+
+
+@router.get("/plans/{plan_id}/deliveries")
+def deliveries(request: Request, plan_id: int, person: Secretariat) -> Response:
+    db = db_of(request)
+    see_plan(request, person, plan_id)
+    return page(
+        request,
+        "deliveries",
+        plan=queries.plan_status(db, plan_id),
+        deliveries=queries.deliveries(db, plan_id),
+    )
+
+
+@router.post("/plans/{plan_id}/resend")
+def resend(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
+    see_plan(request, person, plan_id)
+    distribution.resend(db_of(request), plan_id, person.email, _text(form, "email"))
+    return RedirectResponse(f"/plans/{plan_id}/deliveries", status_code=303)
+
+
+@router.get("/register")
+def register(request: Request, person: Secretariat) -> Response:
+    db = db_of(request)
+    org = workspace.organisation(db, person.org_id)
+    return page(
+        request,
+        "register",
+        rows=queries.outgoing_register(db, org.key),
+        columns=queries.OUTGOING_REGISTER_COLUMNS,
+    )

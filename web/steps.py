@@ -1,0 +1,71 @@
+"""The reviewer's and the signer's pages: the plan as the official document, the changes since
+the version they last saw, and the decision (approve, request changes, reject) or signature."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from models.directory import Person
+from models.errors import Invalid
+from models.policies import Decision
+from models.services import queries, reviews, signing, workspace
+from web.pages import page
+from web.plans import Someone, see_plan
+from web.security import checked_form
+from web.state import db_of
+
+router = APIRouter()
+Form = Annotated[FormData, Depends(checked_form)]
+
+
+def _step_page(request: Request, plan_id: int, person: Person, name: str) -> Response:
+    db = db_of(request)
+    see_plan(request, person, plan_id)
+    step = "review" if name == "review" else "sign"
+    waiting = [t for t in workspace.inbox(db, person) if t["plan"] == plan_id and t["step"] == step]
+    return page(
+        request,
+        name,
+        plan=queries.plan_status(db, plan_id),
+        task=waiting[0] if waiting else None,
+        diff=workspace.changes_since_seen(db, plan_id, person),
+    )
+
+
+@router.get("/plans/{plan_id}/review")
+def review_page(request: Request, plan_id: int, person: Someone) -> Response:
+    return _step_page(request, plan_id, person, "review")
+
+
+@router.post("/plans/{plan_id}/review")
+def review(request: Request, plan_id: int, person: Someone, form: Form) -> Response:
+    see_plan(request, person, plan_id)
+    try:
+        decision = Decision(str(form.get("decision", "")))
+    except ValueError as exc:
+        raise Invalid("decision", "choose approve, request changes or reject") from exc
+    reviews.decide(
+        db_of(request),
+        plan_id,
+        person.email,
+        decision,
+        str(form.get("version", "")),
+        str(form.get("comment", "")),
+    )
+    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+
+
+@router.get("/plans/{plan_id}/sign")
+def sign_page(request: Request, plan_id: int, person: Someone) -> Response:
+    return _step_page(request, plan_id, person, "sign")
+
+
+@router.post("/plans/{plan_id}/sign")
+def sign(request: Request, plan_id: int, person: Someone, form: Form) -> Response:
+    see_plan(request, person, plan_id)
+    signing.sign(db_of(request), plan_id, person.email, str(form.get("version", "")))
+    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
