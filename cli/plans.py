@@ -64,8 +64,14 @@ def show(plan_id: int, as_json: JSON = False) -> None:
             highlight=False,
         )
         console.print(f"signer {s['signer']} · reviewers {', '.join(s['reviewers'])}", highlight=False)  # type: ignore[arg-type]
+        if s["template"]:
+            console.print(f"review template {s['template']} · stage {s['stage']}", highlight=False)
         for t in s["tasks"]:  # type: ignore[attr-defined]
-            console.print(f"  review {t['reviewer']}: {t['status']} {t['comment']}", highlight=False)
+            by = f" (by {t['decided_by']})" if t["decided_by"] and t["decided_by"] != t["reviewer"] else ""
+            console.print(
+                f"  stage {t['stage']} review {t['reviewer']}: {t['status']}{by} {t['comment']}",
+                highlight=False,
+            )
         if s["deliveries"]:
             console.print(f"deliveries {s['deliveries']}", highlight=False)
 

@@ -55,13 +55,10 @@ def decide(
     with db.write() as session:
         plan = lock_plan(session, plan_id)
         round_tasks = _round_tasks(session, plan)
+        # Without a name, a reviewer who is also a delegate acts on whichever task is still open.
+        principals = [t.reviewer_id for t in round_tasks if on_behalf_of or t.status == TaskStatus.OPEN]
         who = acting(
-            session,
-            resolve_actor(session, actor),
-            Kind.REVIEW,
-            [t.reviewer_id for t in round_tasks],
-            local_date(now),
-            on_behalf_of,
+            session, resolve_actor(session, actor), Kind.REVIEW, principals, local_date(now), on_behalf_of
         )
         if who.principal is not None:
             _refuse_second_decision(round_tasks, who.principal)

@@ -253,3 +253,14 @@ def test_a_delegate_of_two_reviewers_names_whom_they_act_for(db: Database, org: 
         f"{DEPUTY} on behalf of {R1}",
         f"{DEPUTY} on behalf of {R2}",
     }
+
+
+def test_a_reviewer_who_is_also_a_delegate_acts_on_the_task_still_open(db: Database, org: None) -> None:
+    delegate(db, "review", R2, to=R1)
+    plan_id = in_review(db)
+    version = current_hash(db, plan_id)
+
+    reviews.decide(db, plan_id, R1, Decision.APPROVE, version)  # their own task
+    assert reviews.decide(db, plan_id, R1, Decision.APPROVE, version) is Outcome.APPROVED  # R2's
+
+    assert [t["decided_by"] for t in plan_status(db, plan_id)["tasks"]] == [R1, f"{R1} on behalf of {R2}"]
