@@ -75,7 +75,8 @@ async def csrf_middleware(request: Request, call_next: Callable[[Request], Await
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"  # keep link tokens out of Referer
-    response.headers.setdefault("Cache-Control", "no-store")
+    if not request.url.path.startswith("/static/"):  # pages show personal data: never cached
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 

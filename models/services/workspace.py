@@ -13,6 +13,7 @@ from models.content import recipients_from_json, short_hash
 from models.db import Database
 from models.directory import Organisation, Person, Unit
 from models.errors import NotFound
+from models.lifecycle import Role
 from models.plans import Plan, PlanVersion, ReviewTask
 from models.reminders import ReminderPolicy, due_date
 from models.services.access import can_see
@@ -24,7 +25,8 @@ def _due(org: Organisation, since: datetime) -> date:
 
 
 def inbox(db: Database, person: Person) -> list[dict[str, Any]]:
-    """What waits for this person: open reviews and plans to sign, with when and by when."""
+    """What waits for this person: open reviews, plans to sign and (for the secretariat) drafts
+    returned for changes, with since when and by when."""
     with db.read() as session:
         org = session.get(Organisation, person.org_id)
         assert org is not None
@@ -46,6 +48,13 @@ def inbox(db: Database, person: Person) -> list[dict[str, Any]]:
             .where(Plan.signer_id == person.id, Plan.state == "approved")
         ).all():
             out.append(_item(plan, version, "sign", plan.sign_requested_at or plan.updated_at, org))
+        if Role.SECRETARIAT in person.roles:
+            for plan, version in session.exec(
+                select(Plan, PlanVersion)
+                .join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
+                .where(Plan.org_id == person.org_id, Plan.state == "changes_requested")
+            ).all():
+                out.append(_item(plan, version, "edit", plan.updated_at, org))
         return sorted(out, key=lambda i: i["due"])
 
 

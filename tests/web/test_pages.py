@@ -255,3 +255,19 @@ def test_every_notification_to_a_person_carries_its_own_link(client: TestClient,
     assert all(link.token_hash not in " ".join(paths) for link in links)  # only the hash is stored
     issued = last_link(people, SECRETARIAT, "issued")
     assert use_link(client, issued) == f"/plans/{plan_id}"
+
+
+def test_returned_draft_waits_in_the_secretariats_inbox_and_withdraw_keeps_the_reason(
+    client: TestClient, people: Database
+) -> None:
+    plan_id = build(people, State.CHANGES_REQUESTED)
+    sign_in(client, people, SECRETARIAT)
+    inbox = client.get("/inbox").text
+    assert f'href="/plans/{plan_id}/edit"' in inbox and "Chỉnh sửa dự thảo" in inbox
+    withdrawn = post_form(
+        client, f"/plans/{plan_id}", f"/plans/{plan_id}/withdraw", {"reason": "Trùng nội dung"}
+    )
+    assert withdrawn.status_code == 303  # type: ignore[attr-defined]
+    assert plan_status(people, plan_id)["state"] == State.WITHDRAWN
+    assert queries.history(people, plan_id)[-1]["detail"]["reason"] == "Trùng nội dung"
+    assert f'href="/plans/{plan_id}/edit"' not in client.get("/inbox").text
