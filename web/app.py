@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from models.db import Database
 from models.errors import AlreadyDecided, BanHanhError, Invalid, NotFound, Refused
 from models.settings import Settings
-from web import auth, book, mail, plans, steps
+from web import auth, book, health, mail, plans, steps
 from web.pages import page
 from web.security import BadCsrf, Forbidden, SignInRequired, csrf_middleware, secret_key
 
@@ -60,8 +60,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.catcher_view = catcher_in_use(settings)
     app.middleware("http")(csrf_middleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, plans, steps, book, mail):
+    for module in (auth, plans, steps, book, mail, health):
         app.include_router(module.router)
+    app.dependency_overrides[health.current_settings] = lambda: settings
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:

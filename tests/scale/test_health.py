@@ -1,4 +1,4 @@
-"""GET /healthz on a small FastAPI app: the real Prefect server and a migrated SQLite file."""
+"""GET /healthz on the web app: the real Prefect server and a migrated SQLite file."""
 
 from __future__ import annotations
 
@@ -6,18 +6,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from flows.embedded import free_port
 from models.settings import Settings
 from tests.flows.conftest import API_URL, prefect_server  # noqa: F401  (the session's Prefect server)
-from web.health import current_settings, router
+from web.app import create_app
 
 
 async def healthz(settings: Settings) -> httpx.Response:
-    app = FastAPI()
-    app.include_router(router)
-    app.dependency_overrides[current_settings] = lambda: settings
+    app = create_app(settings.model_copy(update={"secret_key": "test-key"}))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app") as client:
         return await client.get("/healthz")
 
