@@ -93,8 +93,11 @@ class Delivery(SQLModel, table=True):
     name: str
     email: str | None = None
     line_text: str = ""  # the Nơi nhận line it came from
-    status: str = "queued"  # queued | sent | failed | not_emailed | filed | acknowledged
+    status: str = "queued"  # queued | sent | failed | not_emailed | filed
     reason: str = ""
     message_id: str = ""
     smtp_reply: str = ""
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # sha256 of the link token the emailed copy carries (the token itself is never stored)
+    ack_token_hash: str | None = Field(default=None, unique=True)
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

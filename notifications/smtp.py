@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
 from types import TracebackType
 from typing import Any
@@ -43,6 +44,7 @@ from aiosmtplib import (
 from aiosmtplib.typing import Default
 
 from models.settings import Settings
+from notifications.ratelimit import TokenBucket
 
 
 class SendFailure(Exception):
@@ -102,6 +104,15 @@ def classify(exc: BaseException) -> SendFailure:
     return TemporaryFailure(f"unexpected error while sending: {type(exc).__name__}: {exc}")
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """An email ready for the relay: envelope sender, recipients and the bytes of the message."""
+
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+
 def envelope(msg: EmailMessage) -> tuple[str, list[str]]:
     """(sender, recipients) from From and To/Cc. Bcc is never read: only what we addressed counts."""
     sender_header = msg["From"]
@@ -141,6 +152,20 @@ _LINE_ENDINGS = re.compile(rb"(?:\r\n|\n|\r(?!\n))")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
+def _smtp_body(raw: bytes) -> bytes:
+    """The message as DATA carries it: CRLF line endings, leading dots doubled, a final CRLF.
+
+    Messages that are already so (``messages.compose`` writes them that way) skip the two
+    regular expressions, which cost more than the rest of the send for a message with a PDF.
+    """
+    crlf = raw.count(b"\r\n")
+    if raw.count(b"\n") == crlf == raw.count(b"\r") and b"\n." not in raw and not raw.startswith(b"."):
+        body = raw
+    else:
+        body = _LEADING_DOT.sub(b"..", _LINE_ENDINGS.sub(b"\r\n", raw))
+    return body if body.endswith(b"\r\n") else body + b"\r\n"
+
+
 class _Connection(aiosmtplib.SMTP):
     """An aiosmtplib client that, when given a turn, takes it before the relay can keep a message.
 
@@ -168,10 +193,7 @@ class _Connection(aiosmtplib.SMTP):
         timeout = kwargs.get("timeout", Default.token)
         if timeout is Default.token:
             timeout = self.timeout
-        raw = message.encode("ascii") if isinstance(message, str) else message
-        body = _LEADING_DOT.sub(b"..", _LINE_ENDINGS.sub(b"\r\n", raw))
-        if not body.endswith(b"\r\n"):
-            body += b"\r\n"
+        body = _smtp_body(message.encode("ascii") if isinstance(message, str) else message)
         try:
             async with lock:
                 protocol._response_pending = True
@@ -208,6 +230,8 @@ class SmtpPool:
         self._turn = asyncio.Lock()
         self._idle: list[_Connection] = []
         self._closed = False
+        # One bucket for the whole pool: the relay's limit counts messages, not connections.
+        self._rate = TokenBucket(settings.smtp_rate_limit) if settings.smtp_rate_limit > 0 else None
 
     # -- connections -----------------------------------------------------------------
 
@@ -252,7 +276,7 @@ class SmtpPool:
     # -- sending ---------------------------------------------------------------------
 
     async def send(
-        self, msg: EmailMessage, *, accepted: Callable[[str], Awaitable[None]] | None = None
+        self, msg: EmailMessage | Outgoing, *, accepted: Callable[[str], Awaitable[None]] | None = None
     ) -> str:
         """Send one message; return the relay's reply to DATA, e.g. ``"250 OK kept as …"``.
 
@@ -263,9 +287,11 @@ class SmtpPool:
         """
         if self._closed:
             raise RuntimeError("the SMTP pool is closed")
-        sender, recipients = envelope(msg)
+        sender, recipients = (msg.sender, msg.recipients) if isinstance(msg, Outgoing) else envelope(msg)
         turn = _Turn(self._turn) if accepted is not None else None
         async with self._slots:
+            if self._rate is not None:
+                await self._rate.wait()
             client: _Connection | None = self._idle.pop() if self._idle else None
             reused = client is not None
             try:
@@ -278,9 +304,15 @@ class SmtpPool:
                     client.turn = turn
                     try:
                         try:
-                            errors, reply = await client.send_message(
-                                msg, sender=sender, recipients=recipients
-                            )
+                            if isinstance(msg, Outgoing):
+                                utf8 = not all(a.isascii() for a in (sender, *recipients))
+                                errors, reply = await client.sendmail(
+                                    sender, recipients, msg.data, mail_options=["SMTPUTF8"] if utf8 else []
+                                )
+                            else:
+                                errors, reply = await client.send_message(
+                                    msg, sender=sender, recipients=recipients
+                                )
                         except BaseException:
                             if turn is not None:  # not accepted: nothing to record, the next may go
                                 turn.give_back()

@@ -18,7 +18,11 @@ LEASE = timedelta(seconds=120)
 
 
 def claim_due(db: Database, kind: str, limit: int, plan_id: int | None = None) -> list[OutboxMessage]:
-    """Claim up to `limit` due items atomically; a claim whose lease ran out is due again."""
+    """Claim up to `limit` due items atomically; a claim whose lease ran out is due again.
+
+    A claim is not an attempt: ``attempts`` counts outcomes only (``mark_sent``, ``mark_retry``,
+    ``mark_failed``), so a sender killed mid-send does not use up the item's attempts.
+    """
     now = db.clock()
     with db.write() as session:
         query = select(OutboxMessage).where(
@@ -33,11 +37,16 @@ def claim_due(db: Database, kind: str, limit: int, plan_id: int | None = None) -
         query = query.order_by(col(OutboxMessage.id)).limit(limit)
         if not db.is_sqlite:
             query = query.with_for_update(skip_locked=True)
-        claimed = []
-        for item in session.exec(query).all():
-            item.status, item.claimed_until, item.attempts = "sending", now + LEASE, item.attempts + 1
-            session.add(item)
-            claimed.append(item)
+        claimed = list(session.exec(query).all())
+        if claimed:
+            session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_([item.id for item in claimed]))
+                .values(status="sending", claimed_until=now + LEASE)
+            )
+        for item in claimed:
+            session.expunge(item)
+            item.status, item.claimed_until = "sending", now + LEASE
         return claimed
 
 
@@ -60,20 +69,26 @@ def renew(db: Database, item_ids: Collection[int]) -> int:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def mark_sent(db: Database, item_id: int, reply: str) -> None:
-    now = db.clock()
-    with db.write() as session:
-        item = session.get(OutboxMessage, item_id)
-        if item is None or item.status == "sent":
-            return
-        item.status, item.smtp_reply, item.sent_at, item.claimed_until = "sent", reply, now, None
-        session.add(item)
-        if item.delivery_id is not None:
-            session.execute(
-                update(Delivery)
-                .where(Delivery.id == item.delivery_id)  # type: ignore[arg-type]
-                .values(status="sent", smtp_reply=reply, message_id=item.message_id, updated_at=now)
-            )
+# The hottest write of a distribution (one per message, while the pool waits): plain SQL on
+# the driver's cursor.
+_ITEM_SENT = (
+    "UPDATE outboxmessage SET status = 'sent', smtp_reply = ?, sent_at = ?, claimed_until = NULL,"
+    " attempts = attempts + 1 WHERE id = ? AND status <> 'sent' RETURNING delivery_id, message_id"
+)
+_DELIVERY_SENT = (
+    "UPDATE delivery SET status = 'sent', smtp_reply = ?, message_id = ?, updated_at = ?,"
+    " ack_token_hash = COALESCE(?, ack_token_hash) WHERE id = ?"
+)
+
+
+def mark_sent(db: Database, item_id: int, reply: str, ack_token_hash: str | None = None) -> None:
+    """Record the relay's acceptance; a copy of the plan also records the hash of its receipt link."""
+    now = db.bind_time(db.clock())
+    with db.write_cursor() as cursor:
+        cursor.execute(db.sql_params(_ITEM_SENT), (reply, now, item_id))
+        row = cursor.fetchone()
+        if row is not None and row[0] is not None:
+            cursor.execute(db.sql_params(_DELIVERY_SENT), (reply, row[1], now, ack_token_hash, row[0]))
 
 
 def mark_retry(db: Database, item_id: int, error: str, delay: timedelta) -> None:
@@ -88,6 +103,7 @@ def mark_retry(db: Database, item_id: int, error: str, delay: timedelta) -> None
             now + delay,
             None,
         )
+        item.attempts += 1
         session.add(item)
 
 
@@ -98,6 +114,7 @@ def mark_failed(db: Database, item_id: int, reason: str) -> None:
         if item is None or item.status != "sending":
             return
         item.status, item.last_error, item.claimed_until = "failed", reason, None
+        item.attempts += 1
         session.add(item)
         if item.delivery_id is None:
             return
