@@ -30,6 +30,7 @@ typecheck: $(VENV_STAMP)
 
 bench: $(VENV_STAMP)
 	$(PY) -m bench.latency
+	$(PY) -m bench.delivery
 	$(PY) -m bench.waiting
 
 readme: $(VENV_STAMP)

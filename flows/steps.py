@@ -72,7 +72,9 @@ async def distribute(
         with anyio.fail_after(DISTRIBUTION_DEADLINE_S):
             while True:
                 await asyncio.gather(batches(sender), batches(sender))
-                if (await anyio.to_thread.run_sync(distribution.progress, db, plan_id)).final:
+                done = await anyio.to_thread.run_sync(distribution.progress, db, plan_id)
+                if done.final:
+                    logger.info("KH-%s: every copy is final: %s", plan_id, done.line())
                     break
                 await asyncio.sleep(0.5)  # the rest is in retry back-off or claimed by the dispatcher
     if await anyio.to_thread.run_sync(distribution.is_state, db, plan_id, State.DISTRIBUTING):

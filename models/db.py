@@ -7,6 +7,7 @@ On PostgreSQL the services lock the rows they change (SELECT ... FOR UPDATE).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -118,8 +119,13 @@ class Database:
 
     def bind_time(self, value: datetime) -> Any:
         """A timestamp as the driver stores it in a UTCDateTime column (what SQLAlchemy would send)."""
-        processor = UTCDateTime().dialect_impl(self.engine.dialect).bind_processor(self.engine.dialect)
+        processor = self._time_processor
         return processor(value) if processor is not None else value.astimezone(UTC)
+
+    @functools.cached_property
+    def _time_processor(self) -> Callable[[Any], Any] | None:
+        dialect = self.engine.dialect
+        return UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

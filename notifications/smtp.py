@@ -21,6 +21,7 @@ connection of the pool at once.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import re
 from collections.abc import Awaitable, Callable
@@ -130,22 +131,72 @@ def envelope(msg: EmailMessage) -> tuple[str, list[str]]:
     return senders[0].addr_spec, recipients
 
 
+class _Baton:
+    """The pool's turn to finish a message, handed from one send straight to the next.
+
+    A send that gives the turn back writes the next waiter's final dot itself (``start``),
+    so the relay gets it at once instead of after the event loop has run everything else
+    that is ready: the turn is the one step of a distribution that no connection overlaps.
+    """
+
+    def __init__(self) -> None:
+        self.busy = False
+        self.waiting: collections.deque[tuple[Callable[[], None], asyncio.Future[None]]] = collections.deque()
+
+    async def take(self, start: Callable[[], None]) -> None:
+        """Return (or raise what ``start`` raised) once the turn is ours; if cancelled waiting: not ours."""
+        if not self.busy:
+            self.busy = True
+            start()
+            return
+        handed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting.append((start, handed))
+        try:
+            await handed
+        except asyncio.CancelledError:
+            if handed.done() and not handed.cancelled():  # handed over as we were cancelled: pass it on
+                self.give_back()
+            raise
+
+    def give_back(self) -> None:
+        while self.waiting:
+            start, handed = self.waiting.popleft()
+            if handed.done():  # its send was cancelled while waiting
+                continue
+            try:
+                start()
+            except Exception as exc:  # their connection failed: the turn is theirs to give back
+                handed.set_exception(exc)
+            else:
+                handed.set_result(None)
+            return
+        self.busy = False
+
+
 class _Turn:
     """One send's claim on the pool's turn to finish a message (final dot until the reply is recorded)."""
 
-    def __init__(self, lock: asyncio.Lock) -> None:
-        self.lock = lock
+    def __init__(self, baton: _Baton) -> None:
+        self.baton = baton
         self.held = False
 
-    async def take(self) -> None:
-        if not self.held:
-            await self.lock.acquire()
-            self.held = True
+    async def take(self, start: Callable[[], None] = lambda: None) -> None:
+        """Wait for the turn; ``start`` runs the moment it is ours (it writes the final dot)."""
+        if self.held:
+            return
+        try:
+            await self.baton.take(start)
+        except asyncio.CancelledError:
+            raise  # the baton was passed on
+        except BaseException:
+            self.held = True  # ours although starting failed: the send's cleanup gives it back
+            raise
+        self.held = True
 
     def give_back(self) -> None:
         if self.held:
             self.held = False
-            self.lock.release()
+            self.baton.give_back()
 
 
 _LINE_ENDINGS = re.compile(rb"(?:\r\n|\n|\r(?!\n))")
@@ -202,9 +253,12 @@ class _Connection(aiosmtplib.SMTP):
                 if start.code != SMTPStatus.start_input:
                     raise SMTPDataError(start.code, start.message)
                 protocol.write(body)
-                await turn.take()  # from the final dot on, the relay may keep this message
-                protocol._response_pending = True
-                protocol.write(b".\r\n")
+
+                def final_dot() -> None:  # from here on, the relay may keep this message
+                    protocol._response_pending = True
+                    protocol.write(b".\r\n")
+
+                await turn.take(final_dot)
                 response = await protocol.read_response(timeout=timeout)
                 if response.code != SMTPStatus.completed:
                     raise SMTPDataError(response.code, response.message)
@@ -227,7 +281,7 @@ class SmtpPool:
         self.settings = settings
         self.size = max(1, settings.smtp_pool_size)
         self._slots = asyncio.Semaphore(self.size)
-        self._turn = asyncio.Lock()
+        self._turn = _Baton()
         self._idle: list[_Connection] = []
         self._closed = False
         # One bucket for the whole pool: the relay's limit counts messages, not connections.
