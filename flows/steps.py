@@ -74,7 +74,7 @@ async def distribute(
                 await asyncio.gather(batches(sender), batches(sender))
                 done = await anyio.to_thread.run_sync(distribution.progress, db, plan_id)
                 if done.final:
-                    logger.info("KH-%s: every copy is final: %s", plan_id, done.line())
+                    logger.info("KH-%s: xong, %s", plan_id, done.line())
                     break
                 await asyncio.sleep(0.5)  # the rest is in retry back-off or claimed by the dispatcher
     if await anyio.to_thread.run_sync(distribution.is_state, db, plan_id, State.DISTRIBUTING):
