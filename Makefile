@@ -30,8 +30,8 @@ typecheck: $(VENV_STAMP)
 
 bench: $(VENV_STAMP)
 	$(PY) -m bench.latency
-	$(PY) -m bench.delivery
 	$(PY) -m bench.waiting
+	$(PY) -m bench.delivery
 
 readme: $(VENV_STAMP)
 	$(PY) -m cli.readme README.md
