@@ -92,8 +92,9 @@ def deliveries(
         if follow:
             follow_progress(plan_id)
         rows = queries.deliveries(database(), plan_id)
-    for row in rows:
-        row["acknowledged"] = row["acknowledged_at"] or ""
+    if not as_json:  # the table's column header; JSON keeps the field's own name
+        for row in rows:
+            row["acknowledged"] = row.pop("acknowledged_at") or ""
     emit(rows, as_json, ["name", "email", "status", "acknowledged", "reason", "message_id"])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
@@ -63,6 +63,8 @@ class AuditEntry(SQLModel, table=True):
 class OutboxMessage(SQLModel, table=True):
     """Work queued by a transition and done after commit: an email, or driving a flow run."""
 
+    # A distribution claims its plan's due items again and again: past the thousands already sent.
+    __table_args__ = (Index("ix_outboxmessage_plan_status", "plan_id", "status", "id"),)
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)  # (event, recipient, version, round or attempt)
     kind: str = Field(default="email", index=True)  # "email" | "flow"
@@ -86,6 +88,7 @@ class OutboxMessage(SQLModel, table=True):
 class Delivery(SQLModel, table=True):
     """One recipient of an issued plan and where its copy stands."""
 
+    __table_args__ = (Index("ix_delivery_plan_status", "plan_id", "status"),)  # progress after every batch
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     version_id: int = Field(foreign_key="planversion.id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from models.db import Database
@@ -25,24 +25,30 @@ def claim_due(db: Database, kind: str, limit: int, plan_id: int | None = None) -
     """
     now = db.clock()
     with db.write() as session:
-        query = select(OutboxMessage).where(
-            OutboxMessage.kind == kind,
-            or_(
-                (col(OutboxMessage.status) == "pending") & (col(OutboxMessage.next_attempt_at) <= now),
-                (col(OutboxMessage.status) == "sending") & (col(OutboxMessage.claimed_until) < now),
-            ),
-        )
-        if plan_id is not None:
-            query = query.where(OutboxMessage.plan_id == plan_id)
-        query = query.order_by(col(OutboxMessage.id)).limit(limit)
-        if not db.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
-        claimed = list(session.exec(query).all())
+        # Claims whose sender died first, then due work, each in id order: one status per query,
+        # so the (plan, status, id) index walks only what is still to do.
+        claimed: list[OutboxMessage] = []
+        for status, due in (
+            ("sending", col(OutboxMessage.claimed_until) < now),
+            ("pending", col(OutboxMessage.next_attempt_at) <= now),
+        ):
+            query = select(OutboxMessage).where(
+                OutboxMessage.kind == kind, OutboxMessage.status == status, due
+            )
+            if plan_id is not None:
+                query = query.where(OutboxMessage.plan_id == plan_id)
+            query = query.order_by(col(OutboxMessage.id)).limit(limit - len(claimed))
+            if not db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            claimed += session.exec(query).all()
+            if len(claimed) >= limit:
+                break
         if claimed:
             session.execute(
                 update(OutboxMessage)
                 .where(col(OutboxMessage.id).in_([item.id for item in claimed]))
                 .values(status="sending", claimed_until=now + LEASE)
+                .execution_options(synchronize_session=False)  # set on the objects below
             )
         for item in claimed:
             session.expunge(item)
