@@ -20,40 +20,49 @@ LEASE = timedelta(seconds=120)
 def claim_due(db: Database, kind: str, limit: int, plan_id: int | None = None) -> list[OutboxMessage]:
     """Claim up to `limit` due items atomically; a claim whose lease ran out is due again.
 
+    Due items are read without a lock, then claimed by one compare-and-set UPDATE that only
+    takes those still due: the write lock is held for that statement alone, not while rows
+    are loaded (senders record each message while the pool waits, and must not queue behind
+    a claim). A concurrent claimer gets the rest.
+
     A claim is not an attempt: ``attempts`` counts outcomes only (``mark_sent``, ``mark_retry``,
     ``mark_failed``), so a sender killed mid-send does not use up the item's attempts.
     """
-    now = db.clock()
-    with db.write() as session:
-        # Claims whose sender died first, then due work, each in id order: one status per query,
-        # so the (plan, status, id) index walks only what is still to do.
-        claimed: list[OutboxMessage] = []
-        for status, due in (
-            ("sending", col(OutboxMessage.claimed_until) < now),
-            ("pending", col(OutboxMessage.next_attempt_at) <= now),
-        ):
-            query = select(OutboxMessage).where(
-                OutboxMessage.kind == kind, OutboxMessage.status == status, due
+    for _ in range(3):  # another sender took every candidate: read again
+        now = db.clock()
+        stale = (col(OutboxMessage.status) == "sending") & (col(OutboxMessage.claimed_until) < now)
+        due = (col(OutboxMessage.status) == "pending") & (col(OutboxMessage.next_attempt_at) <= now)
+        with db.read() as session:
+            # Dead senders' claims first, then due work, each in id order: one status per query,
+            # so the (plan, status, id) index walks only what is still to do.
+            candidates: list[OutboxMessage] = []
+            for condition in (stale, due):
+                query = select(OutboxMessage).where(OutboxMessage.kind == kind, condition)
+                if plan_id is not None:
+                    query = query.where(OutboxMessage.plan_id == plan_id)
+                candidates += session.exec(
+                    query.order_by(col(OutboxMessage.id)).limit(limit - len(candidates))
+                )
+                if len(candidates) >= limit:
+                    break
+        if not candidates:
+            return []
+        with db.write() as session:
+            won = set(
+                session.execute(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id).in_([c.id for c in candidates]), stale | due)
+                    .values(status="sending", claimed_until=now + LEASE)
+                    .returning(col(OutboxMessage.id))
+                    .execution_options(synchronize_session=False)
+                ).scalars()
             )
-            if plan_id is not None:
-                query = query.where(OutboxMessage.plan_id == plan_id)
-            query = query.order_by(col(OutboxMessage.id)).limit(limit - len(claimed))
-            if not db.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
-            claimed += session.exec(query).all()
-            if len(claimed) >= limit:
-                break
-        if claimed:
-            session.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_([item.id for item in claimed]))
-                .values(status="sending", claimed_until=now + LEASE)
-                .execution_options(synchronize_session=False)  # set on the objects below
-            )
+        claimed = [c for c in candidates if c.id in won]
         for item in claimed:
-            session.expunge(item)
             item.status, item.claimed_until = "sending", now + LEASE
-        return claimed
+        if claimed:
+            return claimed
+    return []
 
 
 def renew(db: Database, item_ids: Collection[int]) -> int:
