@@ -34,6 +34,7 @@ bench: $(VENV_STAMP)
 	$(PY) -m bench.waiting
 	$(PY) -m bench.render
 	$(PY) -m bench.numbering
+	$(PY) -m bench.delivery
 
 readme: $(VENV_STAMP)
 	$(PY) -m cli.readme README.md

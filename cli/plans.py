@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.context import console, database, emit, reported
 from documents.plain_text import parse
-from models.services import checks, distribution, plans, queries, signing
+from models.services import acknowledgements, checks, distribution, plans, queries, signing
 
 app = typer.Typer(
     help="Import, edit, assign, submit, withdraw and sign plans; show their status.", no_args_is_help=True
@@ -87,11 +89,55 @@ def history(plan_id: int, as_json: JSON = False) -> None:
 
 
 @app.command("deliveries")
-def deliveries(plan_id: int, as_json: JSON = False) -> None:
-    """Each recipient of the issued plan and where its copy stands."""
+def deliveries(
+    plan_id: int,
+    as_json: JSON = False,
+    follow: Annotated[
+        bool, typer.Option("--follow", help="show a progress bar until every copy is sent or failed")
+    ] = False,
+) -> None:
+    """Each recipient of the issued plan, where its copy stands and whether it acknowledged receipt."""
     with reported():
+        if follow:
+            follow_progress(plan_id)
         rows = queries.deliveries(database(), plan_id)
-    emit(rows, as_json, ["name", "email", "status", "reason", "message_id"])
+    if not as_json:  # the table's column header; JSON keeps the field's own name
+        for row in rows:
+            row["acknowledged"] = row.pop("acknowledged_at") or ""
+    emit(rows, as_json, ["name", "email", "status", "acknowledged", "reason", "message_id"])
+
+
+def follow_progress(plan_id: int, poll_s: float = 0.5) -> None:
+    """A progress bar of the plan's emailed copies (sent / failed / pending of all) until none is pending."""
+    db = database()
+    if queries.plan_status(db, plan_id)["state"] in ("rejected", "withdrawn"):
+        return  # never distributed: nothing to follow
+    columns = (
+        TextColumn("[bold]KH-{task.fields[plan]}[/]"),
+        BarColumn(),
+        TextColumn("đã gửi {task.fields[sent]} · lỗi {task.fields[failed]} · còn chờ {task.fields[pending]}"),
+        TextColumn("/ {task.total}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("", total=None, plan=plan_id, sent=0, failed=0, pending="?")
+        while True:
+            now = distribution.progress(db, plan_id)
+            done = now.sent + now.failed
+            bar.update(
+                task, total=now.emailed, completed=done, sent=now.sent, failed=now.failed, pending=now.pending
+            )
+            if now.final and now.emailed + now.other > 0:  # rows exist once distribution has begun
+                return
+            time.sleep(poll_s)
+
+
+@app.command("remind-ack")
+def remind_ack(plan_id: int, actor: AS) -> None:
+    """Email every recipient who has not yet acknowledged receipt, again with its confirmation link."""
+    with reported():
+        queued = acknowledgements.remind(database(), plan_id, actor)
+    console.print(f"Plan {plan_id}: {queued} acknowledgement reminder(s) queued", highlight=False)
 
 
 @app.command("check")

@@ -47,7 +47,7 @@ async def render_document(plan_id: int) -> None:
 
 @task(name="distribute", retries=3, retry_delay_seconds=[5, 30, 120], cache_policy=NO_CACHE)
 async def distribute(plan_id: int) -> dict[str, int]:
-    return await steps.distribute(plan_id)
+    return await steps.distribute(plan_id, logger=get_run_logger())  # progress per batch in the run's log
 
 
 @flow(name=ISSUE_PLAN_FLOW, log_prints=True, retries=0)

@@ -55,22 +55,42 @@ def render_and_store(plan_id: int, db: Database | None = None, cfg: Settings | N
     distribution.store_document(db, plan_id, "pdf", pdf_filename(doc), pdf)
 
 
-async def distribute(plan_id: int, db: Database | None = None, cfg: Settings | None = None) -> dict[str, int]:
-    """Queue one delivery per recipient, send them, and mark the plan issued when all are final."""
+async def distribute(
+    plan_id: int,
+    db: Database | None = None,
+    cfg: Settings | None = None,
+    logger: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
+) -> dict[str, int]:
+    """Queue one delivery per recipient, send them, and mark the plan issued when all are final.
+
+    Sent in batches of ``dispatcher.BATCH`` over one SMTP pool; two batches overlap, so the
+    pool is kept busy while one batch finishes its last messages and the next is claimed.
+    After each batch the progress goes to ``logger`` (the flow run's log).
+    """
     from models.services import distribution
     from models.services.queries import deliveries
     from notifications.dispatcher import OutboxSender
 
-    db, cfg = db or database(), cfg or settings()
+    db, cfg, logger = db or database(), cfg or settings(), logger or log
     plan = await anyio.to_thread.run_sync(runs.snapshot, db, plan_id)
     if plan.state is State.SIGNED:
         with contextlib.suppress(Refused):  # a concurrent re-run got there first; the checks below decide
             await anyio.to_thread.run_sync(distribution.start_distribution, db, plan_id)
+
+    async def batches(sender: OutboxSender) -> None:
+        while await sender.send_due(plan_id=plan_id):
+            done = await anyio.to_thread.run_sync(distribution.progress, db, plan_id)
+            logger.info("KH-%s: %s", plan_id, done.line())
+
     async with OutboxSender(db, cfg) as sender:
         with anyio.fail_after(DISTRIBUTION_DEADLINE_S):
-            while not await anyio.to_thread.run_sync(distribution.fully_delivered, db, plan_id):
-                if not await sender.send_due(plan_id=plan_id):
-                    await asyncio.sleep(0.5)  # the rest is in retry back-off or claimed by the dispatcher
+            while True:
+                await asyncio.gather(batches(sender), batches(sender))
+                done = await anyio.to_thread.run_sync(distribution.progress, db, plan_id)
+                if done.final:
+                    logger.info("KH-%s: xong, %s", plan_id, done.line())
+                    break
+                await asyncio.sleep(0.5)  # the rest is in retry back-off or claimed by the dispatcher
     if await anyio.to_thread.run_sync(distribution.is_state, db, plan_id, State.DISTRIBUTING):
         await anyio.to_thread.run_sync(distribution.complete_distribution, db, plan_id)
     counts: dict[str, int] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
@@ -74,6 +74,8 @@ class AuditAnchor(SQLModel, table=True):
 class OutboxMessage(SQLModel, table=True):
     """Work queued by a transition and done after commit: an email, or driving a flow run."""
 
+    # A distribution claims its plan's due items again and again: past the thousands already sent.
+    __table_args__ = (Index("ix_outboxmessage_plan_status", "plan_id", "status", "id"),)
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)  # (event, recipient, version, round or attempt)
     kind: str = Field(default="email", index=True)  # "email" | "flow"
@@ -97,6 +99,7 @@ class OutboxMessage(SQLModel, table=True):
 class Delivery(SQLModel, table=True):
     """One recipient of an issued plan and where its copy stands."""
 
+    __table_args__ = (Index("ix_delivery_plan_status", "plan_id", "status"),)  # progress after every batch
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     version_id: int = Field(foreign_key="planversion.id")
@@ -104,11 +107,14 @@ class Delivery(SQLModel, table=True):
     name: str
     email: str | None = None
     line_text: str = ""  # the Nơi nhận line it came from
-    status: str = "queued"  # queued | sent | failed | not_emailed | filed | acknowledged
+    status: str = "queued"  # queued | sent | failed | not_emailed | filed
     reason: str = ""
     message_id: str = ""
     smtp_reply: str = ""
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # sha256 of the link token the emailed copy carries (the token itself is never stored)
+    ack_token_hash: str | None = Field(default=None, unique=True)
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ActionLink(SQLModel, table=True):

@@ -23,9 +23,11 @@ import anyio
 from models.db import Database
 from models.records import OutboxMessage
 from models.services import documents, outbox, runs
+from models.services.acknowledgements import token_hash
 from models.settings import Settings
-from notifications.messages import build_message
-from notifications.smtp import PermanentFailure, SmtpPool, TemporaryFailure
+from notifications.links import ack_token, ack_url, secret_key
+from notifications.messages import compose
+from notifications.smtp import Outgoing, PermanentFailure, SmtpPool, TemporaryFailure
 
 log = logging.getLogger("banhanh.dispatcher")
 
@@ -51,13 +53,17 @@ class OutboxSender:
     """Sends due emails; shared by the dispatcher and the distribution step of the flow."""
 
     def __init__(self, db: Database, settings: Settings, pool: SmtpPool | None = None) -> None:
-        self.db = db
+        self._given_db = db
+        self.db = db.relaxed()  # one commit per message, inside the pool's turn: no fsync for each
         self.settings = settings
         self.pool = pool or SmtpPool(settings)
         self._attachments: dict[int, tuple[tuple[str, bytes], str | None]] = {}
+        self._key = secret_key(settings)
 
     async def close(self) -> None:
         await self.pool.close()
+        if self.db is not self._given_db:
+            self.db.engine.dispose()
 
     async def __aenter__(self) -> OutboxSender:
         return self
@@ -116,15 +122,29 @@ class OutboxSender:
         attachment, body_html = self._attachments[doc_id]
         return attachment, body_html
 
+    def _compose(
+        self, item: OutboxMessage, attachment: tuple[str, bytes] | None, body_html: str | None
+    ) -> tuple[Outgoing, str | None]:
+        """The email and, for a copy of the plan, the hash of the acknowledgement token it carries."""
+        ack_for = item.context.get("ack_delivery_id")
+        if not isinstance(ack_for, int):
+            return compose(item, self.settings, attachment, body_html), None
+        token = ack_token(self._key, ack_for)
+        extra = {"ack_url": ack_url(self.settings, token)}
+        return compose(item, self.settings, attachment, body_html, extra), token_hash(token)
+
     async def _send_one(self, item: OutboxMessage) -> None:
         item_id = item.id or 0
+        ack_hash: str | None = None
 
         async def record_sent(reply: str) -> None:
-            await anyio.to_thread.run_sync(outbox.mark_sent, self.db, item_id, reply)
+            # On the event loop, not a worker thread: no other message may pass its final dot
+            # until this commits anyway, and the hop to a thread would cost more than the write.
+            outbox.mark_sent(self.db, item_id, reply, ack_hash)
 
         try:
             attachment, body_html = await self._attachment(item)
-            message = build_message(item, self.settings, attachment=attachment, body_html=body_html)
+            message, ack_hash = self._compose(item, attachment, body_html)
             # Recorded inside the pool's turn: a crash can repeat at most this one message.
             await self.pool.send(message, accepted=record_sent)
         except PermanentFailure as exc:
@@ -132,12 +152,13 @@ class OutboxSender:
             await anyio.to_thread.run_sync(outbox.mark_failed, self.db, item_id, str(exc))
             return
         except TemporaryFailure as exc:
-            if item.attempts >= self.settings.max_attempts:
-                reason = f"gave up after {item.attempts} attempts: {exc}"
+            attempt = item.attempts + 1  # this one: claims that died with their sender do not count
+            if attempt >= self.settings.max_attempts:
+                reason = f"gave up after {attempt} attempts: {exc}"
                 await anyio.to_thread.run_sync(outbox.mark_failed, self.db, item_id, reason)
             else:
                 await anyio.to_thread.run_sync(
-                    outbox.mark_retry, self.db, item_id, str(exc), backoff(item.attempts)
+                    outbox.mark_retry, self.db, item_id, str(exc), backoff(attempt)
                 )
 
 
@@ -172,7 +193,7 @@ class Dispatcher:
                 log.info("plan %s: flow run not driven yet (%s)", plan_id, item.last_error)
             if str(result) == Driven.DONE:
                 await anyio.to_thread.run_sync(runs.flow_job_done, self.db, item_id)
-            elif item.attempts >= FLOW_MAX_ATTEMPTS:
+            elif item.attempts + 1 >= FLOW_MAX_ATTEMPTS:
                 await anyio.to_thread.run_sync(
                     outbox.mark_failed,
                     self.db,
@@ -180,7 +201,7 @@ class Dispatcher:
                     item.last_error or "the flow run did not reach its step",
                 )
             else:
-                delay = timedelta(seconds=min(item.attempts, 5))
+                delay = timedelta(seconds=min(item.attempts + 1, 5))
                 await anyio.to_thread.run_sync(
                     outbox.mark_retry, self.db, item_id, item.last_error or "run not at its step yet", delay
                 )

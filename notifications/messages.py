@@ -9,11 +9,15 @@ autoescaped, the subject is forced onto one line and every header is set through
 from __future__ import annotations
 
 import base64
+import email
 import email.policy
 import functools
+import hashlib
 import re
 import shlex
+import urllib.parse
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.headerregistry import (
     Address,
@@ -26,20 +30,21 @@ from email.message import EmailMessage
 from email.policy import Policy
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
+    Template,
     TemplateNotFound,
     UndefinedError,
     select_autoescape,
 )
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from models.settings import Settings
-from notifications.smtp import PermanentFailure
+from notifications.smtp import Outgoing, PermanentFailure
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -56,6 +61,7 @@ EVENTS: tuple[str, ...] = (
     "delivery_failed",
     "reminder",
     "escalation",
+    "ack_reminder",
 )
 
 # Viet Nam has no daylight saving time: a fixed offset is exact.
@@ -191,6 +197,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates are part of the release: no stat() per email
     )
     env.filters["shell_quote"] = lambda value: shlex.quote(str(value))
     return env
@@ -201,6 +208,7 @@ def one_line(text: str) -> str:
     return " ".join(_CONTROL.sub(" ", text).split())
 
 
+@functools.lru_cache(maxsize=4)
 def _embeddable(document_html: str) -> tuple[str, str]:
     """Split a rendered HTML document into (CSS, body content) to nest inside the email.
 
@@ -218,15 +226,22 @@ def _safe_filename(name: str) -> str:
     return name or "van-ban.pdf"
 
 
-def render(event: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
-    """Render (subject, text, html) for one event; the subject is already one line."""
+@functools.cache
+def _templates(event: str) -> tuple[Template, Template, Template]:
     env = environment()
     try:
-        subject_t = env.get_template(f"emails/{event}.subject.j2")
-        text_t = env.get_template(f"emails/{event}.txt.j2")
-        html_t = env.get_template(f"emails/{event}.html.j2")
+        return (
+            env.get_template(f"emails/{event}.subject.j2"),
+            env.get_template(f"emails/{event}.txt.j2"),
+            env.get_template(f"emails/{event}.html.j2"),
+        )
     except TemplateNotFound as exc:
         raise MessageError(f"no email template for event {event!r} ({exc.name})") from exc
+
+
+def render(event: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Render (subject, text, html) for one event; the subject is already one line."""
+    subject_t, text_t, html_t = _templates(event)
     try:
         subject = one_line(subject_t.render(context))
         return subject, text_t.render(context), html_t.render(context)
@@ -234,36 +249,93 @@ def render(event: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
         raise MessageError(f"{event} email cannot be rendered: {exc.message}") from exc
 
 
-def build_message(
+# -- rendering once per plan ------------------------------------------------------------
+#
+# A plan's copies differ only by recipient. Its emails are rendered once with a marker in
+# place of each recipient's values, then the markers are replaced (HTML-escaped in the
+# HTML part). The first email of each kind is also rendered in full and compared: a
+# template that transforms these values rather than showing them is rendered in full.
+
+PER_RECIPIENT = ("to_name", "to_email", "ack_url", "action_path", "action_url")
+_MARK = "\ue000"  # a private-use character: no template or value has it
+_SKELETONS: dict[tuple[Any, ...], _Skeleton | None] = {}
+_MAX_SKELETONS = 32
+
+
+@dataclass(frozen=True)
+class _Skeleton:
+    subject: str
+    text: str
+    html: str
+    keys: tuple[str, ...]
+
+    def fill(self, context: Mapping[str, Any]) -> tuple[str, str, str]:
+        subject, text, html = self.subject, self.text, self.html
+        for key in self.keys:
+            value, mark = str(context[key]), f"{_MARK}{key}{_MARK}"
+            subject = subject.replace(mark, value)
+            text = text.replace(mark, value)
+            html = html.replace(mark, str(escape(value)))
+        return subject, text, html
+
+
+def _render_once_per_plan(event: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    keys = tuple(k for k in PER_RECIPIENT if isinstance(context.get(k), str))
+    if any(_MARK in context[k] for k in keys):
+        return render(event, context)
+    try:
+        shared = (event, keys, *sorted((k, v) for k, v in context.items() if k not in keys))
+        hash(shared)
+    except TypeError:  # a list or mapping in the context: render in full
+        return render(event, context)
+    if shared in _SKELETONS:
+        skeleton = _SKELETONS[shared]
+        return skeleton.fill(context) if skeleton is not None else render(event, context)
+    full = render(event, context)
+    marked = render(event, {**context, **{k: f"{_MARK}{k}{_MARK}" for k in keys}})
+    candidate = _Skeleton(*marked, keys=keys)
+    if len(_SKELETONS) >= _MAX_SKELETONS:
+        _SKELETONS.pop(next(iter(_SKELETONS)))
+    _SKELETONS[shared] = candidate if candidate.fill(context) == full else None
+    return full
+
+
+def compose(
     item: MailItem,
     settings: Settings,
     attachment: tuple[str, bytes] | None = None,
     body_html: str | None = None,
-) -> EmailMessage:
-    """The complete email for ``item``.
+    extra: Mapping[str, Any] | None = None,
+) -> Outgoing:
+    """The complete email for ``item``, as the bytes sent to the relay and its envelope.
 
     ``attachment`` is ``(filename, pdf bytes)``; ``body_html`` is the rendered plan, shown in
-    the HTML part after the template's own text (the "distributed" email). Raises
-    ``MessageError`` (a ``PermanentFailure`` and ``ValueError``) for an item that cannot become
-    an email: retrying would not help.
+    the HTML part after the template's own text (the "distributed" email); ``extra`` adds
+    values computed at send time (the acknowledgement link). Raises ``MessageError`` (a
+    ``PermanentFailure`` and ``ValueError``) for an item that cannot become an email:
+    retrying would not help.
+
+    The MIME is written here rather than through ``email.message``: the package's header
+    objects and generator cost milliseconds per message, more than sending it. The shape
+    is fixed: multipart/alternative (text, HTML), inside multipart/mixed with the PDF when
+    there is one; text parts in base64, headers ASCII (RFC 2047 encoded words).
     """
     if not item.to_email:
         raise MessageError(f"{item.event} email has no recipient address")
-    if not item.message_id:
+    if not item.message_id or _CONTROL.search(item.message_id) or not item.message_id.isascii():
         raise MessageError(f"{item.event} email to {item.to_email} has no Message-ID (fixed at queue time)")
     to_name = one_line(item.to_name or str(item.context.get("to_name") or ""))
-    try:
-        to_address = Address(display_name=to_name, addr_spec=one_line(item.to_email))
-    except (ValueError, IndexError) as exc:
-        raise MessageError(f"malformed recipient address {item.to_email!r}: {exc}") from exc
+    to_address = _address(to_name, one_line(item.to_email))
 
     context: dict[str, Any] = dict(item.context)
+    context.pop("ack_delivery_id", None)  # the sender's, for the link: templates show ``ack_url``
     for key in _ONE_LINE_KEYS:  # shown inline: a line break in a title must not reshape the email
         if isinstance(context.get(key), str):
             context[key] = one_line(context[key])
     context.setdefault("plan_id", item.plan_id)
     context["to_name"] = context.get("to_name") or to_name
     context["to_email"] = to_address.addr_spec
+    context.update(extra or {})
     if context.get("action_path"):  # a one-time link issued with the email; the host is known here
         context["action_url"] = settings.base_url + str(context["action_path"])
     if body_html:
@@ -272,24 +344,140 @@ def build_message(
         context["plan_styles"] = Markup(css)
     if attachment is not None:
         context.setdefault("filename", attachment[0])
-    subject, text, html = render(item.event, context)
+    subject, text, html = _render_once_per_plan(item.event, context)
 
-    msg = EmailMessage(policy=POLICY)
-    msg["From"] = one_line(settings.mail_from)
-    msg["To"] = to_address
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(datetime.now(VN_TZ))
-    msg["Message-ID"] = item.message_id
+    sender = _sender(one_line(settings.mail_from))
+    headers = [
+        sender.header,
+        _address_header("To", to_address),
+        _fold("Subject", subject),
+        f"Date: {format_datetime(datetime.now(VN_TZ))}",
+        f"Message-ID: {item.message_id}",
+    ]
     if item.plan_id is not None:
-        msg["X-BanHanh-Plan"] = str(item.plan_id)
-    msg["X-BanHanh-Event"] = item.event
+        headers.append(f"X-BanHanh-Plan: {int(item.plan_id)}")
+    headers.append(f"X-BanHanh-Event: {_ascii_token(item.event)}")
     if context.get("version_hash"):
-        msg["X-BanHanh-Version"] = one_line(str(context["version_hash"]))
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to the engine
-    msg["Content-Language"] = "vi"
-    msg.set_content(text, subtype="plain", charset="utf-8")
-    msg.add_alternative(html, subtype="html", charset="utf-8")
-    if attachment is not None:
-        filename, data = attachment
-        msg.add_attachment(data, maintype="application", subtype="pdf", filename=_safe_filename(filename))
-    return msg
+        headers.append(_fold("X-BanHanh-Version", one_line(str(context["version_hash"]))))
+    headers += ["Auto-Submitted: auto-generated", "Content-Language: vi", "MIME-Version: 1.0"]
+
+    seed = hashlib.sha256(item.message_id.encode("ascii")).hexdigest()[:24]
+    body = _multipart(f"=_alt_{seed}", [_text_part("plain", text), _text_part("html", html)])
+    top = body if attachment is None else _multipart(f"=_mix_{seed}", [body, _pdf_part(*attachment)])
+    data = "\r\n".join(headers).encode("ascii") + b"\r\n" + top
+    return Outgoing(sender.addr_spec, [to_address.addr_spec], data)
+
+
+def build_message(
+    item: MailItem,
+    settings: Settings,
+    attachment: tuple[str, bytes] | None = None,
+    body_html: str | None = None,
+) -> EmailMessage:
+    """``compose``'s email as an ``EmailMessage`` (for reading it; the sender sends the bytes)."""
+    parsed = email.message_from_bytes(compose(item, settings, attachment, body_html).data, policy=POLICY)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+# -- MIME ------------------------------------------------------------------------------
+
+
+# A plain address needs no parsing; anything else goes through the email package's parser.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9_.+-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,}")
+
+
+class _PlainAddress(NamedTuple):
+    display_name: str
+    addr_spec: str
+
+
+def _address(name: str, addr_spec: str) -> Address | _PlainAddress:
+    if _PLAIN_ADDRESS.fullmatch(addr_spec) and ".." not in addr_spec:
+        return _PlainAddress(name, addr_spec)
+    try:
+        return Address(display_name=name, addr_spec=addr_spec)
+    except (ValueError, IndexError) as exc:
+        raise MessageError(f"malformed recipient address {addr_spec!r}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class _Sender:
+    addr_spec: str
+    header: str
+
+
+@functools.lru_cache(maxsize=8)
+def _sender(mail_from: str) -> _Sender:
+    try:
+        parsed = Address(addr_spec=mail_from) if "<" not in mail_from else None
+    except (ValueError, IndexError):
+        parsed = None
+    if parsed is None:
+        header = email.message_from_string(f"From: {mail_from}\n\n", policy=POLICY)["From"]
+        addresses = list(getattr(header, "addresses", ()))
+        if not addresses or not addresses[0].addr_spec or "@" not in addresses[0].addr_spec:
+            raise MessageError(f"the sender address {mail_from!r} is not an address")
+        parsed = addresses[0]
+    return _Sender(parsed.addr_spec, _address_header("From", parsed))
+
+
+def _address_header(name: str, address: Address | _PlainAddress) -> str:
+    if address.display_name and not address.display_name.isascii():
+        tokens = [*encoded_words(address.display_name), f"<{address.addr_spec}>"]
+        return _fold_tokens(name, tokens, "\r\n").removesuffix("\r\n")
+    # Address quotes a display name with specials
+    text = str(Address(address.display_name, addr_spec=address.addr_spec))
+    if not text.isascii():
+        raise MessageError(f"the address {address.addr_spec!r} needs SMTPUTF8")
+    return _fold(name, text)
+
+
+@functools.lru_cache(maxsize=256)  # the subject of a plan's copies is the same for every recipient
+def _fold(name: str, value: str) -> str:
+    """One header line, folded at spaces; a non-ASCII value as RFC 2047 encoded words."""
+    tokens = value.split(" ") if value.isascii() else encoded_words(value)
+    return _fold_tokens(name, [t for t in tokens if t], "\r\n").removesuffix("\r\n")
+
+
+def _ascii_token(value: str) -> str:
+    if not value.isascii() or _CONTROL.search(value) or " " in value:
+        raise MessageError(f"unusable header value {value!r}")
+    return value
+
+
+_BASE64_LINE = re.compile(rb".{1,76}")
+
+
+def _base64_lines(data: bytes) -> bytes:
+    if not data:
+        return b""
+    return b"\r\n".join(_BASE64_LINE.findall(base64.b64encode(data))) + b"\r\n"
+
+
+def _text_part(subtype: str, text: str) -> bytes:
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+    ).encode("ascii") + _base64_lines(text.encode("utf-8"))
+
+
+@functools.lru_cache(maxsize=4)
+def _pdf_part(filename: str, data: bytes) -> bytes:
+    """The attachment's part, encoded once per document (every recipient gets the same bytes)."""
+    name = _safe_filename(filename)
+    if name.isascii() and '"' not in name and "\\" not in name:
+        param = f'filename="{name}"'
+    else:
+        param = f"filename*=utf-8''{urllib.parse.quote(name, safe='')}"
+    return (
+        "Content-Type: application/pdf\r\n"
+        f"Content-Disposition: attachment;\r\n {param}\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    ).encode("ascii") + _base64_lines(data)
+
+
+def _multipart(boundary: str, parts: list[bytes]) -> bytes:
+    kind = "alternative" if boundary.startswith("=_alt") else "mixed"
+    head = f'Content-Type: multipart/{kind}; boundary="{boundary}"\r\n\r\n'.encode("ascii")
+    delimiter = f"--{boundary}\r\n".encode("ascii")
+    return head + b"".join(delimiter + part for part in parts) + f"--{boundary}--\r\n".encode("ascii")

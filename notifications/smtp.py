@@ -21,9 +21,11 @@ connection of the pool at once.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
 from types import TracebackType
 from typing import Any
@@ -43,6 +45,7 @@ from aiosmtplib import (
 from aiosmtplib.typing import Default
 
 from models.settings import Settings
+from notifications.ratelimit import TokenBucket
 
 
 class SendFailure(Exception):
@@ -102,6 +105,15 @@ def classify(exc: BaseException) -> SendFailure:
     return TemporaryFailure(f"unexpected error while sending: {type(exc).__name__}: {exc}")
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """An email ready for the relay: envelope sender, recipients and the bytes of the message."""
+
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+
 def envelope(msg: EmailMessage) -> tuple[str, list[str]]:
     """(sender, recipients) from From and To/Cc. Bcc is never read: only what we addressed counts."""
     sender_header = msg["From"]
@@ -119,26 +131,90 @@ def envelope(msg: EmailMessage) -> tuple[str, list[str]]:
     return senders[0].addr_spec, recipients
 
 
+class _Baton:
+    """The pool's turn to finish a message, handed from one send straight to the next.
+
+    A send that gives the turn back writes the next waiter's final dot itself (``start``),
+    so the relay gets it at once instead of after the event loop has run everything else
+    that is ready: the turn is the one step of a distribution that no connection overlaps.
+    """
+
+    def __init__(self) -> None:
+        self.busy = False
+        self.waiting: collections.deque[tuple[Callable[[], None], asyncio.Future[None]]] = collections.deque()
+
+    async def take(self, start: Callable[[], None]) -> None:
+        """Return (or raise what ``start`` raised) once the turn is ours; if cancelled waiting: not ours."""
+        if not self.busy:
+            self.busy = True
+            start()
+            return
+        handed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting.append((start, handed))
+        try:
+            await handed
+        except asyncio.CancelledError:
+            if handed.done() and not handed.cancelled():  # handed over as we were cancelled: pass it on
+                self.give_back()
+            raise
+
+    def give_back(self) -> None:
+        while self.waiting:
+            start, handed = self.waiting.popleft()
+            if handed.done():  # its send was cancelled while waiting
+                continue
+            try:
+                start()
+            except Exception as exc:  # their connection failed: the turn is theirs to give back
+                handed.set_exception(exc)
+            else:
+                handed.set_result(None)
+            return
+        self.busy = False
+
+
 class _Turn:
     """One send's claim on the pool's turn to finish a message (final dot until the reply is recorded)."""
 
-    def __init__(self, lock: asyncio.Lock) -> None:
-        self.lock = lock
+    def __init__(self, baton: _Baton) -> None:
+        self.baton = baton
         self.held = False
 
-    async def take(self) -> None:
-        if not self.held:
-            await self.lock.acquire()
-            self.held = True
+    async def take(self, start: Callable[[], None] = lambda: None) -> None:
+        """Wait for the turn; ``start`` runs the moment it is ours (it writes the final dot)."""
+        if self.held:
+            return
+        try:
+            await self.baton.take(start)
+        except asyncio.CancelledError:
+            raise  # the baton was passed on
+        except BaseException:
+            self.held = True  # ours although starting failed: the send's cleanup gives it back
+            raise
+        self.held = True
 
     def give_back(self) -> None:
         if self.held:
             self.held = False
-            self.lock.release()
+            self.baton.give_back()
 
 
 _LINE_ENDINGS = re.compile(rb"(?:\r\n|\n|\r(?!\n))")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _smtp_body(raw: bytes) -> bytes:
+    """The message as DATA carries it: CRLF line endings, leading dots doubled, a final CRLF.
+
+    Messages that are already so (``messages.compose`` writes them that way) skip the two
+    regular expressions, which cost more than the rest of the send for a message with a PDF.
+    """
+    crlf = raw.count(b"\r\n")
+    if raw.count(b"\n") == crlf == raw.count(b"\r") and b"\n." not in raw and not raw.startswith(b"."):
+        body = raw
+    else:
+        body = _LEADING_DOT.sub(b"..", _LINE_ENDINGS.sub(b"\r\n", raw))
+    return body if body.endswith(b"\r\n") else body + b"\r\n"
 
 
 class _Connection(aiosmtplib.SMTP):
@@ -168,10 +244,7 @@ class _Connection(aiosmtplib.SMTP):
         timeout = kwargs.get("timeout", Default.token)
         if timeout is Default.token:
             timeout = self.timeout
-        raw = message.encode("ascii") if isinstance(message, str) else message
-        body = _LEADING_DOT.sub(b"..", _LINE_ENDINGS.sub(b"\r\n", raw))
-        if not body.endswith(b"\r\n"):
-            body += b"\r\n"
+        body = _smtp_body(message.encode("ascii") if isinstance(message, str) else message)
         try:
             async with lock:
                 protocol._response_pending = True
@@ -180,9 +253,12 @@ class _Connection(aiosmtplib.SMTP):
                 if start.code != SMTPStatus.start_input:
                     raise SMTPDataError(start.code, start.message)
                 protocol.write(body)
-                await turn.take()  # from the final dot on, the relay may keep this message
-                protocol._response_pending = True
-                protocol.write(b".\r\n")
+
+                def final_dot() -> None:  # from here on, the relay may keep this message
+                    protocol._response_pending = True
+                    protocol.write(b".\r\n")
+
+                await turn.take(final_dot)
                 response = await protocol.read_response(timeout=timeout)
                 if response.code != SMTPStatus.completed:
                     raise SMTPDataError(response.code, response.message)
@@ -205,9 +281,11 @@ class SmtpPool:
         self.settings = settings
         self.size = max(1, settings.smtp_pool_size)
         self._slots = asyncio.Semaphore(self.size)
-        self._turn = asyncio.Lock()
+        self._turn = _Baton()
         self._idle: list[_Connection] = []
         self._closed = False
+        # One bucket for the whole pool: the relay's limit counts messages, not connections.
+        self._rate = TokenBucket(settings.smtp_rate_limit) if settings.smtp_rate_limit > 0 else None
 
     # -- connections -----------------------------------------------------------------
 
@@ -252,7 +330,7 @@ class SmtpPool:
     # -- sending ---------------------------------------------------------------------
 
     async def send(
-        self, msg: EmailMessage, *, accepted: Callable[[str], Awaitable[None]] | None = None
+        self, msg: EmailMessage | Outgoing, *, accepted: Callable[[str], Awaitable[None]] | None = None
     ) -> str:
         """Send one message; return the relay's reply to DATA, e.g. ``"250 OK kept as …"``.
 
@@ -263,9 +341,11 @@ class SmtpPool:
         """
         if self._closed:
             raise RuntimeError("the SMTP pool is closed")
-        sender, recipients = envelope(msg)
+        sender, recipients = (msg.sender, msg.recipients) if isinstance(msg, Outgoing) else envelope(msg)
         turn = _Turn(self._turn) if accepted is not None else None
         async with self._slots:
+            if self._rate is not None:
+                await self._rate.wait()
             client: _Connection | None = self._idle.pop() if self._idle else None
             reused = client is not None
             try:
@@ -278,9 +358,15 @@ class SmtpPool:
                     client.turn = turn
                     try:
                         try:
-                            errors, reply = await client.send_message(
-                                msg, sender=sender, recipients=recipients
-                            )
+                            if isinstance(msg, Outgoing):
+                                utf8 = not all(a.isascii() for a in (sender, *recipients))
+                                errors, reply = await client.sendmail(
+                                    sender, recipients, msg.data, mail_options=["SMTPUTF8"] if utf8 else []
+                                )
+                            else:
+                                errors, reply = await client.send_message(
+                                    msg, sender=sender, recipients=recipients
+                                )
                         except BaseException:
                             if turn is not None:  # not accepted: nothing to record, the next may go
                                 turn.give_back()

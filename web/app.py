@@ -15,9 +15,10 @@ from fastapi.staticfiles import StaticFiles
 from models.db import Database
 from models.errors import AlreadyDecided, BanHanhError, Invalid, NotFound, Refused
 from models.settings import Settings
-from web import auth, book, health, mail, plans, steps
+from notifications.links import secret_key
+from web import ack, auth, book, health, mail, plans, steps
 from web.pages import page
-from web.security import BadCsrf, Forbidden, SignInRequired, csrf_middleware, secret_key
+from web.security import BadCsrf, Forbidden, SignInRequired, csrf_middleware
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 ERROR_STATUS: dict[type[BanHanhError], int] = {Invalid: 400, NotFound: 404, Refused: 403, AlreadyDecided: 409}
@@ -60,9 +61,10 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.catcher_view = catcher_in_use(settings)
     app.middleware("http")(csrf_middleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, plans, steps, book, mail, health):
+    for module in (auth, plans, steps, book, mail, health, ack):
         app.include_router(module.router)
     app.dependency_overrides[health.current_settings] = lambda: settings
+    app.dependency_overrides[ack.database] = lambda: app.state.db
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:

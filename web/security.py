@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 from fastapi import Request, Response
 from starlette.datastructures import FormData
@@ -15,7 +13,6 @@ from starlette.datastructures import FormData
 from models.directory import Person
 from models.lifecycle import Role
 from models.services import access
-from models.settings import Settings
 from web.state import db_of, settings_of
 
 SESSION_COOKIE = "bh_session"
@@ -38,22 +35,6 @@ class Forbidden(Exception):
 
 class BadCsrf(Exception):
     """A form posted without the token this browser was given."""
-
-
-def secret_key(settings: Settings) -> bytes:
-    """The configured key, else one generated once and kept in the data directory."""
-    if settings.secret_key:
-        return settings.secret_key.encode("utf-8")
-    path = Path(settings.data_dir) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first: use theirs
-            return path.read_text().strip().encode("utf-8")
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
-    return path.read_text().strip().encode("utf-8")
 
 
 def csrf_token(request: Request) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +32,7 @@ from models.services.core import (
 from models.services.locking import insert_ignore
 from models.services.plans import address_book
 
-FINAL_DELIVERY = frozenset({"sent", "failed", "not_emailed", "filed", "acknowledged"})
+FINAL_DELIVERY = frozenset({"sent", "failed", "not_emailed", "filed"})
 
 
 def store_document(db: Database, plan_id: int, fmt: str, filename: str, content: bytes) -> None:
@@ -134,7 +134,7 @@ def _queue_copy(
             event="distributed",
             to_email=delivery.email,
             to_name=delivery.name,
-            context={**context, "to_name": delivery.name},
+            context={**context, "to_name": delivery.name, "ack_delivery_id": delivery.id},
             message_id=delivery.message_id,
             delivery_id=delivery.id,
             next_attempt_at=now,
@@ -186,10 +186,42 @@ def resend(db: Database, plan_id: int, actor: str, email: str) -> str:
         return delivery.message_id
 
 
-def fully_delivered(db: Database, plan_id: int) -> bool:
+@dataclass(frozen=True)
+class Progress:
+    """Where a plan's emailed copies stand; ``other`` counts copies not sent by email (filed, not emailed)."""
+
+    sent: int
+    failed: int
+    pending: int
+    other: int
+
+    @property
+    def emailed(self) -> int:
+        return self.sent + self.failed + self.pending
+
+    @property
+    def final(self) -> bool:
+        return self.pending == 0
+
+    def line(self) -> str:
+        """The progress line of the flow run's log (Vietnamese, like the rest of what people read)."""
+        return f"đã gửi {self.sent}/{self.emailed}, lỗi {self.failed}, còn chờ {self.pending}"
+
+
+def progress(db: Database, plan_id: int) -> Progress:
     with db.read() as session:
-        plan = session.get(Plan, plan_id)
-        return plan is not None and all_final(session, plan)
+        counts = dict(
+            session.exec(
+                select(Delivery.status, func.count())
+                .where(Delivery.plan_id == plan_id)
+                .group_by(Delivery.status)
+            ).all()
+        )
+    pending = sum(n for status, n in counts.items() if status not in FINAL_DELIVERY)
+    other = sum(
+        n for status, n in counts.items() if status not in ("sent", "failed") and status in FINAL_DELIVERY
+    )
+    return Progress(counts.get("sent", 0), counts.get("failed", 0), pending, other)
 
 
 def all_final(session: Session, plan: Plan) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from models.db import Database
@@ -19,27 +19,51 @@ LEASE = timedelta(seconds=120)
 
 
 def claim_due(db: Database, kind: str, limit: int, plan_id: int | None = None) -> list[OutboxMessage]:
-    """Claim up to `limit` due items atomically; a claim whose lease ran out is due again."""
-    now = db.clock()
-    with db.write() as session:
-        query = select(OutboxMessage).where(
-            OutboxMessage.kind == kind,
-            or_(
-                (col(OutboxMessage.status) == "pending") & (col(OutboxMessage.next_attempt_at) <= now),
-                (col(OutboxMessage.status) == "sending") & (col(OutboxMessage.claimed_until) < now),
-            ),
-        )
-        if plan_id is not None:
-            query = query.where(OutboxMessage.plan_id == plan_id)
-        query = query.order_by(col(OutboxMessage.id)).limit(limit)
-        if not db.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
-        claimed = []
-        for item in session.exec(query).all():
-            item.status, item.claimed_until, item.attempts = "sending", now + LEASE, item.attempts + 1
-            session.add(item)
-            claimed.append(item)
-        return claimed
+    """Claim up to `limit` due items atomically; a claim whose lease ran out is due again.
+
+    Due items are read without a lock, then claimed by one compare-and-set UPDATE that only
+    takes those still due: the write lock is held for that statement alone, not while rows
+    are loaded (senders record each message while the pool waits, and must not queue behind
+    a claim). A concurrent claimer gets the rest.
+
+    A claim is not an attempt: ``attempts`` counts outcomes only (``mark_sent``, ``mark_retry``,
+    ``mark_failed``), so a sender killed mid-send does not use up the item's attempts.
+    """
+    for _ in range(3):  # another sender took every candidate: read again
+        now = db.clock()
+        stale = (col(OutboxMessage.status) == "sending") & (col(OutboxMessage.claimed_until) < now)
+        due = (col(OutboxMessage.status) == "pending") & (col(OutboxMessage.next_attempt_at) <= now)
+        with db.read() as session:
+            # Dead senders' claims first, then due work, each in id order: one status per query,
+            # so the (plan, status, id) index walks only what is still to do.
+            candidates: list[OutboxMessage] = []
+            for condition in (stale, due):
+                query = select(OutboxMessage).where(OutboxMessage.kind == kind, condition)
+                if plan_id is not None:
+                    query = query.where(OutboxMessage.plan_id == plan_id)
+                candidates += session.exec(
+                    query.order_by(col(OutboxMessage.id)).limit(limit - len(candidates))
+                )
+                if len(candidates) >= limit:
+                    break
+        if not candidates:
+            return []
+        with db.write() as session:
+            won = set(
+                session.execute(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id).in_([c.id for c in candidates]), stale | due)
+                    .values(status="sending", claimed_until=now + LEASE)
+                    .returning(col(OutboxMessage.id))
+                    .execution_options(synchronize_session=False)
+                ).scalars()
+            )
+        claimed = [c for c in candidates if c.id in won]
+        for item in claimed:
+            item.status, item.claimed_until = "sending", now + LEASE
+        if claimed:
+            return claimed
+    return []
 
 
 def renew(db: Database, item_ids: Collection[int]) -> int:
@@ -61,19 +85,28 @@ def renew(db: Database, item_ids: Collection[int]) -> int:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def mark_sent(db: Database, item_id: int, reply: str) -> None:
+def mark_sent(db: Database, item_id: int, reply: str, ack_token_hash: str | None = None) -> None:
+    """Record the relay's acceptance; a copy of the plan also records the hash of its receipt link,
+    and its audit entry binds the SMTP reply and Message-ID."""
     now = db.clock()
     with db.write() as session:
         item = session.get(OutboxMessage, item_id)
         if item is None or item.status == "sent":
             return
         item.status, item.smtp_reply, item.sent_at, item.claimed_until = "sent", reply, now, None
+        item.attempts += 1
         session.add(item)
         if item.delivery_id is not None:
+            values: dict[str, object] = {
+                "status": "sent",
+                "smtp_reply": reply,
+                "message_id": item.message_id,
+                "updated_at": now,
+            }
+            if ack_token_hash is not None:
+                values["ack_token_hash"] = ack_token_hash
             session.execute(
-                update(Delivery)
-                .where(Delivery.id == item.delivery_id)  # type: ignore[arg-type]
-                .values(status="sent", smtp_reply=reply, message_id=item.message_id, updated_at=now)
+                update(Delivery).where(Delivery.id == item.delivery_id).values(**values)  # type: ignore[arg-type]
             )
             audit.record_delivery(session, item.delivery_id, "delivered", now)
 
@@ -90,6 +123,7 @@ def mark_retry(db: Database, item_id: int, error: str, delay: timedelta) -> None
             now + delay,
             None,
         )
+        item.attempts += 1
         session.add(item)
 
 
@@ -100,6 +134,7 @@ def mark_failed(db: Database, item_id: int, reason: str) -> None:
         if item is None or item.status != "sending":
             return
         item.status, item.last_error, item.claimed_until = "failed", reason, None
+        item.attempts += 1
         session.add(item)
         if item.delivery_id is None:
             return

@@ -155,6 +155,9 @@ def deliveries(db: Database, plan_id: int) -> list[dict[str, Any]]:
                 "message_id": d.message_id,
                 "smtp_reply": d.smtp_reply,
                 "line": d.line_text,
+                "acknowledged_at": d.acknowledged_at.isoformat(timespec="seconds")
+                if d.acknowledged_at
+                else None,
             }
             for d in rows
         ]

@@ -25,6 +25,7 @@ EVENTS = (
     "delivery_failed",
     "reminder",
     "escalation",
+    "ack_reminder",
 )
 
 INJECTED_TITLE = "Kế hoạch\r\nBcc: evil@x"

@@ -6,6 +6,7 @@ import asyncio
 import email
 import email.policy
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,9 @@ from aiosmtpd.controller import Controller
 from models.db import Database
 from models.lifecycle import State
 from models.services import distribution
+from models.services import outbox as outbox_service
 from models.services.queries import deliveries, outbox, plan_status
+from models.types import utcnow
 from notifications.catcher import free_port
 from notifications.dispatcher import OutboxSender
 from tests.factory import build, load_people
@@ -80,3 +83,26 @@ async def test_refused_recipients_end_failed_with_the_reason_and_the_rest_once(
     assert [o["to"] for o in queued] == ["vanphong@hamliem.example.vn"]
     distribution.complete_distribution(db, plan_id)  # failed is final: the plan is issued
     assert plan_status(db, plan_id)["state"] == "issued"
+
+
+async def test_claims_that_die_with_their_sender_use_up_no_attempts(
+    db: Database, flaky: tuple[Flaky, int], tmp_path: Path
+) -> None:
+    """Only SMTP outcomes count: an item claimed again and again by killed senders still gets every try."""
+    _, port = flaky
+    load_people(db)
+    plan_id = build(db, State.DISTRIBUTING)
+    clock = [utcnow()]
+    db.clock = lambda: clock[0]
+    for _ in range(12):  # more claims than max_attempts: each sender dies before any SMTP outcome
+        assert outbox_service.claim_due(db, "email", 100, plan_id)
+        clock[0] += outbox_service.LEASE + timedelta(seconds=1)
+    assert {o["attempts"] for o in outbox(db, plan_id)} == {0}
+    settings = settings_for(port, tmp_path, max_attempts=3)
+    async with OutboxSender(db, settings) as sender:
+        await sender.send_due(plan_id=plan_id)
+    rows = {d["email"]: d for d in deliveries(db, plan_id) if d["email"]}
+    assert rows[BUSY]["status"] == "queued", "a 451 after twelve dead claims is still retried"
+    busy = next(o for o in outbox(db, plan_id) if o["to"] == BUSY and o["event"] == "distributed")
+    assert busy["attempts"] == 1 and busy["status"] == "pending"
+    assert all(o["attempts"] == 1 for o in outbox(db, plan_id) if o["status"] == "sent")

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from models.settings import Settings
 from notifications.catcher import MailCatcher, free_port, load_message, read_index
 from notifications.messages import build_message, one_line, render
-from notifications.smtp import PermanentFailure, SmtpPool, TemporaryFailure
+from notifications.smtp import PermanentFailure, SmtpPool, TemporaryFailure, _Baton, _Turn
 from tests.notifications.conftest import EVENTS, INJECTED_TITLE, make_item, settings_for
 
 TITLE = f"{INJECTED_TITLE} thực hiện Nghị quyết số 12-NQ/TU về chuyển đổi số"
@@ -221,3 +221,35 @@ async def test_a_message_without_recipients_is_permanent(tmp_path: Path) -> None
     async with SmtpPool(settings_for(free_port(), tmp_path)) as pool:
         with pytest.raises(PermanentFailure, match="no recipient"):
             await pool.send(msg)
+
+
+async def test_the_turn_is_handed_over_with_the_next_final_dot_already_written() -> None:
+    """The pool's turn: one holder at a time, in order; the giver starts the next send, come what may."""
+    baton = _Baton()
+    written: list[str] = []
+    first = _Turn(baton)
+    await first.take(lambda: written.append("a"))
+    second, third, fourth = _Turn(baton), _Turn(baton), _Turn(baton)
+
+    def broken() -> None:
+        raise ConnectionResetError("the third connection died")
+
+    waiting = [
+        asyncio.create_task(second.take(lambda: written.append("b"))),
+        asyncio.create_task(third.take(broken)),
+        asyncio.create_task(fourth.take(lambda: written.append("d"))),
+    ]
+    await asyncio.sleep(0)
+    waiting[0].cancel()  # the second send is cancelled while it waits: it never holds the turn
+    await asyncio.sleep(0)
+    first.give_back()
+    # The third's start failed inside give_back: it gets the error and holds the turn until it gives back.
+    with pytest.raises(ConnectionResetError):
+        await waiting[1]
+    assert third.held and not waiting[2].done() and written == ["a"]
+    third.give_back()
+    assert written == ["a", "d"], "the fourth's dot went out inside give_back, before it even ran"
+    await waiting[2]
+    assert fourth.held and waiting[0].cancelled() and not second.held
+    fourth.give_back()
+    assert not baton.busy

@@ -1,0 +1,79 @@
+"""Acknowledgement of receipt on the web: ``GET /ack/{token}`` shows, ``POST /ack/{token}`` confirms.
+
+Mail scanners and link previews open every link in a message, so a GET only shows what the
+link is for and a button; the receipt is recorded by the POST the button sends. The token
+is the secret: a page that carries it is never cached and never sent on as a Referer.
+
+The main web app includes ``router``; it can override ``database`` (a FastAPI dependency)
+with its own.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from models.db import Database
+from models.errors import NotFound
+from models.numbering import VN_TZ
+from models.services import acknowledgements
+from models.settings import Settings
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex",
+    "X-Content-Type-Options": "nosniff",
+}
+
+router = APIRouter()
+
+
+@functools.cache
+def database() -> Database:
+    return Database.from_url(Settings().db_url)
+
+
+DB = Annotated[Database, Depends(database)]
+
+
+@functools.cache
+def _environment() -> Environment:
+    # Every value is escaped: names and titles come from the directory and the plan.
+    return Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, undefined=StrictUndefined)
+
+
+def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    html = _environment().get_template(f"web/ack/{name}.html.j2").render(**context)
+    return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def _show(receipt: acknowledgements.Receipt) -> HTMLResponse:
+    if receipt.acknowledged_at is None:
+        return _page("confirm", receipt=receipt)
+    at = receipt.acknowledged_at.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y")
+    return _page("done", receipt=receipt, acknowledged_at=at)
+
+
+@router.get("/ack/{token}", response_class=HTMLResponse)
+def show(token: str, db: DB) -> HTMLResponse:
+    """What the link is for, and a button to confirm; changes nothing."""
+    try:
+        return _show(acknowledgements.receipt(db, token))
+    except NotFound:
+        return _page("invalid", status=404)
+
+
+@router.post("/ack/{token}", response_class=HTMLResponse)
+def confirm(token: str, db: DB) -> HTMLResponse:
+    """Record the receipt (once: confirming again shows the first time)."""
+    try:
+        return _show(acknowledgements.acknowledge(db, token))
+    except NotFound:
+        return _page("invalid", status=404)
