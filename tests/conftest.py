@@ -63,15 +63,15 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def pg_migrated() -> str:
-    engine = make_engine(PG_URL)
+    pg = make_engine(PG_URL)
     try:
-        with engine.begin() as conn:
+        with pg.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
     except Exception as exc:  # a configured PostgreSQL that cannot be reached is a failure, never a skip
         pytest.fail(f"TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}")
     finally:
-        engine.dispose()
+        pg.dispose()
     upgrade(PG_URL)
     return PG_URL
 
@@ -106,3 +106,8 @@ def db(db_url: str) -> Iterator[Database]:
 @pytest.fixture
 def org(db: Database) -> models.tables.Organisation:
     return load_directory(db, example_config())
+
+
+# One definition of the Prefect fixtures for every directory: a module importing them itself
+# would get a second session server on the same port.
+from tests.engine import dispatcher, engine, prefect_server  # noqa: F401

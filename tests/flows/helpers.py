@@ -11,7 +11,7 @@ import httpx
 
 from models.db import Database
 from models.services import runs
-from tests.flows.conftest import API_URL
+from tests.engine import API_URL
 
 DEADLINE_S = 90
 

@@ -14,8 +14,8 @@ from models.services import plans, reviews, signing
 from models.services.queries import deliveries, plan_status
 from models.services.runs import snapshot
 from notifications.catcher import read_index
+from tests.engine import API_URL, Engine
 from tests.factory import R1, R2, SECRETARIAT, SIGNER, build, current_hash, load_people
-from tests.flows.conftest import API_URL, Engine
 from tests.flows.helpers import run_state, suspended_on, until
 
 

@@ -2,7 +2,7 @@
 
 import httpx
 
-from tests.flows.conftest import API_URL, PrefectServer
+from tests.engine import API_URL, PrefectServer
 
 
 def test_the_real_prefect_server_starts(prefect_server: PrefectServer) -> None:

@@ -15,8 +15,8 @@ from models.services import plans, reviews, signing
 from models.services.queries import deliveries, plan_status
 from notifications.catcher import read_index
 from notifications.dispatcher import Dispatcher
+from tests.engine import Engine, PrefectServer
 from tests.factory import R1, R2, SECRETARIAT, SIGNER, build, current_hash, load_people
-from tests.flows.conftest import Engine, PrefectServer
 from tests.flows.helpers import suspended_on, until
 
 BOUND_S = 120

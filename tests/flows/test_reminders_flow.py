@@ -14,8 +14,8 @@ from models.db import Database
 from models.lifecycle import State
 from models.services.queries import outbox
 from models.types import utcnow
+from tests.engine import PrefectServer
 from tests.factory import R1, R2, SECRETARIAT, build, load_people
-from tests.flows.conftest import PrefectServer
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bench.waiting import waiting_cost
 from models.lifecycle import State
+from tests.engine import API_URL, Engine
 from tests.factory import SECRETARIAT, build, load_people
-from tests.flows.conftest import API_URL, Engine
 
 PLANS = 5
 

@@ -9,7 +9,7 @@ import pytest
 
 from flows.embedded import free_port
 from models.settings import Settings
-from tests.flows.conftest import API_URL, prefect_server  # noqa: F401  (the session's Prefect server)
+from tests.engine import API_URL
 from web.app import create_app
 
 

@@ -13,7 +13,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from flows.embedded import free_port
 from models.services.directory import load_directory
 from models.services.queries import deliveries, plan_status
-from tests.flows.conftest import Engine, dispatcher, engine, prefect_server  # noqa: F401
+from tests.engine import Engine
 from tests.flows.helpers import suspended_on, until
 from tests.web.live import CHROMIUM, CHROMIUM_ARGS, REPO, live_app, need_chromium, screenshot_path
 
@@ -28,7 +28,7 @@ DESKTOP = {"width": 1100, "height": 900}
 
 
 @pytest.fixture
-def site(engine: Engine) -> Iterator[str]:  # noqa: F811
+def site(engine: Engine) -> Iterator[str]:
     need_chromium()
     # the dispatcher (started after this) writes links to this port into the emails
     engine.settings = engine.settings.model_copy(update={"web_port": free_port()})
@@ -68,8 +68,8 @@ async def person(browser: Browser) -> Page:
 
 async def test_import_review_change_resubmit_approve_sign_and_deliver(
     site: str,
-    engine: Engine,  # noqa: F811
-    dispatcher: object,  # noqa: F811
+    engine: Engine,
+    dispatcher: object,
     tmp_path: Path,
 ) -> None:
     db, url = engine.db, site

@@ -1,5 +1,7 @@
-"""A real Prefect server (session), a real runner serving the deployments, the dispatcher,
-and a real SMTP catcher: the whole embedded default, in the test process's reach."""
+"""The embedded default for tests, one of each per session where it can be: a real Prefect
+server, a real runner serving the deployments, the dispatcher and a real SMTP catcher.
+
+The root conftest imports the fixtures, so every test directory shares the one server."""
 
 from __future__ import annotations
 
