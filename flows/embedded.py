@@ -13,6 +13,9 @@ from pathlib import Path
 import httpx
 
 PREFECT_START_TIMEOUT_S = 180
+# The runner and its flow-run processes (imports, rendering, bulk sending) yield the CPU to the
+# dispatcher and the Prefect server, so a person's next email is not queued behind them.
+RUNNER_NICE = 5
 
 
 def prefect_env(api_url: str, prefect_home: Path) -> dict[str, str]:
@@ -79,13 +82,15 @@ def start_runner(
 ) -> subprocess.Popen[bytes]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
-        return subprocess.Popen(
+        runner = subprocess.Popen(
             [sys.executable, "-m", "flows.runner"],
             env={**prefect_env(api_url, prefect_home), **(extra_env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    os.setpriority(os.PRIO_PROCESS, runner.pid, RUNNER_NICE)  # its flow-run processes inherit it
+    return runner
 
 
 def stop(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:

@@ -175,11 +175,6 @@ class Dispatcher:
     def stop(self) -> None:
         self._stop.set()
 
-    async def run_once(self) -> int:
-        sent = await self.sender.send_due()
-        driven = await self.drive_flows() if self.driver is not None else 0
-        return sent + driven
-
     async def drive_flows(self) -> int:
         assert self.driver is not None
         items = await anyio.to_thread.run_sync(outbox.claim_due, self.db, "flow", BATCH, None)
@@ -207,18 +202,25 @@ class Dispatcher:
                 )
         return len(items)
 
+    async def _loop(self, step: Callable[[], Awaitable[int]]) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = await step()
+            except Exception:
+                log.exception("dispatcher pass failed; continuing")
+                busy = 0
+            if not busy:
+                with anyio.move_on_after(self.settings.dispatch_interval):
+                    await self._stop.wait()
+
     async def run(self) -> None:
         log.info("outbox dispatcher started")
         try:
-            while not self._stop.is_set():
-                try:
-                    busy = await self.run_once()
-                except Exception:
-                    log.exception("dispatcher pass failed; continuing")
-                    busy = 0
-                if not busy:
-                    with anyio.move_on_after(self.settings.dispatch_interval):
-                        await self._stop.wait()
+            # Two loops: a slow Prefect API (a busy server) never holds back the people's emails.
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._loop, self.sender.send_due)
+                if self.driver is not None:
+                    tg.start_soon(self._loop, self.drive_flows)
         finally:
             await self.sender.close()
             log.info("outbox dispatcher stopped")
