@@ -16,12 +16,12 @@ from sqlmodel import Session, col, func, select
 
 from models.db import Database
 from models.directory import Organisation
-from models.errors import NotFound, Refused
-from models.lifecycle import Role, State
+from models.errors import NotFound
 from models.plans import Plan, PlanVersion
 from models.records import AuditEntry, Delivery, OutboxMessage
 from models.services import audit
-from models.services.core import current_version, lock_plan, message_id_for, plan_context, resolve_actor
+from models.services.core import current_version, message_id_for, plan_context
+from models.services.distribution import lock_distributed
 
 REMIND_ACTION = "remind_ack"
 
@@ -124,15 +124,7 @@ def remind(db: Database, plan_id: int, actor: str) -> int:
     """
     now = db.clock()
     with db.write() as session:
-        plan = lock_plan(session, plan_id)
-        who = resolve_actor(session, actor)
-        person = who.person
-        if person is None or Role.SECRETARIAT not in person.roles or person.org_id != plan.org_id:
-            raise Refused("as", f"{actor} is not a member of this plan's secretariat")
-        if plan.state not in (State.DISTRIBUTING, State.ISSUED):
-            raise Refused(
-                "state", f"only a plan being distributed or issued has recipients, not one {plan.state}"
-            )
+        plan, who = lock_distributed(session, plan_id, actor, "has recipients")
         waiting = session.exec(
             select(Delivery)
             .where(

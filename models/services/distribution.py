@@ -20,6 +20,7 @@ from models.records import Delivery, OutboxMessage
 from models.services import audit
 from models.services.core import (
     SYSTEM,
+    Who,
     apply,
     check,
     current_version,
@@ -143,19 +144,23 @@ def _queue_copy(
     )
 
 
+def lock_distributed(session: Session, plan_id: int, actor: str, what: str) -> tuple[Plan, Who]:
+    """The plan, locked, once `actor` is its secretariat and its copies have gone out."""
+    plan = lock_plan(session, plan_id)
+    who = resolve_actor(session, actor)
+    person = who.person
+    if person is None or Role.SECRETARIAT not in person.roles or person.org_id != plan.org_id:
+        raise Refused("as", f"{actor} is not a member of this plan's secretariat")
+    if plan.state not in (State.DISTRIBUTING, State.ISSUED):
+        raise Refused("state", f"only a plan being distributed or issued {what}, not one {plan.state}")
+    return plan, who
+
+
 def resend(db: Database, plan_id: int, actor: str, email: str) -> str:
     """Send the issued plan again to one recipient (a new email); returns its Message-ID."""
     now = db.clock()
     with db.write() as session:
-        plan = lock_plan(session, plan_id)
-        who = resolve_actor(session, actor)
-        person = who.person
-        if person is None or Role.SECRETARIAT not in person.roles or person.org_id != plan.org_id:
-            raise Refused("as", f"{actor} is not a member of this plan's secretariat")
-        if plan.state not in (State.DISTRIBUTING, State.ISSUED):
-            raise Refused(
-                "state", f"only a plan being distributed or issued can be resent, not one {plan.state}"
-            )
+        plan, who = lock_distributed(session, plan_id, actor, "can be resent")
         if plan.secrecy:
             raise Refused("secrecy", f"a secret ({plan.secrecy}) plan is never sent by plain email")
         delivery = session.exec(
