@@ -1,7 +1,7 @@
 """Appending to and verifying the hash-chained audit log (one chain per organisation).
 
 An entry also binds the rows its transaction wrote (a version, a decision, the number, a
-delivery and its SMTP reply): `detail["rows"]` maps "table:id" to a digest of the row's bound
+recipient's copy): `detail["rows"]` maps "table:id" to a digest of the row's bound
 columns. Rows the ORM inserted or changed are bound at commit, into the transaction's last
 entry; a service that changes them with a bulk UPDATE binds them itself (`rows=`, `bind`).
 `verify` recomputes the digests from the stored rows, so a changed byte in any of them is
@@ -64,7 +64,10 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
         "decided_at",
     ),
     RegisterEntry: ("register_id", "number", "symbol", "plan_id", "title", "signer", "allocated_at"),
-    Delivery: ("plan_id", "version_id", "unit_code", "name", "email", "status", "message_id", "smtp_reply"),
+    # Who a copy is for; its outcome (status, SMTP reply, Message-ID) is the sender's record, written
+    # without an entry per message so that distribution keeps the SMTP pool busy. A failure does
+    # get an entry (`record_delivery`), with its reason.
+    Delivery: ("plan_id", "version_id", "unit_code", "name", "email"),
     RenderedDocument: ("plan_id", "version_id", "format", "filename", "sha256"),
 }
 LABEL = {
@@ -193,7 +196,7 @@ def _bind_touched_rows(session: Session) -> None:
 
 
 def record_delivery(session: Session, delivery_id: int, event: str, now: datetime) -> None:
-    """An entry for what the relay said about one copy: its SMTP reply and Message-ID are bound."""
+    """An entry for what the relay said about one copy (a failure): its reply, reason and Message-ID."""
     delivery = session.get(Delivery, delivery_id)
     plan = session.get(Plan, delivery.plan_id) if delivery is not None else None
     if delivery is None or plan is None:

@@ -31,7 +31,7 @@ def test_resend_queues_a_new_email_to_one_recipient(db: Database) -> None:
     drain_outbox(db, plan_id)
     assert next(d for d in deliveries(db, plan_id) if d["email"] == TO)["status"] == "sent"
     assert plan_status(db, plan_id)["state"] == "issued"
-    assert [h["action"] for h in history(db, plan_id)[-2:]] == ["resend", "delivered"]
+    assert history(db, plan_id)[-1]["action"] == "resend"
     distribution.resend(db, plan_id, SECRETARIAT, TO)  # a third copy is a third email
     assert len({o["id"] for o in copies(db, plan_id)}) == 3
 
