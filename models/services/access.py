@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from models.db import Database
+from models.delegation import Kind
 from models.directory import Organisation, Person
 from models.errors import NotFound, Refused
 from models.lifecycle import Role, State
@@ -22,7 +23,9 @@ from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
 from models.policies import TaskStatus
 from models.records import ActionLink, OutboxMessage, WebSession
 from models.services import links
+from models.services.checks import local_date
 from models.services.core import message_id_for
+from models.services.delegations import delegate_on
 
 TOUCH_EVERY = timedelta(minutes=1)  # a session's last-seen time is written at most this often
 # At most this many sign-in emails per person per window: the form cannot flood an inbox.
@@ -108,19 +111,21 @@ def _step_waits(session: Session, link: ActionLink, person: Person) -> Plan | No
         raise NotFound("plan", "no such plan")
     version = session.get(PlanVersion, plan.current_version_id)
     current = version is not None and version.content_hash == link.version_hash
+    today = local_date(datetime.now(UTC))
     if link.step == "review":
-        task = session.exec(
+        tasks = session.exec(
             select(ReviewTask).where(
                 ReviewTask.plan_id == plan.id,
                 ReviewTask.round == plan.review_round,
-                ReviewTask.reviewer_id == person.id,
                 ReviewTask.status == TaskStatus.OPEN,
                 ReviewTask.version_hash == link.version_hash,
             )
-        ).first()
-        waits = plan.state == State.IN_REVIEW and task is not None
+        ).all()
+        mine = any(acts_for(session, person, t.reviewer_id, Kind.REVIEW, today) for t in tasks)
+        waits = plan.state == State.IN_REVIEW and mine
     elif link.step == "sign":
-        waits = plan.state == State.APPROVED and plan.signer_id == person.id and current
+        signs = plan.signer_id is not None and acts_for(session, person, plan.signer_id, Kind.SIGN, today)
+        waits = plan.state == State.APPROVED and signs and current
     elif link.step == "edit":
         drafting = plan.state in (State.DRAFT, State.CHANGES_REQUESTED)
         waits = drafting and Role.SECRETARIAT in person.roles and current
@@ -197,19 +202,37 @@ def end_session(db: Database, token: str) -> None:
         )
 
 
+def acts_for(session: Session, person: Person, principal_id: int, kind: Kind, day: date) -> bool:
+    """The person is `principal_id`, or their delegate for `kind` on `day`."""
+    if principal_id == person.id:
+        return True
+    delegate = delegate_on(session, principal_id, kind, day)
+    return delegate is not None and delegate.id == person.id
+
+
 def can_see(session: Session, person: Person, plan: Plan) -> bool:
-    """Secretariat: every plan of its organisation; others: the plans they are assigned to."""
+    """Secretariat: every plan of its organisation; others: the plans they are assigned to, or
+    were routed as a delegate, or hold a delegation in force for."""
     if plan.org_id != person.org_id:
         return False
     if Role.SECRETARIAT in person.roles or plan.signer_id == person.id:
         return True
-    assigned = session.exec(
-        select(PlanReviewer).where(PlanReviewer.plan_id == plan.id, PlanReviewer.person_id == person.id)
-    ).first()
+    reviewers = session.exec(select(PlanReviewer.person_id).where(PlanReviewer.plan_id == plan.id)).all()
     tasked = session.exec(
-        select(ReviewTask).where(ReviewTask.plan_id == plan.id, ReviewTask.reviewer_id == person.id)
+        select(ReviewTask).where(
+            ReviewTask.plan_id == plan.id,
+            (col(ReviewTask.reviewer_id) == person.id)
+            | (col(ReviewTask.delegate_id) == person.id)
+            | (col(ReviewTask.decided_by_id) == person.id),
+        )
     ).first()
-    return assigned is not None or tasked is not None
+    if person.id in reviewers or tasked is not None:
+        return True
+    today = local_date(datetime.now(UTC))
+    principals = [(r, Kind.REVIEW) for r in reviewers]
+    if plan.signer_id is not None:
+        principals.append((plan.signer_id, Kind.SIGN))
+    return any(acts_for(session, person, p, kind, today) for p, kind in principals)
 
 
 def visible_plan(db: Database, person: Person, plan_id: int) -> Plan:

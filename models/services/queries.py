@@ -207,7 +207,7 @@ def open_tasks(db: Database, email: str) -> list[dict[str, Any]]:
                     "title": version.title,
                     "round": plan.review_round,
                     "version_hash": short_hash(version.content_hash),
-                    "since": plan.updated_at.isoformat(),
+                    "since": (plan.sign_requested_at or plan.updated_at).isoformat(),
                     "on_behalf_of": signing[plan.signer_id],
                 }
             )

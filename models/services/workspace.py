@@ -17,6 +17,7 @@ from models.lifecycle import Role
 from models.plans import Plan, PlanVersion, ReviewTask
 from models.reminders import ReminderPolicy, due_date
 from models.services.access import can_see
+from models.services.queries import open_tasks
 
 
 def _due(org: Organisation, since: datetime) -> date:
@@ -25,48 +26,30 @@ def _due(org: Organisation, since: datetime) -> date:
 
 
 def inbox(db: Database, person: Person) -> list[dict[str, Any]]:
-    """What waits for this person: open reviews, plans to sign and (for the secretariat) drafts
-    returned for changes, with since when and by when."""
+    """What waits for this person (their own tasks and those delegated to them, from
+    `queries.open_tasks`) and, for the secretariat, drafts returned for changes; with since when
+    and by when."""
+    out = [{**task, "since": datetime.fromisoformat(task["since"])} for task in open_tasks(db, person.email)]
     with db.read() as session:
         org = session.get(Organisation, person.org_id)
         assert org is not None
-        out: list[dict[str, Any]] = []
-        for task, plan, version in session.exec(
-            select(ReviewTask, Plan, PlanVersion)
-            .join(Plan, col(Plan.id) == ReviewTask.plan_id)
-            .join(PlanVersion, col(PlanVersion.id) == ReviewTask.version_id)
-            .where(
-                ReviewTask.reviewer_id == person.id,
-                ReviewTask.status == "open",
-                col(ReviewTask.round) == Plan.review_round,
-            )
-        ).all():
-            out.append(_item(plan, version, "review", task.created_at, org))
-        for plan, version in session.exec(
-            select(Plan, PlanVersion)
-            .join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
-            .where(Plan.signer_id == person.id, Plan.state == "approved")
-        ).all():
-            out.append(_item(plan, version, "sign", plan.sign_requested_at or plan.updated_at, org))
         if Role.SECRETARIAT in person.roles:
             for plan, version in session.exec(
                 select(Plan, PlanVersion)
                 .join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
                 .where(Plan.org_id == person.org_id, Plan.state == "changes_requested")
             ).all():
-                out.append(_item(plan, version, "edit", plan.updated_at, org))
-        return sorted(out, key=lambda i: i["due"])
-
-
-def _item(plan: Plan, version: PlanVersion, step: str, since: datetime, org: Organisation) -> dict[str, Any]:
-    return {
-        "plan": plan.id,
-        "step": step,
-        "title": version.title,
-        "version_hash": short_hash(version.content_hash),
-        "since": since,
-        "due": _due(org, since),
-    }
+                out.append(
+                    {
+                        "plan": plan.id,
+                        "step": "edit",
+                        "title": version.title,
+                        "version_hash": short_hash(version.content_hash),
+                        "since": plan.updated_at,
+                        "on_behalf_of": "",
+                    }
+                )
+    return sorted(({**item, "due": _due(org, item["since"])} for item in out), key=lambda i: i["due"])
 
 
 def org_plans(db: Database, person: Person) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,16 +11,18 @@ from sqlmodel import select
 
 from models.db import Database
 from models.lifecycle import State
+from models.policies import Decision
 from models.records import ActionLink, OutboxMessage
-from models.services import queries
-from models.services.queries import plan_status
+from models.services import delegations, queries, reviews
+from models.services.checks import local_date
+from models.services.queries import history, plan_status
 from models.settings import Settings
 from notifications.catcher import MailCatcher, read_index
 from notifications.dispatcher import OutboxSender
 from notifications.messages import build_message
 from tests.documents.seeds import SEED_004
 from tests.documents.wordbuild import seed_docx
-from tests.factory import R1, R2, SECRETARIAT, SIGNER, build, current_hash
+from tests.factory import R1, R2, SECRETARIAT, SIGNER, SIGNER2, build, current_hash
 from tests.web.conftest import csrf_of, last_link, post_form, sign_in, use_link
 
 
@@ -271,3 +274,33 @@ def test_returned_draft_waits_in_the_secretariats_inbox_and_withdraw_keeps_the_r
     assert plan_status(people, plan_id)["state"] == State.WITHDRAWN
     assert queries.history(people, plan_id)[-1]["detail"]["reason"] == "Trùng nội dung"
     assert f'href="/plans/{plan_id}/edit"' not in client.get("/inbox").text
+
+
+def test_a_delegate_reviews_and_signs_from_their_links_on_behalf(
+    client: TestClient, people: Database
+) -> None:
+    today = local_date(datetime.now(UTC))
+    delegations.add(people, SECRETARIAT, R1, SIGNER2, "review", today, today)
+    delegations.add(people, SECRETARIAT, SIGNER, SIGNER2, "sign", today, today)
+    plan_id = build(people, State.IN_REVIEW)
+    assert use_link(client, last_link(people, SIGNER2, "review_requested")) == f"/plans/{plan_id}/review"
+    inbox = client.get("/inbox").text
+    assert f"/plans/{plan_id}/review" in inbox and "Thay " in inbox
+    page = client.get(f"/plans/{plan_id}/review")
+    approved = client.post(
+        f"/plans/{plan_id}/review",
+        data={"csrf": csrf_of(page.text), "decision": "approve", "version": current_hash(people, plan_id)},
+    )
+    assert approved.status_code == 303, approved.text
+    assert history(people, plan_id)[-1]["actor"] == f"{SIGNER2} on behalf of {R1}"
+    reviews.decide(people, plan_id, R2, Decision.APPROVE, current_hash(people, plan_id))
+    assert plan_status(people, plan_id)["state"] == "approved"
+
+    assert use_link(client, last_link(people, SIGNER2, "ready_to_sign")) == f"/plans/{plan_id}/sign"
+    page = client.get(f"/plans/{plan_id}/sign")
+    signed = client.post(
+        f"/plans/{plan_id}/sign", data={"csrf": csrf_of(page.text), "version": current_hash(people, plan_id)}
+    )
+    assert signed.status_code == 303, signed.text
+    assert plan_status(people, plan_id)["state"] == "signed"
+    assert any(h["actor"] == f"{SIGNER2} on behalf of {SIGNER}" for h in history(people, plan_id))
