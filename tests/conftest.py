@@ -23,6 +23,9 @@ os.environ.update(
         "PREFECT_SERVER_EPHEMERAL_ENABLED": "false",
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
         "PREFECT_LOGGING_LEVEL": "WARNING",
+        # Scheduled reconcile/reminder runs would act on the tests' databases at random moments;
+        # the tests start those flows themselves.
+        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
     }
 )
 
