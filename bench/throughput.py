@@ -218,70 +218,45 @@ async def _completed_runs(api_url: str) -> int:
 
 
 async def engine_run(n: int) -> dict[str, Any]:
-    from flows.embedded import free_port, prefect_env, start_prefect_server, start_runner, stop
+    from bench.engine import embedded
 
-    work = Path(tempfile.mkdtemp(prefix="banhanh-throughput-"))
-    port = free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    os.environ.update(prefect_env(api_url, work / "prefect"))
-    print(f"starting a Prefect server and a runner under {work}…", flush=True)
-    server = start_prefect_server(port, work / "prefect", work / "server.log")
-    from flows.driver import drive
-    from notifications.dispatcher import Dispatcher
-
-    db, url = fresh_database(work)
-    catcher = MailCatcher(work / "mail", port=0).start()
-    runner = start_runner(
-        api_url,
-        work / "prefect",
-        work / "runner.log",
-        {"DATABASE_URL": url, "BANHANH_DATA_DIR": str(work), "BANHANH_SMTP_PORT": str(catcher.port)},
-    )
-    settings = Settings(_env_file=None, data_dir=work, database_url=url, smtp_port=catcher.port)
-    dispatcher = Dispatcher(db, settings, driver=drive)
-    task = asyncio.create_task(dispatcher.run())
     peak = {"rss_mb": 0.0, "processes": 0}
     approved_at: dict[int, datetime] = {}
+    async with embedded("banhanh-throughput-", load_office) as e:
 
-    async def sample() -> None:
-        while True:
-            procs = tree(runner.pid)
-            peak["rss_mb"] = max(peak["rss_mb"], rss_mb(procs))
-            peak["processes"] = max(peak["processes"], len(procs))
-            await asyncio.sleep(1)
+        async def sample() -> None:
+            while True:
+                procs = tree(e.runner.pid)
+                peak["rss_mb"] = max(peak["rss_mb"], rss_mb(procs))
+                peak["processes"] = max(peak["processes"], len(procs))
+                await asyncio.sleep(1)
 
-    sampler = asyncio.create_task(sample())
-    try:
-        await asyncio.sleep(8)  # the runner registers its deployments
-        plan_ids = [new_plan(db) for _ in range(n)]
-        idle_children = len(tree(runner.pid))
-        cpu0 = (tree_cpu_seconds(server.pid), tree_cpu_seconds(runner.pid), _self_cpu())
-        start = time.monotonic()
-        for plan_id in plan_ids:
-            await asyncio.to_thread(plans.submit, db, plan_id, SECRETARIAT)
-        await _act_when_waited(db, plan_ids, approved_at)
-        seconds = time.monotonic() - start
-        while await _completed_runs(api_url) < n or len(tree(runner.pid)) > idle_children:
-            await asyncio.sleep(1)  # every run completed and its process reaped: its CPU is counted
-        await _outbox_drained(db)
-        cpu1 = (tree_cpu_seconds(server.pid), tree_cpu_seconds(runner.pid), _self_cpu())
-        # Each flow-run process logs this line once when it starts (first start and every resume).
-        starts = (work / "runner.log").read_text(errors="replace").count("Beginning flow run")
-    finally:
-        sampler.cancel()
-        dispatcher.stop()
-        await task
-        stop(runner)
-        catcher.stop()
-        stop(server)
-    lat = latencies(catcher.mail_dir, approved_at)
+        sampler = asyncio.create_task(sample())
+        try:
+            plan_ids = [new_plan(e.db) for _ in range(n)]
+            idle_children = len(tree(e.runner.pid))
+            cpu0 = (tree_cpu_seconds(e.server.pid), tree_cpu_seconds(e.runner.pid), _self_cpu())
+            start = time.monotonic()
+            for plan_id in plan_ids:
+                await asyncio.to_thread(plans.submit, e.db, plan_id, SECRETARIAT)
+            await _act_when_waited(e.db, plan_ids, approved_at)
+            seconds = time.monotonic() - start
+            while await _completed_runs(e.api_url) < n or len(tree(e.runner.pid)) > idle_children:
+                await asyncio.sleep(1)  # every run completed and its process reaped: its CPU is counted
+            await _outbox_drained(e.db)
+            cpu1 = (tree_cpu_seconds(e.server.pid), tree_cpu_seconds(e.runner.pid), _self_cpu())
+            # Each flow-run process logs this line once when it starts (first start and every resume).
+            starts = (e.work / "runner.log").read_text(errors="replace").count("Beginning flow run")
+        finally:
+            sampler.cancel()
+    lat = latencies(e.catcher.mail_dir, approved_at)
     return {
         "seconds": seconds,
         "cpu": [b - a for a, b in zip(cpu0, cpu1, strict=True)],
         "starts": starts,
         "peak": peak,
         "latency": lat,
-        "emails": len(read_index(catcher.mail_dir)),
+        "emails": len(read_index(e.catcher.mail_dir)),
     }
 
 

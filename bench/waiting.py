@@ -10,7 +10,6 @@ import asyncio
 import os
 import platform
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -158,47 +157,14 @@ def report_markdown(report: WaitingReport, command: str) -> str:
 
 
 async def _main(n: int) -> WaitingReport:
-    from flows.embedded import free_port, prefect_env, start_prefect_server, start_runner, stop
-
-    work = Path(tempfile.mkdtemp(prefix="banhanh-bench-"))
-    port = free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    os.environ.update(prefect_env(api_url, work / "prefect"))
-    print(f"starting a Prefect server and a runner under {work}…", flush=True)
-    server = start_prefect_server(port, work / "prefect", work / "server.log")
-    from flows.driver import drive
-    from models.migrate import upgrade
-    from models.settings import Settings
-    from notifications.catcher import MailCatcher
-    from notifications.dispatcher import Dispatcher
+    from bench.engine import embedded
     from tests.factory import SECRETARIAT, build, load_people
 
-    url = f"sqlite:///{work / 'banhanh.db'}"
-    upgrade(url)
-    db = Database.from_url(url)
-    load_people(db)
-    catcher = MailCatcher(work / "mail", port=0).start()
-    runner = start_runner(
-        api_url,
-        work / "prefect",
-        work / "runner.log",
-        {"DATABASE_URL": url, "BANHANH_DATA_DIR": str(work), "BANHANH_SMTP_PORT": str(catcher.port)},
-    )
-    settings = Settings(_env_file=None, data_dir=work, database_url=url, smtp_port=catcher.port)
-    dispatcher = Dispatcher(db, settings, driver=drive)
-    task = asyncio.create_task(dispatcher.run())
-    try:
-        await asyncio.sleep(8)  # the runner registers its deployments
-        plan_ids = [build(db, State.DRAFT) for _ in range(n)]
+    async with embedded("banhanh-bench-", load_people) as e:
+        plan_ids = [build(e.db, State.DRAFT) for _ in range(n)]
         return await waiting_cost(
-            db, runner.pid, api_url, plan_ids, SECRETARIAT, server=(server.pid, work / "prefect")
+            e.db, e.runner.pid, e.api_url, plan_ids, SECRETARIAT, server=(e.server.pid, e.work / "prefect")
         )
-    finally:
-        dispatcher.stop()
-        await task
-        stop(runner)
-        catcher.stop()
-        stop(server)
 
 
 def write_section(path: Path, heading: str, text: str) -> None:
