@@ -17,7 +17,7 @@ from models.content import Draft
 from models.directory import Person
 from models.errors import Invalid
 from models.lifecycle import Role
-from models.services import access, distribution, documents, plans, queries, workspace
+from models.services import access, acknowledgements, distribution, documents, plans, queries, workspace
 from web.pages import page
 from web.security import checked_form, secretariat, signed_in
 from web.state import db_of
@@ -198,6 +198,13 @@ def deliveries(request: Request, plan_id: int, person: Secretariat) -> Response:
 def resend(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
     see_plan(request, person, plan_id)
     distribution.resend(db_of(request), plan_id, person.email, _text(form, "email"))
+    return RedirectResponse(f"/plans/{plan_id}/deliveries", status_code=303)
+
+
+@router.post("/plans/{plan_id}/remind-ack")
+def remind_ack(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
+    see_plan(request, person, plan_id)
+    acknowledgements.remind(db_of(request), plan_id, person.email)
     return RedirectResponse(f"/plans/{plan_id}/deliveries", status_code=303)
 
 

@@ -12,7 +12,7 @@ from sqlmodel import select
 from models.db import Database
 from models.lifecycle import State
 from models.policies import Decision
-from models.records import ActionLink, OutboxMessage
+from models.records import ActionLink, Delivery, OutboxMessage
 from models.services import delegations, queries, reviews
 from models.services.checks import local_date
 from models.services.queries import history, plan_status
@@ -222,6 +222,18 @@ def test_deliveries_resend_to_one_recipient_and_the_register(client: TestClient,
     assert resent.status_code == 303
     after = queries.outbox(people, plan_id)
     assert len(after) == before + 1 and after[-1]["to"] == "dangu-ubnd@hamliem.example.vn"
+    page = client.get(f"/plans/{plan_id}/deliveries")
+    assert "chưa xác nhận nhận" in page.text
+    with people.write() as s:  # copies sent by the real sender carry a receipt link; these were drained
+        for d in s.exec(select(Delivery).where(Delivery.plan_id == plan_id, Delivery.status == "sent")):
+            d.ack_token_hash = f"hash-{d.id}"
+            s.add(d)
+    outbox_before = len(queries.outbox(people, plan_id))
+    reminded = client.post(f"/plans/{plan_id}/remind-ack", data={"csrf": csrf_of(page.text)})
+    assert reminded.status_code == 303
+    sent = sum(1 for d in queries.deliveries(people, plan_id) if d["status"] == "sent")
+    reminders = [o for o in queries.outbox(people, plan_id)[outbox_before:] if o["event"] == "ack_reminder"]
+    assert len(reminders) == sent  # one to each copy not acknowledged (none is yet)
     register = client.get("/register")
     assert "01-KH/ĐU" in register.text and "Kế hoạch thực hiện Nghị quyết số 12-NQ/TU" in register.text
 
