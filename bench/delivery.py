@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from models.plans import RenderedDocument
 from models.records import OutboxMessage
 from models.services import distribution, signing
 from models.services.directory import load_directory
+from models.services.outbox import Claimed
 from models.settings import Settings
 from notifications.dispatcher import OutboxSender
 from notifications.smtp import Outgoing
@@ -138,7 +139,8 @@ def prebuilt(url: str, plan_id: int, settings: Settings) -> tuple[list[Outgoing]
         ).all()
     sender = OutboxSender(db, settings)
     messages: list[Outgoing] = []
-    for item in items[:PREBUILT]:
+    for row in items[:PREBUILT]:
+        item = Claimed(**{f.name: getattr(row, f.name) for f in fields(Claimed)})
         attachment, body_html = asyncio.run(sender._attachment(item))
         messages.append(sender._compose(item, attachment, body_html)[0])
     db.engine.dispose()

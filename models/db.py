@@ -7,6 +7,7 @@ On PostgreSQL the services lock the rows they change (SELECT ... FOR UPDATE).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -93,25 +94,26 @@ class Database:
     def write_cursor(self) -> Iterator[Any]:
         """One transaction on the driver's own cursor, SQL in its paramstyle (``sql_params``).
 
-        For the one write per message of a distribution, where SQLAlchemy's own work per
-        statement costs several times the database's.
+        For writes where SQLAlchemy's own work per statement costs several times the
+        database's. ``HeldConnection`` does the same on a connection kept between calls.
         """
+        held = HeldConnection(self)
+        try:
+            with held.transaction() as cursor:
+                yield cursor
+        finally:
+            held.close()
+
+    @contextmanager
+    def read_cursor(self) -> Iterator[Any]:
+        """The driver's own cursor for reads, SQL in its paramstyle (``sql_params``)."""
         raw = self.engine.raw_connection()
         try:
             cursor = raw.cursor()
-            if self.is_sqlite:
-                cursor.execute("BEGIN IMMEDIATE")
-            try:
-                yield cursor
-            except BaseException:
-                raw.rollback()
-                raise
-            if self.is_sqlite:
-                cursor.execute("COMMIT")
-            else:
-                raw.commit()
+            yield cursor
+            cursor.close()
         finally:
-            raw.close()
+            raw.close()  # back to the pool, which rolls back what a read left open
 
     def sql_params(self, sql: str) -> str:
         """``sql`` written with ``?`` placeholders, in the driver's paramstyle."""
@@ -131,3 +133,45 @@ class Database:
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+
+class HeldConnection:
+    """A driver connection kept out of the pool for one hot path's short transactions.
+
+    The one write per message of a distribution runs while no other message of the pool
+    may finish: checking a connection out of the pool and back in for each costs more
+    than the write. An error gives the connection up (it may be broken); the next
+    transaction takes a fresh one.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._raw: Any = None
+        self._cursor: Any = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """One transaction: commits on success, rolls back on any error."""
+        if self._raw is None:
+            self._raw = self.db.engine.raw_connection()
+            self._cursor = self._raw.cursor()
+        raw, cursor = self._raw, self._cursor
+        try:
+            if self.db.is_sqlite:
+                cursor.execute("BEGIN IMMEDIATE")
+            yield cursor
+            if self.db.is_sqlite:
+                cursor.execute("COMMIT")
+            else:
+                raw.commit()
+        except BaseException:
+            self._raw = self._cursor = None
+            with contextlib.suppress(Exception):
+                raw.rollback()
+            raw.invalidate()
+            raise
+
+    def close(self) -> None:
+        raw, self._raw, self._cursor = self._raw, None, None
+        if raw is not None:
+            raw.close()

@@ -20,10 +20,10 @@ from typing import Any
 
 import anyio
 
-from models.db import Database
-from models.records import OutboxMessage
+from models.db import Database, HeldConnection
 from models.services import documents, outbox, runs
 from models.services.acknowledgements import token_hash
+from models.services.outbox import Claimed
 from models.settings import Settings
 from notifications.links import ack_token, ack_url, secret_key
 from notifications.messages import compose
@@ -57,11 +57,13 @@ class OutboxSender:
         self.db = db.relaxed()  # one commit per message, inside the pool's turn: no fsync for each
         self.settings = settings
         self.pool = pool or SmtpPool(settings)
+        self._recorder = HeldConnection(self.db)
         self._attachments: dict[int, tuple[tuple[str, bytes], str | None]] = {}
         self._key = secret_key(settings)
 
     async def close(self) -> None:
         await self.pool.close()
+        self._recorder.close()
         if self.db is not self._given_db:
             self.db.engine.dispose()
 
@@ -78,7 +80,7 @@ class OutboxSender:
             return 0
         in_flight = {item.id or 0 for item in items}
 
-        async def send(item: OutboxMessage) -> None:
+        async def send(item: Claimed) -> None:
             try:
                 await self._send_one(item)
             finally:
@@ -108,7 +110,7 @@ class OutboxSender:
             except Exception:  # the database is unavailable: try again at the next tick
                 log.warning("could not renew the claims of %s outbox items", len(in_flight), exc_info=True)
 
-    async def _attachment(self, item: OutboxMessage) -> tuple[tuple[str, bytes] | None, str | None]:
+    async def _attachment(self, item: Claimed) -> tuple[tuple[str, bytes] | None, str | None]:
         doc_id = item.context.get("document_id")
         if item.event != "distributed" or not isinstance(doc_id, int):
             return None, None
@@ -123,7 +125,7 @@ class OutboxSender:
         return attachment, body_html
 
     def _compose(
-        self, item: OutboxMessage, attachment: tuple[str, bytes] | None, body_html: str | None
+        self, item: Claimed, attachment: tuple[str, bytes] | None, body_html: str | None
     ) -> tuple[Outgoing, str | None]:
         """The email and, for a copy of the plan, the hash of the acknowledgement token it carries."""
         ack_for = item.context.get("ack_delivery_id")
@@ -133,14 +135,14 @@ class OutboxSender:
         extra = {"ack_url": ack_url(self.settings, token)}
         return compose(item, self.settings, attachment, body_html, extra), token_hash(token)
 
-    async def _send_one(self, item: OutboxMessage) -> None:
+    async def _send_one(self, item: Claimed) -> None:
         item_id = item.id or 0
         ack_hash: str | None = None
 
         async def record_sent(reply: str) -> None:
             # On the event loop, not a worker thread: no other message may pass its final dot
             # until this commits anyway, and the hop to a thread would cost more than the write.
-            outbox.mark_sent(self.db, item_id, reply, ack_hash)
+            outbox.mark_sent(self.db, item_id, reply, ack_hash, self._recorder)
 
         try:
             attachment, body_html = await self._attachment(item)

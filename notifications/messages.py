@@ -15,6 +15,7 @@ import functools
 import hashlib
 import re
 import shlex
+import time
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -203,13 +204,14 @@ def environment() -> Environment:
     return env
 
 
+@functools.lru_cache(maxsize=1024)  # a plan's title, body and sender repeat in every copy
 def one_line(text: str) -> str:
     """Collapse every line break, control character and run of whitespace into one space."""
     return " ".join(_CONTROL.sub(" ", text).split())
 
 
 @functools.lru_cache(maxsize=4)
-def _embeddable(document_html: str) -> tuple[str, str]:
+def _embeddable(document_html: str) -> tuple[Markup, Markup]:
     """Split a rendered HTML document into (CSS, body content) to nest inside the email.
 
     Embedded fonts (``@font-face``) are dropped: the PDF attachment carries the exact
@@ -218,7 +220,9 @@ def _embeddable(document_html: str) -> tuple[str, str]:
     css = "\n".join(_FONT_FACE.sub("", m.group("css")) for m in _STYLE.finditer(document_html))
     body = _BODY.search(document_html)
     inner = body.group("inner") if body else _STYLE.sub("", document_html)
-    return css.strip(), inner
+    # Markup (trusted: produced by our own document renderer), made once: the same objects
+    # for every copy keep their hashes for the per-plan cache below.
+    return Markup(css.strip()), Markup(inner)
 
 
 def _safe_filename(name: str) -> str:
@@ -339,9 +343,7 @@ def compose(
     if context.get("action_path"):  # a one-time link issued with the email; the host is known here
         context["action_url"] = settings.base_url + str(context["action_path"])
     if body_html:
-        css, inner = _embeddable(body_html)
-        context["plan_html"] = Markup(inner)  # trusted: produced by our own document renderer
-        context["plan_styles"] = Markup(css)
+        context["plan_styles"], context["plan_html"] = _embeddable(body_html)
     if attachment is not None:
         context.setdefault("filename", attachment[0])
     subject, text, html = _render_once_per_plan(item.event, context)
@@ -351,7 +353,7 @@ def compose(
         sender.header,
         _address_header("To", to_address),
         _fold("Subject", subject),
-        f"Date: {format_datetime(datetime.now(VN_TZ))}",
+        _date_header(),
         f"Message-ID: {item.message_id}",
     ]
     if item.plan_id is not None:
@@ -362,10 +364,10 @@ def compose(
     headers += ["Auto-Submitted: auto-generated", "Content-Language: vi", "MIME-Version: 1.0"]
 
     seed = hashlib.sha256(item.message_id.encode("ascii")).hexdigest()[:24]
-    body = _multipart(f"=_alt_{seed}", [_text_part("plain", text), _text_part("html", html)])
-    top = body if attachment is None else _multipart(f"=_mix_{seed}", [body, _pdf_part(*attachment)])
-    data = "\r\n".join(headers).encode("ascii") + b"\r\n" + top
-    return Outgoing(sender.addr_spec, [to_address.addr_spec], data)
+    body = _multipart(f"=_alt_{seed}", [[_text_part("plain", text)], [_text_part("html", html)]])
+    top = body if attachment is None else _multipart(f"=_mix_{seed}", [body, [_pdf_part(*attachment)]])
+    data = b"".join(["\r\n".join(headers).encode("ascii"), b"\r\n", *top])  # one copy of the PDF part
+    return Outgoing(sender.addr_spec, [to_address.addr_spec], data, smtp_ready=True)
 
 
 def build_message(
@@ -476,8 +478,24 @@ def _pdf_part(filename: str, data: bytes) -> bytes:
     ).encode("ascii") + _base64_lines(data)
 
 
-def _multipart(boundary: str, parts: list[bytes]) -> bytes:
+def _multipart(boundary: str, parts: list[list[bytes]]) -> list[bytes]:
+    """A multipart entity as pieces, each part given as pieces: joined once, by the caller."""
     kind = "alternative" if boundary.startswith("=_alt") else "mixed"
-    head = f'Content-Type: multipart/{kind}; boundary="{boundary}"\r\n\r\n'.encode("ascii")
+    pieces = [f'Content-Type: multipart/{kind}; boundary="{boundary}"\r\n\r\n'.encode("ascii")]
     delimiter = f"--{boundary}\r\n".encode("ascii")
-    return head + b"".join(delimiter + part for part in parts) + f"--{boundary}--\r\n".encode("ascii")
+    for part in parts:
+        pieces += [delimiter, *part]
+    pieces.append(f"--{boundary}--\r\n".encode("ascii"))
+    return pieces
+
+
+_date = (0, "")
+
+
+def _date_header() -> str:
+    """The Date header, formatted once per second (every copy of a distribution has one)."""
+    global _date
+    second = int(time.time())
+    if _date[0] != second:
+        _date = (second, f"Date: {format_datetime(datetime.fromtimestamp(second, VN_TZ))}")
+    return _date[1]

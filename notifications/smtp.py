@@ -34,15 +34,18 @@ import aiosmtplib
 from aiosmtplib import (
     SMTPDataError,
     SMTPException,
+    SMTPHeloError,
     SMTPNotSupported,
+    SMTPRecipientRefused,
     SMTPRecipientsRefused,
     SMTPResponse,
     SMTPResponseException,
+    SMTPSenderRefused,
     SMTPServerDisconnected,
     SMTPStatus,
     SMTPTimeoutError,
 )
-from aiosmtplib.typing import Default
+from aiosmtplib.email import quote_address
 
 from models.settings import Settings
 from notifications.ratelimit import TokenBucket
@@ -112,6 +115,7 @@ class Outgoing:
     sender: str
     recipients: list[str]
     data: bytes
+    smtp_ready: bool = False  # CRLF line endings, no line starting with a dot: DATA carries it as is
 
 
 def envelope(msg: EmailMessage) -> tuple[str, list[str]]:
@@ -229,22 +233,66 @@ class _Connection(aiosmtplib.SMTP):
 
     turn: _Turn | None = None
 
+    async def transfer(self, msg: Outgoing) -> tuple[dict[str, SMTPResponse], str]:
+        """``sendmail`` for an ``Outgoing``: MAIL, RCPT and DATA, replies and errors as aiosmtplib's.
+
+        The envelope addresses are checked once by a pattern instead of the email package's
+        parser, and a message that is already as DATA carries it (``Outgoing.smtp_ready``)
+        is not scanned again: for a copy with its PDF both cost more than sending it.
+        """
+        body = msg.data if msg.smtp_ready else _smtp_body(msg.data)
+        if self.is_ehlo_or_helo_needed:  # connect() greets only for STARTTLS or a login
+            try:
+                await self.ehlo()
+            except SMTPHeloError:
+                if not self.is_connected:
+                    raise
+                await self.helo()
+        utf8 = not all(a.isascii() for a in (msg.sender, *msg.recipients))
+        if utf8 and not self.supports_extension("smtputf8"):
+            raise SMTPNotSupported("SMTPUTF8 is not supported by this server")
+        encoding = "utf-8" if utf8 else "ascii"
+        options = [b"SMTPUTF8"] if utf8 else []
+        if self.supports_extension("size"):
+            options.insert(0, b"SIZE=%d" % len(body))
+        refused: list[SMTPRecipientRefused] = []
+        try:
+            reply = await self.execute_command(b"MAIL", b"FROM:" + _quoted(msg.sender, encoding), *options)
+            if reply.code != SMTPStatus.completed:
+                raise SMTPSenderRefused(reply.code, reply.message, msg.sender)
+            for rcpt in msg.recipients:
+                reply = await self.execute_command(b"RCPT", b"TO:" + _quoted(rcpt, encoding))
+                if reply.code not in (SMTPStatus.completed, SMTPStatus.will_forward):
+                    refused.append(SMTPRecipientRefused(reply.code, reply.message, rcpt))
+            if len(refused) == len(msg.recipients):
+                raise SMTPRecipientsRefused(refused)
+            reply = await self._data(msg.data, body)
+        except (SMTPResponseException, SMTPRecipientsRefused):
+            with contextlib.suppress(ConnectionError, SMTPResponseException):
+                await self.rset()  # as aiosmtplib does: the connection stays usable
+            raise
+        return {r.recipient: SMTPResponse(r.code, r.message) for r in refused}, reply.message
+
     async def data(self, message: str | bytes, /, **kwargs: Any) -> SMTPResponse:
-        turn, protocol = self.turn, self.protocol
-        if turn is None:
+        if self.turn is None:
             return await super().data(message, **kwargs)
+        raw = message.encode("ascii") if isinstance(message, str) else message
+        return await self._data(raw, _smtp_body(raw))
+
+    async def _data(self, raw: bytes, body: bytes) -> SMTPResponse:
+        """DATA: ``raw`` as written, ``body`` as on the wire (``_smtp_body``); the final dot on the turn."""
+        turn, protocol = self.turn, self.protocol
         lock = getattr(protocol, "_command_lock", None)
         if (
-            protocol is None
+            turn is None
+            or protocol is None
             or not isinstance(lock, asyncio.Lock)
             or not hasattr(protocol, "_response_pending")
         ):
-            await turn.take()
-            return await super().data(message, **kwargs)
-        timeout = kwargs.get("timeout", Default.token)
-        if timeout is Default.token:
-            timeout = self.timeout
-        body = _smtp_body(message.encode("ascii") if isinstance(message, str) else message)
+            if turn is not None:
+                await turn.take()
+            return await super().data(raw)
+        timeout = self.timeout
         try:
             async with lock:
                 protocol._response_pending = True
@@ -266,6 +314,16 @@ class _Connection(aiosmtplib.SMTP):
         except (SMTPServerDisconnected, SMTPTimeoutError):
             self.close()
             raise
+
+
+_SIMPLE_ADDRESS = re.compile(r"[^\s<>()\[\]\\,;:\"@]+@[A-Za-z0-9.-]+")
+
+
+def _quoted(address: str, encoding: str) -> bytes:
+    """``<address>`` for MAIL or RCPT; anything but a plain address goes through aiosmtplib's check."""
+    if _SIMPLE_ADDRESS.fullmatch(address) is None:
+        return quote_address(address).encode(encoding)
+    return f"<{address}>".encode(encoding)
 
 
 class SmtpPool:
@@ -359,10 +417,7 @@ class SmtpPool:
                     try:
                         try:
                             if isinstance(msg, Outgoing):
-                                utf8 = not all(a.isascii() for a in (sender, *recipients))
-                                errors, reply = await client.sendmail(
-                                    sender, recipients, msg.data, mail_options=["SMTPUTF8"] if utf8 else []
-                                )
+                                errors, reply = await client.transfer(msg)
                             else:
                                 errors, reply = await client.send_message(
                                     msg, sender=sender, recipients=recipients

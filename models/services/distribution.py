@@ -213,15 +213,20 @@ class Progress:
         return f"đã gửi {self.sent}/{self.emailed}, lỗi {self.failed}, còn chờ {self.pending}"
 
 
-def progress(db: Database, plan_id: int) -> Progress:
+def status_counts(db: Database, plan_id: int) -> dict[str, int]:
+    """How many of the plan's deliveries are in each status."""
     with db.read() as session:
-        counts = dict(
+        return dict(
             session.exec(
                 select(Delivery.status, func.count())
                 .where(Delivery.plan_id == plan_id)
                 .group_by(Delivery.status)
             ).all()
         )
+
+
+def progress(db: Database, plan_id: int) -> Progress:
+    counts = status_counts(db, plan_id)
     pending = sum(n for status, n in counts.items() if status not in FINAL_DELIVERY)
     other = sum(
         n for status, n in counts.items() if status not in ("sent", "failed") and status in FINAL_DELIVERY

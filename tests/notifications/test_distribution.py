@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from flows import steps
 from flows.steps import distribute
 from models.db import Database
 from models.lifecycle import State
@@ -20,9 +21,14 @@ from tests.notifications.test_faults import load_big_directory
 PROGRESS = re.compile(r"KH-(\d+): (?:xong, )?đã gửi (\d+)/(\d+), lỗi (\d+), còn chờ (\d+)")
 
 
-async def test_progress_is_logged_after_every_batch_until_the_plan_is_issued(
-    db: Database, catcher: MailCatcher, tmp_path: Path, caplog: pytest.LogCaptureFixture
+async def test_progress_is_logged_while_sending_until_the_plan_is_issued(
+    db: Database,
+    catcher: MailCatcher,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(steps, "PROGRESS_EVERY_S", 0.0)  # a line after every batch, not every 2 s
     recipients = load_big_directory(db)  # 60 emailed recipients: two batches of up to 50
     plan_id = build(db, State.DISTRIBUTING)
     logger = logging.getLogger("test.distribution")
