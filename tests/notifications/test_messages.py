@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from notifications.messages import EVENTS as MESSAGE_EVENTS
-from notifications.messages import MessageError, build_message, one_line, render
+from notifications.messages import MessageError, build_message, compose, one_line, render
 from notifications.smtp import PermanentFailure
 from tests.notifications.conftest import EVENTS, INJECTED_TITLE, TITLE, make_item, plan_context, settings_for
 
@@ -164,3 +164,20 @@ def test_missing_required_context_is_a_clear_error(tmp_path: Path) -> None:
     del item.context["version_hash"]
     with pytest.raises(MessageError, match="version_hash"):
         build_message(item, settings_for(2525, tmp_path))
+
+
+def test_composed_bytes_are_what_data_carries(tmp_path: Path) -> None:
+    """``compose`` promises CRLF line endings and no line starting with a dot (``smtp_ready``)."""
+    document = "<html><body>\n.một dòng bắt đầu bằng dấu chấm\r\n..\rhết\n</body></html>"
+    for event in MESSAGE_EVENTS:
+        item = make_item(event, to_name="Ban\n.Tuyên giáo\r", title=".Kế hoạch\n.", comment="\n.\n")
+        out = compose(
+            item,
+            settings_for(2525, tmp_path),
+            attachment=("Kế hoạch.pdf", b"%PDF-1.7\n.\r\n%%EOF\n"),
+            body_html=document if event == "distributed" else None,
+        )
+        assert out.smtp_ready
+        lines = out.data.split(b"\r\n")
+        assert lines[-1] == b"" and not any(b"\n" in line or b"\r" in line for line in lines), event
+        assert not any(line.startswith(b".") for line in lines), event

@@ -16,7 +16,15 @@ from aiosmtpd.controller import Controller
 from models.settings import Settings
 from notifications.catcher import MailCatcher, free_port, load_message, read_index
 from notifications.messages import build_message, one_line, render
-from notifications.smtp import PermanentFailure, SmtpPool, TemporaryFailure, _Baton, _Turn
+from notifications.smtp import (
+    Outgoing,
+    PermanentFailure,
+    SmtpPool,
+    TemporaryFailure,
+    _Baton,
+    _Turn,
+    envelope,
+)
 from tests.notifications.conftest import EVENTS, INJECTED_TITLE, make_item, settings_for
 
 TITLE = f"{INJECTED_TITLE} thực hiện Nghị quyết số 12-NQ/TU về chuyển đổi số"
@@ -139,39 +147,75 @@ def simple(to: str, header: str | None = None) -> EmailMessage:
     return msg
 
 
-async def test_replies_are_classified(scripted: tuple[Scripted, int], tmp_path: Path) -> None:
+# The three ways a message reaches the pool: an EmailMessage (aiosmtplib's send_message),
+# bytes as the outbox sends them (``SmtpPool``'s own envelope and DATA), and the same
+# with an ``accepted`` callback (the final dot on the pool's turn).
+FORMS = ["message", "bytes", "bytes+turn"]
+
+
+async def send_as(pool: SmtpPool, form: str, msg: EmailMessage) -> str:
+    if form == "message":
+        return await pool.send(msg)
+    sender, recipients = envelope(msg)
+    outgoing = Outgoing(sender, recipients, bytes(msg))  # LF line endings: DATA converts them
+    recorded: list[str] = []
+
+    async def record(reply: str) -> None:
+        recorded.append(reply)
+
+    reply = await pool.send(outgoing, accepted=record if form == "bytes+turn" else None)
+    assert recorded == ([reply] if form == "bytes+turn" else [])
+    return reply
+
+
+@pytest.mark.parametrize("form", FORMS)
+async def test_replies_are_classified(scripted: tuple[Scripted, int], tmp_path: Path, form: str) -> None:
     handler, port = scripted
     async with SmtpPool(settings_for(port, tmp_path, smtp_pool_size=1)) as pool:
         with pytest.raises(TemporaryFailure) as temporary:
-            await pool.send(simple("busy@hamliem.example.vn"))
+            await send_as(pool, form, simple("busy@hamliem.example.vn"))
         assert temporary.value.code == 451 and "Mailbox busy" in temporary.value.reason
 
         with pytest.raises(PermanentFailure) as permanent:
-            await pool.send(simple("gone@hamliem.example.vn"))
+            await send_as(pool, form, simple("gone@hamliem.example.vn"))
         assert permanent.value.code == 550 and "No such user" in permanent.value.reason
 
         with pytest.raises(PermanentFailure) as content:
-            await pool.send(simple("ok@hamliem.example.vn", header="reject-content"))
+            await send_as(pool, form, simple("ok@hamliem.example.vn", header="reject-content"))
         assert content.value.code == 554
 
         with pytest.raises(TemporaryFailure) as storage:
-            await pool.send(simple("ok@hamliem.example.vn", header="defer-content"))
+            await send_as(pool, form, simple("ok@hamliem.example.vn", header="defer-content"))
         assert storage.value.code == 452
 
         # After every refusal the envelope was reset and the same connection carries on.
-        reply = await pool.send(simple("ok@hamliem.example.vn"))
+        reply = await send_as(pool, form, simple("ok@hamliem.example.vn"))
         assert reply == "250 2.0.0 Accepted"
     assert handler.delivered == [["ok@hamliem.example.vn"]]
     assert len(handler.sessions) == 1
 
 
+@pytest.mark.parametrize("form", FORMS)
 async def test_partial_refusal_is_reported_in_the_reply(
-    scripted: tuple[Scripted, int], tmp_path: Path
+    scripted: tuple[Scripted, int], tmp_path: Path, form: str
 ) -> None:
-    _, port = scripted
+    handler, port = scripted
     async with SmtpPool(settings_for(port, tmp_path)) as pool:
-        reply = await pool.send(simple("ok@hamliem.example.vn, gone@hamliem.example.vn"))
+        reply = await send_as(pool, form, simple("ok@hamliem.example.vn, gone@hamliem.example.vn"))
     assert reply.startswith("250 2.0.0 Accepted") and "gone@hamliem.example.vn: 550" in reply
+    assert handler.delivered == [["ok@hamliem.example.vn"]]
+
+
+@pytest.mark.parametrize("form", FORMS)
+async def test_data_is_carried_exactly(catcher: MailCatcher, tmp_path: Path, form: str) -> None:
+    """Line endings become CRLF and a line starting with a dot arrives as written."""
+    msg = simple("ok@hamliem.example.vn")
+    msg.set_content("Dòng một\n.dòng bắt đầu bằng dấu chấm\n..hai chấm\n.\nhết\n")
+    async with SmtpPool(settings_for(catcher.port, tmp_path)) as pool:
+        await send_as(pool, form, msg)
+    [entry] = read_index(catcher.mail_dir)
+    received = load_message(catcher.mail_dir, entry["eml"])
+    assert received.get_content().replace("\r\n", "\n") == msg.get_content()
 
 
 async def test_pool_never_opens_more_than_its_size(scripted: tuple[Scripted, int], tmp_path: Path) -> None:
