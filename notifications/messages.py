@@ -364,7 +364,8 @@ def compose(
     headers += ["Auto-Submitted: auto-generated", "Content-Language: vi", "MIME-Version: 1.0"]
 
     seed = hashlib.sha256(item.message_id.encode("ascii")).hexdigest()[:24]
-    body = _multipart(f"=_alt_{seed}", [[_text_part("plain", text)], [_text_part("html", html)]])
+    shared = (context["plan_styles"], context["plan_html"]) if body_html else ()
+    body = _multipart(f"=_alt_{seed}", [_text_part("plain", text), _text_part("html", html, shared)])
     top = body if attachment is None else _multipart(f"=_mix_{seed}", [body, [_pdf_part(*attachment)]])
     data = b"".join(["\r\n".join(headers).encode("ascii"), b"\r\n", *top])  # one copy of the PDF part
     return Outgoing(sender.addr_spec, [to_address.addr_spec], data, smtp_ready=True)
@@ -457,10 +458,32 @@ def _base64_lines(data: bytes) -> bytes:
     return b"\r\n".join(_BASE64_LINE.findall(base64.b64encode(data))) + b"\r\n"
 
 
-def _text_part(subtype: str, text: str) -> bytes:
-    return (
-        f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
-    ).encode("ascii") + _base64_lines(text.encode("utf-8"))
+def _text_part(subtype: str, text: str, shared: tuple[str, ...] = ()) -> list[bytes]:
+    """A text part in base64, as pieces; each of ``shared`` found in ``text`` is encoded once.
+
+    ``shared`` are long runs that every copy of a plan carries (its CSS and its HTML, in
+    that order). Base64 pieces join only at multiples of 3 bytes, so the text before each
+    run, and the run itself, are padded with spaces: callers pass runs that sit where
+    the markup ignores spaces (in a style element, between HTML blocks).
+    """
+    pieces = [
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n'.encode()
+    ]
+    for run in shared:
+        at = text.find(run) if run else -1
+        if at < 0:
+            continue
+        head = text[:at].encode("utf-8")
+        pieces += [_base64_lines(head + b" " * (-len(head) % 3)), _shared_base64(run)]
+        text = text[at + len(run) :]
+    pieces.append(_base64_lines(text.encode("utf-8")))
+    return pieces
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_base64(run: str) -> bytes:
+    data = run.encode("utf-8")
+    return _base64_lines(data + b" " * (-len(data) % 3))
 
 
 @functools.lru_cache(maxsize=4)

@@ -139,6 +139,9 @@ def test_distributed_with_attachment_and_rendered_plan(tmp_path: Path) -> None:
     assert html.index("Kính gửi") < html.index("<p class='title'>KẾ HOẠCH</p>")  # plan after the letter
     assert "p.title{font-weight:bold}" in html and "@font-face" not in html
     assert html.count("<body") == 1
+    # The plan's CSS and HTML are encoded once per plan and joined to each copy's own text.
+    assert "<p class='title'>KẾ HOẠCH</p><p>Thực hiện Nghị quyết số 12-NQ/TU</p>" in html
+    assert "Ban Tuyên giáo" in html and html.rstrip().endswith("</html>")
 
 
 @pytest.mark.parametrize(
