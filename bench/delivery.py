@@ -9,7 +9,7 @@ plain ``aiosmtplib.SMTP`` connections, as many as the engine's pool, sending the
 Both send to one local sink, a separate process (``bench.sink``) that accepts, counts and
 discards. Runs alternate bare/engine; rates are messages per second, medians over the runs.
 
-Run with ``make bench`` (BENCH_DELIVERY_SIZES "1000,10000", BENCH_DELIVERY_RUNS 3).
+Run with ``make bench`` (BENCH_DELIVERY_SIZES "1000,10000", BENCH_DELIVERY_RUNS 5).
 """
 
 from __future__ import annotations
@@ -244,7 +244,7 @@ def main() -> None:
     from bench.waiting import write_section
 
     sizes = [int(s) for s in os.environ.get("BENCH_DELIVERY_SIZES", "1000,10000").split(",")]
-    runs = int(os.environ.get("BENCH_DELIVERY_RUNS", "3"))
+    runs = int(os.environ.get("BENCH_DELIVERY_RUNS", "5"))
     results = measure(sizes, runs)
     pool = Settings(_env_file=None).smtp_pool_size
     text = report_markdown(results, pool, "make bench")
