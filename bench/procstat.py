@@ -45,19 +45,33 @@ def tree(pid: int) -> list[Proc]:
     return found
 
 
+# Processes multiprocessing keeps beside a runner that starts flow runs from a forkserver
+# (flows/starter.py): the server and its resource tracker. They run no flow.
+HELPERS = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
+
+
+def flow_run_processes(runner_pid: int) -> list[Proc]:
+    """The runner's flow-run processes alive now: its descendants but its multiprocessing helpers
+    (a forkserver's children are flow runs: they keep its command line)."""
+    procs, children = tree(runner_pid), _children(runner_pid)
+    helpers = {p.pid for p in procs if p.pid in children and any(h in p.cmdline for h in HELPERS)}
+    return [p for p in procs[1:] if p.pid not in helpers]
+
+
 def rss_mb(procs: list[Proc]) -> float:
     return sum(p.rss_kb for p in procs) / 1024
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time of the process and its reaped children (each flow run is a child)."""
+    """CPU time of the process and its reaped children."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def tree_cpu_seconds(pid: int) -> float:
-    """CPU time of the whole tree: the root with its reaped children, plus every live descendant."""
+    """CPU time of the whole tree: the root with its reaped children, plus every live descendant
+    with its own (a forkserver reaps the flow runs it forked)."""
     total = cpu_seconds(pid)
     for proc in tree(pid)[1:]:
         try:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.procstat import Proc, cpu_seconds, rss_mb, tree
+from bench.procstat import Proc, rss_mb, tree, tree_cpu_seconds
 from models.db import Database
 from models.lifecycle import State
 from models.services import plans, runs
@@ -93,7 +93,7 @@ async def waiting_cost(
 ) -> WaitingReport:
     """Submit the (draft) plans, wait until every run is Suspended, measure, then finish them."""
     idle = await settled(runner_pid)
-    cpu_before = cpu_seconds(runner_pid)
+    cpu_before = tree_cpu_seconds(runner_pid)
     start = time.monotonic()
     for plan_id in plan_ids:
         plans.submit(db, plan_id, secretariat)
@@ -123,7 +123,7 @@ async def waiting_cost(
 
     await _until("every run to complete", all_completed, SUSPEND_DEADLINE_S)
     completed_s = time.monotonic() - start
-    cpu = cpu_seconds(runner_pid) - cpu_before
+    cpu = tree_cpu_seconds(runner_pid) - cpu_before
     return WaitingReport(
         plans=len(plan_ids),
         idle_processes=len(idle),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,10 @@ class Settings(BaseSettings):
     )
     prefect_port: int = Field(4200, description="port of the embedded Prefect server started by make serve")
     runner_limit: int = Field(8, description="flow runs the runner executes at once")
+    flow_start: Literal["forkserver", "spawn"] = Field(
+        "forkserver",
+        description="how the runner starts flow runs: forked from a preloaded server, or 'spawn' (fresh)",
+    )
     work_pool: str = Field(
         "", description="Prefect work pool whose workers run the flows; empty: make serve's own runner"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlmodel import select
 
-from bench.procstat import tree
+from bench.procstat import flow_run_processes
 from models.db import Database
 from models.lifecycle import State
 from models.policies import Decision
@@ -21,7 +21,7 @@ from tests.flows.helpers import run_state, suspended_on, until
 
 def engine_runs(engine: Engine) -> list[str]:
     """Flow-run processes the runner has alive right now."""
-    return [p.cmdline for p in tree(engine.runner.pid)[1:] if "python" in p.cmdline]
+    return [p.cmdline for p in flow_run_processes(engine.runner.pid) if "python" in p.cmdline]
 
 
 async def test_plan_goes_from_submission_to_every_inbox(engine: Engine, dispatcher: object) -> None:
