@@ -13,6 +13,8 @@ from uuid import UUID
 
 import anyio
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import arun_deployment
 from prefect.exceptions import ObjectNotFound
 from prefect.flow_runs import aresume_flow_run
@@ -23,6 +25,8 @@ from models.lifecycle import State
 from models.services import runs
 
 log = logging.getLogger("banhanh.driver")
+
+PAGE = 200  # flow runs read per request by reconcile
 
 
 class Drive(StrEnum):
@@ -50,15 +54,36 @@ async def start_run(db: Database, plan: runs.PlanSnapshot, after: str | None = N
 async def drive(db: Database, plan_id: int) -> Drive:
     plan = await anyio.to_thread.run_sync(runs.snapshot, db, plan_id)
     if plan.flow_run_id is None:
-        if (plan.state is State.DRAFT and plan.review_round == 0) or plan.is_final:
-            return Drive.DONE  # never submitted, or ended before a run was needed
-        await start_run(db, plan)
-        return Drive.DONE
+        return await drive_known(db, plan, None)
     async with get_client() as client:
         try:
             run = await client.read_flow_run(UUID(plan.flow_run_id))
         except ObjectNotFound:
             run = None
+    return await drive_known(db, plan, run)
+
+
+async def read_runs(flow_run_ids: list[str]) -> dict[str, FlowRun]:
+    """The flow runs with these ids that exist, read in pages of ``PAGE`` (one request each)."""
+    found: dict[str, FlowRun] = {}
+    async with get_client() as client:
+        for start in range(0, len(flow_run_ids), PAGE):
+            page = [UUID(i) for i in flow_run_ids[start : start + PAGE]]
+            runs_ = await client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=page)), limit=len(page)
+            )
+            found.update((str(r.id), r) for r in runs_)
+    return found
+
+
+async def drive_known(db: Database, plan: runs.PlanSnapshot, run: FlowRun | None) -> Drive:
+    """``drive`` with the plan and its run (None: none, or gone) already read."""
+    if plan.flow_run_id is None:
+        if (plan.state is State.DRAFT and plan.review_round == 0) or plan.is_final:
+            return Drive.DONE  # never submitted, or ended before a run was needed
+        await start_run(db, plan)
+        return Drive.DONE
+    plan_id = plan.plan_id
     if run is None or run.state is None:
         if plan.is_final:
             return Drive.DONE
