@@ -58,7 +58,7 @@ class OutboxSender:
         self.settings = settings
         self.pool = pool or SmtpPool(settings)
         self._recorder = HeldConnection(self.db)
-        self._attachments: dict[int, tuple[tuple[str, bytes], str | None]] = {}
+        self._attachments: dict[int, asyncio.Future[tuple[tuple[str, bytes], str | None]]] = {}
         self._key = secret_key(settings)
 
     async def close(self) -> None:
@@ -114,15 +114,18 @@ class OutboxSender:
         doc_id = item.context.get("document_id")
         if item.event != "distributed" or not isinstance(doc_id, int):
             return None, None
-        if doc_id not in self._attachments:
-            pdf = await anyio.to_thread.run_sync(documents.rendered, self.db, doc_id)
-            html = await anyio.to_thread.run_sync(documents.rendered_sibling, self.db, doc_id, "html")
-            self._attachments[doc_id] = (
-                (pdf.filename, pdf.content),
-                html.content.decode("utf-8") if html else None,
-            )
-        attachment, body_html = self._attachments[doc_id]
-        return attachment, body_html
+        if doc_id not in self._attachments:  # one read per document, shared by the batch's sends
+            self._attachments[doc_id] = asyncio.ensure_future(self._read_document(doc_id))
+        try:
+            return await asyncio.shield(self._attachments[doc_id])
+        except Exception:
+            self._attachments.pop(doc_id, None)  # the next send reads it again
+            raise
+
+    async def _read_document(self, doc_id: int) -> tuple[tuple[str, bytes], str | None]:
+        pdf = await anyio.to_thread.run_sync(documents.rendered, self.db, doc_id)
+        html = await anyio.to_thread.run_sync(documents.rendered_sibling, self.db, doc_id, "html")
+        return (pdf.filename, pdf.content), html.content.decode("utf-8") if html else None
 
     def _compose(
         self, item: Claimed, attachment: tuple[str, bytes] | None, body_html: str | None
