@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -40,11 +40,9 @@ class Claimed:
     attempts: int
     delivery_id: int | None
     last_error: str
-    claimed_until: datetime | None = None
-    status: str = "sending"
 
 
-_CLAIM_COLUMNS = ", ".join(f.name for f in fields(Claimed) if f.name not in ("claimed_until", "status"))
+_CLAIM_COLUMNS = ", ".join(f.name for f in fields(Claimed))
 # Dead senders' claims, then due work, each in id order: one status per query, so the
 # (plan, status, id) index walks only what is still to do.
 _STALE = "status = 'sending' AND claimed_until < ?"
@@ -84,7 +82,6 @@ def claim_due(db: Database, kind: str, limit: int, plan_id: int | None = None) -
                     break
         if not candidates:
             return []
-        until = now + LEASE
         ids = ", ".join("?" * len(candidates))
         with db.write_cursor() as cursor:
             cursor.execute(
@@ -92,12 +89,10 @@ def claim_due(db: Database, kind: str, limit: int, plan_id: int | None = None) -
                     f"UPDATE outboxmessage SET status = 'sending', claimed_until = ? WHERE id IN ({ids})"
                     f" AND (({_STALE}) OR ({_DUE})) RETURNING id"
                 ),
-                (db.bind_time(until), *(c.id for c in candidates), at, at),
+                (db.bind_time(now + LEASE), *(c.id for c in candidates), at, at),
             )
             won = {row[0] for row in cursor.fetchall()}
         claimed = [c for c in candidates if c.id in won]
-        for item in claimed:
-            item.claimed_until = until
         if claimed:
             return claimed
     return []
