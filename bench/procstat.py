@@ -18,10 +18,11 @@ class Proc:
 
 def _children(pid: int) -> list[int]:
     out: list[int] = []
-    task_dir = Path(f"/proc/{pid}/task")
-    if not task_dir.exists():
-        return out
-    for task in task_dir.iterdir():
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return out  # the process exited while the tree was read
+    for task in tasks:
         try:
             out += [int(c) for c in (task / "children").read_text().split()]
         except OSError:
