@@ -28,8 +28,15 @@ class Embedded:
 
 
 @asynccontextmanager
-async def embedded(prefix: str, load: Callable[[Database], None]) -> AsyncIterator[Embedded]:
-    """Start everything `make serve` starts (the app database filled by `load`); stop it all after."""
+async def embedded(
+    prefix: str,
+    load: Callable[[Database], None],
+    app_db_url: str | None = None,
+    prefect_db_url: str | None = None,
+) -> AsyncIterator[Embedded]:
+    """Start everything `make serve` starts (the app database filled by `load`); stop it all after.
+    Both databases are SQLite files under the scratch directory unless URLs are given (the
+    production configuration: PostgreSQL, one database each)."""
     from flows.embedded import free_port, prefect_env, start_prefect_server, start_runner, stop
 
     work = Path(tempfile.mkdtemp(prefix=prefix))
@@ -37,12 +44,13 @@ async def embedded(prefix: str, load: Callable[[Database], None]) -> AsyncIterat
     api_url = f"http://127.0.0.1:{port}/api"
     os.environ.update(prefect_env(api_url, work / "prefect"))  # before Prefect is imported below
     print(f"starting a Prefect server and a runner under {work}…", flush=True)
-    server = start_prefect_server(port, work / "prefect", work / "server.log")
+    server_env = {"PREFECT_API_DATABASE_CONNECTION_URL": prefect_db_url} if prefect_db_url else None
+    server = start_prefect_server(port, work / "prefect", work / "server.log", server_env)
     from flows.driver import drive
     from models.settings import Settings
     from notifications.dispatcher import Dispatcher
 
-    url = f"sqlite:///{work / 'banhanh.db'}"
+    url = app_db_url or f"sqlite:///{work / 'banhanh.db'}"
     upgrade(url)
     db = Database.from_url(url)
     load(db)

@@ -11,17 +11,22 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
+from bench.pgdb import asyncpg_url, scratch_databases
 from bench.procstat import Proc, rss_mb, tree, tree_cpu_seconds
 from models.db import Database
 from models.lifecycle import State
 from models.services import plans, runs
 
-SUSPEND_DEADLINE_S = 1800
+SUSPEND_DEADLINE_S = 3600
+HEADING = "## Waiting costs no process"
 
 
 @dataclass(frozen=True)
@@ -53,13 +58,22 @@ def _run_states(api_url: str, run_ids: list[str]) -> dict[str, str]:
     return states
 
 
-def db_size(db: Database) -> int:
-    url = db.engine.url
-    if url.get_backend_name() == "sqlite":
-        path = Path(url.database or "")
+def url_size(url: str) -> int:
+    """Bytes on disk of a database: a SQLite file with its journal, or a PostgreSQL database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "")
         return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
-    with db.engine.connect() as conn:
-        return int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar() or 0)
+    engine = create_engine(parsed.set(drivername="postgresql+psycopg"))
+    try:
+        with engine.connect() as conn:
+            return int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar() or 0)
+    finally:
+        engine.dispose()
+
+
+def db_size(db: Database) -> int:
+    return url_size(db.engine.url.render_as_string(hide_password=False))
 
 
 async def _until(what: str, check: object, timeout: float) -> None:
@@ -89,7 +103,7 @@ async def waiting_cost(
     api_url: str,
     plan_ids: list[int],
     secretariat: str,
-    server: tuple[int, Path] | None = None,
+    server: tuple[int, Callable[[], int]] | None = None,
 ) -> WaitingReport:
     """Submit the (draft) plans, wait until every run is Suspended, measure, then finish them."""
     idle = await settled(runner_pid)
@@ -113,7 +127,7 @@ async def waiting_cost(
     suspended = list(_run_states(api_url, run_ids).values()).count("Suspended")
     size = db_size(db)
     server_rss = round(rss_mb(tree(server[0])), 1) if server else None
-    prefect_db = sum(p.stat().st_size for p in server[1].glob("prefect.db*")) if server else None
+    prefect_db = server[1]() if server else None
     start = time.monotonic()
     for plan_id in plan_ids:  # one resume each: the run reads 'withdrawn' and completes
         plans.withdraw(db, plan_id, secretariat, "benchmark finished")
@@ -140,14 +154,15 @@ async def waiting_cost(
     )
 
 
-def report_markdown(report: WaitingReport, command: str) -> str:
+def report_markdown(report: WaitingReport, command: str, databases: str) -> str:
     import prefect
 
     rows = "\n".join(f"| {k} | {v} |" for k, v in asdict(report).items())
     return (
-        "## Waiting costs no process\n\n"
+        f"{HEADING} ({databases})\n\n"
         f"Command: `{command}` · machine: {os.cpu_count()} cores, {platform.platform()} · "
-        f"Python {platform.python_version()} · Prefect {prefect.__version__} · app database SQLite\n\n"
+        f"Python {platform.python_version()} · Prefect {prefect.__version__} · "
+        f"app database and Prefect server's database: {databases}\n\n"
         "N plans are submitted; each flow run suspends at the review step. The runner's process tree "
         "(processes and resident memory) is counted when idle and again when all N runs are Suspended "
         "according to the Prefect API; then every plan is withdrawn, which resumes each run once to "
@@ -156,15 +171,30 @@ def report_markdown(report: WaitingReport, command: str) -> str:
     )
 
 
-async def _main(n: int) -> WaitingReport:
+async def _measure(n: int, app_db_url: str | None, prefect_db_url: str | None) -> WaitingReport:
     from bench.engine import embedded
     from tests.factory import SECRETARIAT, build, load_people
 
-    async with embedded("banhanh-bench-", load_people) as e:
+    async with embedded("banhanh-bench-", load_people, app_db_url, prefect_db_url) as e:
         plan_ids = [build(e.db, State.DRAFT) for _ in range(n)]
+        prefect_url = prefect_db_url or f"sqlite:///{e.work / 'prefect' / 'prefect.db'}"
         return await waiting_cost(
-            e.db, e.runner.pid, e.api_url, plan_ids, SECRETARIAT, server=(e.server.pid, e.work / "prefect")
+            e.db,
+            e.runner.pid,
+            e.api_url,
+            plan_ids,
+            SECRETARIAT,
+            server=(e.server.pid, lambda: url_size(prefect_url)),
         )
+
+
+def _run(n: int, postgres: str | None) -> WaitingReport:
+    """On the embedded default (SQLite files), or with both databases on the PostgreSQL server
+    `postgres` (scratch databases, dropped after)."""
+    if postgres is None:
+        return asyncio.run(_measure(n, None, None))
+    with scratch_databases(postgres, "banhanh_bench_waiting_app", "banhanh_bench_waiting_prefect") as urls:
+        return asyncio.run(_measure(n, urls[0], asyncpg_url(urls[1])))
 
 
 def write_section(path: Path, heading: str, text: str) -> None:
@@ -183,13 +213,19 @@ def write_section(path: Path, heading: str, text: str) -> None:
 
 
 def main() -> None:
+    """BENCH_WAITING_DATABASES=sqlite|postgresql (default: postgresql when BENCH_POSTGRES_URL or
+    TEST_DATABASE_URL names a server, as in the province configuration; else sqlite)."""
     n = int(os.environ.get("BENCH_WAITING_PLANS", "1000"))
-    report = asyncio.run(_main(n))
-    text = report_markdown(
-        report, "make bench" if n == 1000 else f"BENCH_WAITING_PLANS={n} python -m bench.waiting"
-    )
+    server = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_DATABASE_URL")
+    which = os.environ.get("BENCH_WAITING_DATABASES") or ("postgresql" if server else "sqlite")
+    if which not in {"sqlite", "postgresql"} or (which == "postgresql" and not server):
+        sys.exit("BENCH_WAITING_DATABASES: sqlite, or postgresql with BENCH_POSTGRES_URL set")
+    report = _run(n, server if which == "postgresql" else None)
+    label = "PostgreSQL" if which == "postgresql" else "SQLite (the embedded default)"
+    command = f"BENCH_WAITING_PLANS={n} BENCH_WAITING_DATABASES={which} python -m bench.waiting"
+    text = report_markdown(report, command, label)
     print(text)
-    write_section(Path("BENCHMARKS.md"), "## Waiting costs no process", text)
+    write_section(Path("BENCHMARKS.md"), f"{HEADING} ({label})", text)
     sys.exit(0 if report.suspended == n and report.waiting_processes <= report.idle_processes else 1)
 
 
