@@ -237,7 +237,7 @@ def main() -> None:
     if which not in {"sqlite", "postgresql"} or (which == "postgresql" and not server):
         sys.exit("BENCH_WAITING_DATABASES: sqlite, or postgresql with BENCH_POSTGRES_URL set")
     report = _run(n, server if which == "postgresql" else None)
-    label = "PostgreSQL" if which == "postgresql" else "SQLite (the embedded default)"
+    label = "PostgreSQL" if which == "postgresql" else "SQLite, the embedded default"
     command = f"BENCH_WAITING_PLANS={n} BENCH_WAITING_DATABASES={which} python -m bench.waiting"
     text = report_markdown(report, command, label)
     print(text)
