@@ -27,6 +27,8 @@ from models.services import plans, runs
 
 SUSPEND_DEADLINE_S = 3600
 HEADING = "## Waiting costs no process"
+# Past the 60 s a Prefect server on SQLite may wait for its write lock before it answers.
+API_TIMEOUT_S = 90
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def _run_states(api_url: str, run_ids: list[str]) -> dict[str, str]:
         r = httpx.post(
             f"{api_url}/flow_runs/filter",
             json={"flow_runs": {"id": {"any_": run_ids[i : i + 200]}}, "limit": 200},
-            timeout=30,
+            timeout=API_TIMEOUT_S,
         )
         r.raise_for_status()
         states |= {run["id"]: (run.get("state") or {}).get("name", "") for run in r.json()}
@@ -81,15 +83,22 @@ def _count(api_url: str, state_name: str) -> int:
     r = httpx.post(
         f"{api_url}/flow_runs/count",
         json={"flow_runs": {"tags": {"all_": ["banhanh"]}, "state": {"name": {"any_": [state_name]}}}},
-        timeout=30,
+        timeout=API_TIMEOUT_S,
     )
     r.raise_for_status()
     return int(r.json())
 
 
-async def _until(what: str, check: object, timeout: float, every: float = 0.5) -> None:
+async def _until(what: str, check: Callable[[], bool], timeout: float, every: float = 0.5) -> None:
+    """Poll `check` until it holds. A Prefect API that does not answer in time counts as "not
+    yet": on SQLite its server can hold a request up to its 60 s busy timeout under load."""
     deadline = time.monotonic() + timeout
-    while not await asyncio.to_thread(check):  # type: ignore[arg-type]
+    while True:
+        try:
+            if await asyncio.to_thread(check):
+                return
+        except httpx.HTTPError:
+            pass
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
         await asyncio.sleep(every)
