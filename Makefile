@@ -29,6 +29,7 @@ typecheck: $(VENV_STAMP)
 	.venv/bin/mypy
 
 bench: $(VENV_STAMP)
+	$(PY) -m bench.cli_startup
 	$(PY) -m bench.latency
 	$(PY) -m bench.throughput
 	$(PY) -m bench.waiting

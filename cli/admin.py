@@ -13,9 +13,6 @@ import typer
 
 from cli.context import console, database, emit, reported, settings
 from models.errors import Invalid
-from models.services import queries
-from models.services.directory import load_directory
-from notifications.catcher import read_index
 
 JSON = Annotated[bool, typer.Option("--json", help="print JSON")]
 
@@ -29,6 +26,8 @@ outbox_app = typer.Typer(help="Queued emails and flow-run jobs.", no_args_is_hel
 @directory.command("load")
 def load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="TOML config")]) -> None:
     """Create or update an organisation, its people and address book from a TOML file."""
+    from models.services.directory import load_directory
+
     with reported():
         try:
             config = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -44,6 +43,8 @@ def mail_list(
     as_json: JSON = False,
 ) -> None:
     """Messages in the catcher's mailbox (works when nothing is running)."""
+    from notifications.catcher import read_index
+
     rows = read_index(settings().mail_dir)
     if plan is not None:
         rows = [r for r in rows if str(r.get("plan_id")) == str(plan)]
@@ -64,6 +65,8 @@ def register_list(
     org: Annotated[str | None, typer.Option(help="only this organisation's register (its key)")] = None,
 ) -> None:
     """Numbers allocated so far; --csv writes the sổ đăng ký văn bản đi for Excel."""
+    from models.services import queries
+
     if csv_file is None and org is None:
         emit(queries.register(database()), as_json, ["symbol", "plan", "at", "signer", "title"])
         return
@@ -80,6 +83,8 @@ def register_list(
 
 def write_register_csv(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
     """The register as CSV: a header of the Vietnamese column names, UTF-8 with a BOM for Excel."""
+    from models.services import queries
+
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([header for _, header in queries.OUTGOING_REGISTER_COLUMNS])
@@ -105,6 +110,8 @@ def outbox_list(
     plan: Annotated[int | None, typer.Option(help="only this plan")] = None, as_json: JSON = False
 ) -> None:
     """Queued, sent and failed items."""
+    from models.services import queries
+
     with reported():
         rows = queries.outbox(database(), plan)
     emit(rows, as_json, ["id", "kind", "event", "to", "status", "attempts", "error"])

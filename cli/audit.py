@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlmodel import select
 
 from cli.context import console, database, reported
-from documents.anchors import Anchor, anchors_in_pdf
-from models.directory import Organisation
 from models.errors import Invalid, NotFound
-from models.services import audit
+
+if TYPE_CHECKING:
+    from documents.anchors import Anchor
 
 app = typer.Typer(help="The hash-chained audit log and the evidence of a plan.", no_args_is_help=True)
 seal_app = typer.Typer(help="The certificate that seals issued PDFs.", no_args_is_help=True)
 
 
 def _parse_head(value: str, org_key: str | None) -> Anchor:
+    from documents.anchors import Anchor
+
     seq, _, head = value.partition(":")
     if not seq.isdigit() or len(head) < 16:
         raise Invalid("--head", f"'{value}' is not SEQ:HASH (at least 16 hex digits of the head)")
@@ -46,6 +47,12 @@ def verify(
     With --anchor or --head, also check that the chain still holds each head anchored outside
     the database: a chain rewritten from an earlier entry on does not.
     """
+    from sqlmodel import select
+
+    from documents.anchors import anchors_in_pdf
+    from models.directory import Organisation
+    from models.services import audit
+
     db = database()
     with db.read() as session:
         orgs = {o.key: o for o in session.exec(select(Organisation)).all()}

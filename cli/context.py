@@ -7,16 +7,16 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.table import Table
-from sqlalchemy import inspect
 
-from models.db import Database
 from models.errors import BanHanhError, Invalid, NotFound, Refused
-from models.settings import Settings
+
+if TYPE_CHECKING:  # SQLAlchemy, SQLModel and pydantic-settings load when a command needs them
+    from models.db import Database
+    from models.settings import Settings
 
 # Piped output (make demo, scripts) is not squeezed into 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -27,11 +27,17 @@ EXIT_CODES: dict[type[BanHanhError], int] = {Invalid: 2, Refused: 3, NotFound: 4
 
 @cache
 def settings() -> Settings:
+    from models.settings import Settings
+
     return Settings()
 
 
 @cache
 def database() -> Database:
+    from sqlalchemy import inspect
+
+    from models.db import Database
+
     db = Database.from_url(settings().db_url)
     if not inspect(db.engine).has_table("alembic_version"):
         from models.migrate import upgrade  # Alembic costs 0.4 s to import: only on first use
@@ -67,6 +73,8 @@ def emit(
     if render is not None:
         render(rows)
         return
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False)
     cols = list(columns or (rows[0].keys() if rows else []))
     for i, col in enumerate(cols):

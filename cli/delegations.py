@@ -9,7 +9,6 @@ import typer
 
 from cli.context import console, database, emit, reported
 from models.errors import Invalid
-from models.services import delegations
 
 app = typer.Typer(help="Delegate review or signing to another person for a date range.", no_args_is_help=True)
 
@@ -34,6 +33,8 @@ def add(
     ] = "",
 ) -> None:
     """Record a delegation: new tasks go to the delegate, who acts on behalf of the delegator."""
+    from models.services import delegations
+
     with reported():
         delegation_id = delegations.add(
             database(), actor, from_email, to_email, kind, _date("start", start), _date("end", end), basis
@@ -47,5 +48,7 @@ def list_delegations(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Every delegation, and whether it is in force today."""
+    from models.services import delegations
+
     rows = delegations.list_delegations(database(), org)
     emit(rows, as_json, ["id", "org", "from", "to", "kind", "start", "end", "in_force", "basis"])

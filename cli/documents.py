@@ -11,16 +11,16 @@ import sys
 import tomllib
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cli.context import console, emit, err_console, reported
-from documents.docx_import import parse_docx
-from documents.plain_text import ParsedText
-from documents.plain_text import parse as parse_text
-from documents.render import DocumentView
 from models.errors import Invalid
+
+if TYPE_CHECKING:  # python-docx, Jinja2 and the renderer load when a command needs them
+    from documents.plain_text import ParsedText
+    from documents.render import DocumentView
 
 app = typer.Typer(
     help="Parse and render plan documents from files (.txt like the seeds, or .docx); no database.",
@@ -42,6 +42,9 @@ _BINARY = {Format.pdf, Format.docx}
 
 def read_document(path: Path) -> ParsedText:
     """Parse the file by its extension; every failure is `Invalid` naming the file."""
+    from documents.docx_import import parse_docx
+    from documents.plain_text import parse as parse_text
+
     suffix = path.suffix.lower()
     if suffix not in {".txt", ".docx"}:
         raise Invalid(str(path), f"unknown file type '{suffix or '(none)'}': give a .txt or .docx file")
@@ -172,6 +175,8 @@ def render_command(
     ] = None,
 ) -> None:
     """Render a plan file as the draft document (blank number and date) in the given format."""
+    from documents.render import DocumentView
+
     with reported():
         if out is None and fmt in _BINARY and sys.stdout.isatty():
             raise Invalid("--out", f"{fmt.value} is binary: give --out FILE or redirect the output")

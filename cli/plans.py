@@ -8,11 +8,8 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cli.context import console, database, emit, reported
-from documents.plain_text import parse
-from models.services import acknowledgements, checks, distribution, plans, queries, signing
+from cli.context import console, database, emit, reported, settings
 
 app = typer.Typer(
     help="Import, edit, assign, submit, withdraw and sign plans; show their status.", no_args_is_help=True
@@ -33,6 +30,9 @@ def import_plan(
     as_json: JSON = False,
 ) -> None:
     """Import a plan from plain text; what cannot be mapped is reported, never dropped silently."""
+    from documents.plain_text import parse
+    from models.services import plans
+
     with reported():
         parsed = parse(path.read_text(encoding="utf-8"))
         result = plans.create_plan(database(), actor, org, parsed.draft)
@@ -49,12 +49,21 @@ def import_plan(
 @app.command("list")
 def list_plans(as_json: JSON = False) -> None:
     """Every plan with its state."""
-    emit(queries.list_plans(database()), as_json, ["id", "state", "symbol", "version_hash", "title"])
+    from models import quick_read
+
+    rows = quick_read.list_plans(settings().db_url)  # the embedded SQLite file without SQLAlchemy
+    if rows is None:  # PostgreSQL, or a database not yet migrated
+        from models.services import queries
+
+        rows = queries.list_plans(database())
+    emit(rows, as_json, ["id", "state", "symbol", "version_hash", "title"])
 
 
 @app.command("show")
 def show(plan_id: int, as_json: JSON = False) -> None:
     """A plan's status: state, version, reviewers and their decisions, deliveries."""
+    from models.services import queries
+
     with reported():
         status = queries.plan_status(database(), plan_id)
 
@@ -83,6 +92,8 @@ def show(plan_id: int, as_json: JSON = False) -> None:
 @app.command("history")
 def history(plan_id: int, as_json: JSON = False) -> None:
     """The plan's audit trail: who did what and when."""
+    from models.services import queries
+
     with reported():
         rows = queries.history(database(), plan_id)
     emit(rows, as_json, ["seq", "at", "actor", "action", "from", "to", "hash"])
@@ -97,6 +108,8 @@ def deliveries(
     ] = False,
 ) -> None:
     """Each recipient of the issued plan, where its copy stands and whether it acknowledged receipt."""
+    from models.services import queries
+
     with reported():
         if follow:
             follow_progress(plan_id)
@@ -109,6 +122,10 @@ def deliveries(
 
 def follow_progress(plan_id: int, poll_s: float = 0.5) -> None:
     """A progress bar of the plan's emailed copies (sent / failed / pending of all) until none is pending."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from models.services import distribution, queries
+
     db = database()
     if queries.plan_status(db, plan_id)["state"] in ("rejected", "withdrawn"):
         return  # never distributed: nothing to follow
@@ -135,6 +152,8 @@ def follow_progress(plan_id: int, poll_s: float = 0.5) -> None:
 @app.command("remind-ack")
 def remind_ack(plan_id: int, actor: AS) -> None:
     """Email every recipient who has not yet acknowledged receipt, again with its confirmation link."""
+    from models.services import acknowledgements
+
     with reported():
         queued = acknowledgements.remind(database(), plan_id, actor)
     console.print(f"Plan {plan_id}: {queued} acknowledgement reminder(s) queued", highlight=False)
@@ -143,6 +162,8 @@ def remind_ack(plan_id: int, actor: AS) -> None:
 @app.command("check")
 def check(plan_id: int, as_json: JSON = False) -> None:
     """The format check signing runs: every problem with the rule it breaks (exit 3 if one blocks)."""
+    from models.services import checks
+
     with reported():
         report = checks.check(database(), plan_id)
     out = {
@@ -186,6 +207,8 @@ def assign(
     ] = None,
 ) -> None:
     """Choose reviewers (or a review template), the signer, the recipients and the secrecy mark of a draft."""
+    from models.services import plans
+
     with reported():
         version = plans.assign(
             database(),
@@ -210,6 +233,8 @@ def edit(
     ] = None,
 ) -> None:
     """Edit a draft; changed content is a new version with a new hash."""
+    from models.services import plans
+
     body = body_file.read_text(encoding="utf-8") if body_file else None
     with reported():
         version = plans.edit_plan(database(), plan_id, actor, title=title, body=body)
@@ -219,6 +244,8 @@ def edit(
 @app.command("submit")
 def submit(plan_id: int, actor: AS) -> None:
     """Send the plan to its reviewers (starts or resumes its issue-plan flow run)."""
+    from models.services import plans
+
     with reported():
         round_no = plans.submit(database(), plan_id, actor)
     console.print(f"Plan {plan_id} submitted for review, round {round_no}")
@@ -231,6 +258,8 @@ def resend(
     to: Annotated[str, typer.Option("--to", help="the recipient's email address")],
 ) -> None:
     """Send the issued plan again to one recipient (a new email with its own Message-ID)."""
+    from models.services import distribution
+
     with reported():
         message_id = distribution.resend(database(), plan_id, actor, to)
     console.print(f"Plan {plan_id} queued again for {to} ({message_id})", highlight=False)
@@ -239,6 +268,8 @@ def resend(
 @app.command("withdraw")
 def withdraw(plan_id: int, actor: AS, reason: Annotated[str, typer.Option(help="why")] = "") -> None:
     """Withdraw a plan that is not yet signed."""
+    from models.services import plans
+
     with reported():
         plans.withdraw(database(), plan_id, actor, reason)
     console.print(f"Plan {plan_id} withdrawn")
@@ -252,6 +283,8 @@ def sign(
     on_behalf_of: ON_BEHALF_OF = None,
 ) -> None:
     """Sign the approved plan; its official number is allocated now. A delegate signs T/L or TUQ."""
+    from models.services import signing
+
     with reported():
         signed = signing.sign(database(), plan_id, actor, version, on_behalf_of=on_behalf_of)
     console.print(f"Plan {plan_id} signed: [bold]{signed.symbol}[/]", highlight=False)

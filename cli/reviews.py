@@ -8,7 +8,6 @@ import typer
 
 from cli.context import console, database, emit, reported
 from models.policies import Decision
-from models.services import queries, reviews
 
 app = typer.Typer(help="Approve, request changes or reject a plan under review.", no_args_is_help=True)
 
@@ -22,6 +21,8 @@ ON_BEHALF_OF = Annotated[
 def _decide(
     plan_id: int, actor: str, decision: Decision, version: str, comment: str, on_behalf_of: str | None
 ) -> None:
+    from models.services import reviews
+
     with reported():
         outcome = reviews.decide(
             database(), plan_id, actor, decision, version, comment, on_behalf_of=on_behalf_of
@@ -67,6 +68,8 @@ def reject(
 
 def tasks(actor: AS, as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
     """What waits for you: reviews and signatures, with the version hash to act on."""
+    from models.services import queries
+
     with reported():
         rows = queries.open_tasks(database(), actor)
     emit(rows, as_json, ["plan", "step", "on_behalf_of", "version_hash", "round", "since", "title"])
