@@ -51,6 +51,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(PREFECT_HOME, ignore_errors=True)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test using a database runs on each of BACKENDS, except those marked `one_database`.
+
+    Those exercise no behaviour of the database itself (a browser, Prefect's orchestration,
+    process counts): the same service calls run on both databases in the tests of models/,
+    notifications/, web/ and cli/, and the whole engine on PostgreSQL in tests/scale. They run
+    once, on SQLite.
+    """
+    if "db_url" in metafunc.fixturenames:
+        once = metafunc.definition.get_closest_marker("one_database") is not None
+        metafunc.parametrize("db_url", BACKENDS[:1] if once else BACKENDS, indirect=True)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if IN_CI and not PG_URL:
         raise pytest.UsageError("CI=true needs TEST_DATABASE_URL: the suite must also run on PostgreSQL")
@@ -85,7 +98,7 @@ def _truncate(db: Database) -> None:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture  # parametrized over BACKENDS by pytest_generate_tests
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
     if request.param == "sqlite":
         path = tmp_path / "banhanh.db"

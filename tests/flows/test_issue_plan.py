@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlmodel import select
 
 from bench.procstat import flow_run_processes
@@ -17,6 +18,10 @@ from notifications.catcher import read_index
 from tests.engine import API_URL, Engine
 from tests.factory import R1, R2, SECRETARIAT, SIGNER, build, current_hash, load_people
 from tests.flows.helpers import run_state, suspended_on, until
+
+# Prefect's orchestration of the services, tested on both databases themselves; the whole
+# engine on PostgreSQL is tests/scale/test_multi_worker.py.
+pytestmark = pytest.mark.one_database
 
 
 def engine_runs(engine: Engine) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from sqlmodel import select
 
 from flows.reconcile import reconcile_plans
@@ -18,6 +19,10 @@ from notifications.dispatcher import Dispatcher
 from tests.engine import Engine, PrefectServer
 from tests.factory import R1, R2, SECRETARIAT, SIGNER, build, current_hash, load_people
 from tests.flows.helpers import suspended_on, until
+
+# Prefect down and back up, around service calls tested on both databases themselves; the
+# whole engine on PostgreSQL is tests/scale/test_multi_worker.py.
+pytestmark = pytest.mark.one_database
 
 BOUND_S = 120
 

@@ -7,6 +7,8 @@ import importlib
 import threading
 from pathlib import Path
 
+import pytest
+
 from bench.procstat import flow_run_processes, tree
 from flows.starter import PRELOAD
 from models.lifecycle import State
@@ -14,6 +16,9 @@ from models.services import plans
 from tests.engine import Engine
 from tests.factory import SECRETARIAT, build, load_people
 from tests.flows.helpers import suspended_on, until
+
+# How the runner starts flow-run processes: nothing here depends on the database.
+pytestmark = pytest.mark.one_database
 
 # WeasyPrint's native library: in the forkserver once it has imported WeasyPrint.
 PRELOADED_LIBRARY = "libpango"

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench.waiting import waiting_cost
 from models.lifecycle import State
 from tests.engine import API_URL, Engine
 from tests.factory import SECRETARIAT, build, load_people
+
+# Processes counted while runs wait: nothing here depends on the database.
+pytestmark = pytest.mark.one_database
 
 PLANS = 5
 

@@ -17,7 +17,9 @@ from tests.engine import Engine
 from tests.flows.helpers import suspended_on, until
 from tests.web.live import CHROMIUM, CHROMIUM_ARGS, REPO, live_app, need_chromium, screenshot_path
 
-pytestmark = [pytest.mark.slow, pytest.mark.prefect]
+# The path in a browser: the pages' queries run on both databases in test_pages.py and
+# test_security.py, the whole engine on PostgreSQL in tests/scale/test_multi_worker.py.
+pytestmark = [pytest.mark.slow, pytest.mark.prefect, pytest.mark.one_database]
 
 OFFICE = "vanphong@duk.example.vn"
 REVIEWER_1 = "tuyengiao@duk.example.vn"

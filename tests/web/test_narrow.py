@@ -17,7 +17,8 @@ from tests.factory import R1, SECRETARIAT, SIGNER, build
 from tests.web.conftest import last_link, web_settings
 from tests.web.live import CHROMIUM, CHROMIUM_ARGS, live_app, need_chromium, screenshot_path
 
-pytestmark = pytest.mark.slow
+# Layout in a browser: the pages' queries run on both databases in test_pages.py and test_security.py.
+pytestmark = [pytest.mark.slow, pytest.mark.one_database]
 WIDTH = 375
 LONG_TITLE = "Kế hoạch " + "tổ chức thực hiện Nghị quyết số 06-NQ/TU " * 6 + "X" * 80
 
