@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -32,9 +33,19 @@ def login_form(request: Request) -> Response:
 @router.post("/login")
 def login(request: Request, form: Form) -> Response:
     settings = settings_of(request)
-    # The same answer whether or not the address is known: the page reveals no one's address.
-    access.request_sign_in(db_of(request), str(form.get("email", "")), settings.link_hours)
-    return page(request, "login_sent", hours=settings.link_hours)
+    email = str(form.get("email", "")).strip().lower()
+    # Counted per address whether or not anyone has it, so the answer reveals no one's address;
+    # past the limit the person is told how long to wait (a flood delays them, never locks them
+    # out silently). The link itself is queued after the answer: known and unknown addresses
+    # answer in the same time.
+    wait = request.app.state.sign_in_window.wait(email)
+    if wait > 0:
+        return page(request, "login_wait", 429, minutes=max(1, math.ceil(wait / 60)))
+    tasks = BackgroundTasks()
+    tasks.add_task(access.request_sign_in, db_of(request), email, settings.link_hours)
+    response = page(request, "login_sent", hours=settings.link_hours)
+    response.background = tasks
+    return response
 
 
 @router.get("/l/{token}")

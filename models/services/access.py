@@ -179,12 +179,18 @@ def use_link(db: Database, token: str, link_hours: int, signed_in_as: int | None
         return SignedIn(token_out, person, link.step, link.plan_id)
 
 
-def session_person(db: Database, token: str, minutes: int) -> Person | None:
-    """The person of a live session, or None; a used session's idle clock restarts."""
+def session_person(db: Database, token: str, minutes: int, max_hours: int = 12) -> Person | None:
+    """The person of a live session, or None; a used session's idle clock restarts, but no
+    session outlives `max_hours` from its sign-in (a stolen cookie stays useful for a day at most)."""
     now = db.clock()
     with db.read() as session:
         row = session.exec(select(WebSession).where(WebSession.token_hash == links.token_hash(token))).first()
-        if row is None or row.ended_at is not None or row.last_seen_at + timedelta(minutes=minutes) < now:
+        if (
+            row is None
+            or row.ended_at is not None
+            or row.last_seen_at + timedelta(minutes=minutes) < now
+            or row.created_at + timedelta(hours=max_hours) < now
+        ):
             return None
         person = session.get(Person, row.person_id)
     if now - row.last_seen_at >= TOUCH_EVERY:

@@ -247,6 +247,9 @@ async def test_catcher_messages_are_readable_with_their_link(
         async with OutboxSender(people, settings) as sender:
             while await sender.send_due():
                 pass
+    anonymous = TestClient(client.app, follow_redirects=False)
+    assert anonymous.get("/mail").headers["location"] == "/login"  # it holds everyone's sign-in links
+    sign_in(client, people, SECRETARIAT)
     listing = client.get("/mail", params={"to": R1})
     assert listing.status_code == 200 and "Đề nghị cho ý kiến" in listing.text and R2 not in listing.text
     name = read_index(app_settings.mail_dir)[0]["eml"]
