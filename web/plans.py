@@ -15,7 +15,7 @@ from documents.render import render_html
 from documents.views import document_view
 from models.content import Draft
 from models.directory import Person
-from models.errors import Invalid
+from models.errors import AlreadyDecided, Invalid
 from models.lifecycle import Role
 from models.services import access, acknowledgements, distribution, documents, plans, queries, workspace
 from web.pages import page
@@ -119,13 +119,25 @@ def edit_form(request: Request, plan_id: int, person: Secretariat) -> Response:
 @router.post("/plans/{plan_id}/edit")
 def edit(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
     see_plan(request, person, plan_id)
-    plans.edit_plan(
-        db_of(request),
-        plan_id,
-        person.email,
-        title=_text(form, "title"),
-        body=_text(form, "body").replace("\r\n", "\n"),
-    )
+    title, body = _text(form, "title"), _text(form, "body").replace("\r\n", "\n")
+    try:
+        plans.edit_plan(
+            db_of(request),
+            plan_id,
+            person.email,
+            title=title,
+            body=body,
+            based_on=_text(form, "based_on") or None,
+        )
+    except AlreadyDecided as exc:
+        if exc.field != "version":
+            raise
+        # Someone saved first: show their version to edit again, and this person's text to copy.
+        doc = documents.plan_document(db_of(request), plan_id)
+        mine = {"title": title, "body": body}
+        return page(
+            request, "edit", 409, plan_id=plan_id, version=doc.version, state=doc.plan.state, mine=mine
+        )
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
 
 

@@ -21,7 +21,7 @@ from models.content import (
 )
 from models.db import Database
 from models.directory import GroupMember, Organisation, Person, Unit
-from models.errors import Invalid, NotFound, Refused
+from models.errors import AlreadyDecided, Invalid, NotFound, Refused
 from models.lifecycle import Action, Role
 from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, ReviewTask
 from models.policies import TaskStatus
@@ -240,13 +240,23 @@ def edit_plan(
     body: str | None = None,
     summary_lines: Sequence[str] | None = None,
     footnotes: Sequence[str] | None = None,
+    based_on: str | None = None,
 ) -> str:
-    """Change a draft's text; a changed content hash is a new immutable version."""
+    """Change a draft's text; a changed content hash is a new immutable version. `based_on` is
+    the hash of the version the edit was made on: when another edit landed since, it is refused
+    rather than silently overwriting it (two tabs, two people)."""
     now = db.clock()
     with db.write() as session:
         plan = lock_plan(session, plan_id)
         who = resolve_actor(session, actor)
-        content = content_of(current_version(session, plan))
+        version = current_version(session, plan)
+        if based_on is not None and based_on != version.content_hash:
+            raise AlreadyDecided(
+                "version",
+                f"the draft changed since this edit began (now version {version.content_hash[:12]}); "
+                "reopen it and make the change again",
+            )
+        content = content_of(version)
         content = replace(
             content,
             title=content.title if title is None else _validate_title(title),

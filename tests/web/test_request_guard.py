@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 import time
@@ -17,14 +18,16 @@ from fastapi.testclient import TestClient
 from cli.admin import write_register_csv
 from flows.embedded import free_port
 from models.db import Database
+from models.lifecycle import State
 from models.migrate import upgrade
 from models.settings import Settings
 from models.types import utcnow
-from tests.factory import R1, R2, SECRETARIAT
+from tests.factory import R1, R2, SECRETARIAT, build, current_hash
 from tests.web.conftest import csrf_of, new_client, sign_in, web_settings
 from web.guard import Window
 
 REPO = Path(__file__).resolve().parents[2]
+BASED_ON = re.compile(r'name="based_on" value="([0-9a-f]+)"')
 
 
 def later(db: Database, hours: float) -> Database:
@@ -195,3 +198,28 @@ def test_the_production_command_serves_the_app(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_a_stale_edit_is_refused_with_the_newer_version_shown(client: TestClient, people: Database) -> None:
+    """Two tabs open the same draft; the second save must not silently overwrite the first."""
+    plan_id = build(people, State.DRAFT)
+    sign_in(client, people, SECRETARIAT)
+    first_tab = client.get(f"/plans/{plan_id}/edit").text
+    second_tab = client.get(f"/plans/{plan_id}/edit").text
+    based_on = BASED_ON.search(first_tab)
+    assert based_on and based_on.group(1) == BASED_ON.search(second_tab).group(1)  # type: ignore[union-attr]
+    form = {"title": "Kế hoạch tuyên truyền", "based_on": based_on.group(1)}
+    saved = client.post(
+        f"/plans/{plan_id}/edit",
+        data={**form, "body": "I. MỤC ĐÍCH\n\n- Bản của tab một.", "csrf": csrf_of(first_tab)},
+    )
+    assert saved.status_code == 303
+    after_first = current_hash(people, plan_id)
+    stale = client.post(
+        f"/plans/{plan_id}/edit",
+        data={**form, "body": "I. MỤC ĐÍCH\n\n- Bản của tab hai.", "csrf": csrf_of(second_tab)},
+    )
+    assert stale.status_code == 409
+    assert "Bản của tab một." in stale.text and "Bản của tab hai." in stale.text  # newer version, and mine
+    assert after_first[:12] in stale.text
+    assert current_hash(people, plan_id) == after_first  # nothing changed
