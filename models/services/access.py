@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from models.db import Database
 from models.delegation import Kind
 from models.directory import Organisation, Person
-from models.errors import NotFound, Refused
+from models.errors import BanHanhError, NotFound, Refused
 from models.lifecycle import Role, State
 from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
 from models.policies import TaskStatus
@@ -134,6 +134,34 @@ def _step_waits(session: Session, link: ActionLink, person: Person) -> Plan | No
     if not waits:
         raise Refused("link", "this step no longer waits for you on this version (it was done or changed)")
     return plan
+
+
+@dataclass(frozen=True)
+class LinkHolder:
+    """Whom a link (valid or not) was sent to, and for which step of which plan."""
+
+    person_id: int
+    step: str
+    plan_id: int | None
+    waits: bool  # the step still waits for that person
+
+
+def link_holder(db: Database, token: str) -> LinkHolder | None:
+    """A used or expired link still names its person and step: opened again by that person,
+    signed in, it can take them to their task instead of an error."""
+    with db.read() as session:
+        link = session.exec(
+            select(ActionLink).where(ActionLink.token_hash == links.token_hash(token))
+        ).first()
+        if link is None:
+            return None
+        person = session.get(Person, link.person_id)
+        assert person is not None
+        try:
+            waits = _step_waits(session, link, person) is not None
+        except BanHanhError:
+            waits = False
+        return LinkHolder(link.person_id, link.step, link.plan_id, waits)
 
 
 def inspect_link(db: Database, token: str, link_hours: int) -> LinkTarget:

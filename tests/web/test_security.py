@@ -38,21 +38,29 @@ def test_expired_link_is_refused(people: Database, app_settings: Settings) -> No
     link = last_link(people, R1, "review_requested")
     with new_client(later(people, app_settings.link_hours + 1), app_settings) as late:
         page = late.get(link)
-        assert page.status_code == 403 and "expired" in page.text
+        assert page.status_code == 403 and "đã hết hạn" in page.text
     with new_client(later(people, app_settings.link_hours - 1), app_settings) as in_time:
         assert use_link(in_time, link) == f"/plans/{plan_id}/review"
 
 
 def test_a_link_works_once(client: TestClient, people: Database) -> None:
-    build(people, State.IN_REVIEW)
+    plan_id = build(people, State.IN_REVIEW)
     link = last_link(people, R1, "review_requested")
     use_link(client, link)
     again = client.get(link)
-    assert again.status_code == 403 and "already used" in again.text
+    # opened again by its person, still signed in: to the task, not an error
+    assert again.status_code == 303 and again.headers["location"] == f"/plans/{plan_id}/review"
     fresh = TestClient(client.app, follow_redirects=False)
     token = csrf_of(fresh.get("/login").text)
-    assert fresh.post(link, data={"csrf": token}).status_code == 403
+    refused = fresh.post(link, data={"csrf": token})
+    assert refused.status_code == 403 and "đã được dùng" in refused.text and 'href="/login"' in refused.text
     assert "bh_session" not in fresh.cookies
+    other = TestClient(client.app, follow_redirects=False)
+    sign_in(other, people, R2)  # someone else, signed in: told why, never taken to R1's task
+    assert other.get(link).status_code == 403
+    reviews.decide(people, plan_id, R1, Decision.APPROVE, current_hash(people, plan_id))
+    done = client.get(link)  # R1 again, the task done: to the plan page
+    assert done.status_code == 303 and done.headers["location"] == f"/plans/{plan_id}"
 
 
 def test_someone_elses_link_is_refused_while_signed_in(client: TestClient, people: Database) -> None:
@@ -70,7 +78,7 @@ def test_a_link_whose_step_is_done_or_changed_is_refused(client: TestClient, peo
     link = last_link(people, R1, "review_requested")
     plans.withdraw(people, plan_id, SECRETARIAT, "không cần nữa")
     page = client.get(link)
-    assert page.status_code == 403 and "no longer waits" in page.text
+    assert page.status_code == 403 and "không còn chờ đồng chí" in page.text
 
 
 def test_get_never_acts(client: TestClient, people: Database) -> None:
