@@ -237,7 +237,7 @@ def resend(
 
 
 @app.command("withdraw")
-def withdraw(plan_id: int, actor: AS, reason: Annotated[str, typer.Option(help="why")] = "") -> None:
+def withdraw(plan_id: int, actor: AS, reason: Annotated[str, typer.Option(help="why (required)")]) -> None:
     """Withdraw a plan that is not yet signed."""
     with reported():
         plans.withdraw(database(), plan_id, actor, reason)

@@ -40,6 +40,7 @@ FIELD_NAMES = {
     "link": "Đường dẫn",
     "name": "Tên",
     "plan": "Văn bản",
+    "reason": "Lý do",
     "recipients": "Nơi nhận",
     "reviewers": "Người cho ý kiến",
     "roles": "Vai trò",

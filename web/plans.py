@@ -187,6 +187,13 @@ def submit(request: Request, plan_id: int, person: Secretariat, form: Form) -> R
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
 
 
+@router.get("/plans/{plan_id}/withdraw")
+def withdraw_form(request: Request, plan_id: int, person: Secretariat) -> Response:
+    """Withdrawing ends the plan for good: a page of its own, with the reason required."""
+    see_plan(request, person, plan_id)
+    return page(request, "withdraw", plan=queries.plan_status(db_of(request), plan_id))
+
+
 @router.post("/plans/{plan_id}/withdraw")
 def withdraw(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
     see_plan(request, person, plan_id)

@@ -438,11 +438,18 @@ def _ready_to_submit(version: PlanVersion, plan: Plan, reviewers: Sequence[Perso
 
 
 def withdraw(db: Database, plan_id: int, actor: str, reason: str = "") -> None:
+    """Take back a plan before signing; the reason is required (it goes to the reviewers told
+    and into the audit log)."""
     now = db.clock()
     with db.write() as session:
         plan = lock_plan(session, plan_id)
         who = resolve_actor(session, actor)
         transition = check(session, plan, who, Action.WITHDRAW)
+        reason = nfc(reason).strip()
+        if not reason:
+            raise Invalid("reason", "say why the plan is withdrawn")
+        if len(reason) > 500:
+            raise Invalid("reason", "the reason is longer than 500 characters")
         version = current_version(session, plan)
         open_tasks = session.exec(
             select(ReviewTask).where(ReviewTask.plan_id == plan.id, ReviewTask.status == TaskStatus.OPEN)

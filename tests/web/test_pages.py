@@ -282,8 +282,17 @@ def test_returned_draft_waits_in_the_secretariats_inbox_and_withdraw_keeps_the_r
     sign_in(client, people, SECRETARIAT)
     inbox = client.get("/inbox").text
     assert f'href="/plans/{plan_id}/edit"' in inbox and "Chỉnh sửa dự thảo" in inbox
+    assert f'href="/plans/{plan_id}/withdraw"' in client.get(f"/plans/{plan_id}").text  # no one-click
+    confirm = client.get(f"/plans/{plan_id}/withdraw")
+    assert "Lý do rút lại (bắt buộc)" in confirm.text
+    for reason in ("", "   "):
+        refused = post_form(
+            client, f"/plans/{plan_id}/withdraw", f"/plans/{plan_id}/withdraw", {"reason": reason}
+        )
+        assert refused.status_code == 400 and "Lý do" in refused.text  # type: ignore[attr-defined]
+        assert plan_status(people, plan_id)["state"] == State.CHANGES_REQUESTED
     withdrawn = post_form(
-        client, f"/plans/{plan_id}", f"/plans/{plan_id}/withdraw", {"reason": "Trùng nội dung"}
+        client, f"/plans/{plan_id}/withdraw", f"/plans/{plan_id}/withdraw", {"reason": "Trùng nội dung"}
     )
     assert withdrawn.status_code == 303  # type: ignore[attr-defined]
     assert plan_status(people, plan_id)["state"] == State.WITHDRAWN
