@@ -77,9 +77,18 @@ def create(request: Request, person: Secretariat, form: Form) -> Response:
         )
         parsed = ParsedText(draft)
     org = workspace.organisation(db_of(request), person.org_id)
-    result = plans.create_plan(db_of(request), person.email, org.key, parsed.draft)
-    notes = [*parsed.notes, *result.notes]
-    return page(request, "created", plan_id=result.plan_id, notes=notes)
+    result = plans.create_plan(db_of(request), person.email, org.key, parsed.draft, import_notes=parsed.notes)
+    # Post/Redirect/Get: reloading the next page shows it again instead of creating a second plan.
+    return RedirectResponse(f"/plans/{result.plan_id}/created", status_code=303)
+
+
+@router.get("/plans/{plan_id}/created")
+def created(request: Request, plan_id: int, person: Secretariat) -> Response:
+    """What the import reported, read back from the plan's creation entry."""
+    see_plan(request, person, plan_id)
+    entries = queries.history(db_of(request), plan_id)
+    notes: list[str] = next((e["detail"].get("notes", []) for e in entries if e["action"] == "create"), [])
+    return page(request, "created", plan_id=plan_id, notes=notes)
 
 
 @router.get("/plans/{plan_id}")

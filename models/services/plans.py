@@ -155,8 +155,17 @@ def _new_version(session: Session, plan: Plan, content: PlanContent, who: Who, s
     return version
 
 
-def create_plan(db: Database, actor: str, org_key: str, draft: Draft, doc_type: str = "KH") -> ImportResult:
-    """A new plan in draft, its first version mapped to the address book and the signer."""
+def create_plan(
+    db: Database,
+    actor: str,
+    org_key: str,
+    draft: Draft,
+    doc_type: str = "KH",
+    import_notes: Sequence[str] = (),
+) -> ImportResult:
+    """A new plan in draft, its first version mapped to the address book and the signer.
+    `import_notes` (what the importer reported) are kept with the plan's creation in the audit
+    log beside the mapping notes, so the page after the import can show them again."""
     now = db.clock()
     with db.write() as session:
         org = org_by_key(session, org_key)
@@ -188,6 +197,7 @@ def create_plan(db: Database, actor: str, org_key: str, draft: Draft, doc_type: 
         version = _new_version(session, plan, content, who, seq=1)
         plan.current_version_id = version.id
         session.add(plan)
+        notes = [*import_notes, *notes, *_same_text(session, plan, version)]
         audit.append(
             session,
             org_id=org.id or 0,
@@ -199,6 +209,25 @@ def create_plan(db: Database, actor: str, org_key: str, draft: Draft, doc_type: 
             detail={"version": 1, "hash": version.content_hash, "notes": notes},
         )
         return ImportResult(plan.id or 0, version.content_hash, tuple(notes))
+
+
+def _same_text(session: Session, plan: Plan, version: PlanVersion) -> list[str]:
+    """A note for each plan of the organisation that already has this exact text: importing
+    an issued plan again by mistake is said at once, not found at signing."""
+    others = session.exec(
+        select(Plan)
+        .join(PlanVersion, col(PlanVersion.plan_id) == col(Plan.id))
+        .where(
+            PlanVersion.content_hash == version.content_hash,
+            Plan.org_id == plan.org_id,
+            col(Plan.id) != plan.id,
+        )
+        .distinct()
+    ).all()
+    return [
+        f"duplicate: the same text as KH-{other.id} ({', '.join(filter(None, [other.state, other.symbol]))})"
+        for other in others
+    ]
 
 
 def _edit(

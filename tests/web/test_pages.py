@@ -56,7 +56,10 @@ def test_secretariat_creates_assigns_submits_and_reviewers_decide(
             "recipients": "Thường trực Đảng ủy\nĐảng ủy UBND xã\nLưu Văn phòng Đảng ủy",
         },
     )
-    assert created.status_code == 200, created.text  # type: ignore[attr-defined]
+    assert created.headers["location"] == "/plans/1/created"  # type: ignore[attr-defined]
+    assert "Đã tạo dự thảo KH-1" in client.get("/plans/1/created").text
+    assert client.get("/plans/1/created").status_code == 200  # a reload creates nothing
+    assert len(queries.list_plans(people)) == 1
     plan_id = 1
     assigned = post_form(
         client,
@@ -163,11 +166,27 @@ def test_secretariat_imports_a_plan_from_a_file(client: TestClient, people: Data
         data={"csrf": csrf_of(page.text)},
         files={"file": (f"ke-hoach.{kind}", data, "application/octet-stream")},
     )
-    assert created.status_code == 200, created.text
-    assert "Đã tạo dự thảo KH-1" in created.text
+    assert created.status_code == 303, created.text
+    assert "Đã tạo dự thảo KH-1" in client.get(created.headers["location"]).text
     status = plan_status(people, 1)
     assert status["state"] == State.DRAFT and status["signer"] == SIGNER
     assert all(r.get("unit_code") or r.get("archive") for r in status["recipients"])
+
+
+def test_importing_the_same_text_again_is_noted_on_the_next_page(
+    client: TestClient, people: Database
+) -> None:
+    sign_in(client, people, SECRETARIAT)
+    form = {
+        "title": "Kế hoạch trùng",
+        "body": "I. MỤC ĐÍCH\n\n- Một nội dung.",
+        "recipients": "Lưu Văn phòng",
+    }
+    first = post_form(client, "/plans/new", "/plans/new", form)
+    assert "duplicate" not in client.get(first.headers["location"]).text  # type: ignore[attr-defined]
+    second = post_form(client, "/plans/new", "/plans/new", form)
+    page = client.get(second.headers["location"]).text  # type: ignore[attr-defined]
+    assert "Cần lưu ý" in page and "KH-1" in page and "duplicate" in page
 
 
 def test_a_file_that_is_not_a_plan_is_refused_with_its_reason(client: TestClient, people: Database) -> None:
