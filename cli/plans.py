@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.context import console, database, emit, reported
 from documents.plain_text import parse
+from models.errors import Invalid
 from models.services import acknowledgements, checks, distribution, plans, queries, signing
 
 app = typer.Typer(
@@ -255,3 +256,23 @@ def sign(
     with reported():
         signed = signing.sign(database(), plan_id, actor, version, on_behalf_of=on_behalf_of)
     console.print(f"Plan {plan_id} signed: [bold]{signed.symbol}[/]", highlight=False)
+
+
+@app.command("document")
+def document(
+    plan_id: int,
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="file to write")],
+    fmt: Annotated[str, typer.Option("--format", help="pdf | docx | html")] = "pdf",
+) -> None:
+    """Write the plan's official file: the issued original (sealed PDF) once it is issued,
+    otherwise the current version rendered now."""
+    from documents.official import official_document  # WeasyPrint: only this command needs it
+
+    with reported():
+        file = official_document(database(), plan_id, fmt)
+        try:
+            out.write_bytes(file.content)
+        except OSError as error:
+            raise Invalid("--out", f"{out} cannot be written ({error.strerror or error})") from error
+    kind = "the issued original" if file.original else "rendered now"
+    console.print(f"Wrote {out} ({len(file.content)} bytes, {kind})", markup=False, highlight=False)

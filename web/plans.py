@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from documents.docx_import import MAX_BYTES, parse_docx
+from documents.official import official_document
 from documents.plain_text import ParsedText, parse
 from documents.render import render_html
 from documents.views import document_view
@@ -116,6 +117,16 @@ def document(request: Request, plan_id: int, person: Someone) -> Response:
     see_plan(request, person, plan_id)
     html = render_html(document_view(documents.plan_document(db_of(request), plan_id)))
     return HTMLResponse(html, headers={"Content-Security-Policy": DOCUMENT_CSP})
+
+
+@router.get("/plans/{plan_id}/download/{fmt}")
+def download(request: Request, plan_id: int, fmt: str, person: Someone) -> Response:
+    """The official file for anyone who may see the plan: the issued original (sealed PDF) once
+    issued, otherwise the current version rendered now."""
+    see_plan(request, person, plan_id)
+    file = official_document(db_of(request), plan_id, fmt)
+    disposition = f'attachment; filename="{file.filename}"'
+    return Response(file.content, media_type=file.media_type, headers={"Content-Disposition": disposition})
 
 
 @router.get("/plans/{plan_id}/edit")

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from models.db import Database
 from models.lifecycle import State
+from models.plans import RenderedDocument
 from models.policies import Decision
 from models.records import ActionLink, Delivery, OutboxMessage
 from models.services import delegations, queries, reviews
@@ -22,7 +23,7 @@ from notifications.dispatcher import OutboxSender
 from notifications.messages import build_message
 from tests.documents.seeds import SEED_004
 from tests.documents.wordbuild import seed_docx
-from tests.factory import R1, R2, SECRETARIAT, SIGNER, SIGNER2, build, current_hash
+from tests.factory import OTHER_SECRETARIAT, R1, R2, SECRETARIAT, SIGNER, SIGNER2, build, current_hash
 from tests.web.conftest import csrf_of, last_link, post_form, sign_in, use_link
 
 
@@ -347,3 +348,33 @@ def test_a_delegate_reviews_and_signs_from_their_links_on_behalf(
     assert signed.status_code == 303, signed.text
     assert plan_status(people, plan_id)["state"] == "signed"
     assert any(h["actor"] == f"{SIGNER2} on behalf of {SIGNER}" for h in history(people, plan_id))
+
+
+def test_the_official_files_download_wherever_the_plan_is_seen(client: TestClient, people: Database) -> None:
+    plan_id = build(people, State.IN_REVIEW)
+    sign_in(client, people, R1)
+    review = client.get(f"/plans/{plan_id}/review").text
+    assert f'href="/plans/{plan_id}/download/pdf"' in review
+    pdf = client.get(f"/plans/{plan_id}/download/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert (
+        pdf.headers["content-disposition"].startswith("attachment; filename=")
+        and ".pdf" in pdf.headers["content-disposition"]
+    )
+    docx = client.get(f"/plans/{plan_id}/download/docx")
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    assert client.get(f"/plans/{plan_id}/download/exe").status_code == 400
+    outsider = TestClient(client.app, follow_redirects=False)
+    sign_in(outsider, people, OTHER_SECRETARIAT)
+    assert outsider.get(f"/plans/{plan_id}/download/pdf").status_code == 404
+
+
+def test_an_issued_plan_downloads_as_the_file_recipients_got(client: TestClient, people: Database) -> None:
+    plan_id = build(people, State.ISSUED)
+    sign_in(client, people, SECRETARIAT)
+    sent = [d for d in queries.deliveries(people, plan_id) if d["email"]]
+    got = client.get(f"/plans/{plan_id}/download/pdf")
+    with people.read() as s:
+        stored = s.exec(select(RenderedDocument).where(RenderedDocument.plan_id == plan_id)).all()
+    pdfs = [d for d in stored if d.format == "pdf"]
+    assert sent and pdfs and got.content == pdfs[0].content
