@@ -148,7 +148,7 @@ async def test_import_review_change_resubmit_approve_sign_and_deliver(
 
         # Both approve version 2, each from their own new email; reviewer 1 sees the change.
         await open_mail_link(first, url, REVIEWER_1, version, office)
-        await expect(first.locator("pre.diff")).to_contain_text("Sơ kết việc thực hiện vào quý IV")
+        await expect(first.locator("div.diff")).to_contain_text("Sơ kết việc thực hiện vào quý IV")
         await first.screenshot(path=screenshot_path(tmp_path, "review"), full_page=True)
         await press(first, "Đồng ý")
         await expect(first.locator(".timeline")).to_contain_text("Thạch Thị Sa Rênh: đồng ý")

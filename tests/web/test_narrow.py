@@ -90,7 +90,7 @@ async def test_no_page_scrolls_sideways_at_375_px(people: Database, tmp_path: Pa
                 reviewer = await signed_in_page(browser, base, db, R1, settings.link_hours)
                 for path in ("/inbox", f"/plans/{second_round}", f"/plans/{second_round}/review"):
                     await check(reviewer, base + path)
-                assert await reviewer.locator("pre.diff .add").count() > 0
+                assert await reviewer.locator("div.diff ins").count() > 0
                 # Chromium paints an off-screen cross-origin (sandboxed) frame only once it is seen.
                 await reviewer.locator("iframe.document").scroll_into_view_if_needed()
                 await reviewer.wait_for_timeout(500)

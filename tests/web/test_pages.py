@@ -122,14 +122,19 @@ def test_second_round_shows_the_changes_since_the_reviewers_last_version(
         client,
         f"/plans/{plan_id}/edit",
         f"/plans/{plan_id}/edit",
-        {"title": "Kế hoạch thực hiện Nghị quyết số 12-NQ/TU", "body": "I. MỤC ĐÍCH\n\n- Đã sửa mục II."},
+        {
+            "title": "Kế hoạch thực hiện Nghị quyết số 12-NQ/TU",
+            "body": "I. MỤC ĐÍCH, YÊU CẦU\n\n- Quán triệt và triển khai thực hiện kịp thời.",
+        },
     )
     assert edited.status_code == 303  # type: ignore[attr-defined]
     assert post_form(client, f"/plans/{plan_id}", f"/plans/{plan_id}/submit", {}).status_code == 303  # type: ignore[attr-defined]
     reviewer = TestClient(client.app, follow_redirects=False)
     use_link(reviewer, last_link(people, R1, "review_requested"))
     page = reviewer.get(f"/plans/{plan_id}/review")
-    assert 'class="add">+- Đã sửa mục II.' in page.text
+    # word by word, with the comment that asked for the change
+    assert "<del> nghiêm túc.</del><ins> kịp thời.</ins>" in page.text
+    assert "Quán triệt và triển khai thực hiện" in page.text and "Sửa mục II" in page.text
     approved = reviewer.post(
         f"/plans/{plan_id}/review",
         data={"csrf": csrf_of(page.text), "decision": "approve", "version": current_hash(people, plan_id)},
