@@ -17,8 +17,17 @@ from documents.views import document_view
 from models.content import Draft
 from models.directory import Person
 from models.errors import AlreadyDecided, Invalid
-from models.lifecycle import Role
-from models.services import access, acknowledgements, distribution, documents, plans, queries, workspace
+from models.lifecycle import Role, State
+from models.services import (
+    access,
+    acknowledgements,
+    distribution,
+    documents,
+    listing,
+    plans,
+    queries,
+    workspace,
+)
 from web.pages import page
 from web.security import checked_form, secretariat, signed_in
 from web.state import db_of
@@ -42,8 +51,20 @@ def _text(form: FormData, name: str) -> str:
 
 @router.get("/inbox")
 def inbox(request: Request, person: Someone) -> Response:
+    """What waits for this person, then the plans they may see: searched, filtered, sorted and
+    paged by the database."""
     db = db_of(request)
-    return page(request, "inbox", tasks=workspace.inbox(db, person), plans=workspace.org_plans(db, person))
+    wanted = listing.PlanFilter.from_query(dict(request.query_params))
+    people, _ = workspace.people_and_units(db, person.org_id)
+    return page(
+        request,
+        "inbox",
+        tasks=workspace.inbox(db, person),
+        plans=listing.plans(db, person, wanted),
+        people=people if Role.SECRETARIAT in person.roles else [],
+        states=[s.value for s in State if s.value != "system"],
+        sorts=listing.SORTS,
+    )
 
 
 @router.get("/plans/new")

@@ -16,7 +16,6 @@ from models.lifecycle import Role
 from models.plans import Plan, PlanVersion, ReviewTask
 from models.policies import TaskStatus
 from models.reminders import ReminderPolicy, due_date
-from models.services.access import can_see
 from models.services.queries import open_tasks
 from models.wording import compare
 
@@ -51,28 +50,6 @@ def inbox(db: Database, person: Person) -> list[dict[str, Any]]:
                     }
                 )
     return sorted(({**item, "due": _due(org, item["since"])} for item in out), key=lambda i: i["due"])
-
-
-def org_plans(db: Database, person: Person) -> list[dict[str, Any]]:
-    """The plans this person may see, newest first."""
-    with db.read() as session:
-        rows = session.exec(
-            select(Plan, PlanVersion)
-            .join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
-            .where(Plan.org_id == person.org_id)
-            .order_by(col(Plan.id).desc())
-        ).all()
-        return [
-            {
-                "id": p.id,
-                "state": p.state,
-                "title": v.title,
-                "symbol": p.symbol or "",
-                "updated": p.updated_at,
-            }
-            for p, v in rows
-            if can_see(session, person, p)
-        ]
 
 
 def pending(db: Database, plan_id: int) -> list[dict[str, Any]]:
