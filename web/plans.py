@@ -37,6 +37,7 @@ DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors '
 Form = Annotated[FormData, Depends(checked_form)]
 Someone = Annotated[Person, Depends(signed_in)]
 Secretariat = Annotated[Person, Depends(secretariat)]
+TASKS_SHOWN = 50  # the most urgent first; the plan list's "waiting on" filter shows them all
 
 
 def see_plan(request: Request, person: Person, plan_id: int) -> None:
@@ -59,7 +60,8 @@ def inbox(request: Request, person: Someone) -> Response:
     return page(
         request,
         "inbox",
-        tasks=workspace.inbox(db, person),
+        tasks=workspace.inbox(db, person)[:TASKS_SHOWN],
+        tasks_shown=TASKS_SHOWN,
         plans=listing.plans(db, person, wanted),
         people=people if Role.SECRETARIAT in person.roles else [],
         states=[s.value for s in State if s.value != "system"],
