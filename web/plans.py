@@ -63,7 +63,7 @@ def inbox(request: Request, person: Someone) -> Response:
         tasks=workspace.inbox(db, person)[:TASKS_SHOWN],
         tasks_shown=TASKS_SHOWN,
         plans=listing.plans(db, person, wanted),
-        people=people if Role.SECRETARIAT in person.roles else [],
+        people=people,
         states=[s.value for s in State if s.value != "system"],
         sorts=listing.SORTS,
     )
