@@ -36,6 +36,7 @@ bench: $(VENV_STAMP)
 	$(PY) -m bench.render
 	$(PY) -m bench.numbering
 	$(PY) -m bench.delivery
+	$(PY) -m bench.web_pages
 
 readme: $(VENV_STAMP)
 	$(PY) -m cli.readme README.md

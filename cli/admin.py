@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from cli.context import console, database, emit, reported, settings
-from models.errors import Invalid
+from models.errors import Invalid, NotFound
 
 JSON = Annotated[bool, typer.Option("--json", help="print JSON")]
 
@@ -51,6 +51,28 @@ def mail_list(
     emit(rows, as_json, ["received_at", "event", "rcpt_tos", "attachments", "subject"])
 
 
+@mail.command("show")
+def mail_show(
+    to: Annotated[str, typer.Option("--to", help="the newest message to this address")],
+    event: Annotated[str | None, typer.Option(help="only messages of this event, e.g. sign_in")] = None,
+) -> None:
+    """The plain text of the newest caught message to one address: how the first person to sign
+    in on the embedded default reads their sign-in link (the web mail view needs a secretariat)."""
+    from notifications.catcher import load_message, read_index
+
+    mail_dir = settings().mail_dir
+    wanted = to.strip().lower()
+    for entry in reversed(read_index(mail_dir)):
+        if wanted in [r.lower() for r in entry.get("rcpt_tos", [])] and event in (None, entry.get("event")):
+            message = load_message(mail_dir, entry["eml"])
+            part = message.get_body(preferencelist=("plain",))
+            console.print(f"Subject: {message.get('Subject', '')}", markup=False, highlight=False)
+            console.print(part.get_content() if part is not None else "", markup=False, highlight=False)
+            return
+    with reported():
+        raise NotFound("--to", f"the catcher holds no message to {to}")
+
+
 @register_app.command("list")
 def register_list(
     as_json: JSON = False,
@@ -81,6 +103,17 @@ def register_list(
     console.print(f"Wrote {len(rows)} register entries to {csv_file}", highlight=False)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell Excel will show as text, never run: titles and names come from users, and a cell
+    starting with '=' (or '+', '-', '@') would be taken as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_register_csv(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
     """The register as CSV: a header of the Vietnamese column names, UTF-8 with a BOM for Excel."""
     from models.services import queries
@@ -89,7 +122,7 @@ def write_register_csv(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([header for _, header in queries.OUTGOING_REGISTER_COLUMNS])
     for row in rows:
-        writer.writerow([row.get(key, "") for key, _ in queries.OUTGOING_REGISTER_COLUMNS])
+        writer.writerow([spreadsheet_safe(row.get(key, "")) for key, _ in queries.OUTGOING_REGISTER_COLUMNS])
     try:
         path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
     except OSError as error:

@@ -266,7 +266,7 @@ def resend(
 
 
 @app.command("withdraw")
-def withdraw(plan_id: int, actor: AS, reason: Annotated[str, typer.Option(help="why")] = "") -> None:
+def withdraw(plan_id: int, actor: AS, reason: Annotated[str, typer.Option(help="why (required)")]) -> None:
     """Withdraw a plan that is not yet signed."""
     from models.services import plans
 
@@ -288,3 +288,24 @@ def sign(
     with reported():
         signed = signing.sign(database(), plan_id, actor, version, on_behalf_of=on_behalf_of)
     console.print(f"Plan {plan_id} signed: [bold]{signed.symbol}[/]", highlight=False)
+
+
+@app.command("document")
+def document(
+    plan_id: int,
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="file to write")],
+    fmt: Annotated[str, typer.Option("--format", help="pdf | docx | html")] = "pdf",
+) -> None:
+    """Write the plan's official file: the issued original (sealed PDF) once it is issued,
+    otherwise the current version rendered now."""
+    from documents.official import official_document  # WeasyPrint: only this command needs it
+    from models.errors import Invalid
+
+    with reported():
+        file = official_document(database(), plan_id, fmt)
+        try:
+            out.write_bytes(file.content)
+        except OSError as error:
+            raise Invalid("--out", f"{out} cannot be written ({error.strerror or error})") from error
+    kind = "the issued original" if file.original else "rendered now"
+    console.print(f"Wrote {out} ({len(file.content)} bytes, {kind})", markup=False, highlight=False)

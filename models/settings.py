@@ -57,6 +57,17 @@ class Settings(BaseSettings):
     secret_key: str = Field("", description="key signing sessions and links; empty: kept in data dir")
     session_minutes: int = Field(480, description="minutes of inactivity before a web session ends")
     link_hours: int = Field(72, description="hours an emailed action or sign-in link stays valid")
+    session_max_hours: int = Field(
+        12, description="hours after sign-in when a web session ends, however active"
+    )
+    allowed_hosts: str = Field(
+        "", description="more host names the web app answers to (comma-separated); it always answers its own"
+    )
+    max_form_kb: int = Field(2048, description="largest request body the web app reads, in KB (forms)")
+    max_upload_mb: int = Field(26, description="largest request body of a file import, in MB")
+    throttle_per_minute: int = Field(
+        10, description="sign-in requests per minute from one client (links and receipts: three times that)"
+    )
     seal_pkcs12: str = Field("", description="PKCS#12 file that seals issued PDFs (PAdES); empty: not sealed")
     seal_password: str = Field("", description="password of the PKCS#12 file")
     log_format: str = Field("text", description="log lines as 'text' or 'json' (one object per line)")

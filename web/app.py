@@ -7,6 +7,8 @@ render a page. `create_app` builds one app for one database; more routers can be
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -14,9 +16,11 @@ from fastapi.staticfiles import StaticFiles
 
 from models.db import Database
 from models.errors import AlreadyDecided, BanHanhError, Invalid, NotFound, Refused
+from models.services import access
 from models.settings import Settings
 from notifications.links import secret_key
 from web import ack, auth, book, health, mail, plans, steps
+from web.guard import RequestGuard, Window
 from web.pages import page
 from web.security import BadCsrf, Forbidden, SignInRequired, csrf_middleware
 
@@ -36,6 +40,7 @@ FIELD_NAMES = {
     "link": "Đường dẫn",
     "name": "Tên",
     "plan": "Văn bản",
+    "reason": "Lý do",
     "recipients": "Nơi nhận",
     "reviewers": "Người cho ý kiến",
     "roles": "Vai trò",
@@ -50,7 +55,8 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 def catcher_in_use(settings: Settings) -> bool:
     """The embedded default: mail goes to the local catcher and the app listens on this machine
     only, so showing the caught mail (sign-in links included) reveals nothing new."""
-    return settings.catcher and settings.smtp_host in LOOPBACK and settings.web_host in LOOPBACK
+    local_url = not settings.public_url or urlsplit(settings.public_url).hostname in LOOPBACK
+    return settings.catcher and settings.smtp_host in LOOPBACK and settings.web_host in LOOPBACK and local_url
 
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
@@ -59,7 +65,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.db = db or Database.from_url(settings.db_url)
     app.state.secret = secret_key(settings)
     app.state.catcher_view = catcher_in_use(settings)
+    app.state.sign_in_window = Window(access.SIGN_IN_BURST, access.SIGN_IN_WINDOW.total_seconds())
     app.middleware("http")(csrf_middleware)
+    app.add_middleware(RequestGuard, settings=settings)  # outermost: refuses before anything runs
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (auth, plans, steps, book, mail, health, ack):
         app.include_router(module.router)
@@ -98,3 +106,13 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         return page(request, "error", status, title=title, field=label, reason=exc.reason)
 
     return app
+
+
+def __getattr__(name: str) -> Any:
+    """`uvicorn web.app:app`: the app for the settings in the environment, built on first use
+    (importing this module for tests or `make serve` builds nothing)."""
+    if name == "app":
+        built = globals().get("_app") or create_app(Settings())
+        globals()["_app"] = built
+        return built
+    raise AttributeError(name)

@@ -1,7 +1,8 @@
 """The mail catcher's messages, on the embedded default only (no real relay configured).
 
 The catcher is the local stand-in for a mail server: anyone on the machine can read its
-directory, and the demo's people read their mail here. With a real relay this view is off.
+directory. Here only a signed-in secretariat reads it (it holds every sign-in link); with a
+real relay this view is off.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi.responses import Response
 from models.errors import NotFound
 from notifications.catcher import load_message, read_index
 from web.pages import page
+from web.security import secretariat
 from web.state import settings_of
 
 router = APIRouter()
@@ -21,8 +23,11 @@ _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
 def _enabled(request: Request) -> None:
+    """Only on the embedded default, and only for a signed-in secretariat: the caught mail holds
+    everyone's live sign-in links. (The first sign-in link: `banhanh mail show --to ADDRESS`.)"""
     if not request.app.state.catcher_view:
         raise NotFound("mail", "the mail view is only on the embedded default (local catcher)")
+    secretariat(request)
 
 
 @router.get("/mail")

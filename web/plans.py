@@ -10,14 +10,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from documents.docx_import import MAX_BYTES, parse_docx
+from documents.official import official_document
 from documents.plain_text import ParsedText, parse
 from documents.render import render_html
 from documents.views import document_view
 from models.content import Draft
 from models.directory import Person
-from models.errors import Invalid
-from models.lifecycle import Role
-from models.services import access, acknowledgements, distribution, documents, plans, queries, workspace
+from models.errors import AlreadyDecided, Invalid
+from models.lifecycle import Role, State
+from models.services import (
+    access,
+    acknowledgements,
+    distribution,
+    documents,
+    listing,
+    plans,
+    queries,
+    workspace,
+)
 from web.pages import page
 from web.security import checked_form, secretariat, signed_in
 from web.state import db_of
@@ -27,6 +37,7 @@ DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors '
 Form = Annotated[FormData, Depends(checked_form)]
 Someone = Annotated[Person, Depends(signed_in)]
 Secretariat = Annotated[Person, Depends(secretariat)]
+TASKS_SHOWN = 50  # the most urgent first; the plan list's "waiting on" filter shows them all
 
 
 def see_plan(request: Request, person: Person, plan_id: int) -> None:
@@ -41,8 +52,21 @@ def _text(form: FormData, name: str) -> str:
 
 @router.get("/inbox")
 def inbox(request: Request, person: Someone) -> Response:
+    """What waits for this person, then the plans they may see: searched, filtered, sorted and
+    paged by the database."""
     db = db_of(request)
-    return page(request, "inbox", tasks=workspace.inbox(db, person), plans=workspace.org_plans(db, person))
+    wanted = listing.PlanFilter.from_query(dict(request.query_params))
+    people, _ = workspace.people_and_units(db, person.org_id)
+    return page(
+        request,
+        "inbox",
+        tasks=workspace.inbox(db, person)[:TASKS_SHOWN],
+        tasks_shown=TASKS_SHOWN,
+        plans=listing.plans(db, person, wanted),
+        people=people,
+        states=[s.value for s in State if s.value != "system"],
+        sorts=listing.SORTS,
+    )
 
 
 @router.get("/plans/new")
@@ -77,9 +101,18 @@ def create(request: Request, person: Secretariat, form: Form) -> Response:
         )
         parsed = ParsedText(draft)
     org = workspace.organisation(db_of(request), person.org_id)
-    result = plans.create_plan(db_of(request), person.email, org.key, parsed.draft)
-    notes = [*parsed.notes, *result.notes]
-    return page(request, "created", plan_id=result.plan_id, notes=notes)
+    result = plans.create_plan(db_of(request), person.email, org.key, parsed.draft, import_notes=parsed.notes)
+    # Post/Redirect/Get: reloading the next page shows it again instead of creating a second plan.
+    return RedirectResponse(f"/plans/{result.plan_id}/created", status_code=303)
+
+
+@router.get("/plans/{plan_id}/created")
+def created(request: Request, plan_id: int, person: Secretariat) -> Response:
+    """What the import reported, read back from the plan's creation entry."""
+    see_plan(request, person, plan_id)
+    entries = queries.history(db_of(request), plan_id)
+    notes: list[str] = next((e["detail"].get("notes", []) for e in entries if e["action"] == "create"), [])
+    return page(request, "created", plan_id=plan_id, notes=notes)
 
 
 @router.get("/plans/{plan_id}")
@@ -109,6 +142,16 @@ def document(request: Request, plan_id: int, person: Someone) -> Response:
     return HTMLResponse(html, headers={"Content-Security-Policy": DOCUMENT_CSP})
 
 
+@router.get("/plans/{plan_id}/download/{fmt}")
+def download(request: Request, plan_id: int, fmt: str, person: Someone) -> Response:
+    """The official file for anyone who may see the plan: the issued original (sealed PDF) once
+    issued, otherwise the current version rendered now."""
+    see_plan(request, person, plan_id)
+    file = official_document(db_of(request), plan_id, fmt)
+    disposition = f'attachment; filename="{file.filename}"'
+    return Response(file.content, media_type=file.media_type, headers={"Content-Disposition": disposition})
+
+
 @router.get("/plans/{plan_id}/edit")
 def edit_form(request: Request, plan_id: int, person: Secretariat) -> Response:
     see_plan(request, person, plan_id)
@@ -119,13 +162,25 @@ def edit_form(request: Request, plan_id: int, person: Secretariat) -> Response:
 @router.post("/plans/{plan_id}/edit")
 def edit(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
     see_plan(request, person, plan_id)
-    plans.edit_plan(
-        db_of(request),
-        plan_id,
-        person.email,
-        title=_text(form, "title"),
-        body=_text(form, "body").replace("\r\n", "\n"),
-    )
+    title, body = _text(form, "title"), _text(form, "body").replace("\r\n", "\n")
+    try:
+        plans.edit_plan(
+            db_of(request),
+            plan_id,
+            person.email,
+            title=title,
+            body=body,
+            based_on=_text(form, "based_on") or None,
+        )
+    except AlreadyDecided as exc:
+        if exc.field != "version":
+            raise
+        # Someone saved first: show their version to edit again, and this person's text to copy.
+        doc = documents.plan_document(db_of(request), plan_id)
+        mine = {"title": title, "body": body}
+        return page(
+            request, "edit", 409, plan_id=plan_id, version=doc.version, state=doc.plan.state, mine=mine
+        )
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
 
 
@@ -173,6 +228,13 @@ def submit(request: Request, plan_id: int, person: Secretariat, form: Form) -> R
     see_plan(request, person, plan_id)
     plans.submit(db_of(request), plan_id, person.email)
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+
+
+@router.get("/plans/{plan_id}/withdraw")
+def withdraw_form(request: Request, plan_id: int, person: Secretariat) -> Response:
+    """Withdrawing ends the plan for good: a page of its own, with the reason required."""
+    see_plan(request, person, plan_id)
+    return page(request, "withdraw", plan=queries.plan_status(db_of(request), plan_id))
 
 
 @router.post("/plans/{plan_id}/withdraw")

@@ -38,9 +38,12 @@ class BadCsrf(Exception):
 
 
 def csrf_token(request: Request) -> str:
-    """The token forms carry: an HMAC of this browser's random CSRF cookie."""
+    """The token forms carry: an HMAC of this browser's random CSRF cookie and its session, so a
+    token read before sign-in (or in another session) is worthless after it."""
     seed: str = request.state.csrf_seed
-    return hmac.new(request.app.state.secret, seed.encode("utf-8"), hashlib.sha256).hexdigest()
+    session = request.cookies.get(SESSION_COOKIE, "")
+    bound = f"{seed}|{hashlib.sha256(session.encode('utf-8')).hexdigest() if session else ''}"
+    return hmac.new(request.app.state.secret, bound.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 async def csrf_middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -81,7 +84,8 @@ def optional_person(request: Request) -> Person | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    return access.session_person(db_of(request), token, settings_of(request).session_minutes)
+    settings = settings_of(request)
+    return access.session_person(db_of(request), token, settings.session_minutes, settings.session_max_hours)
 
 
 def signed_in(request: Request) -> Person:

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from models.db import Database
 from models.delegation import Kind
 from models.directory import Organisation, Person
-from models.errors import NotFound, Refused
+from models.errors import BanHanhError, NotFound, Refused
 from models.lifecycle import Role, State
 from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
 from models.policies import TaskStatus
@@ -136,6 +136,34 @@ def _step_waits(session: Session, link: ActionLink, person: Person) -> Plan | No
     return plan
 
 
+@dataclass(frozen=True)
+class LinkHolder:
+    """Whom a link (valid or not) was sent to, and for which step of which plan."""
+
+    person_id: int
+    step: str
+    plan_id: int | None
+    waits: bool  # the step still waits for that person
+
+
+def link_holder(db: Database, token: str) -> LinkHolder | None:
+    """A used or expired link still names its person and step: opened again by that person,
+    signed in, it can take them to their task instead of an error."""
+    with db.read() as session:
+        link = session.exec(
+            select(ActionLink).where(ActionLink.token_hash == links.token_hash(token))
+        ).first()
+        if link is None:
+            return None
+        person = session.get(Person, link.person_id)
+        assert person is not None
+        try:
+            waits = _step_waits(session, link, person) is not None
+        except BanHanhError:
+            waits = False
+        return LinkHolder(link.person_id, link.step, link.plan_id, waits)
+
+
 def inspect_link(db: Database, token: str, link_hours: int) -> LinkTarget:
     """What a link would open, without using it (the page a GET shows)."""
     with db.read() as session:
@@ -179,12 +207,18 @@ def use_link(db: Database, token: str, link_hours: int, signed_in_as: int | None
         return SignedIn(token_out, person, link.step, link.plan_id)
 
 
-def session_person(db: Database, token: str, minutes: int) -> Person | None:
-    """The person of a live session, or None; a used session's idle clock restarts."""
+def session_person(db: Database, token: str, minutes: int, max_hours: int = 12) -> Person | None:
+    """The person of a live session, or None; a used session's idle clock restarts, but no
+    session outlives `max_hours` from its sign-in (a stolen cookie stays useful for a day at most)."""
     now = db.clock()
     with db.read() as session:
         row = session.exec(select(WebSession).where(WebSession.token_hash == links.token_hash(token))).first()
-        if row is None or row.ended_at is not None or row.last_seen_at + timedelta(minutes=minutes) < now:
+        if (
+            row is None
+            or row.ended_at is not None
+            or row.last_seen_at + timedelta(minutes=minutes) < now
+            or row.created_at + timedelta(hours=max_hours) < now
+        ):
             return None
         person = session.get(Person, row.person_id)
     if now - row.last_seen_at >= TOUCH_EVERY:

@@ -45,6 +45,17 @@ def rendered(db: Database, document_id: int) -> RenderedDocument:
         return doc
 
 
+def stored_document(db: Database, plan_id: int, version_id: int, fmt: str) -> RenderedDocument | None:
+    """The file rendered (and sealed) when this version was issued, if it was."""
+    with db.read() as session:
+        query = select(RenderedDocument).where(
+            RenderedDocument.plan_id == plan_id,
+            RenderedDocument.version_id == version_id,
+            RenderedDocument.format == fmt,
+        )
+        return session.exec(query).first()
+
+
 def rendered_sibling(db: Database, document_id: int, fmt: str) -> RenderedDocument | None:
     """The same plan version rendered in another format (the HTML beside the PDF)."""
     with db.read() as session:

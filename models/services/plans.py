@@ -21,7 +21,7 @@ from models.content import (
 )
 from models.db import Database
 from models.directory import GroupMember, Organisation, Person, Unit
-from models.errors import Invalid, NotFound, Refused
+from models.errors import AlreadyDecided, Invalid, NotFound, Refused
 from models.lifecycle import Action, Role
 from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, ReviewTask
 from models.policies import TaskStatus
@@ -155,8 +155,17 @@ def _new_version(session: Session, plan: Plan, content: PlanContent, who: Who, s
     return version
 
 
-def create_plan(db: Database, actor: str, org_key: str, draft: Draft, doc_type: str = "KH") -> ImportResult:
-    """A new plan in draft, its first version mapped to the address book and the signer."""
+def create_plan(
+    db: Database,
+    actor: str,
+    org_key: str,
+    draft: Draft,
+    doc_type: str = "KH",
+    import_notes: Sequence[str] = (),
+) -> ImportResult:
+    """A new plan in draft, its first version mapped to the address book and the signer.
+    `import_notes` (what the importer reported) are kept with the plan's creation in the audit
+    log beside the mapping notes, so the page after the import can show them again."""
     now = db.clock()
     with db.write() as session:
         org = org_by_key(session, org_key)
@@ -188,6 +197,7 @@ def create_plan(db: Database, actor: str, org_key: str, draft: Draft, doc_type: 
         version = _new_version(session, plan, content, who, seq=1)
         plan.current_version_id = version.id
         session.add(plan)
+        notes = [*import_notes, *notes, *_same_text(session, plan, version)]
         audit.append(
             session,
             org_id=org.id or 0,
@@ -199,6 +209,25 @@ def create_plan(db: Database, actor: str, org_key: str, draft: Draft, doc_type: 
             detail={"version": 1, "hash": version.content_hash, "notes": notes},
         )
         return ImportResult(plan.id or 0, version.content_hash, tuple(notes))
+
+
+def _same_text(session: Session, plan: Plan, version: PlanVersion) -> list[str]:
+    """A note for each plan of the organisation that already has this exact text: importing
+    an issued plan again by mistake is said at once, not found at signing."""
+    others = session.exec(
+        select(Plan)
+        .join(PlanVersion, col(PlanVersion.plan_id) == col(Plan.id))
+        .where(
+            PlanVersion.content_hash == version.content_hash,
+            Plan.org_id == plan.org_id,
+            col(Plan.id) != plan.id,
+        )
+        .distinct()
+    ).all()
+    return [
+        f"duplicate: the same text as KH-{other.id} ({', '.join(filter(None, [other.state, other.symbol]))})"
+        for other in others
+    ]
 
 
 def _edit(
@@ -240,13 +269,23 @@ def edit_plan(
     body: str | None = None,
     summary_lines: Sequence[str] | None = None,
     footnotes: Sequence[str] | None = None,
+    based_on: str | None = None,
 ) -> str:
-    """Change a draft's text; a changed content hash is a new immutable version."""
+    """Change a draft's text; a changed content hash is a new immutable version. `based_on` is
+    the hash of the version the edit was made on: when another edit landed since, it is refused
+    rather than silently overwriting it (two tabs, two people)."""
     now = db.clock()
     with db.write() as session:
         plan = lock_plan(session, plan_id)
         who = resolve_actor(session, actor)
-        content = content_of(current_version(session, plan))
+        version = current_version(session, plan)
+        if based_on is not None and based_on != version.content_hash:
+            raise AlreadyDecided(
+                "version",
+                f"the draft changed since this edit began (now version {version.content_hash[:12]}); "
+                "reopen it and make the change again",
+            )
+        content = content_of(version)
         content = replace(
             content,
             title=content.title if title is None else _validate_title(title),
@@ -428,11 +467,18 @@ def _ready_to_submit(version: PlanVersion, plan: Plan, reviewers: Sequence[Perso
 
 
 def withdraw(db: Database, plan_id: int, actor: str, reason: str = "") -> None:
+    """Take back a plan before signing; the reason is required (it goes to the reviewers told
+    and into the audit log)."""
     now = db.clock()
     with db.write() as session:
         plan = lock_plan(session, plan_id)
         who = resolve_actor(session, actor)
         transition = check(session, plan, who, Action.WITHDRAW)
+        reason = nfc(reason).strip()
+        if not reason:
+            raise Invalid("reason", "say why the plan is withdrawn")
+        if len(reason) > 500:
+            raise Invalid("reason", "the reason is longer than 500 characters")
         version = current_version(session, plan)
         open_tasks = session.exec(
             select(ReviewTask).where(ReviewTask.plan_id == plan.id, ReviewTask.status == TaskStatus.OPEN)

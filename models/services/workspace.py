@@ -3,7 +3,6 @@ pending steps, the organisation's plans, and the version a person last saw (for 
 
 from __future__ import annotations
 
-import difflib
 from datetime import date, datetime
 from typing import Any
 
@@ -15,9 +14,10 @@ from models.directory import Organisation, Person, Unit
 from models.errors import NotFound
 from models.lifecycle import Role
 from models.plans import Plan, PlanVersion, ReviewTask
+from models.policies import TaskStatus
 from models.reminders import ReminderPolicy, due_date
-from models.services.access import can_see
 from models.services.queries import open_tasks
+from models.wording import compare
 
 
 def _due(org: Organisation, since: datetime) -> date:
@@ -50,28 +50,6 @@ def inbox(db: Database, person: Person) -> list[dict[str, Any]]:
                     }
                 )
     return sorted(({**item, "due": _due(org, item["since"])} for item in out), key=lambda i: i["due"])
-
-
-def org_plans(db: Database, person: Person) -> list[dict[str, Any]]:
-    """The plans this person may see, newest first."""
-    with db.read() as session:
-        rows = session.exec(
-            select(Plan, PlanVersion)
-            .join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
-            .where(Plan.org_id == person.org_id)
-            .order_by(col(Plan.id).desc())
-        ).all()
-        return [
-            {
-                "id": p.id,
-                "state": p.state,
-                "title": v.title,
-                "symbol": p.symbol or "",
-                "updated": p.updated_at,
-            }
-            for p, v in rows
-            if can_see(session, person, p)
-        ]
 
 
 def pending(db: Database, plan_id: int) -> list[dict[str, Any]]:
@@ -140,13 +118,27 @@ def changes_since_seen(db: Database, plan_id: int, person: Person) -> dict[str, 
         earlier = _last_seen(session, plan, person, current)
         if earlier is None:
             return None
-        diff = difflib.unified_diff(version_text(earlier), version_text(current), lineterm="", n=2)
+        changes = compare(version_text(earlier), version_text(current))
+        # What asked for the changes: the comments of the rounds between the two versions.
+        asked = session.exec(
+            select(ReviewTask, Person)
+            .join(Person, col(Person.id) == ReviewTask.reviewer_id)
+            .where(
+                ReviewTask.plan_id == plan.id,
+                ReviewTask.status == TaskStatus.CHANGES_REQUESTED,
+                col(ReviewTask.round) < plan.review_round,
+                col(ReviewTask.version_id) == earlier.id,
+            )
+            .order_by(col(ReviewTask.round), col(ReviewTask.id))
+        ).all()
         return {
             "from_seq": earlier.seq,
             "from_hash": short_hash(earlier.content_hash),
             "to_seq": current.seq,
             "to_hash": short_hash(current.content_hash),
-            "lines": [line for line in diff if not line.startswith(("---", "+++"))],
+            "changed": changes.changed,
+            "paragraphs": changes.around_changes(context=1),
+            "asked": [{"name": who.name, "comment": task.comment} for task, who in asked if task.comment],
         }
 
 

@@ -44,7 +44,7 @@ def test_the_cli_never_imports_prefect() -> None:
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
-def test_secretariat_and_reviewers_work_from_the_command_line(banhanh: Any) -> None:
+def test_secretariat_and_reviewers_work_from_the_command_line(banhanh: Any, tmp_path: Path) -> None:
     banhanh("directory", "load", str(REPO / "examples" / "hamliem.toml"))
     imported = json.loads(
         banhanh("plan", "import", str(SEED_004), "--org", "hamliem", "--as", SECRETARIAT, "--json").stdout
@@ -101,6 +101,10 @@ def test_secretariat_and_reviewers_work_from_the_command_line(banhanh: Any) -> N
         "signed",
     }
     assert "chain intact" in banhanh("audit", "verify").stdout
+    wrote = banhanh("plan", "document", plan, "--format", "docx", "--out", "ke-hoach.docx")
+    assert "rendered now" in wrote.stdout and (tmp_path / "ke-hoach.docx").read_bytes().startswith(b"PK")
+    wrong = banhanh("plan", "document", plan, "--format", "odt", "--out", "x.odt", ok=False)
+    assert wrong.returncode == 2 and "format" in wrong.stderr
 
 
 def test_bad_input_is_one_clear_line(banhanh: Any, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ PURE = [
     "models.format_check",
     "models.review_policy",
     "models.delegation",
+    "models.wording",
 ]
 
 FORBIDDEN = {

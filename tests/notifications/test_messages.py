@@ -184,3 +184,16 @@ def test_composed_bytes_are_what_data_carries(tmp_path: Path) -> None:
         lines = out.data.split(b"\r\n")
         assert lines[-1] == b"" and not any(b"\n" in line or b"\r" in line for line in lines), event
         assert not any(line.startswith(b".") for line in lines), event
+
+
+@pytest.mark.parametrize("event", ["review_requested", "ready_to_sign", "changes_requested"])
+def test_the_action_button_comes_first_and_commands_last(event: str) -> None:
+    context = plan_context(action_url="https://bh.example.vn/l/abc123")
+    context["to_email"] = "bxdd@hamliem.example.vn"
+    _, text, html = render(event, context)
+    for body in (text, html):
+        link = body.index("https://bh.example.vn/l/abc123")
+        facts = body.upper().index("TÊN VĂN BẢN")
+        assert link < facts, event  # the one thing to do is seen before the facts
+        if "banhanh " in body:
+            assert facts < body.index("banhanh "), event  # shell commands only at the bottom

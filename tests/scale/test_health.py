@@ -15,7 +15,8 @@ from web.app import create_app
 
 async def healthz(settings: Settings) -> httpx.Response:
     app = create_app(settings.model_copy(update={"secret_key": "test-key"}))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app") as client:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         return await client.get("/healthz")
 
 

@@ -20,6 +20,8 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 def web_settings(tmp_path: Path, **extra: object) -> Settings:
+    """Settings for an app in a test; TestClient sends `Host: testserver`, allowed here."""
+    extra.setdefault("allowed_hosts", "testserver")
     return Settings(_env_file=None, data_dir=tmp_path, secret_key="test-key", **extra)  # type: ignore[call-arg]
 
 

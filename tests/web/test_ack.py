@@ -82,7 +82,7 @@ async def distributed(
     await send_all(db, settings, plan_id)
     app = create_app(settings, db)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         yield plan_id, links(catcher, "distributed"), client
 
 

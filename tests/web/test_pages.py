@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from models.db import Database
 from models.lifecycle import State
+from models.plans import RenderedDocument
 from models.policies import Decision
 from models.records import ActionLink, Delivery, OutboxMessage
 from models.services import delegations, queries, reviews
@@ -22,7 +23,7 @@ from notifications.dispatcher import OutboxSender
 from notifications.messages import build_message
 from tests.documents.seeds import SEED_004
 from tests.documents.wordbuild import seed_docx
-from tests.factory import R1, R2, SECRETARIAT, SIGNER, SIGNER2, build, current_hash
+from tests.factory import OTHER_SECRETARIAT, R1, R2, SECRETARIAT, SIGNER, SIGNER2, build, current_hash
 from tests.web.conftest import csrf_of, last_link, post_form, sign_in, use_link
 
 
@@ -56,7 +57,10 @@ def test_secretariat_creates_assigns_submits_and_reviewers_decide(
             "recipients": "Thường trực Đảng ủy\nĐảng ủy UBND xã\nLưu Văn phòng Đảng ủy",
         },
     )
-    assert created.status_code == 200, created.text  # type: ignore[attr-defined]
+    assert created.headers["location"] == "/plans/1/created"  # type: ignore[attr-defined]
+    assert "Đã tạo dự thảo KH-1" in client.get("/plans/1/created").text
+    assert client.get("/plans/1/created").status_code == 200  # a reload creates nothing
+    assert len(queries.list_plans(people)) == 1
     plan_id = 1
     assigned = post_form(
         client,
@@ -118,14 +122,19 @@ def test_second_round_shows_the_changes_since_the_reviewers_last_version(
         client,
         f"/plans/{plan_id}/edit",
         f"/plans/{plan_id}/edit",
-        {"title": "Kế hoạch thực hiện Nghị quyết số 12-NQ/TU", "body": "I. MỤC ĐÍCH\n\n- Đã sửa mục II."},
+        {
+            "title": "Kế hoạch thực hiện Nghị quyết số 12-NQ/TU",
+            "body": "I. MỤC ĐÍCH, YÊU CẦU\n\n- Quán triệt và triển khai thực hiện kịp thời.",
+        },
     )
     assert edited.status_code == 303  # type: ignore[attr-defined]
     assert post_form(client, f"/plans/{plan_id}", f"/plans/{plan_id}/submit", {}).status_code == 303  # type: ignore[attr-defined]
     reviewer = TestClient(client.app, follow_redirects=False)
     use_link(reviewer, last_link(people, R1, "review_requested"))
     page = reviewer.get(f"/plans/{plan_id}/review")
-    assert 'class="add">+- Đã sửa mục II.' in page.text
+    # word by word, with the comment that asked for the change
+    assert "<del> nghiêm túc.</del><ins> kịp thời.</ins>" in page.text
+    assert "Quán triệt và triển khai thực hiện" in page.text and "Sửa mục II" in page.text
     approved = reviewer.post(
         f"/plans/{plan_id}/review",
         data={"csrf": csrf_of(page.text), "decision": "approve", "version": current_hash(people, plan_id)},
@@ -163,11 +172,27 @@ def test_secretariat_imports_a_plan_from_a_file(client: TestClient, people: Data
         data={"csrf": csrf_of(page.text)},
         files={"file": (f"ke-hoach.{kind}", data, "application/octet-stream")},
     )
-    assert created.status_code == 200, created.text
-    assert "Đã tạo dự thảo KH-1" in created.text
+    assert created.status_code == 303, created.text
+    assert "Đã tạo dự thảo KH-1" in client.get(created.headers["location"]).text
     status = plan_status(people, 1)
     assert status["state"] == State.DRAFT and status["signer"] == SIGNER
     assert all(r.get("unit_code") or r.get("archive") for r in status["recipients"])
+
+
+def test_importing_the_same_text_again_is_noted_on_the_next_page(
+    client: TestClient, people: Database
+) -> None:
+    sign_in(client, people, SECRETARIAT)
+    form = {
+        "title": "Kế hoạch trùng",
+        "body": "I. MỤC ĐÍCH\n\n- Một nội dung.",
+        "recipients": "Lưu Văn phòng",
+    }
+    first = post_form(client, "/plans/new", "/plans/new", form)
+    assert "duplicate" not in client.get(first.headers["location"]).text  # type: ignore[attr-defined]
+    second = post_form(client, "/plans/new", "/plans/new", form)
+    page = client.get(second.headers["location"]).text  # type: ignore[attr-defined]
+    assert "Cần lưu ý" in page and "KH-1" in page and "duplicate" in page
 
 
 def test_a_file_that_is_not_a_plan_is_refused_with_its_reason(client: TestClient, people: Database) -> None:
@@ -247,6 +272,9 @@ async def test_catcher_messages_are_readable_with_their_link(
         async with OutboxSender(people, settings) as sender:
             while await sender.send_due():
                 pass
+    anonymous = TestClient(client.app, follow_redirects=False)
+    assert anonymous.get("/mail").headers["location"] == "/login"  # it holds everyone's sign-in links
+    sign_in(client, people, SECRETARIAT)
     listing = client.get("/mail", params={"to": R1})
     assert listing.status_code == 200 and "Đề nghị cho ý kiến" in listing.text and R2 not in listing.text
     name = read_index(app_settings.mail_dir)[0]["eml"]
@@ -279,8 +307,17 @@ def test_returned_draft_waits_in_the_secretariats_inbox_and_withdraw_keeps_the_r
     sign_in(client, people, SECRETARIAT)
     inbox = client.get("/inbox").text
     assert f'href="/plans/{plan_id}/edit"' in inbox and "Chỉnh sửa dự thảo" in inbox
+    assert f'href="/plans/{plan_id}/withdraw"' in client.get(f"/plans/{plan_id}").text  # no one-click
+    confirm = client.get(f"/plans/{plan_id}/withdraw")
+    assert "Lý do rút lại (bắt buộc)" in confirm.text
+    for reason in ("", "   "):
+        refused = post_form(
+            client, f"/plans/{plan_id}/withdraw", f"/plans/{plan_id}/withdraw", {"reason": reason}
+        )
+        assert refused.status_code == 400 and "Lý do" in refused.text  # type: ignore[attr-defined]
+        assert plan_status(people, plan_id)["state"] == State.CHANGES_REQUESTED
     withdrawn = post_form(
-        client, f"/plans/{plan_id}", f"/plans/{plan_id}/withdraw", {"reason": "Trùng nội dung"}
+        client, f"/plans/{plan_id}/withdraw", f"/plans/{plan_id}/withdraw", {"reason": "Trùng nội dung"}
     )
     assert withdrawn.status_code == 303  # type: ignore[attr-defined]
     assert plan_status(people, plan_id)["state"] == State.WITHDRAWN
@@ -316,3 +353,33 @@ def test_a_delegate_reviews_and_signs_from_their_links_on_behalf(
     assert signed.status_code == 303, signed.text
     assert plan_status(people, plan_id)["state"] == "signed"
     assert any(h["actor"] == f"{SIGNER2} on behalf of {SIGNER}" for h in history(people, plan_id))
+
+
+def test_the_official_files_download_wherever_the_plan_is_seen(client: TestClient, people: Database) -> None:
+    plan_id = build(people, State.IN_REVIEW)
+    sign_in(client, people, R1)
+    review = client.get(f"/plans/{plan_id}/review").text
+    assert f'href="/plans/{plan_id}/download/pdf"' in review
+    pdf = client.get(f"/plans/{plan_id}/download/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert (
+        pdf.headers["content-disposition"].startswith("attachment; filename=")
+        and ".pdf" in pdf.headers["content-disposition"]
+    )
+    docx = client.get(f"/plans/{plan_id}/download/docx")
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    assert client.get(f"/plans/{plan_id}/download/exe").status_code == 400
+    outsider = TestClient(client.app, follow_redirects=False)
+    sign_in(outsider, people, OTHER_SECRETARIAT)
+    assert outsider.get(f"/plans/{plan_id}/download/pdf").status_code == 404
+
+
+def test_an_issued_plan_downloads_as_the_file_recipients_got(client: TestClient, people: Database) -> None:
+    plan_id = build(people, State.ISSUED)
+    sign_in(client, people, SECRETARIAT)
+    sent = [d for d in queries.deliveries(people, plan_id) if d["email"]]
+    got = client.get(f"/plans/{plan_id}/download/pdf")
+    with people.read() as s:
+        stored = s.exec(select(RenderedDocument).where(RenderedDocument.plan_id == plan_id)).all()
+    pdfs = [d for d in stored if d.format == "pdf"]
+    assert sent and pdfs and got.content == pdfs[0].content

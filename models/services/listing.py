@@ -1,0 +1,196 @@
+"""The plan list a person searches: filters, sort and pages done by the database, with who may
+see what expressed in the query itself (not plan by plan), so a page costs a few queries at
+any number of plans."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from sqlalchemy import ColumnElement, false, func, or_, true
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from models.db import Database
+from models.delegation import Kind
+from models.directory import Person
+from models.errors import Invalid
+from models.lifecycle import Role, State
+from models.numbering import VN_TZ
+from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
+from models.policies import TaskStatus
+from models.services.checks import local_date
+from models.services.queries import _delegators
+
+Sort = Literal["newest", "oldest", "updated", "title"]
+SORTS: tuple[Sort, ...] = ("newest", "oldest", "updated", "title")
+PER_PAGE = 50
+_NUMBER = re.compile(r"^\s*(?:KH-?)?(\d{1,9})\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PlanFilter:
+    q: str = ""  # a number (12, KH-12), or words in the title, symbol or text
+    state: str = ""
+    waiting_on: str = ""  # an address: plans whose next step waits for that person
+    year: int | None = None  # the year it was signed, or created when not signed
+    sort: Sort = "newest"
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, params: dict[str, str]) -> PlanFilter:
+        """From a page's query string; a bad value names its field (and changes nothing)."""
+        state = params.get("state", "").strip()
+        if state and state not in {s.value for s in State}:
+            raise Invalid("state", f"'{state}' is not a plan state")
+        sort = params.get("sort", "newest").strip() or "newest"
+        if sort not in SORTS:
+            raise Invalid("sort", f"'{sort}' is not a sort order; use one of {', '.join(SORTS)}")
+        return cls(
+            q=params.get("q", "").strip()[:200],
+            state=state,
+            waiting_on=params.get("waiting_on", "").strip().lower()[:320],
+            year=_whole(params.get("year", ""), "year", 1945, 2200),
+            sort=sort,
+            page=_whole(params.get("page", ""), "page", 1, 1_000_000) or 1,
+        )
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    id: int
+    state: str
+    title: str
+    symbol: str
+    updated: datetime
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    rows: list[PlanRow]
+    total: int
+    page: int
+    pages: int
+    filter: PlanFilter = field(default_factory=PlanFilter)
+
+    def link(self, **change: Any) -> str:
+        """The query string of this list with some parameters changed (for pages and sorts)."""
+        values = {
+            "q": self.filter.q,
+            "state": self.filter.state,
+            "waiting_on": self.filter.waiting_on,
+            "year": self.filter.year or "",
+            "sort": self.filter.sort,
+            "page": self.page,
+            **change,
+        }
+        return "?" + urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+def _whole(text: str, name: str, low: int, high: int) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise Invalid(name, f"'{text[:20]}' is not a whole number from {low} to {high}")
+    return int(text)
+
+
+def _visible(session: Session, person: Person) -> ColumnElement[bool]:
+    """can_see() as a condition: the secretariat sees its organisation's plans; others the plans
+    they review or sign, did review, or hold a delegation in force for."""
+    if Role.SECRETARIAT in person.roles:
+        return true()
+    today = local_date(datetime.now(VN_TZ))
+    reviewing = [person.id, *(k for k in _delegators(session, person.id or 0, Kind.REVIEW, today) if k)]
+    signing = [person.id, *(k for k in _delegators(session, person.id or 0, Kind.SIGN, today) if k)]
+    reviews = select(PlanReviewer.plan_id).where(col(PlanReviewer.person_id).in_(reviewing))
+    tasks = select(ReviewTask.plan_id).where(
+        or_(
+            col(ReviewTask.reviewer_id) == person.id,
+            col(ReviewTask.delegate_id) == person.id,
+            col(ReviewTask.decided_by_id) == person.id,
+        )
+    )
+    return or_(col(Plan.signer_id).in_(signing), col(Plan.id).in_(reviews), col(Plan.id).in_(tasks))
+
+
+def _waiting_on(session: Session, org_id: int, email: str) -> ColumnElement[bool]:
+    who = session.exec(select(Person).where(Person.org_id == org_id, col(Person.email) == email)).first()
+    if who is None:
+        return false()
+    open_review = select(ReviewTask.plan_id).where(
+        ReviewTask.reviewer_id == who.id,
+        ReviewTask.status == TaskStatus.OPEN,
+    )
+    return or_(
+        (col(Plan.state) == State.IN_REVIEW) & col(Plan.id).in_(open_review),
+        (col(Plan.state) == State.APPROVED) & (col(Plan.signer_id) == who.id),
+        col(Plan.state).in_([State.DRAFT, State.CHANGES_REQUESTED]) & (col(Plan.drafter_id) == who.id),
+    )
+
+
+def _matches(q: str) -> ColumnElement[bool]:
+    number = _NUMBER.match(q)
+    if number:
+        n = int(number.group(1))
+        return or_(col(Plan.id) == n, col(Plan.number) == n)
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(
+        col(PlanVersion.title).ilike(pattern, escape="\\"),
+        col(Plan.symbol).ilike(pattern, escape="\\"),
+        col(PlanVersion.body).ilike(pattern, escape="\\"),
+    )
+
+
+def _in_year(year: int) -> ColumnElement[bool]:
+    start = datetime(year, 1, 1, tzinfo=VN_TZ)
+    end = start.replace(year=year + 1)
+    signed = (col(Plan.signed_at) >= start) & (col(Plan.signed_at) < end)
+    created = col(Plan.signed_at).is_(None) & (col(Plan.created_at) >= start) & (col(Plan.created_at) < end)
+    return or_(signed, created)
+
+
+ORDER = {
+    "newest": (col(Plan.id).desc(),),
+    "oldest": (col(Plan.id).asc(),),
+    "updated": (col(Plan.updated_at).desc(), col(Plan.id).desc()),
+    "title": (col(PlanVersion.title).asc(), col(Plan.id).asc()),
+}
+
+
+def plans(db: Database, person: Person, wanted: PlanFilter, per_page: int = PER_PAGE) -> PlanPage:
+    with db.read() as session:
+        where: list[ColumnElement[bool]] = [col(Plan.org_id) == person.org_id, _visible(session, person)]
+        if wanted.q:
+            where.append(_matches(wanted.q))
+        if wanted.state:
+            where.append(col(Plan.state) == wanted.state)
+        if wanted.waiting_on:
+            where.append(_waiting_on(session, person.org_id, wanted.waiting_on))
+        if wanted.year:
+            where.append(_in_year(wanted.year))
+        joined = select(Plan.id).join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
+        total = session.exec(select(func.count()).select_from(joined.where(*where).subquery())).one()
+        pages = max(1, -(-total // per_page))
+        page = min(wanted.page, pages)
+        rows = session.execute(
+            sa_select(
+                col(Plan.id), col(Plan.state), col(PlanVersion.title), col(Plan.symbol), col(Plan.updated_at)
+            )
+            .join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
+            .where(*where)
+            .order_by(*ORDER[wanted.sort])
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+        return PlanPage(
+            [PlanRow(r[0] or 0, r[1], r[2], r[3] or "", r[4]) for r in rows],
+            total,
+            page,
+            pages,
+            wanted,
+        )
