@@ -90,6 +90,7 @@ def test_every_bound_column_is_checked(db: Database, issued: int) -> None:
             assert report.broken_at is not None, (model.__name__, column)
             assert report.broken_at.action == recorded_by[model], (model.__name__, column, report.reason)
             assert report.reason.startswith(f"{audit.LABEL[model]} {row.id} of plan ")
+            assert report.reason.endswith(f"recorded ({column})"), report.reason
             set_column(db, model, row.id, column, original)
             assert audit.verify(db, org).broken_at is None, (model.__name__, column)
     assert unchangeable == ["PlanVersion.plan_id", "ReviewTask.reviewer_id", "RegisterEntry.register_id"]
@@ -102,7 +103,9 @@ def test_a_version_whose_hash_was_fixed_up_still_fails(db: Database, issued: int
     set_column(db, PlanVersion, version.id, "body", version.body + " Bổ sung.")
     report = audit.verify(db, org)
     assert report.broken_at is not None and report.broken_at.action == "create"
-    assert report.reason == f"version {version.id} of plan {issued} differs from what this entry recorded"
+    assert (
+        report.reason == f"version {version.id} of plan {issued} differs from what this entry recorded (body)"
+    )
 
 
 def test_a_decision_added_outside_the_services_is_reported(db: Database) -> None:
@@ -138,7 +141,8 @@ def test_the_decision_entry_binds_its_task(db: Database, issued: int) -> None:
         entries = s.exec(select(AuditEntry).where(AuditEntry.plan_id == issued)).all()
     approve = next(e for e in entries if e.action == "approve")
     assert list(approve.detail[audit.ROWS]) == [
-        f"reviewtask:{one(db, ReviewTask, ReviewTask.plan_id == issued).id}"
+        f"plan:{issued}",
+        f"reviewtask:{one(db, ReviewTask, ReviewTask.plan_id == issued).id}",
     ]
 
 
@@ -154,8 +158,15 @@ def test_rows_a_transition_writes_are_bound_to_its_entry(db: Database) -> None:
         sent = s.exec(select(Delivery).where(Delivery.plan_id == issued)).all()
     bound = {(e.plan_id, e.action): set(e.detail.get(audit.ROWS, {})) for e in entries}
     task_keys = {f"reviewtask:{t.id}" for t in tasks}
-    assert bound[(withdrawn, "submit")] == bound[(withdrawn, "withdraw")] == task_keys
+
+    def tasks_of(key: tuple[int, str]) -> set[str]:
+        return {k for k in bound[key] if k.startswith("reviewtask:")}
+
+    assert tasks_of((withdrawn, "submit")) == tasks_of((withdrawn, "withdraw")) == task_keys
     assert {f"delivery:{d.id}" for d in sent} < bound[(issued, "distribute")]
+    assert {f"plan:{withdrawn}", f"plan:{issued}"} <= bound[(withdrawn, "withdraw")] | bound[
+        (issued, "distribute")
+    ]
     assert audit.verify(db, org_of(db)).broken_at is None
 
     set_column(db, ReviewTask, tasks[0].id or 0, "status", "approved")
