@@ -20,8 +20,8 @@ from documents.anchors import anchors_in_pdf
 from models.chain import GENESIS, entry_hash
 from models.content import content_hash
 from models.db import Database
-from models.plans import Plan, PlanVersion, RenderedDocument, ReviewTask
-from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery, RegisterEntry
+from models.plans import Plan, PlanVersion, ReviewTask
+from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery
 from models.services import audit
 from models.services.core import content_of
 from tests.evidence.support import Issued, issue, sealing_settings, set_column
