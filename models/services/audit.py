@@ -128,7 +128,7 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
     # writes only its outcome, without an entry). Flow jobs name nobody and are not bound.
     OutboxMessage: ("key", "kind", "plan_id", "event", "to_email", "to_name", "message_id", "delivery_id"),
 }
-LABEL = {
+LABEL: dict[type[SQLModel], str] = {
     PlanVersion: "version",
     ReviewTask: "review task",
     RegisterEntry: "register entry",
@@ -396,8 +396,9 @@ def _chain_problems(entries: Sequence[AuditEntry], head: AuditHead | None) -> li
     return []
 
 
-def _scoped(session: Session, table: Any, org_id: int, plan_ids: list[int]) -> Sequence[Any]:
+def _scoped(session: Session, table: Any, org_id: int, plan_ids: Sequence[int | None]) -> Sequence[Any]:
     """The organisation's rows of a bound table."""
+    query: Any
     if table is Organisation:
         query = select(table).where(table.id == org_id)
     elif table in (Plan, Person, Unit):
@@ -406,7 +407,8 @@ def _scoped(session: Session, table: Any, org_id: int, plan_ids: list[int]) -> S
         query = select(table).where(col(table.plan_id).in_(plan_ids), table.kind == "email")
     else:
         query = select(table).where(col(table.plan_id).in_(plan_ids))
-    return session.exec(query.order_by(col(table.id))).all()
+    rows: Sequence[Any] = session.exec(query.order_by(col(table.id))).all()
+    return rows
 
 
 def _name(row: Any) -> str:
@@ -434,8 +436,8 @@ def _row_problems(
             recorded[key] = (entry, digest)
         if entry.plan_id is not None:
             last_of_plan[entry.plan_id] = entry
+    last: AuditEntry | None = entries[-1] if entries else None
     before = _covered_from(entries)
-    last = entries[-1] if entries else None
     plan_ids = list(session.exec(select(Plan.id).where(Plan.org_id == org_id)).all())
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -452,7 +454,8 @@ def _row_problems(
                     unbound[LABEL[table]] = unbound.get(LABEL[table], 0) + 1
                     continue
                 plan_id = row.id if table is Plan else getattr(row, "plan_id", None)
-                problems.append((last_of_plan.get(plan_id, last), f"{what} is not in the log"))
+                at = last_of_plan.get(plan_id, last) if plan_id is not None else last
+                problems.append((at, f"{what} is not in the log"))
                 continue
             entry, binding = recorded[key]
             digest, prints = split_binding(binding)
