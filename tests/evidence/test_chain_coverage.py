@@ -5,17 +5,21 @@ command): the table, the row and the column."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Table, insert, text
 from sqlmodel import SQLModel, col, select
+from typer.testing import CliRunner, Result
 
+from cli import context
+from cli.app import app
 from models.db import Database, make_engine
 from models.directory import Organisation, Person, Unit
 from models.lifecycle import State
-from models.migrate import alembic_config
+from models.migrate import alembic_config, upgrade
 from models.plans import Plan, PlanVersion
 from models.records import AuditEntry, OutboxMessage
 from models.services import addressbook, audit, plans
@@ -141,19 +145,32 @@ def _old_database(url: str, plan_states: list[State]) -> tuple[Database, list[in
 
 
 @pytest.fixture(params=["sqlite", "postgresql"] if PG_URL else ["sqlite"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.db'}"
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
     url = str(request.getfixturevalue("pg_migrated"))
     engine = make_engine(url)
-    with engine.begin() as conn:  # back to empty: this test migrates from 0006, and leaves it at head
+    with engine.begin() as conn:  # back to empty: this test migrates from 0006
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    return url
+    yield url
+    upgrade(url)  # the other tests' schema, whatever this one left
 
 
-def test_rows_from_before_chain_coverage_are_reported_not_failed(empty_url: str) -> None:
+def _verify_command(url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Result:
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("BANHANH_DATA_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    context.settings.cache_clear()
+    context.database.cache_clear()
+    return CliRunner().invoke(app, ["audit", "verify"])
+
+
+def test_rows_from_before_chain_coverage_are_reported_not_failed(
+    empty_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     db, (_issued, draft) = _old_database(empty_url, [State.ISSUED, State.DRAFT])
     try:
         org = org_id(db)
@@ -162,6 +179,8 @@ def test_rows_from_before_chain_coverage_are_reported_not_failed(empty_url: str)
         assert report.unbound["plan"] == 2 and report.unbound["person"] > 3
         assert report.unbound["outbox message"] > 3 and report.unbound["organisation"] == 1
         assert report.unbound_line().startswith("not bound (before chain coverage): 2 plan, ")
+        cli = _verify_command(empty_url, monkeypatch, tmp_path)
+        assert cli.exit_code == 0 and "hamliem: not bound (before chain coverage): 2 plan, " in cli.stdout
         with db.read() as s:
             coverage = s.exec(select(AuditEntry).where(AuditEntry.action == audit.COVERAGE_ACTION)).all()
         assert len(coverage) == 2 and all(e.actor == "migration" for e in coverage)  # one per organisation
