@@ -124,8 +124,10 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
         "review_templates",
         "drafter_may_approve_and_sign",
     ),
-    # Who a queued email goes to, under which Message-ID: bound when it is queued (the sending
-    # writes only its outcome, without an entry). Flow jobs name nobody and are not bound.
+    # Who a plan's queued email goes to, under which Message-ID: bound by the entry of the
+    # transaction that queued it (the sending writes only its outcome, without an entry, so the
+    # per-message path is unchanged). Flow jobs name nobody and are not bound; nor are sign-in
+    # emails, which belong to no plan and are queued without an entry.
     OutboxMessage: ("key", "kind", "plan_id", "event", "to_email", "to_name", "message_id", "delivery_id"),
 }
 LABEL: dict[type[SQLModel], str] = {
