@@ -61,6 +61,8 @@ def verify(
         report = audit.verify(db, organisation.id or 0)
         if report.broken_at is None:
             console.print(f"{key}: {report.entries} entries, chain intact", highlight=False)
+            if report.unbound:
+                console.print(f"{key}: {report.unbound_line()}", highlight=False)
         else:
             broken = True
             console.print(

@@ -1,31 +1,46 @@
 """Appending to and verifying the hash-chained audit log (one chain per organisation).
 
 An entry also binds the rows its transaction wrote (a version, a decision, the number, a
-recipient's copy): `detail["rows"]` maps "table:id" to a digest of the row's bound
-columns. Rows the ORM inserted or changed are bound at commit, into the transaction's last
-entry; a service that changes them with a bulk UPDATE binds them itself (`rows=`, `bind`).
-`verify` recomputes the digests from the stored rows, so a changed byte in any of them is
-reported at the entry that last recorded the row. Signing anchors the chain head
-outside the database (printed in the issued PDF); `check_anchor` tells whether the chain
-still holds that head.
+recipient's copy, the plan row after a transition, a person, unit or the organisation's
+settings after a directory change, a queued email's recipient): `detail["rows"]` maps
+"table:id" to a digest of the row's bound columns, followed by a short fingerprint of each
+column (which names the column that was changed). Rows the ORM inserted or changed are bound
+at commit, into the transaction's last entry; a service that changes them with a bulk UPDATE
+binds them itself (`rows=`, `bind`). `verify` recomputes the digests from the stored rows, so a
+changed byte in any of them is reported at the entry that last recorded the row. Signing
+anchors the chain head outside the database (printed in the issued PDF); `check_anchor` tells
+whether the chain still holds that head.
+
+Directory changes go into the same chain as the plans: a decision's entry and the entry that
+last bound the reviewer it names are then ordered, and one anchor covers both.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event
 from sqlmodel import Session, SQLModel, col, select
 
-from models.chain import ANCHOR_HEX, GENESIS, entry_hash, row_digest, short_head
+from models.chain import (
+    ANCHOR_HEX,
+    GENESIS,
+    changed_columns,
+    column_prints,
+    entry_hash,
+    row_digest,
+    short_head,
+    split_binding,
+)
 from models.content import content_hash
 from models.db import Database
+from models.directory import Organisation, Person, Unit
 from models.plans import Plan, PlanVersion, RenderedDocument, ReviewTask
-from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery, RegisterEntry
+from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery, OutboxMessage, RegisterEntry
 from models.services.locking import insert_ignore
 
 ROWS = "rows"
@@ -69,14 +84,68 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
     # get an entry (`record_delivery`), with its reason.
     Delivery: ("plan_id", "version_id", "unit_code", "name", "email"),
     RenderedDocument: ("plan_id", "version_id", "format", "filename", "sha256"),
+    # What a reader of a plan trusts: its state, the version it shows, who signs it, its mark and
+    # number. Bound by every transition's entry (`core.apply`). The flow run, the step it waits on,
+    # reminder counters and the row version are the engine's bookkeeping.
+    Plan: (
+        "uid",
+        "org_id",
+        "doc_type",
+        "state",
+        "review_round",
+        "review_stage",
+        "review_template",
+        "current_version_id",
+        "drafter_id",
+        "signer_id",
+        "number",
+        "symbol",
+        "signed_at",
+        "issued_at",
+        "secrecy",
+        "signed_signature",
+        "created_at",
+    ),
+    # Who a decision, a signature or a delivery names, and the settings the rules read: bound
+    # by the directory load and the address-book edits.
+    Person: ("org_id", "email", "name", "title", "roles"),
+    Unit: ("org_id", "code", "name", "email", "is_group", "aliases"),
+    Organisation: (
+        "key",
+        "code",
+        "name",
+        "superior",
+        "place",
+        "system",
+        "term",
+        "reminders",
+        "holidays",
+        "seal",  # its certificate file; the password is not put into a digest (see _value)
+        "review_templates",
+        "drafter_may_approve_and_sign",
+    ),
+    # Who a plan's queued email goes to, under which Message-ID: bound by the entry of the
+    # transaction that queued it (the sending writes only its outcome, without an entry, so the
+    # per-message path is unchanged). Flow jobs name nobody and are not bound; nor are sign-in
+    # emails, which belong to no plan and are queued without an entry.
+    OutboxMessage: ("key", "kind", "plan_id", "event", "to_email", "to_name", "message_id", "delivery_id"),
 }
-LABEL = {
+LABEL: dict[type[SQLModel], str] = {
     PlanVersion: "version",
     ReviewTask: "review task",
     RegisterEntry: "register entry",
     Delivery: "delivery",
     RenderedDocument: "rendered document",
+    Plan: "plan",
+    Person: "person",
+    Unit: "unit",
+    Organisation: "organisation",
+    OutboxMessage: "outbox message",
 }
+# Tables bound since chain coverage was extended: a database migrated from before it holds
+# rows no entry bound (migration 0007c records, in the chain, the last id of each then).
+COVERAGE_ACTION = "chain_coverage"
+COVERED_LATER = (Plan, Person, Unit, Organisation, OutboxMessage)
 
 
 def _fields(entry: AuditEntry) -> dict[str, object]:
@@ -97,24 +166,59 @@ def row_key(row: SQLModel) -> str:
     return f"{type(row).__tablename__}:{row.id}"  # type: ignore[attr-defined]
 
 
+def bindable(row: object) -> bool:
+    return type(row) in BOUND and not (isinstance(row, OutboxMessage) and row.kind != "email")
+
+
+def _value(row: SQLModel, name: str) -> object:
+    value = getattr(row, name)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(row, Organisation) and name == "seal":
+        return {k: v for k, v in value.items() if k != "password"}
+    return value
+
+
+def _values(row: SQLModel) -> dict[str, object]:
+    """A row's bound columns, times in UTC as stored."""
+    return {name: _value(row, name) for name in BOUND[type(row)]}
+
+
 def digest_of(row: SQLModel) -> str:
     """The digest of a row's bound columns, times in UTC as stored."""
-    values: dict[str, object] = {}
-    for name in BOUND[type(row)]:
-        value = getattr(row, name)
-        values[name] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
-    return row_digest(str(type(row).__tablename__), values)
+    return row_digest(str(type(row).__tablename__), _values(row))
+
+
+def binding_of(row: SQLModel) -> str:
+    """What an entry records of a row: its digest, then a fingerprint of each bound column."""
+    values = _values(row)
+    return row_digest(str(type(row).__tablename__), values) + column_prints(values)
+
+
+REFRESH_CHUNK = 500  # ids per SELECT when rows are read back before they are bound
 
 
 def _digests(session: Session, rows: Iterable[SQLModel]) -> dict[str, str]:
-    """Digests of the rows as the database holds them (bulk updates included)."""
-    rows = list(rows)
+    """Bindings of the rows as the database holds them (bulk updates included).
+
+    Read back with one SELECT per table and chunk of ids, not one per row: a distribution
+    binds a delivery and a queued email per recipient.
+    """
+    rows = [row for row in rows if bindable(row)]
     if not rows:
         return {}
     session.flush()
+    by_table: dict[type[SQLModel], list[Any]] = {}
     for row in rows:
-        session.refresh(row)
-    return {row_key(row): digest_of(row) for row in rows}
+        by_table.setdefault(type(row), []).append(row.id)  # type: ignore[attr-defined]
+    for table, ids in by_table.items():
+        model: Any = table
+        for start in range(0, len(ids), REFRESH_CHUNK):
+            chunk = ids[start : start + REFRESH_CHUNK]
+            session.exec(
+                select(model).where(col(model.id).in_(chunk)).execution_options(populate_existing=True)
+            ).all()
+    return {row_key(row): binding_of(row) for row in rows}
 
 
 def append(
@@ -182,7 +286,7 @@ def _note_touched_rows(session: Session, _context: Any) -> None:
     """Remember every bound row the ORM inserted or changed in this transaction."""
     touched = session.info.setdefault(_TOUCHED, {})
     for row in (*session.new, *session.dirty):
-        if type(row) in BOUND:
+        if bindable(row):
             touched[id(row)] = row
 
 
@@ -241,6 +345,15 @@ class ChainReport:
     entries: int
     broken_at: AuditEntry | None
     reason: str
+    # rows from before the chain covered their table, no entry binds them yet: label -> count
+    unbound: dict[str, int] = field(default_factory=dict)
+
+    def unbound_line(self) -> str:
+        """'not bound (before chain coverage): 3 plan, 12 person' or ''."""
+        if not self.unbound:
+            return ""
+        counts = ", ".join(f"{n} {label}" for label, n in self.unbound.items())
+        return f"not bound (before chain coverage): {counts}"
 
 
 def verify(db: Database, org_id: int) -> ChainReport:
@@ -251,7 +364,8 @@ def verify(db: Database, org_id: int) -> ChainReport:
         ).all()
         head = session.get(AuditHead, org_id)
         problems = _chain_problems(entries, head)
-        problems += _row_problems(session, org_id, entries)
+        unbound: dict[str, int] = {}
+        problems += _row_problems(session, org_id, entries, unbound)
         anchors = session.exec(select(AuditAnchor).where(AuditAnchor.org_id == org_id)).all()
     by_seq = {e.seq: e for e in entries}
     for a in anchors:
@@ -261,9 +375,9 @@ def verify(db: Database, org_id: int) -> ChainReport:
                 (held, f"does not match the chain head anchored when plan {a.plan_id} was signed")
             )
     if not problems:
-        return ChainReport(len(entries), None, "")
+        return ChainReport(len(entries), None, "", unbound)
     first = min(problems, key=lambda p: p[0].seq if p[0] is not None else 0)
-    return ChainReport(len(entries), first[0], first[1])
+    return ChainReport(len(entries), first[0], first[1], unbound)
 
 
 Problem = tuple[AuditEntry | None, str]
@@ -284,7 +398,38 @@ def _chain_problems(entries: Sequence[AuditEntry], head: AuditHead | None) -> li
     return []
 
 
-def _row_problems(session: Session, org_id: int, entries: Sequence[AuditEntry]) -> list[Problem]:
+def _scoped(session: Session, table: Any, org_id: int, plan_ids: Sequence[int | None]) -> Sequence[Any]:
+    """The organisation's rows of a bound table."""
+    query: Any
+    if table is Organisation:
+        query = select(table).where(table.id == org_id)
+    elif table in (Plan, Person, Unit):
+        query = select(table).where(table.org_id == org_id)
+    elif table is OutboxMessage:
+        query = select(table).where(col(table.plan_id).in_(plan_ids), table.kind == "email")
+    else:
+        query = select(table).where(col(table.plan_id).in_(plan_ids))
+    rows: Sequence[Any] = session.exec(query.order_by(col(table.id))).all()
+    return rows
+
+
+def _name(row: Any) -> str:
+    if isinstance(row, Plan | Person | Unit | Organisation):
+        return f"{LABEL[type(row)]} {row.id}"
+    return f"{LABEL[type(row)]} {row.id} of plan {row.plan_id}"
+
+
+def _covered_from(entries: Sequence[AuditEntry]) -> dict[str, int]:
+    """The last id of each later-covered table when the chain began to cover it (migration 0007c)."""
+    for entry in entries:
+        if entry.action == COVERAGE_ACTION:
+            return {str(k): int(v) for k, v in (entry.detail.get("before") or {}).items()}
+    return {}
+
+
+def _row_problems(
+    session: Session, org_id: int, entries: Sequence[AuditEntry], unbound: dict[str, int]
+) -> list[Problem]:
     """Every bound row against the digest its last entry recorded; unbound rows of the org's plans."""
     recorded: dict[str, tuple[AuditEntry, str]] = {}
     last_of_plan: dict[int, AuditEntry] = {}
@@ -293,23 +438,33 @@ def _row_problems(session: Session, org_id: int, entries: Sequence[AuditEntry]) 
             recorded[key] = (entry, digest)
         if entry.plan_id is not None:
             last_of_plan[entry.plan_id] = entry
+    last: AuditEntry | None = entries[-1] if entries else None
+    before = _covered_from(entries)
     plan_ids = list(session.exec(select(Plan.id).where(Plan.org_id == org_id)).all())
     problems: list[Problem] = []
     seen: set[str] = set()
     for table in BOUND:
-        tracked: Any = table  # every bound table has plan_id
         row: Any
-        for row in session.exec(select(tracked).where(col(tracked.plan_id).in_(plan_ids))).all():
+        for row in _scoped(session, table, org_id, plan_ids):
             key = row_key(row)
             seen.add(key)
-            what = f"{LABEL[table]} {row.id} of plan {row.plan_id}"
+            what = _name(row)
             if key not in recorded:
-                if table is not RenderedDocument:  # only the PDF that was sent is bound, at distribution
-                    problems.append((last_of_plan.get(row.plan_id), f"{what} is not in the log"))
+                if table is RenderedDocument:  # only the PDF that was sent is bound, at distribution
+                    continue
+                if table in COVERED_LATER and row.id <= before.get(str(table.__tablename__), 0):
+                    unbound[LABEL[table]] = unbound.get(LABEL[table], 0) + 1
+                    continue
+                plan_id = row.id if table is Plan else getattr(row, "plan_id", None)
+                at = last_of_plan.get(plan_id, last) if plan_id is not None else last
+                problems.append((at, f"{what} is not in the log"))
                 continue
-            entry, digest = recorded[key]
+            entry, binding = recorded[key]
+            digest, prints = split_binding(binding)
             if digest_of(row) != digest:
-                problems.append((entry, f"{what} differs from what this entry recorded"))
+                columns = changed_columns(prints, _values(row))
+                named = f" ({', '.join(columns)})" if columns else ""
+                problems.append((entry, f"{what} differs from what this entry recorded{named}"))
             elif isinstance(row, PlanVersion) and _version_hash(row) != row.content_hash:
                 problems.append((entry, f"{what}: its content does not match its hash"))
             elif isinstance(row, RenderedDocument) and hashlib.sha256(row.content).hexdigest() != row.sha256:

@@ -155,7 +155,8 @@ def apply(
     rows: Sequence[Any] = (),
     **changes: Any,
 ) -> None:
-    """Compare-and-set the plan's state and row version, audit (binding `rows`), queue the flow job."""
+    """Compare-and-set the plan's state and row version, audit (binding the plan and `rows`), queue
+    the flow job."""
     result = session.execute(
         update(Plan)
         .where(Plan.id == plan.id, Plan.state == transition.source, Plan.row_version == plan.row_version)  # type: ignore[arg-type]
@@ -163,7 +164,6 @@ def apply(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise AlreadyDecided("plan", "the plan was changed by someone else at the same moment; reload it")
-    session.refresh(plan)
     audit.append(
         session,
         org_id=plan.org_id,
@@ -174,7 +174,7 @@ def apply(
         from_state=transition.source,
         to_state=transition.target,
         detail={**(detail or {}), **who.detail()},
-        rows=rows,
+        rows=[plan, *rows],  # the plan as it now stands: its state, version, signer, mark, number
     )
     if transition.drives_flow:
         queue_flow_job(session, plan, now)

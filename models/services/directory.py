@@ -91,6 +91,12 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
             action="load_directory",
             now=now,
             detail={"people": len(people), "units": len(units)},
+            # the whole directory as loaded: every person and unit a decision or delivery can name
+            rows=[
+                org,
+                *session.exec(select(Person).where(Person.org_id == org.id)).all(),
+                *session.exec(select(Unit).where(Unit.org_id == org.id)).all(),
+            ],
         )
         return org
 

@@ -20,16 +20,14 @@ from documents.anchors import anchors_in_pdf
 from models.chain import GENESIS, entry_hash
 from models.content import content_hash
 from models.db import Database
-from models.plans import Plan, PlanVersion, RenderedDocument, ReviewTask
-from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery, RegisterEntry
+from models.plans import Plan, PlanVersion, ReviewTask
+from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery
 from models.services import audit
 from models.services.core import content_of
 from tests.evidence.support import Issued, issue, sealing_settings, set_column
 from tests.factory import R1, R2, SIGNER, load_people
 
-TABLES: dict[str, Any] = {
-    m.__tablename__: m for m in (PlanVersion, ReviewTask, RegisterEntry, Delivery, RenderedDocument)
-}
+TABLES: dict[str, Any] = {m.__tablename__: m for m in audit.BOUND}
 
 
 @pytest.fixture
@@ -82,7 +80,7 @@ def rewrite_chain(db: Database, version_id: int, body: str) -> None:
             detail = json.loads(json.dumps(entry.detail).replace(old, new))
             for key in detail.get(audit.ROWS, {}):
                 table, row_id = key.split(":")
-                detail[audit.ROWS][key] = audit.digest_of(s.get(TABLES[table], int(row_id)))
+                detail[audit.ROWS][key] = audit.binding_of(s.get(TABLES[table], int(row_id)))
             entry.detail, entry.prev_hash = detail, prev
             entry.hash = prev = entry_hash(prev, audit._fields(entry))
             s.add(entry)

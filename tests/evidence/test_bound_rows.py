@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, select
 
 from models.db import Database
-from models.directory import Person
+from models.directory import Organisation, Person, Unit
 from models.lifecycle import State
-from models.plans import PlanVersion, ReviewTask
-from models.records import AuditEntry, Delivery, RegisterEntry
+from models.plans import Plan, PlanVersion, ReviewTask
+from models.records import AuditEntry, Delivery, OutboxMessage, RegisterEntry
 from models.services import audit, plans
 from tests.evidence.support import set_column
 from tests.factory import R1, SECRETARIAT, build, load_people
@@ -37,6 +37,8 @@ def changed(value: Any) -> Any:
     if isinstance(value, list):
         return [changed(value[0]), *value[1:]] if value else ["x"]
     if isinstance(value, dict):
+        if not value:
+            return {"x": "x"}
         first = next(iter(value))
         return {**value, first: changed(value[first])}
     raise AssertionError(f"no change defined for {value!r}")
@@ -90,9 +92,57 @@ def test_every_bound_column_is_checked(db: Database, issued: int) -> None:
             assert report.broken_at is not None, (model.__name__, column)
             assert report.broken_at.action == recorded_by[model], (model.__name__, column, report.reason)
             assert report.reason.startswith(f"{audit.LABEL[model]} {row.id} of plan ")
+            assert report.reason.endswith(f"recorded ({column})"), report.reason
             set_column(db, model, row.id, column, original)
             assert audit.verify(db, org).broken_at is None, (model.__name__, column)
     assert unchangeable == ["PlanVersion.plan_id", "ReviewTask.reviewer_id", "RegisterEntry.register_id"]
+
+
+def test_every_trusted_column_is_checked(db: Database, issued: int) -> None:
+    """The plan row, a person and a unit it names, the organisation's settings, a queued copy."""
+    org = org_of(db)
+    plan = one(db, Plan, Plan.id == issued)
+    rows = {
+        Plan: plan,
+        Person: one(db, Person, Person.email == R1),
+        Unit: one(db, Unit, Unit.org_id == org, col(Unit.email).is_not(None)),
+        Organisation: one(db, Organisation, Organisation.id == org),
+        OutboxMessage: one(
+            db, OutboxMessage, OutboxMessage.plan_id == issued, OutboxMessage.event == "distributed"
+        ),
+    }
+    recorded_by = {
+        Plan: "complete_distribution",
+        Person: "load_directory",
+        Unit: "load_directory",
+        Organisation: "load_directory",
+        OutboxMessage: "distribute",
+    }
+    left_scope = {(Plan, "org_id"), (Person, "org_id"), (Unit, "org_id"), (OutboxMessage, "kind")}
+    unchangeable: list[str] = []
+    for model, row in rows.items():
+        name = f"{audit.LABEL[model]} {row.id}"
+        for column in audit.BOUND[model]:
+            original = copy.deepcopy(getattr(row, column))
+            try:
+                set_column(db, model, row.id, column, changed(original))
+            except IntegrityError:  # a unique key or reference another row holds
+                unchangeable.append(f"{model.__name__}.{column}")
+                continue
+            report = audit.verify(db, org)
+            assert report.broken_at is not None, (model.__name__, column)
+            if (model, column) in left_scope:
+                # the row (a plan: with its versions and decisions) left what this organisation's
+                # chain covers: the entries that bound it say so
+                assert report.reason.endswith("recorded by this entry is gone"), report.reason
+            else:
+                assert report.broken_at.action == recorded_by[model], (model.__name__, column, report.reason)
+                assert report.reason.startswith(name) and report.reason.endswith(f"recorded ({column})"), (
+                    report.reason
+                )
+            set_column(db, model, row.id, column, original)
+        assert audit.verify(db, org).broken_at is None, model.__name__
+    assert unchangeable == []
 
 
 def test_a_version_whose_hash_was_fixed_up_still_fails(db: Database, issued: int) -> None:
@@ -102,7 +152,9 @@ def test_a_version_whose_hash_was_fixed_up_still_fails(db: Database, issued: int
     set_column(db, PlanVersion, version.id, "body", version.body + " Bổ sung.")
     report = audit.verify(db, org)
     assert report.broken_at is not None and report.broken_at.action == "create"
-    assert report.reason == f"version {version.id} of plan {issued} differs from what this entry recorded"
+    assert (
+        report.reason == f"version {version.id} of plan {issued} differs from what this entry recorded (body)"
+    )
 
 
 def test_a_decision_added_outside_the_services_is_reported(db: Database) -> None:
@@ -138,7 +190,8 @@ def test_the_decision_entry_binds_its_task(db: Database, issued: int) -> None:
         entries = s.exec(select(AuditEntry).where(AuditEntry.plan_id == issued)).all()
     approve = next(e for e in entries if e.action == "approve")
     assert list(approve.detail[audit.ROWS]) == [
-        f"reviewtask:{one(db, ReviewTask, ReviewTask.plan_id == issued).id}"
+        f"plan:{issued}",
+        f"reviewtask:{one(db, ReviewTask, ReviewTask.plan_id == issued).id}",
     ]
 
 
@@ -154,8 +207,15 @@ def test_rows_a_transition_writes_are_bound_to_its_entry(db: Database) -> None:
         sent = s.exec(select(Delivery).where(Delivery.plan_id == issued)).all()
     bound = {(e.plan_id, e.action): set(e.detail.get(audit.ROWS, {})) for e in entries}
     task_keys = {f"reviewtask:{t.id}" for t in tasks}
-    assert bound[(withdrawn, "submit")] == bound[(withdrawn, "withdraw")] == task_keys
+
+    def tasks_of(key: tuple[int, str]) -> set[str]:
+        return {k for k in bound[key] if k.startswith("reviewtask:")}
+
+    assert tasks_of((withdrawn, "submit")) == tasks_of((withdrawn, "withdraw")) == task_keys
     assert {f"delivery:{d.id}" for d in sent} < bound[(issued, "distribute")]
+    assert {f"plan:{withdrawn}", f"plan:{issued}"} <= bound[(withdrawn, "withdraw")] | bound[
+        (issued, "distribute")
+    ]
     assert audit.verify(db, org_of(db)).broken_at is None
 
     set_column(db, ReviewTask, tasks[0].id or 0, "status", "approved")

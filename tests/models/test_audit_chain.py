@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Table, text, update
 from sqlmodel import func, select
 
-from models.chain import entry_hash
+from models.chain import changed_columns, column_prints, entry_hash, row_digest, split_binding
 from models.db import Database
 from models.directory import Organisation
 from models.lifecycle import State
@@ -201,3 +201,15 @@ def test_the_chain_holds_when_the_clock_is_in_vietnamese_time(db: Database) -> N
     build(db, State.APPROVED)
     report = audit.verify(db, org_id(db))
     assert report.broken_at is None, (report.broken_at, report.reason)
+
+
+def test_a_binding_names_the_changed_column_and_older_bindings_still_verify() -> None:
+    values: dict[str, object] = {"state": "issued", "secrecy": "", "signer_id": 3}
+    binding = row_digest("plan", values) + column_prints(values)
+    digest, prints = split_binding(binding)
+    assert digest == row_digest("plan", values)
+    assert changed_columns(prints, {**values, "secrecy": "mật"}) == ["secrecy"]
+    assert changed_columns(prints, values) == []
+    # an entry written before columns were fingerprinted holds the digest alone
+    assert split_binding(digest) == (digest, "")
+    assert changed_columns("", {**values, "state": "approved"}) == []
