@@ -78,6 +78,7 @@ class OutboxSender:
         self.relay_down_since: datetime | None = None
         self.relay_error = ""
         self._probes = 0
+        self.probes_made = 0  # over the sender's life
         self._probe_at: datetime | None = None
         self._released: list[int] = []
         self.finished_plans: set[int] = set()  # plans with a copy made final since the last look
@@ -134,6 +135,7 @@ class OutboxSender:
         now = self.db.clock()
         if self._probe_at is not None and now < self._probe_at:
             return False
+        self.probes_made += 1
         try:
             await self.pool.probe()
         except RelayUnavailable as exc:
