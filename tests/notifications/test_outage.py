@@ -13,6 +13,8 @@ failed copy again in one command.
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import socket
 import time
 from collections import Counter
@@ -32,6 +34,7 @@ from models.records import OutboxMessage
 from models.services import distribution
 from models.services.queries import deliveries, outbox, plan_status
 from notifications.dispatcher import MAX_BACKOFF_S, PROBE_MAX_S, Dispatcher, OutboxSender
+from notifications.messages import compose
 from notifications.smtp import RelayUnavailable, SmtpPool, TemporaryFailure
 from tests.factory import R1, SECRETARIAT
 from tests.factory import build as build_plan
@@ -198,6 +201,14 @@ async def test_a_copy_is_given_up_only_when_its_queue_lifetime_runs_out(db: Data
     assert digest.to_email == SECRETARIAT and [f["email"] for f in digest.context["failures"]] == [full]
     assert distribution.finish_ready(db) == [], "issued once"
     assert len(failure_digests(db, plan_id)) == 1, "one digest"
+    # What the secretariat reads: each failed recipient, the reason, and the one command.
+    message = email.message_from_bytes(compose(digest, cfg).data, policy=email.policy.default)
+    assert "1 bản gửi không thành công" in str(message["Subject"])
+    text = message.get_body(("plain",))
+    assert text is not None
+    body = text.get_content()
+    assert full in body and "451" in body
+    assert f"banhanh plan retry-failed {plan_id} --as {SECRETARIAT}" in body
 
 
 async def test_an_error_of_our_own_is_counted_and_given_up_after_max_attempts(
