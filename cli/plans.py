@@ -265,6 +265,16 @@ def resend(
     console.print(f"Plan {plan_id} queued again for {to} ({message_id})", highlight=False)
 
 
+@app.command("retry-failed")
+def retry_failed(plan_id: int, actor: AS) -> None:
+    """Send the plan again to every recipient whose copy failed (new emails), e.g. after a relay outage."""
+    with reported():
+        resent = distribution.retry_failed(database(), plan_id, actor)
+    console.print(f"Plan {plan_id}: {len(resent)} failed copies queued again", highlight=False)
+    for email in resent:
+        console.print(f"  {email}", highlight=False)
+
+
 @app.command("withdraw")
 def withdraw(plan_id: int, actor: AS, reason: Annotated[str, typer.Option(help="why (required)")]) -> None:
     """Withdraw a plan that is not yet signed."""

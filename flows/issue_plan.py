@@ -55,11 +55,20 @@ async def issue_plan(plan_id: int) -> str:
     logger = get_run_logger()
     await record_run(plan_id, str(flow_run.get_id()))
     fired: dict[str, int] = {}
+    distributed = False
     while True:
         plan = await read_plan(plan_id)
         if plan.is_final:
             logger.info("plan %s is %s", plan_id, plan.state)
             return plan.state.value
+        if plan.state in (State.SIGNED, State.DISTRIBUTING) and not distributed:
+            if plan.state is State.SIGNED:
+                logger.info("plan %s: rendering the issued document", plan_id)
+                await render_document(plan_id)
+            counts = await distribute(plan_id)
+            distributed = True  # once per start: copies the relay cannot take now are the dispatcher's
+            logger.info("plan %s: distributed %s", plan_id, counts)
+            continue
         key = plan.expected_wait_key
         if key is not None:
             # A key that already fired returns at once (the run was resumed for this step
@@ -68,12 +77,10 @@ async def issue_plan(plan_id: int) -> str:
             fired[key] = attempt + 1
             step = key if attempt == 0 else f"{key}.{attempt}"
             await record_waiting(plan_id, key)
-            logger.info("plan %s: waiting for a person (%s)", plan_id, step)
+            if plan.state is State.DISTRIBUTING:
+                logger.info("plan %s: waiting for the copies still queued (%s)", plan_id, step)
+            else:
+                logger.info("plan %s: waiting for a person (%s)", plan_id, step)
             await asuspend_flow_run(key=step, timeout=None)
             continue
-        if plan.state is State.SIGNED:
-            logger.info("plan %s: rendering the issued document", plan_id)
-            await render_document(plan_id)
-        if plan.state in (State.SIGNED, State.DISTRIBUTING):
-            counts = await distribute(plan_id)
-            logger.info("plan %s: distributed %s", plan_id, counts)
+        distributed = False  # signed again after a failed start: distribute

@@ -25,7 +25,8 @@ from models.settings import Settings
 
 log = logging.getLogger("banhanh.flow")
 
-DISTRIBUTION_DEADLINE_S = 15 * 60
+DISTRIBUTION_DEADLINE_S = 15 * 60  # then the rest is left to the dispatcher
+HAND_OFF_AFTER_S = 30.0  # nothing sent for this long (copies in back-off): the dispatcher sends the rest
 PROGRESS_EVERY_S = 2.0  # a line per batch would be twenty a second on a fast relay
 
 
@@ -85,6 +86,11 @@ async def distribute(
     Sent in batches of ``dispatcher.BATCH`` over one SMTP pool; two batches overlap, so the
     pool is kept busy while one batch finishes its last messages and the next is claimed.
     The progress goes to ``logger`` (the flow run's log) every ``PROGRESS_EVERY_S`` and at the end.
+
+    The step does not wait out a relay outage or a long back-off: when the relay is away,
+    nothing has been sent for ``HAND_OFF_AFTER_S`` or ``DISTRIBUTION_DEADLINE_S`` has passed,
+    it returns with the plan still ``distributing``; the always-on dispatcher sends the rest
+    and issues the plan when its last copy is final (``distribution.finish_ready``).
     """
     from models.services import distribution
     from notifications.dispatcher import OutboxSender
@@ -96,23 +102,39 @@ async def distribute(
             await anyio.to_thread.run_sync(distribution.start_distribution, db, plan_id)
 
     logged = [time.monotonic()]
+    last_sent = [time.monotonic()]
 
     async def batches(sender: OutboxSender) -> None:
         while await sender.send_due(plan_id=plan_id):
+            last_sent[0] = time.monotonic()
             if time.monotonic() - logged[0] >= PROGRESS_EVERY_S:
                 logged[0] = time.monotonic()
                 done = await anyio.to_thread.run_sync(distribution.progress, db, plan_id)
                 logger.info("KH-%s: %s", plan_id, done.line())
 
+    deadline = time.monotonic() + DISTRIBUTION_DEADLINE_S
     async with OutboxSender(db, cfg) as sender:
-        with anyio.fail_after(DISTRIBUTION_DEADLINE_S), _heap_frozen():
+        with _heap_frozen():
             while True:
                 await asyncio.gather(batches(sender), batches(sender))
                 done = await anyio.to_thread.run_sync(distribution.progress, db, plan_id)
                 if done.final:
                     logger.info("KH-%s: xong, %s", plan_id, done.line())
                     break
+                now = time.monotonic()
+                if sender.relay_down_since is not None:
+                    logger.warning(
+                        "KH-%s: máy chủ thư không trả lời (%s); %s,"
+                        " phần còn lại sẽ tự gửi khi máy chủ thư hoạt động lại",
+                        plan_id,
+                        sender.relay_error,
+                        done.line(),
+                    )
+                    break
+                if now - last_sent[0] >= HAND_OFF_AFTER_S or now >= deadline:
+                    logger.info("KH-%s: %s, phần còn lại chờ gửi lại sau", plan_id, done.line())
+                    break
                 await asyncio.sleep(0.5)  # the rest is in retry back-off or claimed by the dispatcher
     if await anyio.to_thread.run_sync(distribution.is_state, db, plan_id, State.DISTRIBUTING):
-        await anyio.to_thread.run_sync(distribution.complete_distribution, db, plan_id)
+        await anyio.to_thread.run_sync(distribution.finish_ready, db, [plan_id])
     return await anyio.to_thread.run_sync(distribution.status_counts, db, plan_id)

@@ -188,6 +188,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.ISSUED,
         G.ALL_DELIVERIES_FINAL,
         (N.ISSUED,),
+        drives_flow=True,  # the run waits while the dispatcher sends the copies the relay could not take
         needs_assignment=False,
     ),
     Transition(S.DRAFT, A.WITHDRAW, R.SECRETARIAT, S.WITHDRAWN, drives_flow=True),
@@ -227,6 +228,8 @@ def wait_key(state: State, review_round: int, version_seq: int) -> str | None:
 
     The issue-plan flow suspends under this key, so a new round or version is a new wait
     (a fixed key would make Prefect hand back the previous round's answer at once).
+    A plan being distributed waits on its copies (``deliveries-v<n>``): the flow run suspends
+    there when the relay cannot take them now, and is resumed once the plan is issued.
     """
     if state in (State.DRAFT, State.CHANGES_REQUESTED):
         return f"draft-r{review_round}-v{version_seq}"
@@ -234,6 +237,8 @@ def wait_key(state: State, review_round: int, version_seq: int) -> str | None:
         return f"review-r{review_round}"
     if state is State.APPROVED:
         return f"sign-v{version_seq}"
+    if state is State.DISTRIBUTING:
+        return f"deliveries-v{version_seq}"
     return None
 
 

@@ -49,7 +49,14 @@ class Settings(BaseSettings):
     mail_from: str = Field("Ban Hành <banhanh@localhost>", description="sender address of every email")
     catcher: bool = Field(True, description="start the local SMTP catcher when the relay is on this machine")
     dispatch_interval: float = Field(0.25, description="seconds between outbox polls when it is idle")
-    max_attempts: int = Field(8, description="attempts before a temporary SMTP failure becomes final")
+    max_attempts: int = Field(
+        8, description="attempts before an email whose sending hits an error of our own is given up"
+    )
+    queue_lifetime_hours: float = Field(
+        24.0,
+        gt=0,
+        description="hours an email may wait out temporary failures; a relay outage never fails it",
+    )
     smtp_rate_limit: float = Field(0.0, description="most messages per second sent to the relay; 0: none")
     web_host: str = Field("127.0.0.1", description="address the web app listens on")
     web_port: int = Field(8000, description="port the web app listens on")

@@ -6,6 +6,15 @@ the server's reply), retried later on a temporary failure, or failed with the re
 "Sent" is recorded before the pool lets the next message reach the end of DATA, so a
 crash repeats at most one message (the one the relay kept as the sender died), and the
 claims of a batch being sent are renewed, so only a dead sender's items fall due again.
+
+A relay that cannot be reached (refused, DNS, TLS, silent before it answers for a message)
+is an outage, not a failure of each message: the sender gives its claims back without an
+attempt, stops claiming and probes the relay with back-off (1, 2, 4 … ``PROBE_MAX_S``
+seconds) until it answers. Attempts count only the relay's answers about a message; a
+message is given up only when the relay refuses it (5xx) or its queue lifetime
+(``BANHANH_QUEUE_LIFETIME_HOURS``) runs out on temporary failures, never for the relay's
+absence. An error of our own while preparing or sending a message (a bug, a missing
+document) counts an attempt too, and gives up after ``BANHANH_MAX_ATTEMPTS``.
 """
 
 from __future__ import annotations
@@ -14,20 +23,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 import anyio
 
 from models.db import Database, HeldConnection
-from models.services import documents, outbox, runs
+from models.services import distribution, documents, outbox, runs
 from models.services.acknowledgements import token_hash
 from models.services.outbox import Claimed
 from models.settings import Settings
 from notifications.links import ack_token, ack_url, secret_key
 from notifications.messages import compose
-from notifications.smtp import Outgoing, PermanentFailure, SmtpPool, TemporaryFailure
+from notifications.smtp import Outgoing, PermanentFailure, RelayUnavailable, SmtpPool, TemporaryFailure
 
 log = logging.getLogger("banhanh.dispatcher")
 
@@ -35,6 +44,8 @@ BATCH = 50
 MAX_BACKOFF_S = 300
 FLOW_MAX_ATTEMPTS = 12  # then the reconcile flow takes over
 RENEW_EVERY_S = outbox.LEASE.total_seconds() / 4  # a batch in flight keeps its claims
+PROBE_MAX_S = 60  # longest wait between two probes of a relay that is away
+FINISH_EVERY_S = 30.0  # the dispatcher's pass over plans whose copies all became final
 
 
 class Driven(StrEnum):
@@ -50,7 +61,11 @@ def backoff(attempts: int) -> timedelta:
 
 
 class OutboxSender:
-    """Sends due emails; shared by the dispatcher and the distribution step of the flow."""
+    """Sends due emails; shared by the dispatcher and the distribution step of the flow.
+
+    ``relay_down_since`` is set (services' clock) while the relay is away: nothing is
+    claimed, only probes are made, until the relay answers again.
+    """
 
     def __init__(self, db: Database, settings: Settings, pool: SmtpPool | None = None) -> None:
         self._given_db = db
@@ -60,6 +75,13 @@ class OutboxSender:
         self._recorder = HeldConnection(self.db)
         self._attachments: dict[int, asyncio.Future[tuple[tuple[str, bytes], str | None]]] = {}
         self._key = secret_key(settings)
+        self.relay_down_since: datetime | None = None
+        self.relay_error = ""
+        self._probes = 0
+        self.probes_made = 0  # over the sender's life
+        self._probe_at: datetime | None = None
+        self._released: list[int] = []
+        self.finished_plans: set[int] = set()  # plans with a copy made final since the last look
 
     async def close(self) -> None:
         await self.pool.close()
@@ -74,7 +96,9 @@ class OutboxSender:
         await self.close()
 
     async def send_due(self, plan_id: int | None = None, limit: int = BATCH) -> int:
-        """Claim and send one batch; returns how many items were claimed."""
+        """Claim and send one batch; returns how many items were claimed (0 while the relay is away)."""
+        if self.relay_down_since is not None and not await self._probe():
+            return 0
         items = await anyio.to_thread.run_sync(outbox.claim_due, self.db, "email", limit, plan_id)
         if not items:
             return 0
@@ -93,7 +117,37 @@ class OutboxSender:
             keeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeping
+            released, self._released = self._released, []
+            if released:  # one write for the batch: the relay was away, no attempt counted
+                await anyio.to_thread.run_sync(outbox.release, self.db, released, self.relay_error)
         return len(items)
+
+    def _relay_down(self, exc: RelayUnavailable) -> None:
+        if self.relay_down_since is None:
+            self.relay_down_since = self.db.clock()
+            self._probes = 0
+            self._probe_at = self.relay_down_since + timedelta(seconds=1)
+            log.warning("SMTP relay unavailable, sending paused until it answers: %s", exc.reason)
+        self.relay_error = exc.reason
+
+    async def _probe(self) -> bool:
+        """Whether the relay answers again (probed at most once per back-off step)."""
+        now = self.db.clock()
+        if self._probe_at is not None and now < self._probe_at:
+            return False
+        self.probes_made += 1
+        try:
+            await self.pool.probe()
+        except RelayUnavailable as exc:
+            self._probes += 1
+            self._probe_at = now + timedelta(seconds=min(2**self._probes, PROBE_MAX_S))
+            self.relay_error = exc.reason
+            log.info("SMTP relay still unavailable (probe %s): %s", self._probes, exc.reason)
+            return False
+        down = now - (self.relay_down_since or now)
+        log.warning("SMTP relay answers again after %s s: sending resumes", round(down.total_seconds()))
+        self.relay_down_since, self._probe_at = None, None
+        return True
 
     async def _keep_claims(self, in_flight: set[int]) -> None:
         """Renew the lease of the batch's unfinished items until the batch is done.
@@ -147,24 +201,44 @@ class OutboxSender:
             # until this commits anyway, and the hop to a thread would cost more than the write.
             outbox.mark_sent(self.db, item_id, reply, ack_hash, self._recorder)
 
+        settings = self.settings
         try:
             attachment, body_html = await self._attachment(item)
             message, ack_hash = self._compose(item, attachment, body_html)
             # Recorded inside the pool's turn: a crash can repeat at most this one message.
             await self.pool.send(message, accepted=record_sent)
+        except RelayUnavailable as exc:  # the relay, not this message: back in the queue, no attempt
+            self._relay_down(exc)
+            self._released.append(item_id)
+            return
         except PermanentFailure as exc:
             log.warning("outbox %s to %s failed: %s", item_id, item.to_email, exc)
             await anyio.to_thread.run_sync(outbox.mark_failed, self.db, item_id, str(exc))
-            return
         except TemporaryFailure as exc:
+            # An answer about this message (4xx, a line dropped after the relay answered):
+            # retried with back-off until its queue lifetime runs out.
             attempt = item.attempts + 1  # this one: claims that died with their sender do not count
-            if attempt >= self.settings.max_attempts:
-                reason = f"gave up after {attempt} attempts: {exc}"
-                await anyio.to_thread.run_sync(outbox.mark_failed, self.db, item_id, reason)
-            else:
-                await anyio.to_thread.run_sync(
-                    outbox.mark_retry, self.db, item_id, str(exc), backoff(attempt)
-                )
+            lifetime = timedelta(hours=settings.queue_lifetime_hours)
+            await anyio.to_thread.run_sync(
+                outbox.mark_retry, self.db, item_id, str(exc), backoff(attempt), lifetime
+            )
+        except Exception as exc:  # ours, not the relay's: counted, given up after max_attempts
+            attempt = item.attempts + 1
+            error = f"unexpected error while sending: {type(exc).__name__}: {exc}"
+            log.exception("outbox %s to %s: attempt %s: %s", item_id, item.to_email, attempt, error)
+            try:
+                if attempt >= settings.max_attempts:
+                    reason = f"gave up after {attempt} attempts: {error}"
+                    await anyio.to_thread.run_sync(outbox.mark_failed, self.db, item_id, reason)
+                else:
+                    await anyio.to_thread.run_sync(
+                        outbox.mark_retry, self.db, item_id, error, backoff(attempt)
+                    )
+            except Exception:  # the database is away too: the claim runs out and the item is due again
+                log.exception("outbox %s: could not record the attempt", item_id)
+                return
+        if item.delivery_id is not None and item.plan_id is not None:
+            self.finished_plans.add(item.plan_id)
 
 
 class Dispatcher:
@@ -176,9 +250,30 @@ class Dispatcher:
         self.driver = driver
         self.sender = OutboxSender(db, settings)
         self._stop = asyncio.Event()
+        self._finish_at = 0.0
 
     def stop(self) -> None:
         self._stop.set()
+
+    async def send_emails(self) -> int:
+        """One batch of due emails, then issue the plans whose copies it made all final.
+
+        Every ``FINISH_EVERY_S`` it also looks at every plan being distributed: a plan whose
+        last copy was recorded by a process that stopped before completing it.
+        """
+        busy = await self.sender.send_due()
+        plans, self.sender.finished_plans = self.sender.finished_plans, set()
+        now = asyncio.get_running_loop().time()
+        if now >= self._finish_at:
+            self._finish_at = now + FINISH_EVERY_S
+            done = await anyio.to_thread.run_sync(distribution.finish_ready, self.db, None)
+        elif plans:
+            done = await anyio.to_thread.run_sync(distribution.finish_ready, self.db, plans)
+        else:
+            done = []
+        for plan_id in done:
+            log.info("plan %s: every copy is final, the plan is issued", plan_id)
+        return busy
 
     async def drive_flows(self) -> int:
         assert self.driver is not None
@@ -223,7 +318,7 @@ class Dispatcher:
         try:
             # Two loops: a slow Prefect API (a busy server) never holds back the people's emails.
             async with anyio.create_task_group() as tg:
-                tg.start_soon(self._loop, self.sender.send_due)
+                tg.start_soon(self._loop, self.send_emails)
                 if self.driver is not None:
                     tg.start_soon(self._loop, self.drive_flows)
         finally:

@@ -201,6 +201,7 @@ def environment() -> Environment:
         auto_reload=False,  # templates are part of the release: no stat() per email
     )
     env.filters["shell_quote"] = lambda value: shlex.quote(str(value))
+    env.filters["one_line"] = lambda value: one_line(str(value))
     return env
 
 

@@ -3,9 +3,13 @@
 ``SmtpPool.send`` returns the relay's reply to DATA (what the delivery record keeps) or
 raises one of two exceptions the dispatcher acts on:
 
-- ``TemporaryFailure``: try again later (4xx replies, connection refused or dropped,
-  timeouts, and any failure while connecting, greeting or logging in to the relay:
-  those say nothing about the message itself);
+- ``TemporaryFailure``: try again later (4xx replies about the message, a connection
+  dropped or timed out once the relay had answered for the message);
+- ``RelayUnavailable`` (a ``TemporaryFailure``): the relay itself cannot be used: connection
+  refused, DNS, TLS, greeting or login failures, a 421 "service not available", a connection
+  lost or timed out before the relay answered for this message. It says nothing about the
+  message: the sender pauses, probes the relay (``SmtpPool.probe``) and charges the message
+  no attempt;
 - ``PermanentFailure``: retrying cannot help (5xx replies to MAIL, RCPT or DATA, such as
   "550 no such user", an address that cannot be sent).
 
@@ -66,6 +70,18 @@ class TemporaryFailure(SendFailure):
 
 class PermanentFailure(SendFailure):
     """Retrying the same email cannot succeed."""
+
+
+class RelayUnavailable(TemporaryFailure):
+    """The relay cannot be reached or used at all: not the message's fault, not one of its attempts."""
+
+
+SERVICE_NOT_AVAILABLE = 421  # "closing transmission channel": about the relay, never one message
+
+
+def _unavailable(where: str, exc: BaseException) -> RelayUnavailable:
+    failure = classify(exc)
+    return RelayUnavailable(f"cannot use the SMTP relay {where}: {failure.reason}", failure.code)
 
 
 def _by_code(code: int, reason: str) -> SendFailure:
@@ -232,6 +248,12 @@ class _Connection(aiosmtplib.SMTP):
     """
 
     turn: _Turn | None = None
+    answered = False  # the relay has replied to MAIL for the message being sent
+
+    async def mail(self, sender: str, /, *args: Any, **kwargs: Any) -> SMTPResponse:
+        response = await super().mail(sender, *args, **kwargs)
+        self.answered = True
+        return response
 
     async def transfer(self, msg: Outgoing) -> tuple[dict[str, SMTPResponse], str]:
         """``sendmail`` for an ``Outgoing``: MAIL, RCPT and DATA, replies and errors as aiosmtplib's.
@@ -258,6 +280,7 @@ class _Connection(aiosmtplib.SMTP):
         refused: list[SMTPRecipientRefused] = []
         try:
             reply = await self.execute_command(b"MAIL", b"FROM:" + _quoted(msg.sender, encoding), *options)
+            self.answered = True
             if reply.code != SMTPStatus.completed:
                 raise SMTPSenderRefused(reply.code, reply.message, msg.sender)
             for rcpt in msg.recipients:
@@ -342,6 +365,8 @@ class SmtpPool:
         self._turn = _Baton()
         self._idle: list[_Connection] = []
         self._closed = False
+        self._failures = 0  # connections the relay refused so far
+        self._unavailable: RelayUnavailable | None = None
         # One bucket for the whole pool: the relay's limit counts messages, not connections.
         self._rate = TokenBucket(settings.smtp_rate_limit) if settings.smtp_rate_limit > 0 else None
 
@@ -359,27 +384,40 @@ class SmtpPool:
             timeout=s.smtp_timeout,
         )
 
+    @property
+    def where(self) -> str:
+        return f"{self.settings.smtp_host}:{self.settings.smtp_port}"
+
     async def _open(self) -> _Connection:
         client = self._client()
-        where = f"{self.settings.smtp_host}:{self.settings.smtp_port}"
         try:
             await client.connect()
         except (SMTPException, OSError) as exc:  # timeouts included
             client.close()
             # Whatever the code, a relay we cannot connect or log in to says nothing about
-            # this message: the dispatcher retries it later.
-            failure = classify(exc)
-            reason = f"cannot use the SMTP relay {where}: {failure.reason}"
-            raise TemporaryFailure(reason, failure.code) from exc
+            # this message: it costs the message no attempt. Sends already waiting for a
+            # connection fail with it instead of each trying the relay again.
+            self._unavailable = _unavailable(self.where, exc)
+            self._failures += 1
+            raise self._unavailable from exc
         except BaseException:
             client.close()
             raise
         return client
 
+    async def probe(self) -> None:
+        """Open one connection to the relay (kept for the next send); ``RelayUnavailable`` if it cannot."""
+        if self._closed:
+            raise RuntimeError("the SMTP pool is closed")
+        async with self._slots:
+            client = await self._open()
+            self._release(client)
+
     def _release(self, client: _Connection | None) -> None:
         if client is None:
             return
         client.turn = None
+        client.answered = False
         if self._closed or not client.is_connected:
             client.close()
         else:
@@ -401,7 +439,10 @@ class SmtpPool:
             raise RuntimeError("the SMTP pool is closed")
         sender, recipients = (msg.sender, msg.recipients) if isinstance(msg, Outgoing) else envelope(msg)
         turn = _Turn(self._turn) if accepted is not None else None
+        failures = self._failures
         async with self._slots:
+            if self._failures != failures and self._unavailable is not None:
+                raise self._unavailable  # the relay refused a connection while this send waited
             if self._rate is not None:
                 await self._rate.wait()
             client: _Connection | None = self._idle.pop() if self._idle else None
@@ -414,6 +455,7 @@ class SmtpPool:
                         client = await self._open()
                         reused = False
                     client.turn = turn
+                    client.answered = False
                     try:
                         try:
                             if isinstance(msg, Outgoing):
@@ -427,18 +469,27 @@ class SmtpPool:
                                 turn.give_back()
                             raise
                     except (SMTPServerDisconnected, ConnectionError) as exc:
+                        answered = client.answered
                         client.close()
                         client = None
                         if reused:  # a pooled connection went stale: reconnect once
                             reused = False
                             continue
-                        raise classify(exc) from exc
+                        raise (classify(exc) if answered else _unavailable(self.where, exc)) from exc
                     except (SMTPResponseException, SMTPRecipientsRefused) as exc:
                         # aiosmtplib has reset the envelope (RSET): the connection stays usable.
+                        code = getattr(exc, "code", None)
+                        if isinstance(exc, SMTPHeloError) or code == SERVICE_NOT_AVAILABLE:
+                            client.close()
+                            client = None
+                            raise _unavailable(self.where, exc) from exc  # the relay, not the message
                         raise classify(exc) from exc
                     except (SMTPException, OSError, ValueError) as exc:  # timeouts included
+                        answered = client.answered
                         client.close()
                         client = None
+                        if not answered and isinstance(exc, SMTPTimeoutError | OSError):
+                            raise _unavailable(self.where, exc) from exc  # silent before any reply
                         raise classify(exc) from exc
                     except BaseException:  # cancelled mid-conversation: the connection is not clean
                         client.close()

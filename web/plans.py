@@ -263,6 +263,14 @@ def resend(request: Request, plan_id: int, person: Secretariat, form: Form) -> R
     return RedirectResponse(f"/plans/{plan_id}/deliveries", status_code=303)
 
 
+@router.post("/plans/{plan_id}/retry-failed")
+def retry_failed(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
+    """Every failed copy of the plan sent again (new emails), in one step."""
+    see_plan(request, person, plan_id)
+    distribution.retry_failed(db_of(request), plan_id, person.email)
+    return RedirectResponse(f"/plans/{plan_id}/deliveries", status_code=303)
+
+
 @router.post("/plans/{plan_id}/remind-ack")
 def remind_ack(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
     see_plan(request, person, plan_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from models.addressing import Route, resolve
 from models.content import recipients_from_json, short_hash
 from models.db import Database
 from models.directory import Person
-from models.errors import NotFound, Refused
+from models.errors import AlreadyDecided, NotFound, Refused
 from models.lifecycle import Action, Role, State
 from models.plans import Plan, PlanVersion, RenderedDocument
 from models.records import Delivery, OutboxMessage
@@ -30,6 +31,7 @@ from models.services.core import (
     queue_email,
     resolve_actor,
 )
+from models.services.digest import queue_failure_digest
 from models.services.locking import insert_ignore
 from models.services.plans import address_book
 
@@ -260,6 +262,86 @@ def complete_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> No
             queue_email(
                 session, event="issued", to=person, key=f"p{plan.id}", plan=plan, context=context, now=now
             )
+        queue_failure_digest(session, plan, now)  # one email about every failed copy, if any
+
+
+def finish_ready(db: Database, plan_ids: Collection[int] | None = None) -> list[int]:
+    """Mark issued every plan being distributed whose copies have all become final; returns them.
+
+    The copies of a plan left to the dispatcher (the relay was away when the flow's step
+    sent them) become final one by one in whichever process sends them; the one that
+    records the last outcome, or the dispatcher's periodic pass, completes the plan. The
+    flow run, suspended meanwhile, is resumed by that transition and ends.
+    """
+    with db.read() as session:
+        query = select(Plan.id).where(Plan.state == State.DISTRIBUTING)
+        if plan_ids is not None:
+            query = query.where(col(Plan.id).in_(list(plan_ids)))
+        candidates = [i for i in session.exec(query).all() if i is not None]
+        waiting = set(
+            session.exec(
+                select(Delivery.plan_id)
+                .where(col(Delivery.plan_id).in_(candidates), col(Delivery.status).not_in(FINAL_DELIVERY))
+                .distinct()
+            ).all()
+        )
+    done: list[int] = []
+    for plan_id in candidates:
+        if plan_id in waiting:
+            continue
+        try:
+            complete_distribution(db, plan_id)
+        except (Refused, AlreadyDecided):  # another process completed it, or a copy was resent meanwhile
+            continue
+        done.append(plan_id)
+    return done
+
+
+def retry_failed(db: Database, plan_id: int, actor: str) -> list[str]:
+    """Send the plan again to every recipient whose copy failed (new emails); returns their addresses.
+
+    For the secretariat after a relay outage or a fixed address: one command, one audit entry.
+    A plan already issued stays issued; each new copy is recorded like the first ones.
+    """
+    now = db.clock()
+    with db.write() as session:
+        plan, who = lock_distributed(session, plan_id, actor, "can be resent")
+        if plan.secrecy:
+            raise Refused(
+                "secrecy", f"kế hoạch mật ({plan.secrecy}) không bao giờ được gửi bằng thư điện tử thường"
+            )
+        failed = session.exec(
+            select(Delivery)
+            .where(Delivery.plan_id == plan.id, Delivery.status == "failed", col(Delivery.email).is_not(None))
+            .order_by(col(Delivery.id))
+        ).all()
+        if not failed:
+            raise Refused("deliveries", f"kế hoạch {plan_id} không có bản gửi lỗi nào để gửi lại")
+        pdf = document_for(session, plan, "pdf")
+        assert pdf is not None, "a distributed plan has its document"
+        version = current_version(session, plan)
+        context = {**plan_context(session, plan, version), "document_id": pdf.id, "filename": pdf.filename}
+        counts = dict(
+            session.exec(
+                select(OutboxMessage.delivery_id, func.count())
+                .where(col(OutboxMessage.delivery_id).in_([d.id for d in failed]))
+                .group_by(col(OutboxMessage.delivery_id))
+            ).all()
+        )
+        for delivery in failed:
+            delivery.status, delivery.reason, delivery.updated_at = "queued", "resent", now
+            attempt = counts.get(delivery.id, 0) + 1
+            _queue_copy(session, plan, version, delivery, context, now, attempt=attempt)
+        audit.append(
+            session,
+            org_id=plan.org_id,
+            plan_id=plan.id,
+            actor=who.label,
+            action="retry_failed",
+            now=now,
+            detail={"recipients": len(failed), "to": [d.email for d in failed][:50]},
+        )
+        return [d.email or "" for d in failed]
 
 
 def is_state(db: Database, plan_id: int, state: State) -> bool:

@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass, fields
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from models.db import Database, HeldConnection
-from models.directory import Person
+from models.lifecycle import State
 from models.plans import Plan
 from models.records import Delivery, OutboxMessage
 from models.services import audit
-from models.services.core import queue_email
+from models.services.digest import queue_failure_digest
 
 LEASE = timedelta(seconds=120)
 
@@ -155,12 +155,23 @@ def mark_sent(
             cursor.execute(db.sql_params(_DELIVERY_SENT), (reply, row[1], now, ack_token_hash, row[0]))
 
 
-def mark_retry(db: Database, item_id: int, error: str, delay: timedelta) -> None:
+def mark_retry(
+    db: Database, item_id: int, error: str, delay: timedelta, lifetime: timedelta | None = None
+) -> bool:
+    """Count an attempt and try again after ``delay``; returns False when it was given up instead.
+
+    ``lifetime``: how long an email may stay queued (from when it was queued, like a mail
+    server's queue lifetime); a temporary failure past it fails the email with the reason.
+    """
     now = db.clock()
     with db.write() as session:
         item = session.get(OutboxMessage, item_id)
         if item is None or item.status != "sending":
-            return
+            return True
+        if lifetime is not None and now >= item.created_at + lifetime:
+            hours = lifetime.total_seconds() / 3600
+            _fail(session, item, f"gave up after {item.attempts + 1} attempts in {hours:g} h: {error}", now)
+            return False
         item.status, item.last_error, item.next_attempt_at, item.claimed_until = (
             "pending",
             error,
@@ -169,6 +180,21 @@ def mark_retry(db: Database, item_id: int, error: str, delay: timedelta) -> None
         )
         item.attempts += 1
         session.add(item)
+        return True
+
+
+def release(db: Database, item_ids: Collection[int], error: str) -> int:
+    """Give claimed items back without an attempt: the relay was away, not their fault; due at once."""
+    if not item_ids:
+        return 0
+    now = db.clock()
+    with db.write() as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(list(item_ids)), col(OutboxMessage.status) == "sending")
+            .values(status="pending", last_error=error, claimed_until=None, next_attempt_at=now)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def mark_failed(db: Database, item_id: int, reason: str) -> None:
@@ -177,33 +203,27 @@ def mark_failed(db: Database, item_id: int, reason: str) -> None:
         item = session.get(OutboxMessage, item_id)
         if item is None or item.status != "sending":
             return
-        item.status, item.last_error, item.claimed_until = "failed", reason, None
-        item.attempts += 1
-        session.add(item)
-        if item.delivery_id is None:
-            return
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id == item.delivery_id)  # type: ignore[arg-type]
-            .values(status="failed", reason=reason, updated_at=now)
-        )
-        audit.record_delivery(session, item.delivery_id, "delivery_failed", now)
-        # The secretariat must hear of it: a failed recipient needs another channel.
-        plan = session.get(Plan, item.plan_id)
-        drafter = session.get(Person, plan.drafter_id) if plan is not None else None
-        if plan is not None and drafter is not None:
-            context = {
-                **item.context,
-                "recipient_name": item.to_name,
-                "recipient_email": item.to_email,
-                "reason": reason,
-            }
-            queue_email(
-                session,
-                event="delivery_failed",
-                to=drafter,
-                key=f"d{item.delivery_id}",
-                plan=plan,
-                context=context,
-                now=now,
-            )
+        _fail(session, item, reason, now)
+
+
+def _fail(session: Session, item: OutboxMessage, reason: str, now: datetime) -> None:
+    """The email is final as failed; a copy of the plan fails its delivery too.
+
+    The secretariat hears of failed copies once per plan, not once per copy: a digest when
+    the plan's copies are all final (``distribution.queue_failure_digest``).
+    """
+    item.status, item.last_error, item.claimed_until = "failed", reason, None
+    item.attempts += 1
+    session.add(item)
+    if item.delivery_id is None:
+        return
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == item.delivery_id)  # type: ignore[arg-type]
+        .values(status="failed", reason=reason, updated_at=now)
+    )
+    audit.record_delivery(session, item.delivery_id, "delivery_failed", now)
+    plan = session.get(Plan, item.plan_id)
+    if plan is not None and plan.state == State.ISSUED:  # a resent copy of an issued plan
+        session.flush()
+        queue_failure_digest(session, plan, now)

@@ -22,8 +22,12 @@ The script, per recipient address (each fault fires once per address, except ``r
 - ``drop_between``: the 250 is sent, then the server cuts the connection when the next
   MAIL arrives on it (a pooled connection that dies between two messages);
 - ``close_after_reply``: the 250 is sent and the server closes the connection at once;
+- ``defer``: 451 at RCPT, every time (a mailbox that stays full);
 - ``data_delay``: seconds the server takes over every message before its reply (a slow
   relay); ``on_kept``, if set, is called for every kept message (a test moves its clock).
+
+``go_down()`` stops the relay as a crash would: the port refuses connections and every open
+connection is cut; ``come_back()`` listens on the same port again.
 
 Every kept message is recorded as a ``Received`` (recipient, Message-ID, event, whether
 its reply was dropped), including those kept before a dropped reply.
@@ -78,6 +82,7 @@ class Script:
     stall_after_body: set[str] = field(default_factory=set)
     drop_between: set[str] = field(default_factory=set)
     close_after_reply: set[str] = field(default_factory=set)
+    defer: set[str] = field(default_factory=set)
     tempfail: bool = True
     data_delay: float = 0.0
 
@@ -113,6 +118,48 @@ class FaultySmtp:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.AbstractServer | None = None
         self._thread: threading.Thread | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self.down = False
+
+    # -- an outage -----------------------------------------------------------------
+
+    def go_down(self) -> None:
+        """Refuse connections and cut the open ones (from the server's thread, e.g. ``on_kept``, or any)."""
+        self.down = True
+
+        def cut() -> None:
+            if self._server is not None:
+                self._server.close()
+            for writer in list(self._writers):
+                writer.transport.abort()
+
+        self._in_loop(cut)
+
+    def come_back(self) -> None:
+        """Listen on the same port again."""
+        assert self._loop is not None
+        self.down = False
+
+        async def listen() -> None:
+            self._server = await asyncio.start_server(self._session, self.hostname, self.port, limit=1 << 20)
+
+        asyncio.run_coroutine_threadsafe(listen(), self._loop).result(10)
+
+    def _in_loop(self, action: Callable[[], None]) -> None:
+        assert self._loop is not None
+        if self._thread is threading.current_thread():
+            self._loop.call_soon(action)  # after the reply being written now
+            return
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                action()
+            finally:
+                done.set()
+
+        self._loop.call_soon_threadsafe(run)
+        done.wait(10)
 
     # -- the script ----------------------------------------------------------------
 
@@ -151,8 +198,12 @@ class FaultySmtp:
     # -- the protocol --------------------------------------------------------------
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.down:  # accepted just before the port closed
+            writer.transport.abort()
+            return
         with self._lock:
             self.connections += 1
+        self._writers.add(writer)
         mail_from: str | None = None
         rcpts: list[str] = []
         drop_next_mail = False
@@ -188,6 +239,9 @@ class FaultySmtp:
                     address = _address(arg)
                     if mail_from is None:
                         await reply("503 5.5.1 MAIL first")
+                    elif address in self.script.defer:
+                        self._count("defer", address)
+                        await reply("451 4.2.2 Mailbox full, try again later")
                     elif address in self.script.refuse:
                         self._count("refuse", address)
                         await reply("550 5.1.1 No such user here")
@@ -254,6 +308,7 @@ class FaultySmtp:
         except (_Dropped, ConnectionError):
             return
         finally:
+            self._writers.discard(writer)
             if not writer.transport.is_closing():
                 writer.transport.abort()
 
