@@ -268,6 +268,8 @@ def resend(
 @app.command("retry-failed")
 def retry_failed(plan_id: int, actor: AS) -> None:
     """Send the plan again to every recipient whose copy failed (new emails), e.g. after a relay outage."""
+    from models.services import distribution
+
     with reported():
         resent = distribution.retry_failed(database(), plan_id, actor)
     console.print(f"Plan {plan_id}: {len(resent)} failed copies queued again", highlight=False)
