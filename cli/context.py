@@ -4,30 +4,57 @@ from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
-from typing import Any, NoReturn
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import inspect
 
+from documents.intake import ImportLimits, decode_text, read_bytes
 from models.db import Database
 from models.errors import BanHanhError, Invalid, NotFound, Refused
 from models.settings import Settings
 
-# Piped output (make demo, scripts) is not squeezed into 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True)
+# Piped output (make demo, scripts) is not squeezed into 80 columns. Markup is off: what is
+# printed holds people's text ("a list of [[people]] tables", "[/"), which is shown as it is;
+# a styled line passes markup=True and escapes every value in it (`escape`).
+console = Console(width=None if sys.stdout.isatty() else 160, markup=False)
+err_console = Console(stderr=True, markup=False)
 
 EXIT_CODES: dict[type[BanHanhError], int] = {Invalid: 2, Refused: 3, NotFound: 4}
+
+# Database ids are signed 64-bit integers: a larger number is refused as a usage error (exit 2).
+MAX_ID = 2**63 - 1
+PLAN_ID = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="the plan's number (id)")]
+PLAN_FILTER = Annotated[int | None, typer.Option(min=1, max=MAX_ID, help="only this plan")]
 
 
 @cache
 def settings() -> Settings:
     return Settings()
+
+
+def import_limits() -> ImportLimits:
+    return ImportLimits.from_settings(settings())
+
+
+def read_toml(path: Path, field: str) -> dict[str, Any]:
+    """A TOML file as a mapping; unreadable, too large, not UTF-8 or not TOML is `Invalid`."""
+    limit = import_limits().max_text_bytes
+    text = decode_text(read_bytes(path, field, limit), field, limit)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise Invalid(field, f"{path} is not valid TOML: {error}") from error
+    except RecursionError as error:
+        raise Invalid(field, f"{path} nests tables or arrays too deeply") from error
 
 
 @cache
@@ -41,7 +68,9 @@ def database() -> Database:
 
 
 def fail(error: BanHanhError) -> NoReturn:
-    err_console.print(f"[bold red]error[/] {error.field}: {error.reason}", highlight=False, markup=True)
+    err_console.print(
+        f"[bold red]error[/] {escape(error.field)}: {escape(error.reason)}", highlight=False, markup=True
+    )
     raise typer.Exit(next((code for kind, code in EXIT_CODES.items() if isinstance(error, kind)), 3))
 
 

@@ -8,19 +8,18 @@ docs/document-json.md.
 from __future__ import annotations
 
 import sys
-import tomllib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from cli.context import console, emit, err_console, reported
-from documents.docx_import import parse_docx
+from cli.context import console, emit, err_console, import_limits, read_toml, reported
+from documents.intake import parse_file, read_bytes
 from documents.plain_text import ParsedText
-from documents.plain_text import parse as parse_text
 from documents.render import DocumentView
 from models.errors import Invalid
+from models.services.directory import check_keys
 
 app = typer.Typer(
     help="Parse and render plan documents from files (.txt like the seeds, or .docx); no database.",
@@ -45,24 +44,9 @@ def read_document(path: Path) -> ParsedText:
     suffix = path.suffix.lower()
     if suffix not in {".txt", ".docx"}:
         raise Invalid(str(path), f"unknown file type '{suffix or '(none)'}': give a .txt or .docx file")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as error:
-        raise Invalid(str(path), "no such file") from error
-    except OSError as error:
-        raise Invalid(str(path), f"cannot be read ({error.strerror or error})") from error
-    try:
-        if suffix == ".docx":
-            return parse_docx(data)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise Invalid(str(path), f"not UTF-8 text (byte {error.start})") from error
-        return parse_text(text)
-    except Invalid as error:
-        if error.field != "document":
-            raise
-        raise Invalid(str(path), error.reason) from error
+    limits = import_limits()
+    data = read_bytes(path, str(path), limits.max_docx_bytes if suffix == ".docx" else limits.max_text_bytes)
+    return parse_file(data, str(path), limits)
 
 
 def draft_json(parsed: ParsedText) -> dict[str, Any]:
@@ -86,12 +70,8 @@ def draft_json(parsed: ParsedText) -> dict[str, Any]:
 
 def org_header(path: Path) -> dict[str, Any]:
     """The header fields of `DocumentView` from an organisation config's [organisation] table."""
-    try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise Invalid("--org-config", f"{path} cannot be read ({error.strerror or error})") from error
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise Invalid("--org-config", f"{path} is not valid TOML: {error}") from error
+    config = read_toml(path, "--org-config")
+    check_keys(config)
     org = config.get("organisation")
     if not isinstance(org, dict):
         raise Invalid("--org-config", f"{path} has no [organisation] table")

@@ -10,8 +10,10 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cli.context import console, database, emit, reported
-from documents.plain_text import parse
+from cli.context import PLAN_ID, console, database, emit, import_limits, reported
+from documents.intake import decode_text, parse_file, read_bytes
+from models.errors import Refused
+from models.lifecycle import State
 from models.services import acknowledgements, checks, distribution, plans, queries, signing
 
 app = typer.Typer(
@@ -27,23 +29,32 @@ ON_BEHALF_OF = Annotated[
 
 @app.command("import")
 def import_plan(
-    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="plain-text plan like the seeds")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="the plan: a Word .docx, or plain text like the seeds"
+        ),
+    ],
     org: Annotated[str, typer.Option(help="organisation key, e.g. hamliem")],
     actor: AS,
     as_json: JSON = False,
 ) -> None:
-    """Import a plan from plain text; what cannot be mapped is reported, never dropped silently."""
+    """Import a plan from a .docx or plain text; what cannot be mapped is reported, never dropped silently."""
     with reported():
-        parsed = parse(path.read_text(encoding="utf-8"))
+        limits = import_limits()
+        data = read_bytes(path, str(path), max(limits.max_docx_bytes, limits.max_text_bytes))
+        parsed = parse_file(data, str(path), limits)
         result = plans.create_plan(database(), actor, org, parsed.draft)
     notes = [*parsed.notes, *result.notes]
     out = {"plan": result.plan_id, "version_hash": result.version_hash[:12], "notes": notes}
     if as_json:
         emit(out, True)
         return
-    console.print(f"Imported plan [bold]{result.plan_id}[/] (version {result.version_hash[:12]})")
+    console.print(
+        f"Imported plan [bold]{result.plan_id}[/] (version {result.version_hash[:12]})", markup=True
+    )
     for note in notes:
-        console.print(f"  [yellow]note[/] {note}", highlight=False)
+        console.print(f"  [yellow]note[/] {escape(note)}", highlight=False, markup=True)
 
 
 @app.command("list")
@@ -53,17 +64,18 @@ def list_plans(as_json: JSON = False) -> None:
 
 
 @app.command("show")
-def show(plan_id: int, as_json: JSON = False) -> None:
+def show(plan_id: PLAN_ID, as_json: JSON = False) -> None:
     """A plan's status: state, version, reviewers and their decisions, deliveries."""
     with reported():
         status = queries.plan_status(database(), plan_id)
 
     def render(s: dict[str, object]) -> None:
-        console.print(f"[bold]Plan {s['id']}[/] · {s['title']}", highlight=False)
+        console.print(f"[bold]Plan {s['id']}[/] · {escape(str(s['title']))}", highlight=False, markup=True)
         console.print(
             f"state [bold]{s['state']}[/] · version {s['version']} ({s['version_hash']}) · "
-            f"round {s['round']} · {s['symbol'] or 'no number yet'}",
+            f"round {s['round']} · {escape(str(s['symbol'] or 'no number yet'))}",
             highlight=False,
+            markup=True,
         )
         console.print(f"signer {s['signer']} · reviewers {', '.join(s['reviewers'])}", highlight=False)  # type: ignore[arg-type]
         if s["template"]:
@@ -81,7 +93,7 @@ def show(plan_id: int, as_json: JSON = False) -> None:
 
 
 @app.command("history")
-def history(plan_id: int, as_json: JSON = False) -> None:
+def history(plan_id: PLAN_ID, as_json: JSON = False) -> None:
     """The plan's audit trail: who did what and when."""
     with reported():
         rows = queries.history(database(), plan_id)
@@ -90,7 +102,7 @@ def history(plan_id: int, as_json: JSON = False) -> None:
 
 @app.command("deliveries")
 def deliveries(
-    plan_id: int,
+    plan_id: PLAN_ID,
     as_json: JSON = False,
     follow: Annotated[
         bool, typer.Option("--follow", help="show a progress bar until every copy is sent or failed")
@@ -110,8 +122,11 @@ def deliveries(
 def follow_progress(plan_id: int, poll_s: float = 0.5) -> None:
     """A progress bar of the plan's emailed copies (sent / failed / pending of all) until none is pending."""
     db = database()
-    if queries.plan_status(db, plan_id)["state"] in ("rejected", "withdrawn"):
-        return  # never distributed: nothing to follow
+    state = queries.plan_status(db, plan_id)["state"]
+    if state not in (State.SIGNED, State.DISTRIBUTING, State.ISSUED):
+        raise Refused(
+            "--follow", f"plan {plan_id} is {state}: it is not being distributed, there is nothing to follow"
+        )
     columns = (
         TextColumn("[bold]KH-{task.fields[plan]}[/]"),
         BarColumn(),
@@ -133,7 +148,7 @@ def follow_progress(plan_id: int, poll_s: float = 0.5) -> None:
 
 
 @app.command("remind-ack")
-def remind_ack(plan_id: int, actor: AS) -> None:
+def remind_ack(plan_id: PLAN_ID, actor: AS) -> None:
     """Email every recipient who has not yet acknowledged receipt, again with its confirmation link."""
     with reported():
         queued = acknowledgements.remind(database(), plan_id, actor)
@@ -141,7 +156,7 @@ def remind_ack(plan_id: int, actor: AS) -> None:
 
 
 @app.command("check")
-def check(plan_id: int, as_json: JSON = False) -> None:
+def check(plan_id: PLAN_ID, as_json: JSON = False) -> None:
     """The format check signing runs: every problem with the rule it breaks (exit 3 if one blocks)."""
     with reported():
         report = checks.check(database(), plan_id)
@@ -165,14 +180,16 @@ def check(plan_id: int, as_json: JSON = False) -> None:
         )
         for p in report.problems:
             mark = "[red]blocks[/]" if p.blocking else "[yellow]warns [/]"
-            console.print(f"  {mark} {escape(f'[{p.rule}] {p.field}: {p.message}')}", highlight=False)
+            console.print(
+                f"  {mark} {escape(f'[{p.rule}] {p.field}: {p.message}')}", highlight=False, markup=True
+            )
     if report.blocking:
         raise typer.Exit(3)
 
 
 @app.command("assign")
 def assign(
-    plan_id: int,
+    plan_id: PLAN_ID,
     actor: AS,
     reviewer: Annotated[list[str] | None, typer.Option(help="reviewer email (repeat)")] = None,
     signer: Annotated[str | None, typer.Option(help="signer email")] = None,
@@ -202,7 +219,7 @@ def assign(
 
 @app.command("edit")
 def edit(
-    plan_id: int,
+    plan_id: PLAN_ID,
     actor: AS,
     title: Annotated[str | None, typer.Option(help="new title")] = None,
     body_file: Annotated[
@@ -210,14 +227,19 @@ def edit(
     ] = None,
 ) -> None:
     """Edit a draft; changed content is a new version with a new hash."""
-    body = body_file.read_text(encoding="utf-8") if body_file else None
     with reported():
+        limit = import_limits().max_text_bytes
+        body = (
+            decode_text(read_bytes(body_file, "--body-file", limit), "--body-file", limit)
+            if body_file
+            else None
+        )
         version = plans.edit_plan(database(), plan_id, actor, title=title, body=body)
     console.print(f"Plan {plan_id} is at version {version[:12]}")
 
 
 @app.command("submit")
-def submit(plan_id: int, actor: AS) -> None:
+def submit(plan_id: PLAN_ID, actor: AS) -> None:
     """Send the plan to its reviewers (starts or resumes its issue-plan flow run)."""
     with reported():
         round_no = plans.submit(database(), plan_id, actor)
@@ -226,7 +248,7 @@ def submit(plan_id: int, actor: AS) -> None:
 
 @app.command("resend")
 def resend(
-    plan_id: int,
+    plan_id: PLAN_ID,
     actor: AS,
     to: Annotated[str, typer.Option("--to", help="the recipient's email address")],
 ) -> None:
@@ -237,7 +259,7 @@ def resend(
 
 
 @app.command("withdraw")
-def withdraw(plan_id: int, actor: AS, reason: Annotated[str, typer.Option(help="why")] = "") -> None:
+def withdraw(plan_id: PLAN_ID, actor: AS, reason: Annotated[str, typer.Option(help="why")] = "") -> None:
     """Withdraw a plan that is not yet signed."""
     with reported():
         plans.withdraw(database(), plan_id, actor, reason)
@@ -246,7 +268,7 @@ def withdraw(plan_id: int, actor: AS, reason: Annotated[str, typer.Option(help="
 
 @app.command("sign")
 def sign(
-    plan_id: int,
+    plan_id: PLAN_ID,
     actor: AS,
     version: Annotated[str, typer.Option(help="the version hash you read (from `banhanh tasks`)")],
     on_behalf_of: ON_BEHALF_OF = None,
@@ -254,4 +276,4 @@ def sign(
     """Sign the approved plan; its official number is allocated now. A delegate signs T/L or TUQ."""
     with reported():
         signed = signing.sign(database(), plan_id, actor, version, on_behalf_of=on_behalf_of)
-    console.print(f"Plan {plan_id} signed: [bold]{signed.symbol}[/]", highlight=False)
+    console.print(f"Plan {plan_id} signed: [bold]{escape(signed.symbol)}[/]", highlight=False, markup=True)
