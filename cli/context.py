@@ -25,8 +25,8 @@ from models.settings import Settings
 # Piped output (make demo, scripts) is not squeezed into 80 columns. Markup is off: what is
 # printed holds people's text ("a list of [[people]] tables", "[/"), which is shown as it is;
 # a styled line passes markup=True and escapes every value in it (`escape`).
-console = Console(width=None if sys.stdout.isatty() else 160, markup=False)
-err_console = Console(stderr=True, markup=False)
+console = Console(width=None if sys.stdout.isatty() else 160, markup=False, emoji=False)
+err_console = Console(stderr=True, markup=False, emoji=False)
 
 EXIT_CODES: dict[type[BanHanhError], int] = {Invalid: 2, Refused: 3, NotFound: 4}
 
@@ -69,7 +69,10 @@ def database() -> Database:
 
 def fail(error: BanHanhError) -> NoReturn:
     err_console.print(
-        f"[bold red]error[/] {escape(error.field)}: {escape(error.reason)}", highlight=False, markup=True
+        f"[bold red]error[/] {escape(error.field)}: {escape(error.reason)}",
+        highlight=False,
+        markup=True,
+        soft_wrap=True,
     )
     raise typer.Exit(next((code for kind, code in EXIT_CODES.items() if isinstance(error, kind)), 3))
 

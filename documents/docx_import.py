@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -449,6 +450,7 @@ def parse_docx(data: bytes, limits: ImportLimits | None = None) -> ParsedText:
         raise Invalid("document", f"not a Word .docx file: malformed XML ({error})") from error
     except (
         zipfile.BadZipFile,
+        zlib.error,
         OpcError,
         KeyError,
         ValueError,

@@ -12,6 +12,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -166,7 +167,7 @@ def check_docx_package(data: bytes, limits: ImportLimits) -> None:
                 )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
         raise Invalid("document", f"not a Word .docx file (damaged zip: {error})") from error
-    except (RuntimeError, ValueError) as error:  # encrypted members, bad compression data
+    except (RuntimeError, ValueError, zlib.error) as error:  # encrypted members, bad compression data
         raise Invalid("document", f"not a Word .docx file ({error})") from error
 
 

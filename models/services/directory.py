@@ -256,7 +256,11 @@ def _people(raw: Any) -> list[dict[str, Any]]:
             raise Invalid(f"{field}.email", f"'{email}' appears twice")
         seen.add(email)
         roles = p.get("roles", [])
-        if not isinstance(roles, list) or not roles or not all(r in PERSON_ROLES for r in roles):
+        if (
+            not isinstance(roles, list)
+            or not roles
+            or not all(isinstance(r, str) and r in PERSON_ROLES for r in roles)
+        ):
             raise Invalid(f"{field}.roles", f"must list one or more of {', '.join(sorted(PERSON_ROLES))}")
         out.append(
             {

@@ -113,7 +113,11 @@ def test_file_and_config_errors_name_what_is_wrong(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_text("\n\n", encoding="utf-8")
     checks: list[tuple[Callable[[], object], str, str]] = [
         (lambda: read_document(tmp_path / "missing.txt"), "missing.txt", "no such file"),
-        (lambda: read_document(tmp_path / "latin1.txt"), "latin1.txt", "save the file as UTF-8 (Unicode) text"),
+        (
+            lambda: read_document(tmp_path / "latin1.txt"),
+            "latin1.txt",
+            "save the file as UTF-8 (Unicode) text",
+        ),
         (lambda: read_document(tmp_path / "empty.txt"), "empty.txt", "line 1: the text is empty"),
         (
             lambda: org_header(tmp_path / "no-org.toml"),
