@@ -89,6 +89,8 @@ def decode_text(data: bytes, field: str, limit: int) -> str:
             text = data.decode("utf-16")
         except UnicodeDecodeError as error:
             raise Invalid(field, f"starts as UTF-16 but byte {error.start + 1} is not UTF-16") from error
+    elif len(data) >= 2 and max(data[0::2].count(0), data[1::2].count(0)) > len(data) // 4:
+        raise Invalid(field, "looks like UTF-16 text without a byte-order mark: save the file as UTF-8")
     else:
         try:
             text = data.decode("utf-8-sig")
