@@ -61,7 +61,7 @@ def create(request: Request, person: Secretariat, form: Form) -> Response:
         limit = limits.max_docx_bytes if docx else limits.max_text_bytes
         data = upload.file.read(limit + 1)
         if len(data) > limit:
-            raise Invalid("file", f"the file is larger than {size(limit)}")
+            raise Invalid("file", f"{upload.filename} is larger than {size(limit)}")
         try:
             parsed = parse_file(data, upload.filename, limits)
         except Invalid as error:
