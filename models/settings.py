@@ -71,7 +71,9 @@ class Settings(BaseSettings):
         16 * 1024 * 1024, description="largest single XML part of a .docx once unzipped (bytes)"
     )
     import_max_zip_entries: int = Field(1000, description="most parts (zip entries) a .docx may hold")
-    import_max_paragraphs: int = Field(20000, description="most paragraphs of a .docx, or lines of a text plan")
+    import_max_paragraphs: int = Field(
+        20000, description="most paragraphs of a .docx, or lines of a text plan"
+    )
 
     @field_validator("data_dir")
     @classmethod

@@ -702,6 +702,16 @@ case("render-to-directory", lambda f: ["document", "render", seed(f), "--format"
 case("csv-to-directory", lambda f: ["register", "list", "--csv", str(f / "no" / "such" / "dir.csv")])
 case("evidence-unknown-plan", lambda f: ["audit", "evidence", "99999", "--out", str(f / "no" / "dir.pdf")])
 case("edit-title-rlo", lambda f: ["plan", "edit", "1", "--as", NOBODY, "--title", "\u202e[/]"])
+case(
+    "edit-title-nul",
+    lambda f: ["plan", "edit", "1", "--as", SECRETARIAT, "--title", "Kế\x00hoạch"],
+    says=("title",),
+)
+case(
+    "edit-title-newline",
+    lambda f: ["plan", "edit", "1", "--as", SECRETARIAT, "--title", "a\r\nBcc: x@evil.example"],
+)
+case("edit-title-empty", lambda f: ["plan", "edit", "1", "--as", SECRETARIAT, "--title", "  "])
 case("follow-draft", lambda f: ["plan", "deliveries", "1", "--follow"], says=("not being distributed",))
 
 
