@@ -105,7 +105,7 @@ def rezip(replace: dict[str, bytes], drop: tuple[str, ...] = (), extra: int = 0)
             if name not in src.namelist():
                 dst.writestr(name, data)
         for i in range(extra):
-            dst.writestr(f"customXml/item{i}.bin", b"")
+            dst.writestr(f"customXml/extra{i}.bin", b"")
     return out.getvalue()
 
 

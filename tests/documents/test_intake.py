@@ -80,7 +80,7 @@ def _docx_with(parts: dict[str, bytes], count: int = 0) -> bytes:
         for name, data in parts.items():
             dst.writestr(name, data)
         for i in range(count):
-            dst.writestr(f"customXml/item{i}.xml", b"<x/>")
+            dst.writestr(f"customXml/extra{i}.xml", b"<x/>")
     return out.getvalue()
 
 
