@@ -30,8 +30,9 @@ err_console = Console(stderr=True, markup=False, emoji=False)
 
 EXIT_CODES: dict[type[BanHanhError], int] = {Invalid: 2, Refused: 3, NotFound: 4}
 
-# Database ids are signed 64-bit integers: a larger number is refused as a usage error (exit 2).
-MAX_ID = 2**63 - 1
+# Ids are INTEGER columns (32-bit on PostgreSQL): a larger number is a usage error (exit 2), not
+# a query the database cannot run.
+MAX_ID = 2**31 - 1
 PLAN_ID = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="the plan's number (id)")]
 PLAN_FILTER = Annotated[int | None, typer.Option(min=1, max=MAX_ID, help="only this plan")]
 

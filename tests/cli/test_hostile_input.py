@@ -504,6 +504,8 @@ def toml_variants() -> dict[str, tuple[Callable[[], bytes], bool, tuple[str, ...
 HUGE_IDS = [
     "9223372036854775808",
     "9223372036854775807",
+    "2147483648",
+    "2147483647",
     "18446744073709551616",
     "-9223372036854775809",
     "1" + "0" * 100,
@@ -521,7 +523,7 @@ HUGE_IDS = [
 
 def _in_range(value: str) -> bool:
     try:
-        return 1 <= int(float(value) if value == "1.0" else value) <= 2**63 - 1
+        return 1 <= int(float(value) if value == "1.0" else value) <= 2**31 - 1
     except ValueError:
         return False
 
