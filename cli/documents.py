@@ -19,7 +19,6 @@ from documents.intake import parse_file, read_bytes
 from documents.plain_text import ParsedText
 from documents.render import DocumentView
 from models.errors import Invalid
-from models.services.directory import check_keys
 
 app = typer.Typer(
     help="Parse and render plan documents from files (.txt like the seeds, or .docx); no database.",
@@ -70,6 +69,8 @@ def draft_json(parsed: ParsedText) -> dict[str, Any]:
 
 def org_header(path: Path) -> dict[str, Any]:
     """The header fields of `DocumentView` from an organisation config's [organisation] table."""
+    from models.services.directory import check_keys  # the same keys `directory load` accepts
+
     config = read_toml(path, "--org-config")
     check_keys(config)
     org = config.get("organisation")

@@ -105,7 +105,10 @@ def deliveries(
     plan_id: PLAN_ID,
     as_json: JSON = False,
     follow: Annotated[
-        bool, typer.Option("--follow", help="show a progress bar until every copy is sent or failed")
+        bool,
+        typer.Option(
+            "--follow", help="show a progress bar until every copy is sent or failed (a signed plan)"
+        ),
     ] = False,
 ) -> None:
     """Each recipient of the issued plan, where its copy stands and whether it acknowledged receipt."""
