@@ -402,6 +402,11 @@ def toml_variants() -> dict[str, tuple[Callable[[], bytes], bool, tuple[str, ...
             True,
             ("people[1].email",),
         ),
+        "people-not-a-list.toml": (
+            lambda: ('people = "x"\n' + HAMLIEM.split("[reminders]")[0]).encode(),
+            True,
+            ("people: must be a list of [[people]] tables",),
+        ),
         "people-string.toml": (
             lambda: HAMLIEM.replace("[[people]]", "[[persons]]").encode(),
             True,
