@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import inspect
 
-from documents.intake import ImportLimits, decode_text, read_bytes
+from documents.intake import ImportLimits, decode_text, is_strange, printable, read_bytes
 from models.db import Database
 from models.errors import BanHanhError, Invalid, NotFound, Refused
 from models.settings import Settings
@@ -70,7 +70,7 @@ def database() -> Database:
 
 def fail(error: BanHanhError) -> NoReturn:
     err_console.print(
-        f"[bold red]error[/] {escape(error.field)}: {escape(error.reason)}",
+        f"[bold red]error[/] {escape(printable(error.field))}: {escape(printable(error.reason))}",
         highlight=False,
         markup=True,
         soft_wrap=True,
@@ -95,7 +95,9 @@ def emit(
     render: Callable[[Any], None] | None = None,
 ) -> None:
     if as_json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+        text = json.dumps(rows, ensure_ascii=False, indent=2, default=str)
+        # The same data, with characters that reorder or hide text (inside strings only) escaped.
+        sys.stdout.write("".join(f"\\u{ord(c):04x}" if is_strange(c) else c for c in text) + "\n")
         return
     if render is not None:
         render(rows)
@@ -114,5 +116,5 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return ", ".join(map(str, value))
-    return str(value)
+        return printable(", ".join(map(str, value)))
+    return printable(str(value))

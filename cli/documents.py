@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from cli.context import console, emit, err_console, import_limits, read_toml, reported
-from documents.intake import parse_file, read_bytes
+from documents.intake import parse_file, printable, read_bytes
 from documents.plain_text import ParsedText
 from documents.render import DocumentView
 from models.errors import Invalid
@@ -109,7 +109,7 @@ def render_view(view: DocumentView, fmt: Format) -> bytes:
 
 def _print_draft(out: dict[str, Any]) -> None:
     def say(text: str) -> None:
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
+        console.print(printable(text), markup=False, highlight=False, soft_wrap=True)
 
     say("KẾ HOẠCH")
     for line in out["summary_lines"]:
@@ -165,7 +165,7 @@ def render_command(
             except OSError as error:
                 raise Invalid("--out", f"{out} cannot be written ({error.strerror or error})") from error
     for note in parsed.notes:
-        err_console.print(f"note {note}", markup=False, highlight=False, soft_wrap=True)
+        err_console.print(f"note {printable(note)}", markup=False, highlight=False, soft_wrap=True)
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.context import PLAN_ID, console, database, emit, import_limits, reported
-from documents.intake import decode_text, parse_file, read_bytes
+from documents.intake import decode_text, parse_file, printable, read_bytes
 from models.errors import Refused
 from models.lifecycle import State
 from models.services import acknowledgements, checks, distribution, plans, queries, signing
@@ -54,7 +54,7 @@ def import_plan(
         f"Imported plan [bold]{result.plan_id}[/] (version {result.version_hash[:12]})", markup=True
     )
     for note in notes:
-        console.print(f"  [yellow]note[/] {escape(note)}", highlight=False, markup=True)
+        console.print(f"  [yellow]note[/] {escape(printable(note))}", highlight=False, markup=True)
 
 
 @app.command("list")

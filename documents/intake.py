@@ -112,6 +112,16 @@ def is_strange(c: str) -> bool:
     return c in _INVISIBLE or (c not in _CONTROL_KEPT and unicodedata.category(c) == "Cc")
 
 
+def printable(text: str) -> str:
+    """`text` for a terminal: control and invisible characters written as escapes (\\x1b, \\u202e),
+    so that text from a file can neither send terminal commands nor reorder what is shown."""
+    if not any(is_strange(c) for c in text):
+        return text
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}") if is_strange(c) else c for c in text
+    )
+
+
 def strange_characters(text: str) -> list[str]:
     """Names of the control and invisible characters in `text` ("U+202E RIGHT-TO-LEFT OVERRIDE")."""
     found = dict.fromkeys(c for c in text if is_strange(c))

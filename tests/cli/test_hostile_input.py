@@ -284,6 +284,16 @@ def docx_variants() -> dict[str, tuple[Callable[[], bytes], bool]]:
             lambda: rezip({"word/document.xml": base().replace(b"<w:t>", b"<w:t>&#x202E;", 2)}),
             False,
         ),
+        "rlo-after-signature.docx": (
+            lambda: rezip(
+                {
+                    "word/document.xml": base().replace(
+                        b"<w:sectPr", b"<w:p><w:r><w:t>tail &#x202E;evil</w:t></w:r></w:p><w:sectPr", 1
+                    )
+                }
+            ),
+            False,
+        ),
         "markup.docx": (
             lambda: rezip({"word/document.xml": base().replace(b"<w:t>", b"<w:t>[/][red]", 5)}),
             False,
@@ -790,6 +800,9 @@ def test_hostile_input_gets_a_clear_error(world: dict[str, Any], hostile: Case) 
         f"{type(result.exception).__name__}: {result.exception}\n{shown}"
     )
     assert "Traceback" not in output, shown
+    assert "\x1b" not in output and "\u202e" not in output, (
+        f"a control character reached the terminal: {shown}"
+    )
     if hostile.refused:
         assert result.exit_code != 0, f"accepted: {shown}"
     if result.exit_code != 0:
