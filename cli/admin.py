@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from cli.context import console, database, emit, reported, settings
+from cli.context import PLAN_FILTER, console, database, emit, read_toml, reported, settings
 from models.errors import Invalid, NotFound
 
 JSON = Annotated[bool, typer.Option("--json", help="print JSON")]
@@ -29,17 +28,14 @@ def load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=
     from models.services.directory import load_directory
 
     with reported():
-        try:
-            config = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise Invalid(str(path), f"not valid TOML: {exc}") from exc
+        config = read_toml(path, str(path))
         org = load_directory(database(), config)
     console.print(f"Loaded {org.name} ({org.key})", highlight=False)
 
 
 @mail.command("list")
 def mail_list(
-    plan: Annotated[int | None, typer.Option(help="only this plan's messages")] = None,
+    plan: PLAN_FILTER = None,
     as_json: JSON = False,
 ) -> None:
     """Messages in the catcher's mailbox (works when nothing is running)."""
@@ -139,9 +135,7 @@ def db_upgrade() -> None:
 
 
 @outbox_app.command("list")
-def outbox_list(
-    plan: Annotated[int | None, typer.Option(help="only this plan")] = None, as_json: JSON = False
-) -> None:
+def outbox_list(plan: PLAN_FILTER = None, as_json: JSON = False) -> None:
     """Queued, sent and failed items."""
     from models.services import queries
 

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
-from cli.context import console, database, reported
+from cli.context import PLAN_ID, console, database, reported
 from models.errors import Invalid, NotFound
 
 if TYPE_CHECKING:
@@ -65,9 +66,11 @@ def verify(
                 console.print(f"{key}: {report.unbound_line()}", highlight=False)
         else:
             broken = True
+            where = f"{key}: entry {report.broken_at.seq} ({report.broken_at.action})"
             console.print(
-                f"[red]{key}: entry {report.broken_at.seq} ({report.broken_at.action}) {report.reason}[/]",
+                f"[red]{escape(f'{where} {report.reason}')}[/]",
                 highlight=False,
+                markup=True,
             )
     with reported():
         wanted = [
@@ -84,14 +87,18 @@ def verify(
                 )
             else:
                 broken = True
-                console.print(f"[red]{a.org_key}: {held.reason} (anchor from {source})[/]", highlight=False)
+                console.print(
+                    f"[red]{escape(f'{a.org_key}: {held.reason} (anchor from {source})')}[/]",
+                    highlight=False,
+                    markup=True,
+                )
     if broken:
         raise typer.Exit(1)
 
 
 @app.command("evidence")
 def evidence(
-    plan_id: Annotated[int, typer.Argument(help="the plan")],
+    plan_id: PLAN_ID,
     out: Annotated[Path, typer.Option(dir_okay=False, help="the PDF to write")],
 ) -> None:
     """Write the evidence of one plan as a PDF: versions, decisions, number, deliveries, chain heads."""

@@ -4,25 +4,37 @@ from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
-from typing import TYPE_CHECKING, Any, NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from models.errors import BanHanhError, Invalid, NotFound, Refused
 
 if TYPE_CHECKING:  # SQLAlchemy, SQLModel and pydantic-settings load when a command needs them
+    from documents.intake import ImportLimits
     from models.db import Database
     from models.settings import Settings
 
-# Piped output (make demo, scripts) is not squeezed into 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True)
+# Piped output (make demo, scripts) is not squeezed into 80 columns. Markup is off: what is
+# printed holds people's text ("a list of [[people]] tables", "[/"), which is shown as it is;
+# a styled line passes markup=True and escapes every value in it (`escape`).
+console = Console(width=None if sys.stdout.isatty() else 160, markup=False, emoji=False)
+err_console = Console(stderr=True, markup=False, emoji=False)
 
 EXIT_CODES: dict[type[BanHanhError], int] = {Invalid: 2, Refused: 3, NotFound: 4}
+
+# Ids are INTEGER columns (32-bit on PostgreSQL): a larger number is a usage error (exit 2), not
+# a query the database cannot run.
+MAX_ID = 2**31 - 1
+PLAN_ID = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="the plan's number (id)")]
+PLAN_FILTER = Annotated[int | None, typer.Option(min=1, max=MAX_ID, help="only this plan")]
 
 
 @cache
@@ -30,6 +42,26 @@ def settings() -> Settings:
     from models.settings import Settings
 
     return Settings()
+
+
+def import_limits() -> ImportLimits:
+    from documents.intake import ImportLimits
+
+    return ImportLimits.from_settings(settings())
+
+
+def read_toml(path: Path, field: str) -> dict[str, Any]:
+    """A TOML file as a mapping; unreadable, too large, not UTF-8 or not TOML is `Invalid`."""
+    from documents.intake import decode_text, read_bytes
+
+    limit = import_limits().max_text_bytes
+    text = decode_text(read_bytes(path, field, limit), field, limit)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise Invalid(field, f"{path} is not valid TOML: {error}") from error
+    except RecursionError as error:
+        raise Invalid(field, f"{path} nests tables or arrays too deeply") from error
 
 
 @cache
@@ -47,7 +79,14 @@ def database() -> Database:
 
 
 def fail(error: BanHanhError) -> NoReturn:
-    err_console.print(f"[bold red]error[/] {error.field}: {error.reason}", highlight=False, markup=True)
+    from documents.intake import printable
+
+    err_console.print(
+        f"[bold red]error[/] {escape(printable(error.field))}: {escape(printable(error.reason))}",
+        highlight=False,
+        markup=True,
+        soft_wrap=True,
+    )
     raise typer.Exit(next((code for kind, code in EXIT_CODES.items() if isinstance(error, kind)), 3))
 
 
@@ -68,7 +107,11 @@ def emit(
     render: Callable[[Any], None] | None = None,
 ) -> None:
     if as_json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+        from documents.intake import is_strange
+
+        text = json.dumps(rows, ensure_ascii=False, indent=2, default=str)
+        # The same data, with characters that reorder or hide text (inside strings only) escaped.
+        sys.stdout.write("".join(f"\\u{ord(c):04x}" if is_strange(c) else c for c in text) + "\n")
         return
     if render is not None:
         render(rows)
@@ -86,8 +129,10 @@ def emit(
 
 
 def _cell(value: Any) -> str:
+    from documents.intake import printable
+
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return ", ".join(map(str, value))
-    return str(value)
+        return printable(", ".join(map(str, value)))
+    return printable(str(value))

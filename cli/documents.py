@@ -8,14 +8,13 @@ docs/document-json.md.
 from __future__ import annotations
 
 import sys
-import tomllib
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.context import console, emit, err_console, reported
+from cli.context import console, emit, err_console, import_limits, read_toml, reported
 from models.errors import Invalid
 
 if TYPE_CHECKING:  # python-docx, Jinja2 and the renderer load when a command needs them
@@ -42,30 +41,14 @@ _BINARY = {Format.pdf, Format.docx}
 
 def read_document(path: Path) -> ParsedText:
     """Parse the file by its extension; every failure is `Invalid` naming the file."""
-    from documents.docx_import import parse_docx
-    from documents.plain_text import parse as parse_text
+    from documents.intake import parse_file, read_bytes
 
     suffix = path.suffix.lower()
     if suffix not in {".txt", ".docx"}:
         raise Invalid(str(path), f"unknown file type '{suffix or '(none)'}': give a .txt or .docx file")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as error:
-        raise Invalid(str(path), "no such file") from error
-    except OSError as error:
-        raise Invalid(str(path), f"cannot be read ({error.strerror or error})") from error
-    try:
-        if suffix == ".docx":
-            return parse_docx(data)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise Invalid(str(path), f"not UTF-8 text (byte {error.start})") from error
-        return parse_text(text)
-    except Invalid as error:
-        if error.field != "document":
-            raise
-        raise Invalid(str(path), error.reason) from error
+    limits = import_limits()
+    data = read_bytes(path, str(path), limits.max_docx_bytes if suffix == ".docx" else limits.max_text_bytes)
+    return parse_file(data, str(path), limits)
 
 
 def draft_json(parsed: ParsedText) -> dict[str, Any]:
@@ -89,12 +72,10 @@ def draft_json(parsed: ParsedText) -> dict[str, Any]:
 
 def org_header(path: Path) -> dict[str, Any]:
     """The header fields of `DocumentView` from an organisation config's [organisation] table."""
-    try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise Invalid("--org-config", f"{path} cannot be read ({error.strerror or error})") from error
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise Invalid("--org-config", f"{path} is not valid TOML: {error}") from error
+    from models.services.directory import check_keys  # the same keys `directory load` accepts
+
+    config = read_toml(path, "--org-config")
+    check_keys(config)
     org = config.get("organisation")
     if not isinstance(org, dict):
         raise Invalid("--org-config", f"{path} has no [organisation] table")
@@ -130,8 +111,10 @@ def render_view(view: DocumentView, fmt: Format) -> bytes:
 
 
 def _print_draft(out: dict[str, Any]) -> None:
+    from documents.intake import printable
+
     def say(text: str) -> None:
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
+        console.print(printable(text), markup=False, highlight=False, soft_wrap=True)
 
     say("KẾ HOẠCH")
     for line in out["summary_lines"]:
@@ -175,6 +158,7 @@ def render_command(
     ] = None,
 ) -> None:
     """Render a plan file as the draft document (blank number and date) in the given format."""
+    from documents.intake import printable
     from documents.render import DocumentView
 
     with reported():
@@ -189,7 +173,7 @@ def render_command(
             except OSError as error:
                 raise Invalid("--out", f"{out} cannot be written ({error.strerror or error})") from error
     for note in parsed.notes:
-        err_console.print(f"note {note}", markup=False, highlight=False, soft_wrap=True)
+        err_console.print(f"note {printable(note)}", markup=False, highlight=False, soft_wrap=True)
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

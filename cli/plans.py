@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from cli.context import console, database, emit, reported, settings
+from cli.context import PLAN_ID, console, database, emit, import_limits, reported, settings
 
 app = typer.Typer(
     help="Import, edit, assign, submit, withdraw and sign plans; show their status.", no_args_is_help=True
@@ -24,26 +24,35 @@ ON_BEHALF_OF = Annotated[
 
 @app.command("import")
 def import_plan(
-    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="plain-text plan like the seeds")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="the plan: a Word .docx, or plain text like the seeds"
+        ),
+    ],
     org: Annotated[str, typer.Option(help="organisation key, e.g. hamliem")],
     actor: AS,
     as_json: JSON = False,
 ) -> None:
-    """Import a plan from plain text; what cannot be mapped is reported, never dropped silently."""
-    from documents.plain_text import parse
+    """Import a plan from a .docx or plain text; what cannot be mapped is reported, never dropped silently."""
+    from documents.intake import parse_file, printable, read_bytes
     from models.services import plans
 
     with reported():
-        parsed = parse(path.read_text(encoding="utf-8"))
+        limits = import_limits()
+        data = read_bytes(path, str(path), max(limits.max_docx_bytes, limits.max_text_bytes))
+        parsed = parse_file(data, str(path), limits)
         result = plans.create_plan(database(), actor, org, parsed.draft)
     notes = [*parsed.notes, *result.notes]
     out = {"plan": result.plan_id, "version_hash": result.version_hash[:12], "notes": notes}
     if as_json:
         emit(out, True)
         return
-    console.print(f"Imported plan [bold]{result.plan_id}[/] (version {result.version_hash[:12]})")
+    console.print(
+        f"Imported plan [bold]{result.plan_id}[/] (version {result.version_hash[:12]})", markup=True
+    )
     for note in notes:
-        console.print(f"  [yellow]note[/] {note}", highlight=False)
+        console.print(f"  [yellow]note[/] {escape(printable(note))}", highlight=False, markup=True)
 
 
 @app.command("list")
@@ -60,7 +69,7 @@ def list_plans(as_json: JSON = False) -> None:
 
 
 @app.command("show")
-def show(plan_id: int, as_json: JSON = False) -> None:
+def show(plan_id: PLAN_ID, as_json: JSON = False) -> None:
     """A plan's status: state, version, reviewers and their decisions, deliveries."""
     from models.services import queries
 
@@ -68,11 +77,12 @@ def show(plan_id: int, as_json: JSON = False) -> None:
         status = queries.plan_status(database(), plan_id)
 
     def render(s: dict[str, object]) -> None:
-        console.print(f"[bold]Plan {s['id']}[/] · {s['title']}", highlight=False)
+        console.print(f"[bold]Plan {s['id']}[/] · {escape(str(s['title']))}", highlight=False, markup=True)
         console.print(
             f"state [bold]{s['state']}[/] · version {s['version']} ({s['version_hash']}) · "
-            f"round {s['round']} · {s['symbol'] or 'no number yet'}",
+            f"round {s['round']} · {escape(str(s['symbol'] or 'no number yet'))}",
             highlight=False,
+            markup=True,
         )
         console.print(f"signer {s['signer']} · reviewers {', '.join(s['reviewers'])}", highlight=False)  # type: ignore[arg-type]
         if s["template"]:
@@ -90,7 +100,7 @@ def show(plan_id: int, as_json: JSON = False) -> None:
 
 
 @app.command("history")
-def history(plan_id: int, as_json: JSON = False) -> None:
+def history(plan_id: PLAN_ID, as_json: JSON = False) -> None:
     """The plan's audit trail: who did what and when."""
     from models.services import queries
 
@@ -101,10 +111,13 @@ def history(plan_id: int, as_json: JSON = False) -> None:
 
 @app.command("deliveries")
 def deliveries(
-    plan_id: int,
+    plan_id: PLAN_ID,
     as_json: JSON = False,
     follow: Annotated[
-        bool, typer.Option("--follow", help="show a progress bar until every copy is sent or failed")
+        bool,
+        typer.Option(
+            "--follow", help="show a progress bar until every copy is sent or failed (a signed plan)"
+        ),
     ] = False,
 ) -> None:
     """Each recipient of the issued plan, where its copy stands and whether it acknowledged receipt."""
@@ -124,11 +137,16 @@ def follow_progress(plan_id: int, poll_s: float = 0.5) -> None:
     """A progress bar of the plan's emailed copies (sent / failed / pending of all) until none is pending."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from models.errors import Refused
+    from models.lifecycle import State
     from models.services import distribution, queries
 
     db = database()
-    if queries.plan_status(db, plan_id)["state"] in ("rejected", "withdrawn"):
-        return  # never distributed: nothing to follow
+    state = queries.plan_status(db, plan_id)["state"]
+    if state not in (State.SIGNED, State.DISTRIBUTING, State.ISSUED):
+        raise Refused(
+            "--follow", f"plan {plan_id} is {state}: it is not being distributed, there is nothing to follow"
+        )
     columns = (
         TextColumn("[bold]KH-{task.fields[plan]}[/]"),
         BarColumn(),
@@ -150,7 +168,7 @@ def follow_progress(plan_id: int, poll_s: float = 0.5) -> None:
 
 
 @app.command("remind-ack")
-def remind_ack(plan_id: int, actor: AS) -> None:
+def remind_ack(plan_id: PLAN_ID, actor: AS) -> None:
     """Email every recipient who has not yet acknowledged receipt, again with its confirmation link."""
     from models.services import acknowledgements
 
@@ -160,7 +178,7 @@ def remind_ack(plan_id: int, actor: AS) -> None:
 
 
 @app.command("check")
-def check(plan_id: int, as_json: JSON = False) -> None:
+def check(plan_id: PLAN_ID, as_json: JSON = False) -> None:
     """The format check signing runs: every problem with the rule it breaks (exit 3 if one blocks)."""
     from models.services import checks
 
@@ -186,14 +204,16 @@ def check(plan_id: int, as_json: JSON = False) -> None:
         )
         for p in report.problems:
             mark = "[red]blocks[/]" if p.blocking else "[yellow]warns [/]"
-            console.print(f"  {mark} {escape(f'[{p.rule}] {p.field}: {p.message}')}", highlight=False)
+            console.print(
+                f"  {mark} {escape(f'[{p.rule}] {p.field}: {p.message}')}", highlight=False, markup=True
+            )
     if report.blocking:
         raise typer.Exit(3)
 
 
 @app.command("assign")
 def assign(
-    plan_id: int,
+    plan_id: PLAN_ID,
     actor: AS,
     reviewer: Annotated[list[str] | None, typer.Option(help="reviewer email (repeat)")] = None,
     signer: Annotated[str | None, typer.Option(help="signer email")] = None,
@@ -225,7 +245,7 @@ def assign(
 
 @app.command("edit")
 def edit(
-    plan_id: int,
+    plan_id: PLAN_ID,
     actor: AS,
     title: Annotated[str | None, typer.Option(help="new title")] = None,
     body_file: Annotated[
@@ -233,16 +253,22 @@ def edit(
     ] = None,
 ) -> None:
     """Edit a draft; changed content is a new version with a new hash."""
+    from documents.intake import decode_text, read_bytes
     from models.services import plans
 
-    body = body_file.read_text(encoding="utf-8") if body_file else None
     with reported():
+        limit = import_limits().max_text_bytes
+        body = (
+            decode_text(read_bytes(body_file, "--body-file", limit), "--body-file", limit)
+            if body_file
+            else None
+        )
         version = plans.edit_plan(database(), plan_id, actor, title=title, body=body)
     console.print(f"Plan {plan_id} is at version {version[:12]}")
 
 
 @app.command("submit")
-def submit(plan_id: int, actor: AS) -> None:
+def submit(plan_id: PLAN_ID, actor: AS) -> None:
     """Send the plan to its reviewers (starts or resumes its issue-plan flow run)."""
     from models.services import plans
 
@@ -253,7 +279,7 @@ def submit(plan_id: int, actor: AS) -> None:
 
 @app.command("resend")
 def resend(
-    plan_id: int,
+    plan_id: PLAN_ID,
     actor: AS,
     to: Annotated[str, typer.Option("--to", help="the recipient's email address")],
 ) -> None:
@@ -266,7 +292,7 @@ def resend(
 
 
 @app.command("retry-failed")
-def retry_failed(plan_id: int, actor: AS) -> None:
+def retry_failed(plan_id: PLAN_ID, actor: AS) -> None:
     """Send the plan again to every recipient whose copy failed (new emails), e.g. after a relay outage."""
     from models.services import distribution
 
@@ -278,7 +304,9 @@ def retry_failed(plan_id: int, actor: AS) -> None:
 
 
 @app.command("withdraw")
-def withdraw(plan_id: int, actor: AS, reason: Annotated[str, typer.Option(help="why (required)")]) -> None:
+def withdraw(
+    plan_id: PLAN_ID, actor: AS, reason: Annotated[str, typer.Option(help="why (required)")]
+) -> None:
     """Withdraw a plan that is not yet signed."""
     from models.services import plans
 
@@ -289,7 +317,7 @@ def withdraw(plan_id: int, actor: AS, reason: Annotated[str, typer.Option(help="
 
 @app.command("sign")
 def sign(
-    plan_id: int,
+    plan_id: PLAN_ID,
     actor: AS,
     version: Annotated[str, typer.Option(help="the version hash you read (from `banhanh tasks`)")],
     on_behalf_of: ON_BEHALF_OF = None,
@@ -299,12 +327,12 @@ def sign(
 
     with reported():
         signed = signing.sign(database(), plan_id, actor, version, on_behalf_of=on_behalf_of)
-    console.print(f"Plan {plan_id} signed: [bold]{signed.symbol}[/]", highlight=False)
+    console.print(f"Plan {plan_id} signed: [bold]{escape(signed.symbol)}[/]", highlight=False, markup=True)
 
 
 @app.command("document")
 def document(
-    plan_id: int,
+    plan_id: PLAN_ID,
     out: Annotated[Path, typer.Option("--out", dir_okay=False, help="file to write")],
     fmt: Annotated[str, typer.Option("--format", help="pdf | docx | html")] = "pdf",
 ) -> None:

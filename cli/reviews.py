@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.context import console, database, emit, reported
+from cli.context import PLAN_ID, console, database, emit, reported
 from models.policies import Decision
 
 app = typer.Typer(help="Approve, request changes or reject a plan under review.", no_args_is_help=True)
@@ -32,7 +32,7 @@ def _decide(
 
 @app.command("approve")
 def approve(
-    plan_id: int,
+    plan_id: PLAN_ID,
     actor: AS,
     version: VERSION,
     comment: Annotated[str, typer.Option(help="optional comment")] = "",
@@ -44,7 +44,7 @@ def approve(
 
 @app.command("request-changes")
 def request_changes(
-    plan_id: int,
+    plan_id: PLAN_ID,
     actor: AS,
     version: VERSION,
     comment: Annotated[str, typer.Option(help="what to change (required)")],
@@ -56,7 +56,7 @@ def request_changes(
 
 @app.command("reject")
 def reject(
-    plan_id: int,
+    plan_id: PLAN_ID,
     actor: AS,
     version: VERSION,
     comment: Annotated[str, typer.Option(help="why (required)")],

@@ -14,23 +14,27 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from docx import Document as open_docx
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.exceptions import OpcError
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
+from lxml.etree import LxmlError
 
 from documents.docx_format import Lists, Styles
+from documents.intake import ImportLimits, check_docx_package
 from documents.markup import classify, superscript
 from documents.plain_text import ParsedText, is_authority, is_recipients_label, is_separator, is_type_line
 from documents.plain_text import parse as parse_text
 from models.errors import Invalid
 
-MAX_BYTES = 25 * 1024 * 1024
+MAX_BYTES = ImportLimits().max_docx_bytes
 _LINE_RE = re.compile(r"^line (\d+): ")
 _EDGES_RE = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
@@ -345,10 +349,10 @@ class _Reader:
 
     # -- result ---------------------------------------------------------------------------------
 
-    def parsed(self) -> ParsedText:
+    def parsed(self, limits: ImportLimits) -> ParsedText:
         text = "\n".join(line for line, _ in self.lines)
-        try:
-            result = parse_text(text)
+        try:  # each paragraph is a line or more, with blank lines between them
+            result = parse_text(text, replace(limits, max_paragraphs=4 * limits.max_paragraphs))
         except Invalid as error:
             raise Invalid(error.field, self.located(error.reason)) from error
         notes: list[tuple[int, str]] = list(self.notes)
@@ -433,14 +437,28 @@ def _compose(tokens: list[_Token]) -> str:
     return "".join(out)
 
 
-def parse_docx(data: bytes) -> ParsedText:
-    """Parse a plan drafted in Word; raise `Invalid` when it is not a .docx or not a Kế hoạch."""
-    if len(data) > MAX_BYTES:
-        raise Invalid("document", f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+def parse_docx(data: bytes, limits: ImportLimits | None = None) -> ParsedText:
+    """Parse a plan drafted in Word; raise `Invalid` when it is not a .docx, exceeds the import
+    limits (checked on the zip before any XML is parsed), is malformed or is not a Kế hoạch."""
+    limits = limits or ImportLimits()
+    check_docx_package(data, limits)
     try:
         document = open_docx(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise Invalid("document", f"not a Word .docx file ({error})") from error
-    reader = _Reader(document)
-    reader.read()
-    return reader.parsed()
+        reader = _Reader(document)
+        reader.read()
+    except LxmlError as error:
+        raise Invalid("document", f"not a Word .docx file: malformed XML ({error})") from error
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OpcError,
+        KeyError,
+        ValueError,
+        AttributeError,
+        TypeError,
+        IndexError,
+    ) as error:
+        raise Invalid(
+            "document", f"not a Word .docx file, or a damaged one ({type(error).__name__}: {error})"
+        ) from error
+    return reader.parsed(limits)

@@ -19,6 +19,7 @@ SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _TO_ASCII = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
 _FROM_ASCII = str.maketrans("0123456789", SUPERSCRIPT_DIGITS)
 
+_MARKER_DIGITS = 6
 MARKER_RE = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
 _STRONG_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*(?!\*)")
 _EM_RE = re.compile(r"(?<![*\w])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![*\w])")
@@ -36,8 +37,8 @@ BlockKind = Literal["heading1", "heading2", "bullet", "paragraph"]
 
 
 def marker_number(marker: str) -> int:
-    """'¹²' -> 12."""
-    return int(marker.translate(_TO_ASCII))
+    """'¹²' -> 12; a run of more digits than any footnote count is no marker's number (0)."""
+    return int(marker.translate(_TO_ASCII)) if len(marker) <= _MARKER_DIGITS else 0
 
 
 def superscript(number: int) -> str:

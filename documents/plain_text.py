@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from documents.intake import ImportLimits, is_strange, strange_characters
 from documents.markup import MARKER_RE, ends_sentence, marker_number, opens_block, superscript
 from models.content import Draft
 from models.errors import Invalid
@@ -29,6 +30,8 @@ _GLUED_TAIL_RE = re.compile(r"^(.*\S\.)([^\W\d_]+)$")
 _ARCHIVE_RE = re.compile(r"^Lưu\b")
 VERSION_RE = re.compile(r"^Mã phiên bản\s*:\s*[0-9a-f]+$")  # printed by the renderers under the signature
 _SIGNATURE_SCAN = 8
+_HEADER_LINE_MAX = 500  # longer lines are not looked into for a number or a date
+_QUOTE_MAX = 80
 
 
 @dataclass(frozen=True)
@@ -71,11 +74,35 @@ def is_archive(text: str) -> bool:
     return bool(_ARCHIVE_RE.match(text))
 
 
+def quoted(text: str) -> str:
+    """`text` shortened for a note."""
+    return text if len(text) <= _QUOTE_MAX else text[: _QUOTE_MAX - 1] + "…"
+
+
+def _looks_like_name(line: str) -> bool:
+    """A person's name as signed: a few words, each capitalised, not all in capitals ("Phan Minh Quảng")."""
+    words = line.split()
+    if not 2 <= len(words) <= 7 or _is_upper(line):
+        return False
+    return all(w[0].isupper() for w in words if w[0].isalpha()) and any(w[0].isalpha() for w in words)
+
+
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, limits: ImportLimits) -> None:
         normalized = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-        self.lines = [line.rstrip() for line in normalized.split("\n")]
+        lines = normalized.split("\n")
+        if len(lines) > limits.max_paragraphs:
+            raise Invalid("document", f"{len(lines)} lines; a plan has at most {limits.max_paragraphs}")
         self.notes: list[tuple[int, str]] = []
+        self.lines = [self.visible(i, line).rstrip() for i, line in enumerate(lines)]
+
+    def visible(self, index: int, line: str) -> str:
+        """The line without control or invisible characters (a right-to-left override hides text)."""
+        found = strange_characters(line)
+        if not found:
+            return line
+        self.note(index, f"removed {', '.join(found)}: control and invisible characters are not kept")
+        return "".join(c for c in line if not is_strange(c))
 
     def note(self, index: int, message: str) -> None:
         self.notes.append((index + 1, f"line {index + 1}: {message}"))
@@ -129,6 +156,9 @@ class _Parser:
             if not line:
                 continue
             found = False
+            if len(line) > _HEADER_LINE_MAX:
+                self.note(i, f"header line '{quoted(line)}' dropped: a header line is short")
+                continue
             for match in _NUMBER_RE.finditer(line):
                 found = True
                 self.note(i, f"number '{match.group()}' dropped: the official number is assigned at signing")
@@ -284,9 +314,12 @@ class _Parser:
         if not filled:
             self.note(start, "the signature block has no signer name")
             return form, collective, "", ""
-        name = filled[-1][1]
+        named = next((n for n, (_, line) in enumerate(filled) if _looks_like_name(line)), len(filled) - 1)
+        name = filled[named][1]
+        for i, line in filled[named + 1 :]:
+            self.note(i, f"text '{quoted(line)}' after the signer's name dropped")
         titles: list[str] = []
-        for i, line in filled[:-1]:
+        for i, line in filled[:named]:
             if line.startswith("(") and line.endswith(")"):
                 self.note(i, f"signature remark '{line}' dropped: the signature is added at signing")
             else:
@@ -307,6 +340,6 @@ def _split_entry(text: str) -> tuple[str, str]:
     return text, ""
 
 
-def parse(text: str) -> ParsedText:
-    """Parse a plan in plain text; raise `Invalid` when it is empty or not a Kế hoạch."""
-    return _Parser(text).parse()
+def parse(text: str, limits: ImportLimits | None = None) -> ParsedText:
+    """Parse a plan in plain text; raise `Invalid` when it is empty, too long or not a Kế hoạch."""
+    return _Parser(text, limits or ImportLimits()).parse()

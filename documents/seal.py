@@ -52,14 +52,23 @@ class SealStatus:
 def check_seal(pdf: bytes, trusted_ca_pem: bytes) -> SealStatus:
     """Validate the PDF's seal against one trusted CA (the one `documents.certs` made, or the office's)."""
     from asn1crypto import pem, x509
+    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
-    _, _, der = pem.unarmor(trusted_ca_pem)
-    context = ValidationContext(trust_roots=[x509.Certificate.load(der)])
-    signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
+    try:
+        _, _, der = pem.unarmor(trusted_ca_pem)
+        root = x509.Certificate.load(der)
+        root.native  # noqa: B018  (parses it: a damaged certificate fails here, not later)
+    except (ValueError, TypeError, KeyError) as error:
+        raise Invalid("ca", f"not a PEM certificate ({error})") from error
+    context = ValidationContext(trust_roots=[root])
+    try:
+        signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
+    except (PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+        raise Invalid("pdf", f"not a readable PDF ({error})") from error
     if not signatures:
         raise Invalid("pdf", "the PDF carries no seal")
     status = validate_pdf_signature(signatures[0], context)

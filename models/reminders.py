@@ -15,6 +15,8 @@ from datetime import date, datetime
 from models.calendar import add_working_days, local_date, working_days_between
 from models.errors import Invalid
 
+MAX_DAYS = 366  # a year of working days: more is a typing mistake
+
 
 @dataclass(frozen=True)
 class ReminderPolicy:
@@ -34,8 +36,10 @@ class ReminderPolicy:
                     not isinstance(value, int)
                     or isinstance(value, bool)
                     or value < (0 if name == "max_reminders" else 1)
+                    or value > MAX_DAYS
                 ):
-                    raise Invalid(f"reminders.{name}", "must be a positive whole number of working days")
+                    low = 0 if name == "max_reminders" else 1
+                    raise Invalid(f"reminders.{name}", f"must be a whole number from {low} to {MAX_DAYS}")
                 values[name] = value
         if "escalate_to" in data:
             if not isinstance(data["escalate_to"], str):

@@ -78,6 +78,20 @@ class Settings(BaseSettings):
     seal_pkcs12: str = Field("", description="PKCS#12 file that seals issued PDFs (PAdES); empty: not sealed")
     seal_password: str = Field("", description="password of the PKCS#12 file")
     log_format: str = Field("text", description="log lines as 'text' or 'json' (one object per line)")
+    import_max_text_bytes: int = Field(
+        2 * 1024 * 1024, description="largest plain-text plan, body or organisation TOML accepted (bytes)"
+    )
+    import_max_docx_bytes: int = Field(25 * 1024 * 1024, description="largest .docx file accepted (bytes)")
+    import_max_unzipped_bytes: int = Field(
+        64 * 1024 * 1024, description="largest .docx once unzipped, all its parts together (bytes)"
+    )
+    import_max_xml_bytes: int = Field(
+        16 * 1024 * 1024, description="largest single XML part of a .docx once unzipped (bytes)"
+    )
+    import_max_zip_entries: int = Field(1000, description="most parts (zip entries) a .docx may hold")
+    import_max_paragraphs: int = Field(
+        20000, description="most paragraphs of a .docx, or lines of a text plan"
+    )
 
     @field_validator("data_dir")
     @classmethod

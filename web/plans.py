@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from documents.docx_import import MAX_BYTES, parse_docx
+from documents.intake import ImportLimits, parse_file, size
 from documents.official import official_document
 from documents.plain_text import ParsedText, parse
 from documents.render import render_html
@@ -30,7 +30,7 @@ from models.services import (
 )
 from web.pages import page
 from web.security import checked_form, secretariat, signed_in
-from web.state import db_of
+from web.state import db_of, settings_of
 
 router = APIRouter()
 DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
@@ -79,19 +79,21 @@ def create(request: Request, person: Secretariat, form: Form) -> Response:
     upload = form.get("file")
     text = _text(form, "text").strip()
     parsed: ParsedText
+    limits = ImportLimits.from_settings(settings_of(request))
     if isinstance(upload, UploadFile) and upload.filename:
-        data = upload.file.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            raise Invalid("file", f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
-        if upload.filename.lower().endswith(".docx"):
-            parsed = parse_docx(data)
-        else:
-            try:
-                parsed = parse(data.decode("utf-8-sig"))
-            except UnicodeDecodeError as exc:
-                raise Invalid("file", "a plain-text plan must be UTF-8 (or upload a .docx)") from exc
+        docx = upload.filename.lower().endswith(".docx")
+        limit = limits.max_docx_bytes if docx else limits.max_text_bytes
+        data = upload.file.read(limit + 1)
+        if len(data) > limit:
+            raise Invalid("file", f"{upload.filename} is larger than {size(limit)}")
+        try:
+            parsed = parse_file(data, upload.filename, limits)
+        except Invalid as error:
+            raise Invalid("file", f"{error.field}: {error.reason}") from error
     elif text:
-        parsed = parse(text)
+        if len(text.encode("utf-8")) > limits.max_text_bytes:
+            raise Invalid("text", f"the text is larger than {size(limits.max_text_bytes)}")
+        parsed = parse(text, limits)
     else:
         lines = [ln.strip(" -") for ln in _text(form, "recipients").splitlines() if ln.strip(" -")]
         draft = Draft(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date
@@ -21,6 +23,60 @@ from models.services.plans import validate_email
 
 PERSON_ROLES = {Role.SECRETARIAT.value, Role.REVIEWER.value, Role.SIGNER.value}
 
+# The keys an organisation's TOML may hold, table by table; a list of tables ([[people]]) is
+# described by the keys of one of its tables. Any other key is refused, with the nearest known one.
+Schema = dict[str, "Schema | None"]
+SCHEMA: Schema = {
+    "organisation": {
+        k: None
+        for k in (
+            "key",
+            "code",
+            "name",
+            "superior",
+            "place",
+            "system",
+            "term",
+            "drafter_may_approve_and_sign",
+        )
+    },
+    "people": {k: None for k in ("email", "name", "title", "roles")},
+    "units": {k: None for k in ("code", "name", "email", "aliases", "members")},
+    "reminders": {
+        k: None for k in ("due_days", "first_after_days", "every_days", "max_reminders", "escalate_to")
+    },
+    "holidays": None,
+    "seal": {k: None for k in ("pkcs12", "password")},
+    "review_templates": {
+        "name": None,
+        "stages": {k: None for k in ("name", "reviewers", "rule", "mandatory")},
+    },
+}
+# Characters that hide or reorder text (bidirectional overrides and isolates, zero-width ones).
+_INVISIBLE = {
+    chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x200E, 0x200F, 0x2060)
+}
+
+
+def check_keys(config: Mapping[str, Any], schema: Schema = SCHEMA, path: str = "") -> None:
+    """Refuse any key the schema does not know, naming its path and the nearest known key."""
+    for key, value in config.items():
+        field = f"{path}.{key}" if path else key
+        if key not in schema:
+            near = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.6)
+            hint = f"; did you mean '{near[0]}'?" if near else f"; known keys: {', '.join(schema)}"
+            where = f"in [{path}]" if path else "at the top level"
+            raise Invalid(field, f"unknown key '{key}' {where}{hint}")
+        inner = schema[key]
+        if inner is None:
+            continue
+        if isinstance(value, Mapping):
+            check_keys(value, inner, field)
+        elif isinstance(value, list):
+            for i, item in enumerate(value, start=1):
+                if isinstance(item, Mapping):
+                    check_keys(item, inner, f"{field}[{i}]")
+
 
 def _text(data: Mapping[str, Any], key: str, field: str, required: bool = True) -> str:
     value = data.get(key, "")
@@ -28,11 +84,19 @@ def _text(data: Mapping[str, Any], key: str, field: str, required: bool = True) 
         raise Invalid(field, "is required and must be text" if required else "must be text")
     if "\n" in value or "\r" in value:
         raise Invalid(field, "must be one line")
+    for c in value:
+        if c in _INVISIBLE or unicodedata.category(c) == "Cc":
+            name = unicodedata.name(c, "CONTROL CHARACTER")
+            raise Invalid(
+                field, f"contains U+{ord(c):04X} {name}: control and invisible characters are refused"
+            )
     return value.strip()
 
 
 def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
-    """Create or update the organisation, its people and units. Invalid config changes nothing."""
+    """Create or update the organisation, its people and units. Invalid config changes nothing:
+    everything is checked first, and written in one transaction."""
+    check_keys(config)
     org_data = config.get("organisation")
     if not isinstance(org_data, Mapping):
         raise Invalid("organisation", "the [organisation] table is missing")
@@ -139,13 +203,9 @@ def _review_templates(raw: Any, people: list[dict[str, Any]]) -> list[dict[str, 
         stages, checked = [], []
         for j, st in enumerate(t["stages"], start=1):
             sfield = f"{field}.stages[{j}]"
-            emails = (
-                [str(e).strip().lower() for e in st.get("reviewers", [])] if isinstance(st, Mapping) else []
-            )
-            mandatory = (
-                [str(e).strip().lower() for e in st.get("mandatory", [])] if isinstance(st, Mapping) else []
-            )
-            if not isinstance(st, Mapping) or not emails:
+            emails = _emails(st, "reviewers", sfield)
+            mandatory = _emails(st, "mandatory", sfield)
+            if not emails:
                 raise Invalid(f"{sfield}.reviewers", "must list the emails of the stage's reviewers")
             for e in emails:
                 if e not in reviewers:
@@ -166,6 +226,15 @@ def _review_templates(raw: Any, people: list[dict[str, Any]]) -> list[dict[str, 
             raise Invalid(f"{field}.stages", str(error)) from error
         out.append({"name": name, "stages": stages})
     return out
+
+
+def _emails(stage: Any, key: str, field: str) -> list[str]:
+    if not isinstance(stage, Mapping):
+        raise Invalid(field, "must be a table with reviewers and a rule")
+    raw = stage.get(key, [])
+    if not isinstance(raw, list) or not all(isinstance(e, str) for e in raw):
+        raise Invalid(f"{field}.{key}", "must be a list of email addresses")
+    return [e.strip().lower() for e in raw]
 
 
 def _holidays(raw: Any) -> list[str]:
@@ -193,7 +262,11 @@ def _people(raw: Any) -> list[dict[str, Any]]:
             raise Invalid(f"{field}.email", f"'{email}' appears twice")
         seen.add(email)
         roles = p.get("roles", [])
-        if not isinstance(roles, list) or not roles or not set(roles) <= PERSON_ROLES:
+        if (
+            not isinstance(roles, list)
+            or not roles
+            or not all(isinstance(r, str) and r in PERSON_ROLES for r in roles)
+        ):
             raise Invalid(f"{field}.roles", f"must list one or more of {', '.join(sorted(PERSON_ROLES))}")
         out.append(
             {
@@ -224,6 +297,9 @@ def _units(raw: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
         aliases = u.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             raise Invalid(f"{field}.aliases", "must be a list of text")
+        aliases = [
+            _text({"alias": a}, "alias", f"{field}.aliases[{n}]") for n, a in enumerate(aliases, start=1)
+        ]
         group = u.get("members")
         if group is not None and (not isinstance(group, list) or not group):
             raise Invalid(f"{field}.members", "must be a non-empty list of unit codes")

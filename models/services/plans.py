@@ -61,6 +61,14 @@ def validate_email(field: str, value: str) -> str:
     return value
 
 
+def _validate_text(field: str, text: str) -> str:
+    """A plan's body: anything but a NUL, which no database column keeps."""
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise Invalid(field, f"line {line} holds a NUL character")
+    return nfc(text)
+
+
 def _validate_title(title: str) -> str:
     title = nfc(title).strip()
     if not title:
@@ -172,6 +180,7 @@ def create_plan(
         who = _secretariat(session, actor, org)
         assert who.person is not None
         title = _validate_title(draft.title)
+        _validate_text("body", draft.body)
         recipients, notes = _map_recipients(draft.recipient_lines, address_book(session, org.id or 0))
         signer = _signer(session, org.id or 0, draft.signer_name)
         if draft.signer_name and signer is None:
@@ -289,7 +298,7 @@ def edit_plan(
         content = replace(
             content,
             title=content.title if title is None else _validate_title(title),
-            body=content.body if body is None else nfc(body),
+            body=content.body if body is None else _validate_text("body", body),
             summary_lines=content.summary_lines if summary_lines is None else tuple(map(nfc, summary_lines)),
             footnotes=content.footnotes if footnotes is None else tuple(map(nfc, footnotes)),
         )

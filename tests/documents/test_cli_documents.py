@@ -107,13 +107,17 @@ def test_bad_input_is_one_clear_line_and_exit_2(tmp_path: Path) -> None:
 
 def test_file_and_config_errors_name_what_is_wrong(tmp_path: Path) -> None:
     """The same checks in-process (no subprocess start-up for each case)."""
-    (tmp_path / "latin1.txt").write_bytes("KẾ HOẠCH".encode("utf-16"))
+    (tmp_path / "latin1.txt").write_bytes("Sài Gòn".encode("latin-1"))
     (tmp_path / "no-org.toml").write_text("[[people]]\nemail = 'a@b'\n", encoding="utf-8")
     (tmp_path / "no-name.toml").write_text("[organisation]\nsystem = 'party'\n", encoding="utf-8")
     (tmp_path / "empty.txt").write_text("\n\n", encoding="utf-8")
     checks: list[tuple[Callable[[], object], str, str]] = [
         (lambda: read_document(tmp_path / "missing.txt"), "missing.txt", "no such file"),
-        (lambda: read_document(tmp_path / "latin1.txt"), "latin1.txt", "not UTF-8 text (byte 0)"),
+        (
+            lambda: read_document(tmp_path / "latin1.txt"),
+            "latin1.txt",
+            "save the file as UTF-8 (Unicode) text",
+        ),
         (lambda: read_document(tmp_path / "empty.txt"), "empty.txt", "line 1: the text is empty"),
         (
             lambda: org_header(tmp_path / "no-org.toml"),
