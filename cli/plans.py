@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -10,9 +11,9 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cli.context import console, database, emit, reported
+from cli.context import console, database, emit, reported, settings
 from documents.plain_text import parse
-from models.services import acknowledgements, checks, distribution, plans, queries, signing
+from models.services import acknowledgements, checks, distribution, plans, queries, runs, signing
 
 app = typer.Typer(
     help="Import, edit, assign, submit, withdraw and sign plans; show their status.", no_args_is_help=True
@@ -48,8 +49,16 @@ def import_plan(
 
 @app.command("list")
 def list_plans(as_json: JSON = False) -> None:
-    """Every plan with its state."""
-    emit(queries.list_plans(database()), as_json, ["id", "state", "symbol", "version_hash", "title"])
+    """Every plan with its state; `run` says when its flow run is late (automated work due
+    for longer than BANHANH_RUN_LATE_S without progress)."""
+    db = database()
+    late = {p.plan_id: p for p in runs.late_plans(db, timedelta(seconds=settings().run_late_s))}
+    rows = queries.list_plans(db)
+    for row in rows:
+        p = late.get(row["id"])
+        row["run_late_since"] = p.since.isoformat(timespec="seconds") if p else None
+        row["run"] = f"late {p.as_dict()['minutes']:.0f} min: {p.waits_for}" if p else ""
+    emit(rows, as_json, ["id", "state", "symbol", "version_hash", "title", "run"])
 
 
 @app.command("show")
