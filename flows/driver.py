@@ -45,6 +45,7 @@ log = logging.getLogger("banhanh.driver")
 
 PAGE = 200  # flow runs read per request by reconcile
 HEARTBEAT = "prefect.flow-run.heartbeat"
+EVENTS_PAGE = 50  # the events API's largest page
 HEARTBEATS_MISSED = 2  # at least this many heartbeat periods without one before a Running run is dead
 
 
@@ -113,7 +114,7 @@ async def dead_runs(
 ) -> dict[str, str]:
     """The runs among ``flow_runs`` that have lost their process, each with the reason.
 
-    Reads Prefect only: the runs' states, and one events request per ``PAGE`` Running runs
+    Reads Prefect only: the runs' states, and one events request per ``EVENTS_PAGE`` Running runs
     for their heartbeats in the last ``stale_s``. Suspended, Scheduled and final runs have no
     process to lose and are never in the answer.
     """
@@ -142,16 +143,17 @@ async def _with_heartbeat_since(run_ids: list[str], since: datetime, now: dateti
     """Which of these runs sent a heartbeat event between ``since`` and ``now``."""
     seen: set[str] = set()
     async with get_client() as client:
-        for start in range(0, len(run_ids), PAGE):
+        for start in range(0, len(run_ids), EVENTS_PAGE):
             page = await client.read_events(
                 EventFilter(
                     occurred=EventOccurredFilter(since=since, until=now + timedelta(minutes=5)),
                     event=EventNameFilter(name=[HEARTBEAT]),
-                    resource=EventResourceFilter(
-                        id=[f"prefect.flow-run.{i}" for i in run_ids[start : start + PAGE]]
+                    resource=EventResourceFilter(  # distinct: the latest heartbeat of each run
+                        id=[f"prefect.flow-run.{i}" for i in run_ids[start : start + EVENTS_PAGE]],
+                        distinct=True,
                     ),
                 ),
-                limit=PAGE,
+                limit=EVENTS_PAGE,
             )
             while True:
                 seen.update(e.resource.id.removeprefix("prefect.flow-run.") for e in page.events)

@@ -8,6 +8,8 @@ runner; safe to run twice.
 
 from __future__ import annotations
 
+import logging
+
 import anyio
 from prefect import flow, get_run_logger
 
@@ -16,6 +18,8 @@ from flows.driver import Drive, dead_runs, drive_known, read_runs
 from flows.names import RECONCILE_FLOW
 from models.db import Database
 from models.services import runs
+
+log = logging.getLogger("banhanh.reconcile")
 
 
 async def reconcile_plans(db: Database) -> dict[str, int]:
@@ -29,7 +33,8 @@ async def reconcile_plans(db: Database) -> dict[str, int]:
     try:
         found = await read_runs([p.flow_run_id for p in plans if p.flow_run_id is not None])
         dead = await dead_runs(found.values())
-    except Exception:  # Prefect unreachable: nothing lost, nothing done; the next pass retries
+    except Exception as exc:  # Prefect unreachable: nothing lost, nothing done; the next pass retries
+        log.warning("reconcile: could not read the flow runs (%s: %s)", type(exc).__name__, exc)
         counts["error"] = len(plans)
         return counts
     for plan in plans:
@@ -37,6 +42,7 @@ async def reconcile_plans(db: Database) -> dict[str, int]:
         try:
             result = await drive_known(db, plan, run, dead.get(plan.flow_run_id or ""))
         except Exception:
+            log.warning("reconcile: plan %s not driven", plan.plan_id, exc_info=True)
             counts["error"] += 1
             continue
         counts["done" if result is Drive.DONE else "retry"] += 1
