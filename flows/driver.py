@@ -30,7 +30,7 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.deployments import arun_deployment
 from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter, EventResourceFilter
-from prefect.exceptions import ObjectNotFound
+from prefect.exceptions import NotPausedError, ObjectNotFound
 from prefect.flow_runs import aresume_flow_run
 from prefect.settings import get_current_settings
 from prefect.states import Crashed
@@ -210,7 +210,10 @@ async def drive_known(
     state = run.state
     if state.is_paused():
         if plan.recorded_wait_key != plan.expected_wait_key:
-            await aresume_flow_run(run.id)
+            try:
+                await aresume_flow_run(run.id)
+            except NotPausedError:  # resumed by the dispatcher or reconcile a moment ago
+                return Drive.DONE
             log.info(
                 "plan %s: resumed run %s (%s → %s)",
                 plan_id,

@@ -9,6 +9,7 @@ runner and dispatcher first, then the catcher and the Prefect server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -116,6 +117,16 @@ async def serve(settings: Settings) -> None:
         """Reconcile at once, then every RECOVER_EVERY_S until a run that a crash of the engine left
         Running or Pending has had time to count as dead: plans interrupted by the crash continue
         now, not at the reconcile deployment's next turn (every 120 s)."""
+        from prefect.client.orchestration import get_client
+
+        from flows.names import ISSUE_PLAN_FULL_NAME
+
+        async with get_client() as client:  # the runner registers it (or flows.deploy did)
+            for _ in range(120):
+                with contextlib.suppress(Exception):
+                    await client.read_deployment_by_name(ISSUE_PLAN_FULL_NAME)
+                    break
+                await asyncio.sleep(1)
         limits = liveness()
         deadline = loop.time() + max(limits.stale_s, limits.pending_s) + 3 * RECOVER_EVERY_S
         db = Database.from_url(settings.db_url)
