@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -57,15 +58,28 @@ def import_plan(
 
 @app.command("list")
 def list_plans(as_json: JSON = False) -> None:
-    """Every plan with its state."""
+    """Every plan with its state; `run` says when its flow run is late (automated work due
+    for longer than BANHANH_RUN_LATE_S without progress)."""
     from models import quick_read
 
-    rows = quick_read.list_plans(settings().db_url)  # the embedded SQLite file without SQLAlchemy
-    if rows is None:  # PostgreSQL, or a database not yet migrated
-        from models.services import queries
+    late_after = timedelta(seconds=settings().run_late_s)
+    url = settings().db_url
+    # The embedded SQLite file is read without SQLAlchemy; the full path runs only when some
+    # plan may be late, or on PostgreSQL.
+    rows = quick_read.list_plans(url)
+    if rows is None or quick_read.may_be_late(url, datetime.now(UTC) - late_after) is not False:
+        from models.services import queries, runs
 
-        rows = queries.list_plans(database())
-    emit(rows, as_json, ["id", "state", "symbol", "version_hash", "title"])
+        db = database()
+        late = {p.plan_id: p for p in runs.late_plans(db, late_after)}
+        rows = queries.list_plans(db)
+    else:
+        late = {}
+    for row in rows:
+        p = late.get(row["id"])
+        row["run_late_since"] = p.since.isoformat(timespec="seconds") if p else None
+        row["run"] = f"late {p.as_dict()['minutes']:.0f} min: {p.waits_for}" if p else ""
+    emit(rows, as_json, ["id", "state", "symbol", "version_hash", "title", "run"])
 
 
 @app.command("show")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 from pathlib import Path
 from uuid import UUID
@@ -27,6 +28,10 @@ from models.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def heartbeat_frequency() -> str:
+    return os.environ.get("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "30")
+
+
 async def register(pool: str, root: Path = ROOT) -> list[UUID]:
     """The issue-plan, reconcile and reminders deployments on `pool`, working directory `root`."""
     async with get_client() as client:
@@ -34,7 +39,13 @@ async def register(pool: str, root: Path = ROOT) -> list[UUID]:
             await client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
     deployments = [
         await (await Flow.afrom_source(str(root), entrypoint)).ato_deployment(
-            name=name, interval=interval, description=description, work_pool_name=pool
+            name=name,
+            interval=interval,
+            description=description,
+            work_pool_name=pool,
+            # Every flow run beats at the period the driver assumes, whatever the worker's own
+            # environment says: a run silent for longer is taken for dead (flows/driver.py).
+            job_variables={"env": {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": heartbeat_frequency()}},
         )
         for name, entrypoint, interval, description in DEPLOYMENTS
     ]

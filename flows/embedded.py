@@ -27,6 +27,9 @@ def prefect_env(api_url: str, prefect_home: Path) -> dict[str, str]:
         "PREFECT_SERVER_EPHEMERAL_ENABLED": "false",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_RUNNER_POLL_FREQUENCY": os.environ.get("PREFECT_RUNNER_POLL_FREQUENCY", "2"),
+        # Heartbeats tell a live flow run from one that lost its process (flows/driver.py); 30 s
+        # is Prefect's shortest period (its default, 180 s, would leave a dead run unnoticed longer).
+        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": os.environ.get("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "30"),
         "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "INFO"),
     }
 

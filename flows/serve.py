@@ -9,6 +9,7 @@ runner and dispatcher first, then the catcher and the Prefect server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ from models.settings import LOCAL_SETTINGS_FILE, Settings
 log = logging.getLogger("banhanh.serve")
 
 RUNNER_CHECK_S = 5
+RECOVER_EVERY_S = 10  # reconcile passes right after start, until a crash's dead runs are replaced
 
 
 def state_file(settings: Settings) -> Path:
@@ -56,8 +58,9 @@ async def serve(settings: Settings) -> None:
     write_local_settings(api_url)
     os.environ.update(prefect_env(api_url, prefect_home))  # before Prefect is imported below
 
-    from flows.driver import drive
+    from flows.driver import drive, liveness
     from flows.logs import configure
+    from flows.reconcile import reconcile_plans
     from notifications.catcher import MailCatcher
     from notifications.dispatcher import Dispatcher
     from web.server import web_server
@@ -110,11 +113,40 @@ async def serve(settings: Settings) -> None:
                 log.warning("the runner exited with %s; starting it again", runners[-1].returncode)
                 runners.append(start_runner(api_url, prefect_home, logs / "runner.log", runner_env))
 
+    async def recover() -> None:
+        """Reconcile at once, then every RECOVER_EVERY_S until a run that a crash of the engine left
+        Running or Pending has had time to count as dead: plans interrupted by the crash continue
+        now, not at the reconcile deployment's next turn (every 120 s)."""
+        from prefect.client.orchestration import get_client
+
+        from flows.names import ISSUE_PLAN_FULL_NAME
+
+        async with get_client() as client:  # the runner registers it (or flows.deploy did)
+            for _ in range(120):
+                with contextlib.suppress(Exception):
+                    await client.read_deployment_by_name(ISSUE_PLAN_FULL_NAME)
+                    break
+                await asyncio.sleep(1)
+        limits = liveness()
+        deadline = loop.time() + max(limits.stale_s, limits.pending_s) + 3 * RECOVER_EVERY_S
+        db = Database.from_url(settings.db_url)
+        while True:
+            try:
+                counts = await reconcile_plans(db)
+                log.info("reconcile at start: %s", counts)
+            except Exception:
+                log.warning("reconcile at start failed; trying again", exc_info=True)
+            if loop.time() > deadline:
+                return
+            await asyncio.sleep(RECOVER_EVERY_S)
+
     watchdog = asyncio.create_task(watch_runner())
+    recovering = asyncio.create_task(recover())
     try:
         await dispatcher.run()
     finally:
         watchdog.cancel()
+        recovering.cancel()
         if web_task is not None:
             web.should_exit = True
             await web_task

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +62,17 @@ def list_plans(url: str) -> list[dict[str, Any]] | None:
         {"id": pid, "state": state, "title": title, "symbol": symbol, "version_hash": short_hash(content)}
         for pid, state, title, symbol, content in rows
     ]
+
+
+def may_be_late(url: str, cutoff: datetime) -> bool | None:
+    """Whether any active plan has gone unchanged since before `cutoff` (UTC): the candidates of
+    `runs.late_plans`, which `plan list` then checks on the full path. None: cannot answer."""
+    with _reader(url) as conn:
+        if conn is None:
+            return None
+        row = conn.execute(
+            "SELECT 1 FROM plan WHERE state NOT IN ('issued', 'rejected', 'withdrawn') "
+            "AND review_round > 0 AND updated_at < ? LIMIT 1",
+            (cutoff.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f"),),
+        ).fetchone()
+    return row is not None

@@ -38,6 +38,16 @@ class Settings(BaseSettings):
     work_pool: str = Field(
         "", description="Prefect work pool whose workers run the flows; empty: make serve's own runner"
     )
+    run_stale_s: int = Field(
+        90,
+        description="seconds without a heartbeat before a Running flow run is dead (≥ 2 heartbeat periods)",
+    )
+    run_pending_s: int = Field(
+        120, description="seconds a flow run may stay Pending (or Cancelling) before it counts as abandoned"
+    )
+    run_late_s: int = Field(
+        300, description="seconds without progress after which a plan's automated work is shown as late"
+    )
     smtp_host: str = Field("127.0.0.1", description="SMTP relay host; the local catcher by default")
     smtp_port: int = Field(8025, description="SMTP relay port")
     smtp_starttls: bool = Field(False, description="upgrade the connection with STARTTLS")

@@ -3,12 +3,18 @@
 200 with the details when both answer, 503 with the same shape when either does not (a load
 balancer or uptime check reads the status; an operator reads the JSON). The web app includes
 `router`; the settings come from `current_settings`, which an app may override.
+
+`late_plans` lists the plans whose flow run is late: automated work (render, send, act on a
+decision) due for longer than `BANHANH_RUN_LATE_S` without progress. It does not change the
+status code (the web app can still work), so an uptime check that wants to page on it reads
+the JSON: `late_plans.count`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -18,6 +24,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from models.db import Database
+from models.services import runs
 from models.settings import Settings
 
 CHECK_TIMEOUT_S = 3.0
@@ -61,11 +68,27 @@ async def check_prefect(api_url: str) -> dict[str, Any]:
     return {"url": api_url, "version": version}
 
 
+def _late(url: str, late_s: int) -> dict[str, Any]:
+    late = runs.late_plans(_database(url), timedelta(seconds=late_s))
+    return {"count": len(late), "after_s": late_s, "plans": [p.as_dict() for p in late[:50]]}
+
+
+async def check_late_plans(url: str, late_s: int) -> dict[str, Any]:
+    return await asyncio.to_thread(_late, url, late_s)
+
+
 @router.get("/healthz")
 async def healthz(settings: Settings = Depends(current_settings)) -> JSONResponse:
-    database, prefect = await asyncio.gather(
-        _timed(check_database(settings.db_url)), _timed(check_prefect(settings.prefect_api_url))
+    database, prefect, late = await asyncio.gather(
+        _timed(check_database(settings.db_url)),
+        _timed(check_prefect(settings.prefect_api_url)),
+        _timed(check_late_plans(settings.db_url, settings.run_late_s)),
     )
     ok = database["ok"] and prefect["ok"]
-    body = {"status": "ok" if ok else "unavailable", "database": database, "prefect": prefect}
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "database": database,
+        "prefect": prefect,
+        "late_plans": late,
+    }
     return JSONResponse(body, status_code=200 if ok else 503)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from models import quick_read
 from models.db import Database
 from models.lifecycle import State
-from models.services import plans, queries
+from models.services import plans, queries, runs
+from models.types import utcnow
 from tests.factory import SECRETARIAT, build, load_people
 
 
@@ -66,3 +68,22 @@ def test_a_listing_imports_neither_sqlalchemy_nor_prefect(tmp_path: Path, sqlite
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_quick_late_check_finds_every_plan_the_full_one_does(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """`plan list` skips the full late-run check only when no active plan is old enough to be late."""
+    path = tmp_path / "banhanh.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    db = Database.from_url(url)
+    load_people(db)
+    build(db, State.ISSUED)  # final: never late
+    assert quick_read.may_be_late(url, utcnow() + timedelta(hours=1)) is False
+    build(db, State.SIGNED)  # render and distribute due: late once the time passes
+    later = utcnow() + timedelta(hours=1)
+    assert [p.state for p in runs.late_plans(db, timedelta(minutes=5), now=later)] == ["signed"]
+    assert quick_read.may_be_late(url, later - timedelta(minutes=5)) is True
+    assert quick_read.may_be_late(url, utcnow() - timedelta(hours=1)) is False
+    db.engine.dispose()

@@ -28,6 +28,7 @@ async def test_healthy_when_database_and_prefect_answer(db_url: str) -> None:
     assert body["status"] == "ok"
     assert body["database"]["ok"] and body["database"]["revision"]
     assert body["prefect"]["ok"] and body["prefect"]["version"].startswith("3.")
+    assert body["late_plans"]["ok"] and body["late_plans"]["count"] == 0
 
 
 async def test_unavailable_when_prefect_is_down(db_url: str) -> None:
