@@ -99,7 +99,9 @@ class OutboxSender:
         """Claim and send one batch; returns how many items were claimed (0 while the relay is away)."""
         if self.relay_down_since is not None and not await self._probe():
             return 0
-        items = await anyio.to_thread.run_sync(outbox.claim_due, self.db, "email", limit, plan_id)
+        items = await anyio.to_thread.run_sync(
+            outbox.claim_due, self.db, "email", limit, plan_id, plan_id is None
+        )
         if not items:
             return 0
         in_flight = {item.id or 0 for item in items}

@@ -49,8 +49,21 @@ _STALE = "status = 'sending' AND claimed_until < ?"
 _DUE = "status = 'pending' AND next_attempt_at <= ?"
 
 
-def claim_due(db: Database, kind: str, limit: int, plan_id: int | None = None) -> list[Claimed]:
+# The copies of a plan whose flow run is distributing it belong to that run's distribution step
+# alone: with one sender per plan, a crash of the whole engine repeats at most one message of
+# it (the one the relay accepted and no one recorded). The dispatcher takes them over once the
+# run waits on the copies (the relay was away: `deliveries-v<n>`) or the plan is issued.
+_FLOW_OWNED = (
+    "NOT (event = 'distributed' AND plan_id IN (SELECT id FROM plan WHERE state = 'distributing'"
+    " AND (wait_key IS NULL OR substr(wait_key, 1, 11) <> 'deliveries-')))"
+)
+
+
+def claim_due(
+    db: Database, kind: str, limit: int, plan_id: int | None = None, leave_to_flow: bool = False
+) -> list[Claimed]:
     """Claim up to `limit` due items atomically; a claim whose lease ran out is due again.
+    `leave_to_flow` (the dispatcher) skips the copies a flow run's distribution step is sending.
 
     Due items are read without a lock, then claimed by one compare-and-set UPDATE that only
     takes those still due: the write lock is held for that statement alone, not while rows
@@ -70,6 +83,7 @@ def claim_due(db: Database, kind: str, limit: int, plan_id: int | None = None) -
         with db.read_cursor() as cursor:
             for condition in (_STALE, _DUE):
                 where = f"kind = ? AND {condition}" + (" AND plan_id = ?" if plan_id is not None else "")
+                where += f" AND {_FLOW_OWNED}" if leave_to_flow else ""
                 params: list[Any] = [kind, at] + ([plan_id] if plan_id is not None else [])
                 cursor.execute(
                     db.sql_params(

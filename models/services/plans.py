@@ -223,15 +223,11 @@ def create_plan(
 def _same_text(session: Session, plan: Plan, version: PlanVersion) -> list[str]:
     """A note for each plan of the organisation that already has this exact text: importing
     an issued plan again by mistake is said at once, not found at signing."""
+    same = select(PlanVersion.plan_id).where(PlanVersion.content_hash == version.content_hash)
     others = session.exec(
         select(Plan)
-        .join(PlanVersion, col(PlanVersion.plan_id) == col(Plan.id))
-        .where(
-            PlanVersion.content_hash == version.content_hash,
-            Plan.org_id == plan.org_id,
-            col(Plan.id) != plan.id,
-        )
-        .distinct()
+        .where(col(Plan.id).in_(same), Plan.org_id == plan.org_id, col(Plan.id) != plan.id)
+        .order_by(col(Plan.id))
     ).all()
     return [
         f"duplicate: the same text as KH-{other.id} ({', '.join(filter(None, [other.state, other.symbol]))})"

@@ -12,10 +12,11 @@ API. Then, counted on the sink and read from the database:
 - every plan is issued, each within ``BOUND_S`` of the restart after the last kill that
   interrupted it;
 - every recipient has at least one copy, and every copy of an email the one Message-ID;
-- second copies: at most one per sending process the kill found (each flow run of a plan
-  being signed or distributed, and the dispatcher, which sends the same outbox). SMTP cannot
-  do better: each process can die between the relay's "250" and recording it, and each
-  records before its next message is accepted, so it repeats at most that one.
+- second copies: at most one per kill for each plan in flight (signed or distributing) at
+  the kill: a plan's copies have one sender, its flow run's distribution step (the dispatcher
+  leaves them alone until the run waits on them). SMTP cannot do better: the sender can die
+  between the relay's "250" and recording it, and it records before its next message is
+  accepted, so it repeats at most that one.
 
 ``BANHANH_ENGINE_CRASH_SEED`` replays a failure (the seed is printed).
 """
@@ -88,8 +89,9 @@ class Kill:
 
     @property
     def senders(self) -> int:
-        """Processes that may have been sending at the kill: a flow run per plan in flight, the dispatcher."""
-        return len(self.in_flight) + 1
+        """Processes that may have been sending copies at the kill: the flow run of each plan in
+        flight (the dispatcher leaves a plan's copies to its run's distribution step)."""
+        return max(1, len(self.in_flight))
 
 
 def descendants(pid: int) -> list[int]:

@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 
 from models.db import Database
 from models.lifecycle import State
-from models.services import distribution
+from models.services import distribution, runs
 from models.services import outbox as outbox_service
 from models.services.queries import deliveries, outbox, plan_status
 from models.types import utcnow
@@ -107,3 +107,22 @@ async def test_claims_that_die_with_their_sender_use_up_no_attempts(
     busy = next(o for o in outbox(db, plan_id) if o["to"] == BUSY and o["event"] == "distributed")
     assert busy["attempts"] == 1 and busy["status"] == "pending"
     assert all(o["attempts"] == 1 for o in outbox(db, plan_id) if o["status"] == "sent")
+
+
+def test_the_dispatcher_leaves_a_distributing_plans_copies_to_its_flow_run(db: Database) -> None:
+    """One sender per plan: while the run's distribution step sends, the dispatcher's claims skip
+    the plan's copies (a crash then repeats at most one); once the run waits on the copies (the
+    relay was away) the dispatcher sends them."""
+    load_people(db)
+    plan_id = build(db, State.DISTRIBUTING)
+    copies = {"distributed"}
+    taken = outbox_service.claim_due(db, "email", 1000, None, True)
+    assert not [c for c in taken if c.event in copies]
+    outbox_service.release(db, [c.id or 0 for c in taken], "test")
+    runs.set_wait_key(db, plan_id, "deliveries-v1")
+    taken = outbox_service.claim_due(db, "email", 1000, None, True)
+    assert [c for c in taken if c.event in copies]
+    outbox_service.release(db, [c.id or 0 for c in taken], "test")
+    runs.set_wait_key(db, plan_id, "sign-v1")
+    flow = outbox_service.claim_due(db, "email", 1000, plan_id)  # the run's own step takes them
+    assert [c for c in flow if c.event in copies]
