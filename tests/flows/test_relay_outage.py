@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+import pytest
+
 from models.lifecycle import State
 from models.policies import Decision
 from models.services import plans, reviews, signing
@@ -23,6 +25,10 @@ from tests.engine import Engine
 from tests.factory import R1, R2, SECRETARIAT, SIGNER, build, current_hash, load_people
 from tests.flows.helpers import run_state, suspended_on, until
 from tests.flows.test_issue_plan import runs_of
+
+# Orchestration on the real engine; the outage handling it drives runs on both databases in
+# tests/notifications/test_outage.py.
+pytestmark = pytest.mark.one_database
 
 
 class ShiftedClock:
