@@ -19,7 +19,7 @@ import anyio
 
 from models.db import Database
 from models.errors import Refused
-from models.lifecycle import State
+from models.lifecycle import State, wait_key
 from models.services import runs
 from models.settings import Settings
 
@@ -137,4 +137,9 @@ async def distribute(
                 await asyncio.sleep(0.5)  # the rest is in retry back-off or claimed by the dispatcher
     if await anyio.to_thread.run_sync(distribution.is_state, db, plan_id, State.DISTRIBUTING):
         await anyio.to_thread.run_sync(distribution.finish_ready, db, [plan_id])
+    if await anyio.to_thread.run_sync(distribution.is_state, db, plan_id, State.DISTRIBUTING):
+        # Copies are left: from now on the dispatcher sends them (it leaves a plan's copies to
+        # this step until the plan waits on them), whether or not this run lives to suspend.
+        waits_on = wait_key(State.DISTRIBUTING, plan.review_round, plan.version_seq)
+        await anyio.to_thread.run_sync(runs.set_wait_key, db, plan_id, waits_on)
     return await anyio.to_thread.run_sync(distribution.status_counts, db, plan_id)
