@@ -50,7 +50,8 @@ def fill(db: Database, n: int) -> int:
     with db.write() as session:
         people = {p.email: p for p in session.exec(select(Person))}
         office = people[SECRETARIAT]
-        reviewers = [p for p in people.values() if "reviewer" in p.roles] or [people[R1]]
+        others = [p for p in people.values() if "reviewer" in p.roles and p.email != R1]
+        reviewers = others or [people[R1]]
         template = session.get(PlanVersion, session.get(Plan, first).current_version_id)  # type: ignore[union-attr]
         assert template is not None
         for i in range(n - 1):
