@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -172,15 +172,7 @@ def resend(db: Database, plan_id: int, actor: str, email: str) -> str:
         ).first()
         if delivery is None:
             raise NotFound("to", f"'{email}' is not an emailed recipient of plan {plan_id}")
-        pdf = document_for(session, plan, "pdf")
-        assert pdf is not None, "a distributed plan has its document"
-        version = current_version(session, plan)
-        attempts = session.exec(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.delivery_id == delivery.id)
-        ).one()
-        delivery.status, delivery.reason, delivery.updated_at = "queued", "resent", now
-        context = {**plan_context(session, plan, version), "document_id": pdf.id, "filename": pdf.filename}
-        _queue_copy(session, plan, version, delivery, context, now, attempt=attempts + 1)
+        [attempt] = _queue_again(session, plan, [delivery], now)
         audit.append(
             session,
             org_id=plan.org_id,
@@ -188,9 +180,32 @@ def resend(db: Database, plan_id: int, actor: str, email: str) -> str:
             actor=who.label,
             action="resend",
             now=now,
-            detail={"to": delivery.email, "attempt": attempts + 1, "message_id": delivery.message_id},
+            detail={"to": delivery.email, "attempt": attempt, "message_id": delivery.message_id},
         )
         return delivery.message_id
+
+
+def _queue_again(session: Session, plan: Plan, deliveries: Sequence[Delivery], now: datetime) -> list[int]:
+    """A new copy (a new email, its own Message-ID) of the issued document for each delivery;
+    returns each one's attempt number (the copies it has had, this one included)."""
+    pdf = document_for(session, plan, "pdf")
+    assert pdf is not None, "a distributed plan has its document"
+    version = current_version(session, plan)
+    context = {**plan_context(session, plan, version), "document_id": pdf.id, "filename": pdf.filename}
+    counts = dict(
+        session.exec(
+            select(OutboxMessage.delivery_id, func.count())
+            .where(col(OutboxMessage.delivery_id).in_([d.id for d in deliveries]))
+            .group_by(col(OutboxMessage.delivery_id))
+        ).all()
+    )
+    attempts = []
+    for delivery in deliveries:
+        delivery.status, delivery.reason, delivery.updated_at = "queued", "resent", now
+        attempt = counts.get(delivery.id, 0) + 1
+        _queue_copy(session, plan, version, delivery, context, now, attempt=attempt)
+        attempts.append(attempt)
+    return attempts
 
 
 @dataclass(frozen=True)
@@ -317,21 +332,7 @@ def retry_failed(db: Database, plan_id: int, actor: str) -> list[str]:
         ).all()
         if not failed:
             raise Refused("deliveries", f"kế hoạch {plan_id} không có bản gửi lỗi nào để gửi lại")
-        pdf = document_for(session, plan, "pdf")
-        assert pdf is not None, "a distributed plan has its document"
-        version = current_version(session, plan)
-        context = {**plan_context(session, plan, version), "document_id": pdf.id, "filename": pdf.filename}
-        counts = dict(
-            session.exec(
-                select(OutboxMessage.delivery_id, func.count())
-                .where(col(OutboxMessage.delivery_id).in_([d.id for d in failed]))
-                .group_by(col(OutboxMessage.delivery_id))
-            ).all()
-        )
-        for delivery in failed:
-            delivery.status, delivery.reason, delivery.updated_at = "queued", "resent", now
-            attempt = counts.get(delivery.id, 0) + 1
-            _queue_copy(session, plan, version, delivery, context, now, attempt=attempt)
+        _queue_again(session, plan, failed, now)
         audit.append(
             session,
             org_id=plan.org_id,
