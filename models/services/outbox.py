@@ -126,14 +126,18 @@ def renew(db: Database, item_ids: Collection[int]) -> int:
     batch): another sender would take the item and both would send it. Only a dead
     sender's claims should fall due again.
     """
+    return _update_claimed(db, item_ids, claimed_until=db.clock() + LEASE)
+
+
+def _update_claimed(db: Database, item_ids: Collection[int], **values: Any) -> int:
+    """Set `values` on those of the items still claimed ('sending'); how many were."""
     if not item_ids:
         return 0
-    now = db.clock()
     with db.write() as session:
         result = session.execute(
             update(OutboxMessage)
             .where(col(OutboxMessage.id).in_(list(item_ids)), col(OutboxMessage.status) == "sending")
-            .values(claimed_until=now + LEASE)
+            .values(**values)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -199,16 +203,9 @@ def mark_retry(
 
 def release(db: Database, item_ids: Collection[int], error: str) -> int:
     """Give claimed items back without an attempt: the relay was away, not their fault; due at once."""
-    if not item_ids:
-        return 0
-    now = db.clock()
-    with db.write() as session:
-        result = session.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(list(item_ids)), col(OutboxMessage.status) == "sending")
-            .values(status="pending", last_error=error, claimed_until=None, next_attempt_at=now)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+    return _update_claimed(
+        db, item_ids, status="pending", last_error=error, claimed_until=None, next_attempt_at=db.clock()
+    )
 
 
 def mark_failed(db: Database, item_id: int, reason: str) -> None:
