@@ -194,19 +194,13 @@ async def drive_known(
         return Drive.DONE
     plan_id = plan.plan_id
     if run is None or run.state is None:
-        if plan.is_final:
-            return Drive.DONE
-        await start_run(db, plan, after=plan.flow_run_id)
-        return Drive.DONE
+        return await _replace(db, plan)
     if dead is not None:
         # No process is left to move the run on: mark it Crashed, and a new run continues
         # from what the database holds.
         await crash(run, dead)
         log.warning("plan %s: flow run %s lost its process (%s); starting a new run", plan_id, run.id, dead)
-        if plan.is_final:
-            return Drive.DONE
-        await start_run(db, plan, after=plan.flow_run_id)
-        return Drive.DONE
+        return await _replace(db, plan)
     state = run.state
     if state.is_paused():
         if plan.recorded_wait_key != plan.expected_wait_key:
@@ -223,11 +217,8 @@ async def drive_known(
             )
         return Drive.DONE
     if state.is_final():
-        if plan.is_final:
-            return Drive.DONE
         # The run ended (crashed, cancelled, failed) while the plan is still active: a new run.
-        await start_run(db, plan, after=plan.flow_run_id)
-        return Drive.DONE
+        return await _replace(db, plan)
     if (
         state.is_running()
         and plan.expected_wait_key is not None
@@ -235,3 +226,14 @@ async def drive_known(
     ):
         return Drive.RETRY  # it may have read the database before this decision: look again
     return Drive.DONE  # scheduled or pending runs read the database when they start
+
+
+async def _replace(db: Database, seen: runs.PlanSnapshot) -> Drive:
+    """Start the run that follows ``seen.flow_run_id``, unless the plan has moved on since
+    ``seen`` was read: the plan was read before its run, so a run that completed in between
+    (the plan issued a moment before) looks ended on an active plan."""
+    plan = await anyio.to_thread.run_sync(runs.snapshot, db, seen.plan_id)
+    if plan.is_final or plan.flow_run_id != seen.flow_run_id:
+        return Drive.DONE
+    await start_run(db, plan, after=plan.flow_run_id)
+    return Drive.DONE

@@ -16,9 +16,13 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import FlowRun
 from prefect.events.utilities import emit_event
 from prefect.events.worker import EventsWorker
-from prefect.states import Cancelling, Paused, Pending, Running, Scheduled, State
+from prefect.states import Cancelling, Completed, Paused, Pending, Running, Scheduled, State
 
-from flows.driver import HEARTBEAT, Liveness, dead_runs
+from flows.driver import HEARTBEAT, Drive, Liveness, dead_runs, drive_known
+from models.db import Database
+from models.lifecycle import State as PlanState
+from models.services import distribution, runs
+from tests.factory import build, drain_outbox, load_people
 
 LIMITS = Liveness(stale_s=60, pending_s=20)
 
@@ -71,3 +75,31 @@ async def test_a_running_run_that_beats_is_alive() -> None:
             break
         await asyncio.sleep(0.5)
     assert set(dead) == {str(silent.id)}, dead
+
+
+@pytest.mark.usefixtures("prefect_server")
+async def test_a_run_that_completed_after_its_plan_was_read_is_not_replaced(db: Database) -> None:
+    # Reconcile reads the plans, then their runs: a plan issued in between has a Completed run
+    # while its snapshot still says distributing. That run finished the plan; no new run.
+    load_people(db)
+    plan_id = build(db, PlanState.DISTRIBUTING)
+    run = await run_in(Running())
+    runs.set_flow_run(db, plan_id, str(run.id))
+    stale = runs.snapshot(db, plan_id)
+    drain_outbox(db, plan_id)
+    distribution.complete_distribution(db, plan_id)
+    async with get_client() as client:
+        await client.set_flow_run_state(run.id, Completed(), force=True)
+        completed = await client.read_flow_run(run.id)
+        before = await client.count_flow_runs()
+
+    assert await drive_known(db, stale, completed) is Drive.DONE
+    # Ended on a plan another process has already given a new run: that run carries on.
+    other = build(db, PlanState.DISTRIBUTING)
+    runs.set_flow_run(db, other, str(run.id))
+    seen = runs.snapshot(db, other)
+    runs.set_flow_run(db, other, str((await run_in(Running())).id))
+    assert await drive_known(db, seen, completed) is Drive.DONE
+    async with get_client() as client:
+        assert await client.count_flow_runs() == before + 1  # only the one this test made
+    assert runs.snapshot(db, plan_id).flow_run_id == str(run.id)

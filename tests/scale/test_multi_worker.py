@@ -159,7 +159,12 @@ def test_two_workers_issue_each_plan_once(pg_urls: list[str], tmp_path: Path) ->
     assert not list(home.glob("prefect.db*")), "the Prefect server kept its state in PostgreSQL"
     assert sorted(s.number for s in signed) == list(range(1, PLANS + 1)), f"numbers gap-free 1..{PLANS}"
     per_plan = Counter(tag for r in issued_runs for tag in r["tags"] if tag.startswith("plan-"))
-    assert per_plan == dict.fromkeys(uids, 1), "one flow run per plan"
+    started = [
+        line
+        for line in (tmp_path / "serve.log").read_text(errors="replace").splitlines()
+        if "flow run" in line and ("started" in line or "lost" in line)
+    ]
+    assert per_plan == dict.fromkeys(uids, 1), "one flow run per plan; serve.log:\n" + "\n".join(started)
     mails = [m for m in read_index(catcher.mail_dir) if m.get("event") == "distributed"]
     copies = Counter((m["plan_id"], rcpt) for m in mails for rcpt in m["rcpt_tos"])
     assert copies and set(copies.values()) == {1}, "every recipient exactly one copy"
