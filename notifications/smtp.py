@@ -15,17 +15,17 @@ raises one of two exceptions the dispatcher acts on:
 
 SMTP has one window that no client can close: the relay has kept the message but its
 reply has not been recorded yet (the reply is lost with the connection, or the sender
-dies). ``send(msg, accepted=record)`` keeps that window to *one message per pool*: the
-final dot of DATA waits for the pool's turn, and the turn is held until ``record`` has
-stored the reply, so a crash at any point leaves at most one kept-but-unrecorded message
+dies). ``send(msg, accepted=record)`` keeps that window to *one message per machine*: the
+final dot of DATA waits for the turn (``notifications.turns``: the pool's, and the machine's
+across the dispatcher and every flow run), and the turn is held until ``record`` has stored
+the reply, so a crash of the whole engine leaves at most one kept-but-unrecorded message
 to be sent again. Connecting, MAIL, RCPT and the body transfer still run on every
-connection of the pool at once.
+connection at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import re
 from collections.abc import Awaitable, Callable
@@ -53,6 +53,10 @@ from aiosmtplib.email import quote_address
 
 from models.settings import Settings
 from notifications.ratelimit import TokenBucket
+from notifications.turns import Baton, MachineTurn, Turn
+
+
+MACHINE_TURN_FILE = "sending.lock"  # in the data directory: shared by every sender of the machine
 
 
 class SendFailure(Exception):
@@ -151,74 +155,6 @@ def envelope(msg: EmailMessage) -> tuple[str, list[str]]:
     return senders[0].addr_spec, recipients
 
 
-class _Baton:
-    """The pool's turn to finish a message, handed from one send straight to the next.
-
-    A send that gives the turn back writes the next waiter's final dot itself (``start``),
-    so the relay gets it at once instead of after the event loop has run everything else
-    that is ready: the turn is the one step of a distribution that no connection overlaps.
-    """
-
-    def __init__(self) -> None:
-        self.busy = False
-        self.waiting: collections.deque[tuple[Callable[[], None], asyncio.Future[None]]] = collections.deque()
-
-    async def take(self, start: Callable[[], None]) -> None:
-        """Return (or raise what ``start`` raised) once the turn is ours; if cancelled waiting: not ours."""
-        if not self.busy:
-            self.busy = True
-            start()
-            return
-        handed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.waiting.append((start, handed))
-        try:
-            await handed
-        except asyncio.CancelledError:
-            if handed.done() and not handed.cancelled():  # handed over as we were cancelled: pass it on
-                self.give_back()
-            raise
-
-    def give_back(self) -> None:
-        while self.waiting:
-            start, handed = self.waiting.popleft()
-            if handed.done():  # its send was cancelled while waiting
-                continue
-            try:
-                start()
-            except Exception as exc:  # their connection failed: the turn is theirs to give back
-                handed.set_exception(exc)
-            else:
-                handed.set_result(None)
-            return
-        self.busy = False
-
-
-class _Turn:
-    """One send's claim on the pool's turn to finish a message (final dot until the reply is recorded)."""
-
-    def __init__(self, baton: _Baton) -> None:
-        self.baton = baton
-        self.held = False
-
-    async def take(self, start: Callable[[], None] = lambda: None) -> None:
-        """Wait for the turn; ``start`` runs the moment it is ours (it writes the final dot)."""
-        if self.held:
-            return
-        try:
-            await self.baton.take(start)
-        except asyncio.CancelledError:
-            raise  # the baton was passed on
-        except BaseException:
-            self.held = True  # ours although starting failed: the send's cleanup gives it back
-            raise
-        self.held = True
-
-    def give_back(self) -> None:
-        if self.held:
-            self.held = False
-            self.baton.give_back()
-
-
 _LINE_ENDINGS = re.compile(rb"(?:\r\n|\n|\r(?!\n))")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
@@ -247,7 +183,7 @@ class _Connection(aiosmtplib.SMTP):
     the pieces it uses, the turn is taken before the whole DATA command instead.
     """
 
-    turn: _Turn | None = None
+    turn: Turn | None = None
     answered = False  # the relay has replied to MAIL for the message being sent
 
     async def mail(self, sender: str, /, *args: Any, **kwargs: Any) -> SMTPResponse:
@@ -362,7 +298,7 @@ class SmtpPool:
         self.settings = settings
         self.size = max(1, settings.smtp_pool_size)
         self._slots = asyncio.Semaphore(self.size)
-        self._turn = _Baton()
+        self._turn = Baton(MachineTurn(settings.data_dir / MACHINE_TURN_FILE))
         self._idle: list[_Connection] = []
         self._closed = False
         self._failures = 0  # connections the relay refused so far
@@ -438,7 +374,7 @@ class SmtpPool:
         if self._closed:
             raise RuntimeError("the SMTP pool is closed")
         sender, recipients = (msg.sender, msg.recipients) if isinstance(msg, Outgoing) else envelope(msg)
-        turn = _Turn(self._turn) if accepted is not None else None
+        turn = Turn(self._turn) if accepted is not None else None
         failures = self._failures
         async with self._slots:
             if self._failures != failures and self._unavailable is not None:
@@ -513,6 +449,8 @@ class SmtpPool:
     async def close(self) -> None:
         """Say QUIT on every idle connection; connections in use close when their send ends."""
         self._closed = True
+        if not self._turn.busy and self._turn.machine is not None:
+            self._turn.machine.close()
         idle, self._idle = self._idle, []
         for client in idle:
             with contextlib.suppress(Exception):

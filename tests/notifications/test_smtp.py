@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import sys
 import email.policy
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -21,10 +22,9 @@ from notifications.smtp import (
     PermanentFailure,
     SmtpPool,
     TemporaryFailure,
-    _Baton,
-    _Turn,
     envelope,
 )
+from notifications.turns import FAIR_S, Baton, MachineTurn, Turn
 from tests.notifications.conftest import EVENTS, INJECTED_TITLE, make_item, settings_for
 
 TITLE = f"{INJECTED_TITLE} thực hiện Nghị quyết số 12-NQ/TU về chuyển đổi số"
@@ -269,11 +269,11 @@ async def test_a_message_without_recipients_is_permanent(tmp_path: Path) -> None
 
 async def test_the_turn_is_handed_over_with_the_next_final_dot_already_written() -> None:
     """The pool's turn: one holder at a time, in order; the giver starts the next send, come what may."""
-    baton = _Baton()
+    baton = Baton()
     written: list[str] = []
-    first = _Turn(baton)
+    first = Turn(baton)
     await first.take(lambda: written.append("a"))
-    second, third, fourth = _Turn(baton), _Turn(baton), _Turn(baton)
+    second, third, fourth = Turn(baton), Turn(baton), Turn(baton)
 
     def broken() -> None:
         raise ConnectionResetError("the third connection died")
@@ -297,3 +297,55 @@ async def test_the_turn_is_handed_over_with_the_next_final_dot_already_written()
     assert fourth.held and waiting[0].cancelled() and not second.held
     fourth.give_back()
     assert not baton.busy
+
+
+async def test_the_machine_turn_is_one_across_processes_and_passed_on_after_a_while(tmp_path: Path) -> None:
+    """Every pool of the machine shares one turn: a crash repeats at most one message."""
+    lock = tmp_path / "sending.lock"
+    script = (
+        "import fcntl, os, sys, time\n"
+        f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "print('held', flush=True)\n"
+        "sys.stdin.readline()\n"
+    )
+    other = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+    assert other.stdout is not None and other.stdin is not None
+    assert await other.stdout.readline() == b"held\n"
+    ours = Turn(Baton(MachineTurn(lock)))
+    written: list[str] = []
+    taking = asyncio.create_task(ours.take(lambda: written.append("dot")))
+    await asyncio.sleep(0.3)
+    assert not taking.done() and written == [], "another process holds the machine's turn"
+    other.stdin.write(b"go\n")
+    await other.stdin.drain()
+    await asyncio.wait_for(taking, 10)
+    assert written == ["dot"] and ours.held
+    await other.wait()
+    ours.give_back()
+
+    # Two pools of one process: the second waits for the first, which lets go after FAIR_S
+    # although its own sends keep queueing.
+    first, second = Baton(MachineTurn(lock)), Baton(MachineTurn(lock))
+    order: list[str] = []
+    a1 = Turn(first)
+    await a1.take(lambda: order.append("a1"))
+    b1 = asyncio.create_task(Turn(second).take(lambda: order.append("b1")))
+    a2, a3 = Turn(first), Turn(first)
+    taking_a2 = asyncio.create_task(a2.take(lambda: order.append("a2")))
+    await asyncio.sleep(0.05)
+    a1.give_back()  # held briefly: handed to the pool's own next send
+    await taking_a2
+    assert order == ["a1", "a2"] and not b1.done()
+    taking_a3 = asyncio.create_task(a3.take(lambda: order.append("a3")))
+    await asyncio.sleep(FAIR_S + 0.05)
+    a2.give_back()  # held past FAIR_S with a waiter: the machine's turn goes to the other pool
+    await asyncio.wait_for(b1, 5)
+    assert order == ["a1", "a2", "b1"] and not taking_a3.done()
+    second.give_back()
+    await asyncio.wait_for(taking_a3, 5)
+    assert order == ["a1", "a2", "b1", "a3"]
+    a3.give_back()
+    assert not first.busy and first.machine is not None and not first.machine.held
