@@ -5,12 +5,13 @@ any number of plans."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, false, func, or_, true
+from sqlalchemy import ColumnElement, false, func, literal_column, or_, text, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -29,6 +30,10 @@ Sort = Literal["newest", "oldest", "updated", "title"]
 SORTS: tuple[Sort, ...] = ("newest", "oldest", "updated", "title")
 PER_PAGE = 50
 _NUMBER = re.compile(r"^\s*(?:KH-?)?(\d{1,9})\s*$", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+")  # what both full-text indexes call a word: letters and digits
+_MOST_WORDS = 12
+# Written as the index of migration 0008 is, so PostgreSQL uses it.
+_PG_WORDS = literal_column("to_tsvector('simple'::regconfig, planversion.title || ' ' || planversion.body)")
 
 
 @dataclass(frozen=True)
@@ -133,17 +138,30 @@ def _waiting_on(session: Session, org_id: int, email: str) -> ColumnElement[bool
     )
 
 
-def _matches(q: str) -> ColumnElement[bool]:
+def _matches(session: Session, q: str) -> ColumnElement[bool]:
     number = _NUMBER.match(q)
     if number:
         n = int(number.group(1))
         return or_(col(Plan.id) == n, col(Plan.number) == n)
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(
-        col(PlanVersion.title).ilike(pattern, escape="\\"),
-        col(Plan.symbol).ilike(pattern, escape="\\"),
-        col(PlanVersion.body).ilike(pattern, escape="\\"),
-    )
+    symbol = col(Plan.symbol).ilike(pattern, escape="\\")
+    words = _WORD.findall(unicodedata.normalize("NFC", q))[:_MOST_WORDS]
+    if not words:
+        return symbol
+    return or_(symbol, _has_words(session, words))
+
+
+def _has_words(session: Session, words: list[str]) -> ColumnElement[bool]:
+    """The current version's title or text has every word, or a word beginning with it (the
+    full-text index of migration 0008: a word search does not read every plan's text)."""
+    if session.get_bind().dialect.name == "sqlite":
+        match = " ".join(f'"{w}"*' for w in words)
+        hits = sa_select(literal_column("rowid")).select_from(text("planversion_fts")).where(
+            text("planversion_fts MATCH :words").bindparams(words=match)
+        )
+        return col(PlanVersion.id).in_(hits)
+    query = func.to_tsquery(literal_column("'simple'::regconfig"), " & ".join(f"{w}:*" for w in words))
+    return _PG_WORDS.op("@@")(query)
 
 
 def _in_year(year: int) -> ColumnElement[bool]:
@@ -166,7 +184,7 @@ def plans(db: Database, person: Person, wanted: PlanFilter, per_page: int = PER_
     with db.read() as session:
         where: list[ColumnElement[bool]] = [col(Plan.org_id) == person.org_id, _visible(session, person)]
         if wanted.q:
-            where.append(_matches(wanted.q))
+            where.append(_matches(session, wanted.q))
         if wanted.state:
             where.append(col(Plan.state) == wanted.state)
         if wanted.waiting_on:
