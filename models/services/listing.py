@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, false, func, literal_column, or_, text, true
+from sqlalchemy import ColumnElement, Integer, Select, false, func, literal_column, or_, text, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -33,7 +33,9 @@ _NUMBER = re.compile(r"^\s*(?:KH-?)?(\d{1,9})\s*$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+")  # what both full-text indexes call a word: letters and digits
 _MOST_WORDS = 12
 # Written as the index of migration 0008 is, so PostgreSQL uses it.
-_PG_WORDS = literal_column("to_tsvector('simple'::regconfig, planversion.title || ' ' || planversion.body)")
+_PG_WORDS: ColumnElement[Any] = literal_column(
+    "to_tsvector('simple'::regconfig, planversion.title || ' ' || planversion.body)"
+)
 
 
 @dataclass(frozen=True)
@@ -156,8 +158,10 @@ def _has_words(session: Session, words: list[str]) -> ColumnElement[bool]:
     full-text index of migration 0008: a word search does not read every plan's text)."""
     if session.get_bind().dialect.name == "sqlite":
         match = " ".join(f'"{w}"*' for w in words)
-        hits = sa_select(literal_column("rowid")).select_from(text("planversion_fts")).where(
-            text("planversion_fts MATCH :words").bindparams(words=match)
+        hits: Select[tuple[int]] = (
+            sa_select(literal_column("rowid", Integer))
+            .select_from(text("planversion_fts"))
+            .where(text("planversion_fts MATCH :words").bindparams(words=match))
         )
         return col(PlanVersion.id).in_(hits)
     query = func.to_tsquery(literal_column("'simple'::regconfig"), " & ".join(f"{w}:*" for w in words))

@@ -10,5 +10,7 @@ from models.migrate import include_name
 
 def test_migrated_database_matches_the_models(db: Database) -> None:
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": include_name}), SQLModel.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"include_name": include_name}), SQLModel.metadata
+        )
     assert diff == []
