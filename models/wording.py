@@ -71,7 +71,9 @@ def words(old: str, new: str) -> tuple[Segment, ...]:
 
 
 def compare(old_lines: list[str], new_lines: list[str]) -> Changes:
-    """Paragraph by paragraph, then word by word inside each edited paragraph."""
+    """Paragraph by paragraph, then word by word inside each edited paragraph. Blank lines
+    only separate paragraphs: they are never shown as added or removed."""
+    old_lines, new_lines = [x for x in old_lines if x.strip()], [x for x in new_lines if x.strip()]
     out: list[Paragraph] = []
     matcher = SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

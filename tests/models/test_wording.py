@@ -48,3 +48,13 @@ def test_only_the_changes_with_their_context_and_gaps() -> None:
 def test_words_keep_the_newer_spacing() -> None:
     assert words("a  b c", "a  b d") == (Segment("same", "a  b"), Segment("del", " c"), Segment("add", " d"))
     assert "".join(s.text for s in words("x y", "  x   z") if s.op != "del") == "  x   z"
+
+
+def test_blank_lines_are_not_added_or_removed_paragraphs() -> None:
+    old = ["I. MỤC ĐÍCH", "", LONG]
+    new = ["I. MỤC ĐÍCH", "", LONG, "", "", "3. Sơ kết vào quý IV."]
+    paragraphs = compare(old, new).paragraphs
+    assert [(p.kind, "".join(s.text for s in p.segments)) for p in paragraphs if p.kind != "same"] == [
+        ("added", "3. Sơ kết vào quý IV.")
+    ]
+    assert all(s.text.strip() for p in paragraphs for s in p.segments if s.op != "same")

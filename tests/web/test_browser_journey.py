@@ -4,6 +4,7 @@ dispatcher and SMTP catcher. People act only through the pages and the links in 
 from __future__ import annotations
 
 import asyncio
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,7 @@ REVIEWER_2 = "kiemtra@duk.example.vn"
 SIGNER = "pbt@duk.example.vn"
 SEED_000 = next((REPO / "examples" / "seeds").glob("000_*.txt"))
 DESKTOP = {"width": 1100, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -57,9 +59,10 @@ async def caught_link(mail_dir: Path, to: str, subject: str) -> str:
 
 async def open_mail_link(
     page: Page, url: str, to: str, subject: str, reader: Page, shot: Path | None = None
-) -> None:
+) -> str:
     """The secretariat (`reader`) finds the message in the catcher's view (only a secretariat
-    may read it); the person it was for opens its link in their own browser and confirms."""
+    may read it); the person it was for opens its link in their own browser and confirms.
+    Returns the link."""
     message = reader.locator("ul.list a", has_text=subject).first
     for _ in range(120):
         await reader.goto(f"{url}/mail?to={to}")
@@ -72,6 +75,7 @@ async def open_mail_link(
     link = await reader.locator("pre.mail a[href*='/l/']").first.get_attribute("href")
     assert link
     await follow_link(page, link)
+    return link
 
 
 async def follow_link(page: Page, link: str) -> None:
@@ -149,10 +153,15 @@ async def test_import_review_change_resubmit_approve_sign_and_deliver(
         version = str(plan_status(db, 1)["version_hash"])
 
         # Both approve version 2, each from their own new email; reviewer 1 sees the change.
-        await open_mail_link(first, url, REVIEWER_1, version, office)
-        await expect(first.locator("div.diff")).to_contain_text("Sơ kết việc thực hiện vào quý IV")
+        approve_link = await open_mail_link(first, url, REVIEWER_1, version, office)
+        # The changes since the version they saw, word by word: the added sentence is marked.
+        await expect(first.locator("div.diff ins")).to_contain_text("Sơ kết việc thực hiện vào quý IV")
         await first.screenshot(path=screenshot_path(tmp_path, "review"), full_page=True)
         await press(first, "Đồng ý")
+        await expect(first.locator(".timeline")).to_contain_text("Thạch Thị Sa Rênh: đồng ý")
+        # The same email link opened again, signed in: to the plan, not an error page.
+        await first.goto(approve_link)
+        await expect(first).to_have_url(f"{url}/plans/1")
         await expect(first.locator(".timeline")).to_contain_text("Thạch Thị Sa Rênh: đồng ý")
         second = await person(browser)
         await open_mail_link(second, url, REVIEWER_2, version, office)
@@ -181,4 +190,57 @@ async def test_import_review_change_resubmit_approve_sign_and_deliver(
         await office.goto(f"{url}/plans/1")
         await expect(office.locator(".timeline")).to_contain_text("ký ban hành")
         await office.screenshot(path=screenshot_path(tmp_path, "plan"), full_page=True)
+
+        # The official PDF, downloaded from the plan page.
+        async with office.expect_download() as pending:
+            await office.get_by_role("link", name="PDF", exact=True).click()
+        pdf = Path(await (await pending.value).path())
+        assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+        # On a phone: the plan page and the document itself, no wider than the screen.
+        await signer.set_viewport_size(PHONE)
+        for name, path in (("phone-plan", "/plans/1"), ("phone-document", "/plans/1/document")):
+            await signer.goto(f"{url}{path}")
+            await signer.screenshot(path=screenshot_path(tmp_path, name))
+            assert await signer.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+
+        await draft_searched_edited_twice_and_withdrawn(office, url)
         await browser.close()
+
+
+async def draft_searched_edited_twice_and_withdrawn(office: Page, url: str) -> None:
+    """A second draft: the inbox search finds plan 1 by a sentence only its text has; the
+    draft is saved over from a stale tab (refused, the typed text kept), then withdrawn after
+    the confirmation page."""
+    await office.goto(f"{url}/plans/new")
+    await office.set_input_files("#file", str(SEED_000))
+    await office.get_by_role("button", name="Tạo dự thảo").click()
+    await expect(office.get_by_role("heading", name="Đã tạo dự thảo KH-2")).to_be_visible()
+
+    await office.goto(f"{url}/inbox")
+    await office.get_by_label("Tìm (số, trích yếu, nội dung)").fill("quý IV năm 2022")
+    await office.get_by_role("button", name="Lọc").click()
+    found = office.locator("ul.list li.item a")
+    await expect(found).to_have_count(1)  # only plan 1's text has the sentence added in review
+    await expect(found).to_have_attribute("href", "/plans/1")
+
+    await office.goto(f"{url}/plans/2/edit")
+    stale = await office.context.new_page()
+    await stale.goto(f"{url}/plans/2/edit")
+    body = office.get_by_label("Nội dung")
+    await body.fill((await body.input_value()) + "\n\nBổ sung từ tab thứ nhất.")
+    await office.get_by_role("button", name="Lưu phiên bản mới").click()
+    stale_body = stale.get_by_label("Nội dung")
+    await stale_body.fill((await stale_body.input_value()) + "\n\nBổ sung từ tab cũ.")
+    await stale.get_by_role("button", name="Lưu phiên bản mới").click()
+    await expect(stale.get_by_role("alert")).to_contain_text("phiên bản mới")
+    await expect(stale.locator("#mine-body")).to_have_value(re.compile("Bổ sung từ tab cũ"))
+    await expect(stale.locator("#body")).to_have_value(re.compile("Bổ sung từ tab thứ nhất"))
+    await stale.close()
+
+    await office.goto(f"{url}/plans/2")
+    await office.get_by_role("link", name="Rút lại dự thảo…").click()
+    await expect(office.get_by_role("heading", name="Rút lại KH-2?")).to_be_visible()
+    await office.get_by_label("Lý do rút lại (bắt buộc)").fill("Trùng với KH-1.")
+    await office.get_by_role("button", name="Rút lại dự thảo").click()
+    await expect(office.locator(".facts")).to_contain_text("đã rút lại")
