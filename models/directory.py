@@ -29,6 +29,9 @@ class Organisation(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     drafter_may_approve_and_sign: bool = False  # lifts separation of duties for this organisation
+    # Email domains whose addresses may hold a role; []: the domains of its secretariat's addresses.
+    role_domains: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    head_email: str = ""  # told of every confirmed role change; "": its administrators are
 
 
 class Person(SQLModel, table=True):
@@ -71,3 +74,20 @@ class Delegation(SQLModel, table=True):
     basis: str = ""  # the written authorisation it rests on, e.g. "Giấy ủy quyền số 05/GUQ-VP"
     created_by_id: int = Field(foreign_key="person.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RoleChange(SQLModel, table=True):
+    """A change to who may review, sign or administer: made by an administrator, in force once
+    a second administrator confirms it (one person alone cannot make themselves a signer)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    roles: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )  # all, once confirmed
+    requested_by_id: int = Field(foreign_key="person.id")
+    requested_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = "pending"  # pending | confirmed
+    confirmed_by_id: int | None = Field(default=None, foreign_key="person.id")
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,6 +1,6 @@
 """Every table, imported in one place so the metadata is complete (migrations, tests)."""
 
-from models.directory import Delegation, GroupMember, Organisation, Person, Unit
+from models.directory import Delegation, GroupMember, Organisation, Person, RoleChange, Unit
 from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, RenderedDocument, ReviewTask
 from models.records import (
     ActionLink,
@@ -33,6 +33,7 @@ __all__ = [
     "RegisterEntry",
     "RenderedDocument",
     "ReviewTask",
+    "RoleChange",
     "Unit",
     "WebSession",
 ]

@@ -21,7 +21,8 @@ Form = Annotated[FormData, Depends(checked_form)]
 @router.get("/directory")
 def directory(request: Request, person: Secretariat) -> Response:
     people, units = workspace.people_and_units(db_of(request), person.org_id)
-    return page(request, "directory", people=people, units=units)
+    waiting = workspace.pending_role_changes(db_of(request), person.org_id)
+    return page(request, "directory", people=people, units=units, waiting=waiting, me=person)
 
 
 @router.post("/directory/units")
@@ -48,4 +49,10 @@ def save_person(request: Request, person: Secretariat, form: Form) -> Response:
         str(form.get("title", "")),
         [r for r in form.getlist("role") if isinstance(r, str)],
     )
+    return RedirectResponse("/directory", status_code=303)
+
+
+@router.post("/directory/roles/{change_id}/confirm")
+def confirm_roles(request: Request, change_id: int, person: Secretariat, form: Form) -> Response:
+    addressbook.confirm_roles(db_of(request), person.email, change_id)
     return RedirectResponse("/directory", status_code=303)

@@ -22,7 +22,12 @@ STEP_NAMES = {
     "view": "Xem văn bản",
     "sign_in": "Đăng nhập",
 }
-ROLE_NAMES = {"secretariat": "Văn phòng", "reviewer": "Người cho ý kiến", "signer": "Người ký"}
+ROLE_NAMES = {
+    "secretariat": "Văn phòng",
+    "reviewer": "Người cho ý kiến",
+    "signer": "Người ký",
+    "admin": "Quản trị",
+}
 
 
 def _local(at: datetime | str | None) -> str:

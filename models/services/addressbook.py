@@ -8,10 +8,11 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models.db import Database
-from models.directory import Person, Unit
+from models.directory import Organisation, Person, Unit
 from models.errors import Invalid, Refused
 from models.lifecycle import Role
 from models.services import audit
+from models.services import roles as governance
 from models.services.core import Who, resolve_actor
 from models.services.directory import PERSON_ROLES
 from models.services.plans import validate_email
@@ -67,8 +68,10 @@ def save_unit(
         )
 
 
-def save_person(db: Database, actor: str, email: str, name: str, title: str, roles: Sequence[str]) -> None:
-    """Add a person to the actor's organisation, or change one of its people."""
+def save_person(db: Database, actor: str, email: str, name: str, title: str, roles: Sequence[str]) -> bool:
+    """Add a person to the actor's organisation, or change one of its people. Reviewer, signer
+    and admin are granted by an administrator and wait for a second one (`roles.confirm`):
+    returns True when everything asked is in force, False when a grant waits."""
     address = validate_email("email", email).lower()
     name = _one_line("name", name)
     title = _one_line("title", title, required=False)
@@ -84,9 +87,16 @@ def save_person(db: Database, actor: str, email: str, name: str, title: str, rol
             raise Invalid("email", f"{address} belongs to another organisation")
         if person is not None and person.id == who.person.id and Role.SECRETARIAT not in roles:
             raise Invalid("roles", "you cannot remove your own secretariat role")
+        org = session.get(Organisation, org_id)
+        assert org is not None
+        governance.check_domain(session, org, address, roles)
+        wanted = governance.split(person.roles if person else [], roles, who.person)
         person = person or Person(org_id=org_id, email=address, name=name)
-        person.name, person.title, person.roles = name, title, sorted(set(roles))
+        person.name, person.title, person.roles = name, title, wanted.now
         session.add(person)
+        session.flush()
+        if wanted.pending is not None:
+            governance.request(session, person, wanted.pending, who.person, now)
         audit.append(
             session,
             org_id=org_id,
@@ -94,5 +104,20 @@ def save_person(db: Database, actor: str, email: str, name: str, title: str, rol
             actor=who.label,
             action="save_person",
             now=now,
-            detail={"email": address, "name": name, "roles": sorted(set(roles))},
+            detail={
+                "email": address,
+                "name": name,
+                "roles": wanted.now,
+                "awaiting_confirmation": wanted.pending,
+            },
         )
+        return wanted.pending is None
+
+
+def confirm_roles(db: Database, actor: str, change_id: int) -> None:
+    """A second administrator confirms a role change (see `roles.confirm`)."""
+    now = db.clock()
+    with db.write() as session:
+        who = _secretariat(session, actor)
+        assert who.person is not None
+        governance.confirm(session, change_id, who.person, who.label, now)

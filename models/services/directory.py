@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -21,7 +22,7 @@ from models.review_policy import Stage, check_template, parse_rule
 from models.services import audit
 from models.services.plans import validate_email
 
-PERSON_ROLES = {Role.SECRETARIAT.value, Role.REVIEWER.value, Role.SIGNER.value}
+PERSON_ROLES = {Role.SECRETARIAT.value, Role.REVIEWER.value, Role.SIGNER.value, "admin"}
 
 # The keys an organisation's TOML may hold, table by table; a list of tables ([[people]]) is
 # described by the keys of one of its tables. Any other key is refused, with the nearest known one.
@@ -38,6 +39,8 @@ SCHEMA: Schema = {
             "system",
             "term",
             "drafter_may_approve_and_sign",
+            "role_domains",
+            "head_email",
         )
     },
     "people": {k: None for k in ("email", "name", "title", "roles")},
@@ -112,6 +115,15 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
     may_self_approve = org_data.get("drafter_may_approve_and_sign", False)
     if not isinstance(may_self_approve, bool):
         raise Invalid("organisation.drafter_may_approve_and_sign", "must be true or false")
+    role_domains = org_data.get("role_domains", [])
+    if not isinstance(role_domains, list) or not all(
+        isinstance(d, str) and re.fullmatch(r"[a-z0-9.-]+\.[a-z]{2,}", d.lower()) for d in role_domains
+    ):
+        raise Invalid("organisation.role_domains", 'must be a list of email domains such as "hamliem.gov.vn"')
+    head_email = org_data.get("head_email", "")
+    if not isinstance(head_email, str):
+        raise Invalid("organisation.head_email", "must be an email address")
+    head_email = validate_email("organisation.head_email", head_email).lower() if head_email.strip() else ""
     people = _people(config.get("people", []))
     units, members = _units(config.get("units", []))
     reminders, holidays = (
@@ -132,6 +144,8 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
             "seal": seal,
             "review_templates": templates,
             "drafter_may_approve_and_sign": may_self_approve,
+            "role_domains": [d.lower() for d in role_domains],
+            "head_email": head_email,
         }
         for key, value in settings.items():
             setattr(org, key, value)

@@ -97,6 +97,24 @@ def people_and_units(db: Database, org_id: int) -> tuple[list[Person], list[Unit
         return list(people), list(units)
 
 
+def pending_role_changes(db: Database, org_id: int) -> list[dict[str, Any]]:
+    """Role grants waiting for a second administrator, for the address-book page."""
+    from models.services.roles import pending
+
+    with db.read() as session:
+        return [
+            {
+                "id": c.id,
+                "name": p.name,
+                "email": p.email,
+                "roles": c.roles,
+                "asked_by": a.name,
+                "asked_by_id": a.id,
+            }
+            for c, p, a in pending(session, org_id)
+        ]
+
+
 def version_text(version: PlanVersion) -> list[str]:
     """The version as lines of text, for comparing two versions."""
     lines = [f"Tên: {version.title}", "", *version.body.splitlines(), ""]

@@ -165,7 +165,7 @@ def _injected_person_email(c: dict[str, Any]) -> None:
 
 
 def _unknown_role(c: dict[str, Any]) -> None:
-    c["people"][3]["roles"] = ["signer", "admin"]
+    c["people"][3]["roles"] = ["signer", "approver"]
 
 
 def _no_role(c: dict[str, Any]) -> None:

@@ -224,7 +224,7 @@ def test_secretariat_edits_the_address_book(client: TestClient, people: Database
         client,
         "/directory",
         "/directory/people",
-        {"email": "moi@hamliem.example.vn", "name": "Người Mới", "title": "Ủy viên", "role": ["reviewer"]},
+        {"email": "moi@hamliem.example.vn", "name": "Người Mới", "title": "Ủy viên", "role": ["secretariat"]},
     )
     assert person.status_code == 303  # type: ignore[attr-defined]
     page = client.get("/directory").text

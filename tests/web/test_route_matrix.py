@@ -49,6 +49,7 @@ WHO: dict[str, str] = {
     "/directory": SECRETARIAT_ONLY,
     "/directory/units": SECRETARIAT_ONLY,
     "/directory/people": SECRETARIAT_ONLY,
+    "/directory/roles/{change_id}/confirm": SECRETARIAT_ONLY,  # and only a second administrator
     "/register": SECRETARIAT_ONLY,
     "/mail": SECRETARIAT_ONLY,
     "/mail/{name}": SECRETARIAT_ONLY,
@@ -119,7 +120,7 @@ def world(db: Database, tmp_path: Any) -> Iterator[tuple[Database, Settings, dic
 
 def concrete(route: Route, plans: dict[State, int]) -> str:
     plan_id = plans[PLAN_STATE.get(route.path.rsplit("/", 1)[-1], State.DRAFT)]
-    values = {"plan_id": str(plan_id), "fmt": "pdf", "token": "0" * 43, "name": "x.eml"}
+    values = {"plan_id": str(plan_id), "fmt": "pdf", "token": "0" * 43, "name": "x.eml", "change_id": "1"}
     return PATH_PARAM.sub(lambda m: values[m.group(1)], route.path)
 
 

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from models.db import Database
+from models.directory import Person
 from models.lifecycle import State
 from models.policies import Decision
 from models.records import OutboxMessage
@@ -243,3 +244,20 @@ def test_the_sign_in_form_cannot_flood_an_inbox(client: TestClient, people: Data
     with people.read() as s:
         sent = s.exec(select(OutboxMessage).where(OutboxMessage.event == "sign_in")).all()
     assert len(sent) == access.SIGN_IN_BURST
+
+
+def test_one_secretariat_member_cannot_add_a_signer_from_the_address_book(
+    client: TestClient, people: Database
+) -> None:
+    """The attack: one member adds people with outside or inside addresses as signer and reviewer."""
+    sign_in(client, people, SECRETARIAT)
+    for email, status in (("ky.gia@gmail.com", 400), ("ky.gia@hamliem.example.vn", 403)):
+        refused = post_form(
+            client,
+            "/directory",
+            "/directory/people",
+            {"email": email, "name": "Phạm Văn Ký", "title": "Phó Bí thư", "role": ["signer", "reviewer"]},
+        )
+        assert refused.status_code == status, email  # type: ignore[attr-defined]
+        with people.read() as s:
+            assert s.exec(select(Person).where(Person.email == email)).first() is None
