@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from documents.intake import ImportLimits, is_strange, strange_characters
 from documents.markup import MARKER_RE, ends_sentence, marker_number, opens_block, superscript
-from models.content import Draft
+from models.content import FORM_RE, Draft
 from models.errors import Invalid
 
 TYPE_NAME = "KẾ HOẠCH"
@@ -22,7 +22,6 @@ TYPE_NAME = "KẾ HOẠCH"
 _NUMBER_RE = re.compile(r"Số\s*:?\s*\d*\s*[-/]\s*[^\s,;]+")
 _DATE_RE = re.compile(r"(?:[^\W\d_][^,\n]*,\s*)?ngày\s+\S+\s+tháng\s+\S+\s+năm\s+[\d….]+")
 RECIPIENTS_RE = re.compile(r"^nơi nhận\s*:?$", re.IGNORECASE)
-AUTHORITY_RE = re.compile(r"^(T/M|K/T|T/L|TUQ\.|TM\.|KT\.|TL\.|Q\.)\s*(.*)$")
 _ENTRY_RE = re.compile(r"^[-–+•]\s*(.*)$")
 SEPARATOR_RE = re.compile(r"^[-–—_=*\s]{3,}$")
 _ANNOTATION_RE = re.compile(r"^(.*\S)\s*\(([^()]*)\)$")
@@ -63,7 +62,7 @@ def is_recipients_label(line: str) -> bool:
 
 def is_authority(line: str) -> bool:
     """The first line of a signature block: "T/M BAN THƯỜNG VỤ", "KT. CHỦ TỊCH", …"""
-    return bool(AUTHORITY_RE.match(_clean(line)))
+    return bool(FORM_RE.match(_clean(line)))
 
 
 def is_separator(line: str) -> bool:
@@ -238,7 +237,7 @@ class _Parser:
         """Without a Nơi nhận list, the signature starts at the last authority line near the end."""
         filled = [i for i in range(start, len(self.lines)) if self.lines[i].strip()]
         for i in reversed(filled[-_SIGNATURE_SCAN:]):
-            if AUTHORITY_RE.match(_clean(self.lines[i])):
+            if FORM_RE.match(_clean(self.lines[i])):
                 return i
         return len(self.lines)
 
@@ -361,7 +360,7 @@ class _Parser:
             self.note(min(start, len(self.lines) - 1), "no signature block found")
             return "", "", "", ""
         form = collective = ""
-        authority = AUTHORITY_RE.match(filled[0][1])
+        authority = FORM_RE.match(filled[0][1])
         if authority:
             form, collective = authority.group(1), authority.group(2).strip()
             filled = filled[1:]
@@ -378,7 +377,7 @@ class _Parser:
                 self.note(i, f"signature remark '{line}' dropped: the signature is added at signing")
             else:
                 titles.append(line)
-        return form, collective, " ".join(titles), name
+        return form, collective, "\n".join(titles), name
 
 
 def _is_upper(line: str) -> bool:
