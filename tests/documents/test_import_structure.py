@@ -27,7 +27,10 @@ def _plan(body: str, signature: str = "T/M BAN THƯỜNG VỤ\nBÍ THƯ") -> str
 
 
 def test_lettered_items_under_a_numbered_heading_stay_separate() -> None:
-    body = "1. Mục tiêu\n\na) nâng cao nhận thức của cán bộ\n\nb) bảo đảm kinh phí thực hiện\n\nTổ chức thực hiện."
+    body = (
+        "1. Mục tiêu\n\na) nâng cao nhận thức của cán bộ\n\n"
+        "b) bảo đảm kinh phí thực hiện\n\nTổ chức thực hiện."
+    )
     parsed = parse(_plan(body))
     assert parsed.draft.body.split("\n\n") == [
         "1. Mục tiêu",
@@ -54,8 +57,10 @@ def test_a_sentence_split_by_a_page_break_is_still_mended() -> None:
     "title",
     [
         "Thực hiện Nghị quyết số 06-NQ/TU\n\nvề phát triển vùng đồng bào dân tộc\n\ngiai đoạn 2021 - 2025",
-        "**Thực hiện Nghị quyết số 06-NQ/TU**\n\n**Về phát triển vùng đồng bào dân tộc**\n\n**giai đoạn 2021 - 2025**",
-        "Thực hiện Nghị quyết số 06-NQ/TU\n\nVề phát triển vùng đồng bào dân tộc\n\ngiai đoạn 2021 - 2025\n\n-----",
+        "**Thực hiện Nghị quyết số 06-NQ/TU**\n\n**Về phát triển vùng đồng bào dân tộc**\n\n"
+        "**giai đoạn 2021 - 2025**",
+        "Thực hiện Nghị quyết số 06-NQ/TU\n\nVề phát triển vùng đồng bào dân tộc\n\n"
+        "giai đoạn 2021 - 2025\n\n-----",
     ],
 )
 def test_a_title_over_blank_lines_is_read_whole(title: str) -> None:

@@ -60,6 +60,7 @@ def test_docx_prints_three_paragraphs(view: DocumentView) -> None:
 def test_html_and_text_print_three_lines(view: DocumentView) -> None:
     html = render_html(view)
     cell = html[html.index('<td class="r">', html.index('class="ftr"')) :]
-    printed = [re.sub(r"<[^>]+>", "", div).strip() for div in re.findall(r"<div class=\"[^\"]*\">.*?</div>", cell)]
+    divs = re.findall(r"<div class=\"[^\"]*\">.*?</div>", cell)
+    printed = [re.sub(r"<[^>]+>", "", div).strip() for div in divs]
     _lines_in_order([line for line in printed if line])
     _lines_in_order(render_text(view).split("\n"))
