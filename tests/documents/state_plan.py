@@ -1,4 +1,5 @@
-"""A commune People's Committee's plan signed by a deputy chairman in the three-line form."""
+"""A commune People's Committee's plan signed by a deputy chairman in the three-line form;
+its "Như trên" stands for the units the plan gives tasks to."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ b) nâng cao đời sống vật chất, tinh thần của Nhân dân
 
 II. TỔ CHỨC THỰC HIỆN
 
-Giao Văn phòng HĐND và UBND xã theo dõi, tổng hợp kết quả thực hiện./.
+1. Phòng Văn hóa - Xã hội chủ trì, phối hợp với Ban Nhân dân các thôn tổ chức Ngày hội.
+
+2. Phòng Kinh tế bảo đảm kinh phí; Công an xã bảo đảm an ninh, trật tự./.
 
 Nơi nhận:
 - Như trên;
-- Ủy ban nhân dân huyện (báo cáo);
+- Ủy ban nhân dân tỉnh (báo cáo);
 - Ủy ban Mặt trận Tổ quốc Việt Nam xã;
 - Lưu: VT, VP.
 
@@ -39,3 +42,6 @@ PHÓ CHỦ TỊCH
 
 Lê Văn Phó
 """
+
+# The address-book units (examples/ubnd-hamliem.toml) "Như trên" stands for: those the text names.
+AS_ABOVE_UNITS = ("phong-vhxh", "thon", "phong-kt", "cong-an")
