@@ -206,12 +206,7 @@ class _Check:
     def signing_form(self, form: str, label: str, issuer: Issuer) -> None:
         rules = self.rules
         if form and form not in rules.signing_forms:
-            allowed = ", ".join(rules.signing_forms)
-            self.add(
-                Clause.SIGNATURE,
-                "signature.form",
-                f"'{form}' is not a signing form of {rules.name} (allowed: {allowed}, or a direct signature)",
-            )
+            self.add(Clause.SIGNATURE, "signature.form", self.foreign_form(1, f"{form} {label}", form))
             return
         if form and not label:
             self.add(Clause.SIGNATURE, "signature.collective", f"'{form}' does not say whom it signs for")
@@ -239,14 +234,12 @@ class _Check:
             form = found.group(1) if found else ""
             where = f"signature.lines[{n}]"
             if n > 1 and form and form not in rules.signing_forms:
-                allowed = ", ".join(rules.signing_forms)
-                self.add(
-                    Clause.SIGNATURE,
-                    where,
-                    f"line {n} '{line}': '{form}' is not a signing form of {rules.name} (allowed: {allowed})",
-                )
+                self.add(Clause.SIGNATURE, where, self.foreign_form(n, line, form))
             body = rules.collective_body(issuer.name)
-            above = any(earlier.startswith(rules.collective_form) for earlier in lines[: n - 1])
+            # The body's own line, in whatever form (a wrong form is reported on that line).
+            above = any(
+                FORM_RE.match(earlier) and rules.collective_body(earlier) for earlier in lines[: n - 1]
+            )
             if form == rules.deputy_form and rules.deputy_under_collective and body and not above:
                 self.add(
                     Clause.SIGNATURE,
@@ -254,3 +247,10 @@ class _Check:
                     f"line {n} '{line}': a deputy signs a plan of the {body.lower()} under the line "
                     f"'{rules.collective_form} {body}' above it",
                 )
+
+    def foreign_form(self, n: int, line: str, form: str) -> str:
+        allowed = ", ".join(self.rules.signing_forms)
+        return (
+            f"line {n} '{line.strip()}': '{form}' is not a signing form of {self.rules.name} "
+            f"(allowed: {allowed}, or a direct signature)"
+        )

@@ -53,3 +53,10 @@ def test_authorising_a_three_line_block_signs_for_the_head() -> None:
     block = _block("TM.", "ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH")
     signed = signed_for(block, ND30, "Trần Văn Ủy", "Chánh Văn phòng", "cvp@hamliem.example.vn")
     assert signed.lines == ("TUQ. CHỦ TỊCH", "CHÁNH VĂN PHÒNG")
+
+
+def test_a_party_form_on_the_first_line_is_named_with_its_line() -> None:
+    content = replace(GOOD_STATE, signature=_block("T/M", "ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"))
+    problems = check_plan(content, STATE, ND30)
+    assert [(p.field, p.blocking) for p in problems] == [("signature.form", True)]
+    assert "line 1 'T/M ỦY BAN NHÂN DÂN': 'T/M' is not a signing form of NĐ 30" in problems[0].message
