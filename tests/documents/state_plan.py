@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-STATE_PLAN = (Path(__file__).resolve().parents[2] / "examples" / "ke-hoach-ubnd-hamliem.txt").read_text("utf-8")
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+STATE_PLAN = (EXAMPLES / "ke-hoach-ubnd-hamliem.txt").read_text("utf-8")
 AUTHORITY_LINES = ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
 # The address-book units (examples/ubnd-hamliem.toml) "Như trên" stands for: those the text names.
 AS_ABOVE_UNITS = ("phong-vhxh", "thon", "phong-kt", "cong-an")
