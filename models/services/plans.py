@@ -132,7 +132,8 @@ def _map_recipients(
 
 
 def _as_above_meaning(text: str, codes: Sequence[str], book: Sequence[Entry]) -> str:
-    where = "the article" if as_above(text) else "Kính gửi (or, without it, the text)"
+    article = as_above(text)
+    where = f"Điều {article}" if article else "Kính gửi (or, without it, the text)"
     if not codes:
         return (
             f"'{text}' stands for the addressees named in {where}, and none of them is "
