@@ -213,12 +213,8 @@ def _footer(document: Document, view: DocumentView, profile: Profile) -> None:
             entry.paragraph_format.left_indent = Mm(3)
             entry.paragraph_format.first_line_indent = -Mm(3)
     first = True
-    authority = f"{view.sign_form} {view.sign_collective}".strip()
-    if authority:
-        _para(right, authority.upper(), size=Pt(14), bold=True, first=first)
-        first = False
-    if view.sign_title:
-        _para(right, view.sign_title.upper(), size=Pt(14), bold=profile.title_bold, first=first)
+    for line, authority in view.signature_lines:
+        _para(right, line, size=Pt(14), bold=authority or profile.title_bold, first=first)
         first = False
     space = _para(right, size=Pt(14), first=first)
     space.paragraph_format.space_after = Mm(24)

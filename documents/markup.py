@@ -29,6 +29,7 @@ HEADING1_RE = re.compile(r"^[IVXLC]+\s*[-.–]\s+\S")
 NUMBERED_RE = re.compile(r"^\d+(?:\.\d+)*[.)]\s+\S")
 LETTERED_RE = re.compile(r"^[a-zđ]\)\s+\S")
 BULLET_RE = re.compile(r"^[-–+•]\s+\S")
+ARTICLE_RE = re.compile(r"^Điều\s+\d+[a-zđ]?\s*[.:]")
 FINAL_PUNCTUATION = ".:;!?…"
 _CLOSERS = "*”\"’')]»"
 _SUBHEADING_MAX = 200
@@ -64,6 +65,7 @@ def opens_block(line: str) -> bool:
         or NUMBERED_RE.match(text)
         or LETTERED_RE.match(text)
         or BULLET_RE.match(text)
+        or ARTICLE_RE.match(text)
         or MARKER_RE.match(text)
     )
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from documents.intake import ImportLimits, is_strange, strange_characters
 from documents.markup import MARKER_RE, ends_sentence, marker_number, opens_block, superscript
-from models.content import Draft
+from models.content import FORM_RE, Draft
 from models.errors import Invalid
 
 TYPE_NAME = "KẾ HOẠCH"
@@ -22,7 +22,6 @@ TYPE_NAME = "KẾ HOẠCH"
 _NUMBER_RE = re.compile(r"Số\s*:?\s*\d*\s*[-/]\s*[^\s,;]+")
 _DATE_RE = re.compile(r"(?:[^\W\d_][^,\n]*,\s*)?ngày\s+\S+\s+tháng\s+\S+\s+năm\s+[\d….]+")
 RECIPIENTS_RE = re.compile(r"^nơi nhận\s*:?$", re.IGNORECASE)
-AUTHORITY_RE = re.compile(r"^(T/M|K/T|T/L|TUQ\.|TM\.|KT\.|TL\.|Q\.)\s*(.*)$")
 _ENTRY_RE = re.compile(r"^[-–+•]\s*(.*)$")
 SEPARATOR_RE = re.compile(r"^[-–—_=*\s]{3,}$")
 _ANNOTATION_RE = re.compile(r"^(.*\S)\s*\(([^()]*)\)$")
@@ -32,6 +31,7 @@ VERSION_RE = re.compile(r"^Mã phiên bản\s*:\s*[0-9a-f]+$")  # printed by the
 _SIGNATURE_SCAN = 8
 _HEADER_LINE_MAX = 500  # longer lines are not looked into for a number or a date
 _QUOTE_MAX = 80
+_TITLE_LINES_MAX = 6  # lines of a title as typed; a longer run is body text
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def is_recipients_label(line: str) -> bool:
 
 def is_authority(line: str) -> bool:
     """The first line of a signature block: "T/M BAN THƯỜNG VỤ", "KT. CHỦ TỊCH", …"""
-    return bool(AUTHORITY_RE.match(_clean(line)))
+    return bool(FORM_RE.match(_clean(line)))
 
 
 def is_separator(line: str) -> bool:
@@ -171,27 +171,73 @@ class _Parser:
                 )
 
     def summary(self, type_index: int) -> tuple[list[str], int]:
-        i = type_index + 1
-        while i < len(self.lines) and not self.lines[i].strip():
-            i += 1
-        lines: list[str] = []
-        while i < len(self.lines) and self.lines[i].strip() and not SEPARATOR_RE.match(self.lines[i]):
-            lines.append(" ".join(self.lines[i].replace("**", "").split()))
-            i += 1
+        i = self.next_filled(type_index + 1)
+        end = self.title_end(i)
+        lines = [" ".join(line.replace("**", "").split()) for line in self.lines[i:end] if line.strip()]
         lines = [line for line in lines if line]
         if not lines or RECIPIENTS_RE.match(_clean(lines[0])):
             raise Invalid("document", f"line {type_index + 1}: '{TYPE_NAME}' is not followed by a title")
+        i = end
         while i < len(self.lines) and (not self.lines[i].strip() or SEPARATOR_RE.match(self.lines[i])):
             if self.lines[i].strip():
                 self.note(i, f"separator '{self.lines[i].strip()}' dropped: the renderer draws it")
             i += 1
         return lines, i
 
+    def next_filled(self, i: int) -> int:
+        while i < len(self.lines) and not self.lines[i].strip():
+            i += 1
+        return i
+
+    def chunk_end(self, i: int) -> int:
+        """The end of the run of filled lines from `i` (a blank line or a separator ends it)."""
+        while i < len(self.lines) and self.lines[i].strip() and not SEPARATOR_RE.match(self.lines[i]):
+            i += 1
+        return i
+
+    def title_end(self, start: int) -> int:
+        """The end of the title (trích yếu) from `start`. Copied text often puts blank lines between
+        its lines: the title goes on up to the separator under it, or over a blank line when the
+        next line carries on the title (lower case, or bold like the title)."""
+        end = self.chunk_end(start)
+        lines = [line.strip() for line in self.lines[start:end]]
+        while len(lines) < _TITLE_LINES_MAX:
+            following = self.next_filled(end)
+            after = self.chunk_end(following)
+            chunk = [line.strip() for line in self.lines[following:after]]
+            if not chunk or not self.carries_on_title(lines, chunk, after):
+                break
+            lines += chunk
+            end = after
+        return end
+
+    def carries_on_title(self, title: list[str], chunk: list[str], after: int) -> bool:
+        if len(title) + len(chunk) > _TITLE_LINES_MAX or ends_sentence(_clean(title[-1])):
+            return False
+        if any(opens_block(_clean(line)) or is_recipients_label(line) for line in chunk):
+            return False
+        bold = all(line.startswith("**") for line in (*title, *chunk))
+        return bold or _clean(chunk[0])[:1].islower() or self.separator_ahead(after, len(title) + len(chunk))
+
+    def separator_ahead(self, i: int, taken: int) -> bool:
+        """A separator comes after title-like lines only, the title staying within its size."""
+        while i < len(self.lines) and taken <= _TITLE_LINES_MAX:
+            line = self.lines[i].strip()
+            if SEPARATOR_RE.match(line):
+                return True
+            if line:
+                plain = _clean(line)
+                if opens_block(plain) or ends_sentence(plain) or is_recipients_label(line):
+                    return False
+                taken += 1
+            i += 1
+        return False
+
     def find_signature(self, start: int) -> int:
         """Without a Nơi nhận list, the signature starts at the last authority line near the end."""
         filled = [i for i in range(start, len(self.lines)) if self.lines[i].strip()]
         for i in reversed(filled[-_SIGNATURE_SCAN:]):
-            if AUTHORITY_RE.match(_clean(self.lines[i])):
+            if FORM_RE.match(_clean(self.lines[i])):
                 return i
         return len(self.lines)
 
@@ -231,7 +277,14 @@ class _Parser:
         merged: list[_Para] = []
         for para, after_blank in flow:
             previous = merged[-1] if merged else None
-            if previous and after_blank and not ends_sentence(previous.text) and para.text[:1].islower():
+            # A page break splits a sentence, never a numbered item ("a) …" starts in lower case too).
+            if (
+                previous
+                and after_blank
+                and not ends_sentence(previous.text)
+                and para.text[:1].islower()
+                and not opens_block(para.text)
+            ):
                 previous.text += " " + para.text
                 self.note(para.line, "joined to the paragraph above: a page break had split the sentence")
             else:
@@ -307,7 +360,7 @@ class _Parser:
             self.note(min(start, len(self.lines) - 1), "no signature block found")
             return "", "", "", ""
         form = collective = ""
-        authority = AUTHORITY_RE.match(filled[0][1])
+        authority = FORM_RE.match(filled[0][1])
         if authority:
             form, collective = authority.group(1), authority.group(2).strip()
             filled = filled[1:]
@@ -324,7 +377,7 @@ class _Parser:
                 self.note(i, f"signature remark '{line}' dropped: the signature is added at signing")
             else:
                 titles.append(line)
-        return form, collective, " ".join(titles), name
+        return form, collective, "\n".join(titles), name
 
 
 def _is_upper(line: str) -> bool:

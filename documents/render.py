@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from documents.markup import default_marker, split_blocks, superscript, to_html, to_plain
 from documents.plain_text import is_archive
-from models.content import Draft
+from models.content import FORM_RE, Draft
 from models.numbering import VN_TZ, System
 from models.rulesets import RULESETS, RuleSet, ruleset_for
 
@@ -100,6 +100,15 @@ class DocumentView:
     @property
     def title(self) -> str:
         return " ".join(line.strip() for line in self.summary_lines)
+
+    @property
+    def signature_lines(self) -> list[tuple[str, bool]]:
+        """(line, is an authority line) in print order: the authority lines ("TM. …", "KT. …") are
+        bold; the signer's title lines are styled as the rule set says."""
+        authority = f"{self.sign_form} {self.sign_collective}".strip()
+        lines = [(authority.upper(), True)] if authority else []
+        titles = (line.strip().upper() for line in self.sign_title.split("\n"))
+        return lines + [(line, bool(FORM_RE.match(line))) for line in titles if line]
 
     @classmethod
     def from_draft(
@@ -254,8 +263,7 @@ def render_text(view: DocumentView) -> str:
         for n, (text, note, _archive) in enumerate(view.recipients, start=1):
             annotation = f" ({note})" if note else ""
             lines.append(f"- {text}{annotation}{'.' if n == len(view.recipients) else end}")
-    signature = [f"{view.sign_form} {view.sign_collective}".strip(), view.sign_title]
-    signature = [line for line in signature if line]
+    signature = [line for line, _authority in view.signature_lines]
     if signature or view.signer_name:
         lines += ["", *signature, "", view.signer_name]
     if view.version_hash:

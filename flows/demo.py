@@ -1,4 +1,5 @@
-"""`make demo`: seed 004 from import to every recipient's inbox, on the embedded default.
+"""`make demo`: seed 004 of a Party committee, then a commune People's Committee's plan, from
+import to every recipient's inbox, on the embedded default.
 
 Reuses a running `make serve` or starts its own. The human steps are done with the
 `banhanh` command, as the secretariat, the reviewers and the signer would.
@@ -15,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,30 @@ SIGNER = "pbt@hamliem.example.vn"
 STEP_TIMEOUT_S = 240
 BANHANH = str(Path(sys.executable).with_name("banhanh"))
 SEAL_PASSWORD = "demo"  # of the demo's own certificate; an office uses its CA's and keeps the password secret
+
+
+@dataclass(frozen=True)
+class Office:
+    """An organisation of the demo and the plan it issues."""
+
+    key: str
+    plan: Path
+    what: str
+    secretariat: str
+    reviewers: tuple[str, ...]
+    signer: str
+
+
+PARTY = Office("hamliem", SEED, "seed 004", SECRETARIAT, REVIEWERS, SIGNER)
+STATE_CONFIG = REPO / "examples" / "ubnd-hamliem.toml"
+STATE = Office(
+    "ubnd-hamliem",
+    REPO / "examples" / "ke-hoach-ubnd-hamliem.txt",
+    "the People's Committee's plan, signed TM. / KT. / PHÓ CHỦ TỊCH",
+    "vanphong@ubnd-hamliem.example.vn",
+    ("vanhoa@ubnd-hamliem.example.vn", "kinhte@ubnd-hamliem.example.vn"),
+    "pct@ubnd-hamliem.example.vn",
+)
 
 
 def say(text: str) -> None:
@@ -181,6 +207,73 @@ def check_evidence(settings: Settings, plan_id: int) -> None:
     run("audit", "evidence", str(plan_id), "--out", str(evidence))
 
 
+def play(office: Office, settings: Settings, api_url: str, ui: str) -> tuple[int, str]:
+    """The office's plan from import to issue with the `banhanh` command; (plan id, flow run id)."""
+    say(f"The secretariat imports {office.what} (the number comes at signing)")
+    imported = run_json("plan", "import", str(office.plan), "--org", office.key, "--as", office.secretariat)
+    plan_id = int(imported["plan"])
+    for note in imported["notes"]:
+        print(f"  note: {note}")
+    say("The secretariat picks two reviewers (the signer came from the signature block) and submits")
+    run(
+        "plan",
+        "assign",
+        str(plan_id),
+        "--as",
+        office.secretariat,
+        "--reviewer",
+        office.reviewers[0],
+        "--reviewer",
+        office.reviewers[1],
+    )
+    run("plan", "submit", str(plan_id), "--as", office.secretariat)
+    run_id = wait_suspended(api_url, plan_id)
+    print("  the flow run is suspended while it waits for the reviewers (no process held):")
+    print(f"  {ui}/runs/flow-run/{run_id}")
+    for reviewer in office.reviewers:
+        say(f"Reviewer {reviewer} lists their tasks and approves the version they read")
+        tasks = run_json("tasks", "--as", reviewer)
+        task = next(t for t in tasks if t["plan"] == plan_id)
+        run(
+            "review",
+            "approve",
+            str(plan_id),
+            "--as",
+            reviewer,
+            "--version",
+            task["version_hash"],
+            "--comment",
+            "Đồng ý",
+        )
+    say(f"The signer {office.signer} signs; the official number is allocated")
+    task = next(t for t in run_json("tasks", "--as", office.signer) if t["plan"] == plan_id)
+    run("plan", "sign", str(plan_id), "--as", office.signer, "--version", task["version_hash"])
+    say("The flow run resumes, renders the PDF and distributes it to the Nơi nhận list")
+    final = wait_for(plan_id, "issued", lambda s: s["state"] == "issued")
+    run("plan", "deliveries", str(plan_id))
+    run("mail", "list", "--plan", str(plan_id))
+    count = check_inbox(settings, plan_id)
+    say(
+        f"Done: plan {plan_id} issued as {final['symbol']}; {count} recipients got one email each "
+        f"with the PDF attached."
+    )
+    return plan_id, run_id
+
+
+def check_signature_lines(settings: Settings, plan_id: int) -> None:
+    """The received PDF prints the authority block on its three lines."""
+    from pypdf import PdfReader
+
+    say("The PDF a recipient got prints the signature block on three lines, as NĐ 30 lays it out")
+    pages = PdfReader(received_pdf(settings, plan_id)).pages
+    lines = [" ".join(line.split()) for page in pages for line in page.extract_text().split("\n")]
+    wanted = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    found = next((i for i, line in enumerate(lines) if line == wanted[0]), None)
+    if found is None or lines[found : found + 3] != wanted:
+        raise SystemExit(f"demo check failed: the signature block is not on three lines in plan {plan_id}")
+    print("  " + " / ".join(wanted))
+
+
 def main() -> None:
     settings = Settings()
     started = None
@@ -193,58 +286,15 @@ def main() -> None:
     try:
         say("The secretariat loads the organisation, its people and address book")
         run("directory", "load", str(demo_config(settings)))
-        say("The secretariat imports seed 004 (the number comes at signing)")
-        imported = run_json("plan", "import", str(SEED), "--org", "hamliem", "--as", SECRETARIAT)
-        plan_id = int(imported["plan"])
-        for note in imported["notes"]:
-            print(f"  note: {note}")
-        say("The secretariat picks two reviewers (the signer came from the signature block) and submits")
-        run(
-            "plan",
-            "assign",
-            str(plan_id),
-            "--as",
-            SECRETARIAT,
-            "--reviewer",
-            REVIEWERS[0],
-            "--reviewer",
-            REVIEWERS[1],
-        )
-        run("plan", "submit", str(plan_id), "--as", SECRETARIAT)
-        run_id = wait_suspended(api_url, plan_id)
-        print("  the flow run is suspended while it waits for the reviewers (no process held):")
-        print(f"  {ui}/runs/flow-run/{run_id}")
-        for reviewer in REVIEWERS:
-            say(f"Reviewer {reviewer} lists their tasks and approves the version they read")
-            tasks = run_json("tasks", "--as", reviewer)
-            task = next(t for t in tasks if t["plan"] == plan_id)
-            run(
-                "review",
-                "approve",
-                str(plan_id),
-                "--as",
-                reviewer,
-                "--version",
-                task["version_hash"],
-                "--comment",
-                "Đồng ý",
-            )
-        say(f"The signer {SIGNER} signs; the official number is allocated")
-        task = next(t for t in run_json("tasks", "--as", SIGNER) if t["plan"] == plan_id)
-        run("plan", "sign", str(plan_id), "--as", SIGNER, "--version", task["version_hash"])
-        say("The flow run resumes, renders the PDF and distributes it to the Nơi nhận list")
-        final = wait_for(plan_id, "issued", lambda s: s["state"] == "issued")
-        run("plan", "deliveries", str(plan_id))
-        run("mail", "list", "--plan", str(plan_id))
-        count = check_inbox(settings, plan_id)
-        check_evidence(settings, plan_id)
-        say(
-            f"Done: plan {plan_id} issued as {final['symbol']}; {count} recipients got one email each "
-            f"with the PDF attached."
-        )
+        party_id, run_id = play(PARTY, settings, api_url, ui)
+        check_evidence(settings, party_id)
+        say("A state body: the commune People's Committee loads its organisation and address book")
+        run("directory", "load", str(STATE_CONFIG))
+        state_id, _ = play(STATE, settings, api_url, ui)
+        check_signature_lines(settings, state_id)
         print(f"  Prefect UI: {ui}/runs/flow-run/{run_id}")
-        print(f"  See the mail later with: .venv/bin/banhanh mail list --plan {plan_id} --json")
-        print(f"  Web app (while make serve runs): {settings.base_url}/plans/{plan_id}")
+        print(f"  See the mail later with: .venv/bin/banhanh mail list --plan {party_id} --json")
+        print(f"  Web app (while make serve runs): {settings.base_url}/plans/{party_id}")
     finally:
         if started is not None:
             say("Stopping the engine the demo started")

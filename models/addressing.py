@@ -15,6 +15,11 @@ from enum import StrEnum
 from models.content import RecipientLine
 
 ARCHIVE_PREFIX = re.compile(r"^lưu\b", re.IGNORECASE)
+# "Như trên" (the addressees of Kính gửi) and "Như Điều 3" (the units the article names).
+_AS_ABOVE_RE = re.compile(r"^như\s+(?:trên|điều\s+(\d+))$")
+_KINH_GUI_RE = re.compile(r"^kính\s+gửi\s*:?\s*(.*)$", re.IGNORECASE)
+_ADDRESSEE_RE = re.compile(r"^[-–•+]\s*\S")
+_ARTICLE_RE = re.compile(r"^\W*điều\s+(\d+)\b", re.IGNORECASE)
 
 
 class Route(StrEnum):
@@ -56,6 +61,48 @@ def is_archive_line(text: str) -> bool:
     return bool(ARCHIVE_PREFIX.match(normalise(text)))
 
 
+def as_above(text: str) -> str | None:
+    """'' for "Như trên", the article's number for "Như Điều 3", None for any other line."""
+    found = _AS_ABOVE_RE.match(normalise(text))
+    return None if found is None else found.group(1) or ""
+
+
+def _referred_text(body: str, article: str) -> str:
+    """The text an as-above line points at: the article, else the Kính gửi lines, else the body."""
+    lines = unicodedata.normalize("NFC", body).split("\n")
+    if article:
+        kept: list[str] = []
+        inside = False
+        for line in lines:
+            heading = _ARTICLE_RE.match(line)
+            inside = heading.group(1) == article if heading else inside
+            kept += [line] if inside else []
+        return "\n".join(kept)
+    for n, line in enumerate(lines):
+        if found := _KINH_GUI_RE.match(line.replace("*", "").strip()):
+            addressees = [found.group(1)]
+            for following in lines[n + 1 :]:
+                if not _ADDRESSEE_RE.match(following.strip()):
+                    break
+                addressees.append(following)
+            return "\n".join(addressees)
+    return body
+
+
+def referred_units(body: str, article: str, entries: Sequence[Entry]) -> list[str]:
+    """Codes of the units whose name or alias the referred text names, in the order it names them."""
+    text = " ".join(unicodedata.normalize("NFC", _referred_text(body, article)).casefold().split())
+    found: list[tuple[int, str]] = []
+    for entry in entries:
+        names = (normalise(name) for name in (entry.name, *entry.aliases))
+        places = [
+            m.start() for name in names if name for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+        ]
+        if places:
+            found.append((min(places), entry.code))
+    return [code for _, code in sorted(found)]
+
+
 def match_unit(text: str, entries: Sequence[Entry]) -> str | None:
     """The code of the unit whose name or alias equals the line, or None."""
     wanted = normalise(text)
@@ -65,8 +112,9 @@ def match_unit(text: str, entries: Sequence[Entry]) -> str | None:
     return None
 
 
-def resolve(lines: Sequence[RecipientLine], book: Mapping[str, Entry]) -> list[Resolved]:
-    """Every distinct recipient of the lines, in order; emails de-duplicated case-insensitively."""
+def resolve(lines: Sequence[RecipientLine], book: Mapping[str, Entry], body: str = "") -> list[Resolved]:
+    """Every distinct recipient of the lines, in order; emails de-duplicated case-insensitively.
+    An as-above line ("Như trên") stands for the units `body` names where it points."""
     out: list[Resolved] = []
     seen_emails: set[str] = set()
     seen_units: set[str] = set()
@@ -94,4 +142,7 @@ def resolve(lines: Sequence[RecipientLine], book: Mapping[str, Entry]) -> list[R
             out.append(Resolved(Route.FILED, line.text, None, None, line.text))
         elif line.unit_code is not None:
             add(line.unit_code, line.text, (line.unit_code,))
+        elif (article := as_above(line.text)) is not None:
+            for code in referred_units(body, article, list(book.values())):
+                add(code, line.text, (code,))
     return out

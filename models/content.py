@@ -8,11 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 SHORT_HASH_LENGTH = 12
+# A signing form at the start of an authority line: Party slash forms, state dot forms.
+FORM_RE = re.compile(r"^(T/M|K/T|T/L|TUQ\.|TM\.|KT\.|TL\.|Q\.)\s*(.*)$")
+
+
+def signature_lines(form: str, collective: str, title: str) -> tuple[str, ...]:
+    """The authority and title lines of a signature block, in print order. A title of several
+    lines ("KT. CHỦ TỊCH" over "PHÓ CHỦ TỊCH" under "TM. ỦY BAN NHÂN DÂN") keeps them apart
+    with newlines, so a one-line title keeps the content hash it always had."""
+    authority = f"{form} {collective}".strip()
+    return tuple(line.strip() for line in (authority, *title.split("\n")) if line.strip())
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,10 @@ class SignatureBlock:
     title: str  # PHÓ BÍ THƯ THƯỜNG TRỰC
     signer_email: str
     signer_name: str
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        return signature_lines(self.form, self.collective, self.title)
 
 
 @dataclass(frozen=True)
@@ -91,5 +106,9 @@ class Draft:
     recipient_lines: tuple[tuple[str, str], ...] = ()  # (text, annotation)
     sign_form: str = ""
     sign_collective: str = ""
-    sign_title: str = ""
+    sign_title: str = ""  # several lines apart with newlines
     signer_name: str = ""
+
+    @property
+    def sign_lines(self) -> tuple[str, ...]:
+        return signature_lines(self.sign_form, self.sign_collective, self.sign_title)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from models.content import SignatureBlock
+from models.content import FORM_RE, SignatureBlock
 from models.numbering import System
 from models.rulesets import RuleSet
 
@@ -49,7 +49,8 @@ def signed_for(
     if ruleset.system is System.PARTY:
         label = block.collective or block.title
     else:
-        label = block.collective if block.form == ruleset.deputy_form else block.title
+        head = FORM_RE.match(block.title.split("\n")[0])  # "KT. CHỦ TỊCH" under "TM. ỦY BAN NHÂN DÂN"
+        label = block.collective if block.form == ruleset.deputy_form else head[2] if head else block.title
     return SignatureBlock(
         form=ruleset.delegated_form,
         collective=label.upper(),

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from models.content import PlanContent
+from models.content import FORM_RE, PlanContent
 from models.rulesets import Clause, RuleSet
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -201,16 +201,12 @@ class _Check:
         if not sig.title.strip():
             self.add(Clause.SIGNATURE, "signature.title", "the signer's title (chức vụ) is missing")
         self.signing_form(sig.form.strip(), sig.collective.strip(), issuer)
+        self.block_lines(sig.lines, issuer)
 
     def signing_form(self, form: str, label: str, issuer: Issuer) -> None:
         rules = self.rules
         if form and form not in rules.signing_forms:
-            allowed = ", ".join(rules.signing_forms)
-            self.add(
-                Clause.SIGNATURE,
-                "signature.form",
-                f"'{form}' is not a signing form of {rules.name} (allowed: {allowed}, or a direct signature)",
-            )
+            self.add(Clause.SIGNATURE, "signature.form", self.foreign_form(1, f"{form} {label}", form))
             return
         if form and not label:
             self.add(Clause.SIGNATURE, "signature.collective", f"'{form}' does not say whom it signs for")
@@ -228,3 +224,33 @@ class _Check:
                 "signature.form",
                 f"a collective body's plan is signed '{rules.collective_form} <body>', not directly",
             )
+
+    def block_lines(self, lines: Sequence[str], issuer: Issuer) -> None:
+        """The forms on the lines of a block of several lines (the first is checked as the form),
+        and a deputy's line under the collective body's own where the rule set wants it."""
+        rules = self.rules
+        for n, line in enumerate(lines, start=1):
+            found = FORM_RE.match(line)
+            form = found.group(1) if found else ""
+            where = f"signature.lines[{n}]"
+            if n > 1 and form and form not in rules.signing_forms:
+                self.add(Clause.SIGNATURE, where, self.foreign_form(n, line, form))
+            body = rules.collective_body(issuer.name)
+            # The body's own line, in whatever form (a wrong form is reported on that line).
+            above = any(
+                FORM_RE.match(earlier) and rules.collective_body(earlier) for earlier in lines[: n - 1]
+            )
+            if form == rules.deputy_form and rules.deputy_under_collective and body and not above:
+                self.add(
+                    Clause.SIGNATURE,
+                    where,
+                    f"line {n} '{line}': a deputy signs a plan of the {body.lower()} under the line "
+                    f"'{rules.collective_form} {body}' above it",
+                )
+
+    def foreign_form(self, n: int, line: str, form: str) -> str:
+        allowed = ", ".join(self.rules.signing_forms)
+        return (
+            f"line {n} '{line.strip()}': '{form}' is not a signing form of {self.rules.name} "
+            f"(allowed: {allowed}, or a direct signature)"
+        )

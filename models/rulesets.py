@@ -102,6 +102,9 @@ class RuleSet:
     title_line_chars: int  # characters of a bold summary line across the text width
     max_title_lines: int  # summary lines the title block takes at most
     citations: tuple[tuple[Clause, str], ...]
+    # True: in a collective body's plan a deputy's line ("KT. CHỦ TỊCH") stands under the body's
+    # own ("TM. ỦY BAN NHÂN DÂN"), NĐ 30 Phụ lục I; the Party refuses K/T for a committee instead.
+    deputy_under_collective: bool = False
 
     def in_force(self, on: date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
@@ -115,8 +118,12 @@ class RuleSet:
 
     def is_collective(self, label: str, issuer_code: str = "") -> bool:
         """True when the signature stands for a collective body (or the issuer is a committee)."""
+        return bool(self.collective_body(label)) or issuer_code in self.committee_codes
+
+    def collective_body(self, label: str) -> str:
+        """The collective body `label` names ("ỦY BAN NHÂN DÂN" in "ỦY BAN NHÂN DÂN XÃ …"), or ""."""
         wanted = _upper(label)
-        return any(body in wanted for body in self.collective_bodies) or issuer_code in self.committee_codes
+        return next((body for body in self.collective_bodies if body in wanted), "")
 
 
 def _upper(text: str) -> str:
@@ -248,6 +255,7 @@ ND30 = RuleSet(
     collective_form="TM.",
     deputy_form="KT.",
     deputy_for_collective=True,
+    deputy_under_collective=True,
     delegated_form="TUQ.",
     collective_bodies=("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "HỘI ĐỒNG"),
     committee_codes=(),

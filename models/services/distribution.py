@@ -79,7 +79,7 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
             raise Refused("document", "the issued document is not rendered yet")
         version = current_version(session, plan)
         book = {e.code: e for e in address_book(session, plan.org_id)}
-        targets = resolve(recipients_from_json(version.recipients), book)
+        targets = resolve(recipients_from_json(version.recipients), book, version.body)
         detail = {"recipients": len(targets), "secrecy": plan.secrecy}
         apply(session, plan, transition, who, now, detail, rows=[pdf])  # the PDF every copy carries
         context = {**plan_context(session, plan, version), "document_id": pdf.id, "filename": pdf.filename}

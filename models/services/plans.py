@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.addressing import Entry, is_archive_line, match_unit
+from models.addressing import Entry, as_above, is_archive_line, match_unit, referred_units
 from models.content import (
     Draft,
     PlanContent,
@@ -109,7 +109,7 @@ def address_book(session: Session, org_id: int) -> list[Entry]:
 
 
 def _map_recipients(
-    lines: Sequence[tuple[str, str]], book: Sequence[Entry]
+    lines: Sequence[tuple[str, str]], book: Sequence[Entry], body: str
 ) -> tuple[list[RecipientLine], list[str]]:
     mapped: list[RecipientLine] = []
     notes: list[str] = []
@@ -118,11 +118,29 @@ def _map_recipients(
         if is_archive_line(text):
             mapped.append(RecipientLine(text, annotation, None, archive=True))
             continue
+        if (article := as_above(text)) is not None:
+            notes.append(
+                f"recipients[{i}]: {_as_above_meaning(text, referred_units(body, article, book), book)}"
+            )
+            mapped.append(RecipientLine(text, annotation))
+            continue
         code = match_unit(text, book)
         if code is None:
             notes.append(f"recipients[{i}]: '{text}' is not in the address book; map it before submitting")
         mapped.append(RecipientLine(text, annotation, code))
     return mapped, notes
+
+
+def _as_above_meaning(text: str, codes: Sequence[str], book: Sequence[Entry]) -> str:
+    article = as_above(text)
+    where = f"Điều {article}" if article else "Kính gửi (or, without it, the text)"
+    if not codes:
+        return (
+            f"'{text}' stands for the addressees named in {where}, and none of them is "
+            "in the address book; name them there or replace the line before submitting"
+        )
+    names = ", ".join(e.name for code in codes for e in book if e.code == code)
+    return f"'{text}' stands for the addressees named in {where}: {names}"
 
 
 def _signer(session: Session, org_id: int, name: str) -> Person | None:
@@ -181,7 +199,8 @@ def create_plan(
         assert who.person is not None
         title = _validate_title(draft.title)
         _validate_text("body", draft.body)
-        recipients, notes = _map_recipients(draft.recipient_lines, address_book(session, org.id or 0))
+        book = address_book(session, org.id or 0)
+        recipients, notes = _map_recipients(draft.recipient_lines, book, nfc(draft.body))
         signer = _signer(session, org.id or 0, draft.signer_name)
         if draft.signer_name and signer is None:
             notes.append(f"signature: '{draft.signer_name}' is not a person of {org.name}; assign a signer")
@@ -439,7 +458,7 @@ def submit(db: Database, plan_id: int, actor: str) -> int:
             .join(PlanReviewer, col(PlanReviewer.person_id) == Person.id)
             .where(PlanReviewer.plan_id == plan.id)
         ).all()
-        _ready_to_submit(version, plan, reviewers)
+        _ready_to_submit(version, plan, reviewers, address_book(session, plan.org_id))
         new_round = plan.review_round + 1
         apply(
             session,
@@ -456,7 +475,9 @@ def submit(db: Database, plan_id: int, actor: str) -> int:
         return new_round
 
 
-def _ready_to_submit(version: PlanVersion, plan: Plan, reviewers: Sequence[Person]) -> None:
+def _ready_to_submit(
+    version: PlanVersion, plan: Plan, reviewers: Sequence[Person], book: Sequence[Entry]
+) -> None:
     if not version.title.strip():
         raise Invalid("title", "the title is empty")
     if plan.signer_id is None or version.signature is None:
@@ -467,7 +488,10 @@ def _ready_to_submit(version: PlanVersion, plan: Plan, reviewers: Sequence[Perso
     if not any(not r.archive for r in lines):
         raise Invalid("recipients", "the Nơi nhận list has no recipient")
     for i, line in enumerate(lines, start=1):
-        if not line.archive and line.unit_code is None:
+        article = as_above(line.text)
+        if article is not None and not referred_units(version.body, article, book):
+            raise Invalid(f"recipients[{i}]", _as_above_meaning(line.text, [], book))
+        if not line.archive and line.unit_code is None and article is None:
             raise Invalid(f"recipients[{i}]", f"'{line.text}' is not mapped to the address book")
 
 

@@ -321,7 +321,8 @@ def test_the_words_of_a_problem_say_what_to_do() -> None:
 
 def test_deputies_may_sign_for_a_state_collective_and_for_a_party_advisory_body() -> None:
     kt = replace(
-        GOOD_STATE, signature=SignatureBlock("KT.", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "p@x.vn", "Lê Văn B")
+        GOOD_STATE,
+        signature=SignatureBlock("TM.", "ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH", "p@x.vn", "Lê B"),
     )
     assert check_plan(kt, STATE, ND30) == []
     tm = replace(
