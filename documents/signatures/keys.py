@@ -49,7 +49,7 @@ def _file_signer(key: FileKey) -> Signer:
 
     if not key.pkcs12.is_file():
         raise Invalid("pkcs12", f"the certificate file {key.pkcs12} does not exist")
-    signer = SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
+    signer: Signer | None = SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
         key.pkcs12, passphrase=key.password.encode("utf-8") or None
     )
     if signer is None:
@@ -76,12 +76,17 @@ def _token_signer(key: TokenKey) -> Iterator[Signer]:
     try:
         # other_certs_to_pull=None: the chain the token carries goes into the signature too
         signer = PKCS11Signer(
-            session, key_label=key.key_label, cert_label=key.cert_label or key.key_label, other_certs_to_pull=None
+            session,
+            key_label=key.key_label,
+            cert_label=key.cert_label or key.key_label,
+            other_certs_to_pull=None,
         )
         try:
             signer.signing_cert  # noqa: B018  (loads key and certificate now: a wrong label fails here)
         except PKCS11Error as error:
-            raise Invalid("key_label", f"the token has no key or certificate '{key.key_label}' ({error})") from error
+            raise Invalid(
+                "key_label", f"the token has no key or certificate '{key.key_label}' ({error})"
+            ) from error
         yield signer
     finally:
         session.close()

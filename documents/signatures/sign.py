@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from documents.signatures.certificates import Kind, check_validity, common_name
 from documents.signatures.keys import SigningKey, open_signer
 from documents.signatures.trust import validation_context
 from models.errors import Invalid
@@ -20,23 +20,7 @@ if TYPE_CHECKING:
     from asn1crypto import x509
 
 
-class Kind(StrEnum):
-    personal = "personal"  # the signer's own signature
-    organisation = "organisation"  # the organisation's, at issuance
-
-
 FIELDS = {Kind.personal: "KyDuyet", Kind.organisation: "PhatHanh"}
-
-
-def check_validity(cert: x509.Certificate, at: datetime) -> None:
-    """A certificate outside its validity period signs nothing (a clearer error than the validator's)."""
-    subject = cert.subject.human_friendly
-    if cert.not_valid_after < at:
-        raise Invalid("certificate", f"the certificate of {subject} expired on {cert.not_valid_after:%Y-%m-%d}")
-    if cert.not_valid_before > at:
-        raise Invalid(
-            "certificate", f"the certificate of {subject} is valid only from {cert.not_valid_before:%Y-%m-%d}"
-        )
 
 
 def sign_pdf(
@@ -83,7 +67,7 @@ def sign_pdf(
         try:
             out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)))
         except (SigningError, PdfError, timestamps.TimestampRequestError) as error:
-            raise _refusal(error, cert.subject.human_friendly) from error
+            raise _refusal(error, common_name(cert.subject)) from error
     return bytes(out.getbuffer())
 
 
@@ -96,7 +80,9 @@ def _refusal(error: Exception, subject: str) -> Invalid:
     if isinstance(cause, RevokedError):
         return Invalid("certificate", f"the certificate of {subject} is revoked ({cause})")
     if isinstance(cause, PathBuildingError):
-        return Invalid("certificate", f"the certificate of {subject} does not chain to a trust anchor ({cause})")
+        return Invalid(
+            "certificate", f"the certificate of {subject} does not chain to a trust anchor ({cause})"
+        )
     if isinstance(cause, PathValidationError):
         return Invalid("certificate", f"the certificate of {subject} is not valid ({cause})")
     if isinstance(cause, timestamps.TimestampRequestError):

@@ -48,14 +48,14 @@ def anchor_paths(setting: str) -> list[Path]:
     return [Path(part.strip()) for part in setting.split(",") if part.strip()]
 
 
-def validation_context(
-    anchors: Sequence[x509.Certificate], *, online: bool = True, **extra: Any
-) -> ValidationContext:
+def context_kwargs(anchors: Sequence[x509.Certificate], *, online: bool = True) -> dict[str, Any]:
     """Only the given anchors are trusted; revocation is required ('hard-fail'), fetched when online."""
-    from pyhanko_certvalidator import ValidationContext
-
     if not anchors:
         raise Invalid(FIELD, "no trust anchor is configured: give the roots the signatures must chain to")
-    return ValidationContext(
-        trust_roots=list(anchors), allow_fetching=online, revocation_mode="hard-fail", **extra
-    )
+    return {"trust_roots": list(anchors), "allow_fetching": online, "revocation_mode": "hard-fail"}
+
+
+def validation_context(anchors: Sequence[x509.Certificate], *, online: bool = True) -> ValidationContext:
+    from pyhanko_certvalidator import ValidationContext
+
+    return ValidationContext(**context_kwargs(anchors, online=online))

@@ -92,7 +92,10 @@ def _config(keys: dict[str, Path]) -> dict[str, Any]:
                             {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
                             {
                                 "id": "crl_distribution_points",
-                                "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["root"]}},
+                                "smart-value": {
+                                    "schema": "crl-dist-url",
+                                    "params": {"crl-repo-names": ["root"]},
+                                },
                             },
                         ],
                     },
@@ -114,9 +117,15 @@ def _config(keys: dict[str, Path]) -> dict[str, Any]:
                     },
                 },
                 "services": {
-                    "ocsp": {"interm": {"for-issuer": "interm", "responder-cert": "ocsp", "signing-key": "ocsp"}},
+                    "ocsp": {
+                        "interm": {"for-issuer": "interm", "responder-cert": "ocsp", "signing-key": "ocsp"}
+                    },
                     "crl-repo": {
-                        "root": {"for-issuer": "root", "signing-key": "root", "simulated-update-schedule": "P90D"},
+                        "root": {
+                            "for-issuer": "root",
+                            "signing-key": "root",
+                            "simulated-update-schedule": "P90D",
+                        },
                         "interm": {
                             "for-issuer": "interm",
                             "signing-key": "interm",
@@ -145,7 +154,7 @@ def _write_keys(directory: Path) -> dict[str, Path]:
 
 
 @dataclass(frozen=True)
-class TestPki:
+class LocalPki:
     arch: PKIArchitecture
     url: str  # http://127.0.0.1:PORT
     directory: Path
@@ -183,7 +192,7 @@ class TestPki:
 
 
 @contextmanager
-def serve_pki(directory: Path) -> Iterator[TestPki]:
+def serve_pki(directory: Path) -> Iterator[LocalPki]:
     """Issue the test PKI and serve its OCSP, CRL and TSA endpoints until the block ends."""
     app: dict[str, Any] = {}
 
@@ -192,13 +201,15 @@ def serve_pki(directory: Path) -> Iterator[TestPki]:
 
     server = make_server("127.0.0.1", 0, dispatch, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
-    config = CertomancerConfig(_config(_write_keys(directory)), key_search_dir=str(directory), external_url_prefix=url)
+    config = CertomancerConfig(
+        _config(_write_keys(directory)), key_search_dir=str(directory), external_url_prefix=url
+    )
     arch = config.get_pki_arch(ARCH)  # type: ignore[arg-type]
     app["animator"] = Animator(AnimatorArchStore(config.pki_archs), with_web_ui=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield TestPki(arch, url, directory)
+        yield LocalPki(arch, url, directory)
     finally:
         server.shutdown()
         thread.join(timeout=5)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.signatures.pki import TestPki
+from tests.signatures.pki import LocalPki
 
 LIBRARIES = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so")
 SO_PIN = "12345678"
@@ -49,23 +49,33 @@ def make_token(directory: Path, label: str, pin: str) -> Token:
     return Token(library, label, pin)
 
 
-def import_key(token: Token, pki: TestPki, cert_label: str, key_label: str) -> None:
+def import_key(token: Token, pki: LocalPki, cert_label: str, key_label: str) -> None:
     """Put the certificate's private key, the certificate and its issuer on the token (as a
     token a CA hands out carries them), the key and certificate under `key_label`."""
     import pkcs11
+    from asn1crypto import keys
     from pkcs11.util.rsa import decode_rsa_private_key
     from pkcs11.util.x509 import decode_x509_certificate
-    from asn1crypto import keys
 
     private = keys.PrivateKeyInfo.load(pki.key_der(cert_label))
     key_id = pki.cert(cert_label).sha1[:8]
     slot = pkcs11.lib(str(token.library)).get_token(token_label=token.label)
     with slot.open(rw=True, user_pin=token.pin) as session:
         attrs = decode_rsa_private_key(private["private_key"].parsed.dump())
-        attrs.update({pkcs11.Attribute.LABEL: key_label, pkcs11.Attribute.ID: key_id, pkcs11.Attribute.TOKEN: True, pkcs11.Attribute.SENSITIVE: True, pkcs11.Attribute.EXTRACTABLE: False})
+        attrs.update(
+            {
+                pkcs11.Attribute.LABEL: key_label,
+                pkcs11.Attribute.ID: key_id,
+                pkcs11.Attribute.TOKEN: True,
+                pkcs11.Attribute.SENSITIVE: True,
+                pkcs11.Attribute.EXTRACTABLE: False,
+            }
+        )
         session.create_object(attrs)
         cert_attrs = decode_x509_certificate(pki.cert(cert_label).dump())
-        cert_attrs.update({pkcs11.Attribute.LABEL: key_label, pkcs11.Attribute.ID: key_id, pkcs11.Attribute.TOKEN: True})
+        cert_attrs.update(
+            {pkcs11.Attribute.LABEL: key_label, pkcs11.Attribute.ID: key_id, pkcs11.Attribute.TOKEN: True}
+        )
         session.create_object(cert_attrs)
         issuer = decode_x509_certificate(pki.cert("interm").dump())
         issuer.update({pkcs11.Attribute.LABEL: "interm", pkcs11.Attribute.TOKEN: True})
