@@ -132,6 +132,7 @@ def verify_pdf(
     """
     from pyhanko.sign.validation import validate_pdf_signature
 
+    context_kwargs(trust_anchors)  # no anchor: refused before the PDF is read
     reader = _read(pdf)
     signatures = reader.embedded_signatures
     if not signatures:

@@ -97,20 +97,14 @@ def test_an_unknown_key_label_is_refused_naming_it(
     assert refused.value.field == "key_label"
 
 
-def test_an_expired_certificate_signs_nothing(
-    pki: LocalPki, anchors: list[x509.Certificate], draft_pdf: bytes
+@pytest.mark.parametrize(("label", "reason"), [("expired", "expired on"), ("revoked", "is revoked")])
+def test_an_expired_or_revoked_certificate_signs_nothing(
+    pki: LocalPki, anchors: list[x509.Certificate], draft_pdf: bytes, label: str, reason: str
 ) -> None:
+    """Expired: refused before signing; revoked: the OCSP responder says so while signing."""
     with pytest.raises(Invalid) as refused:
-        sign_personal(draft_pdf, FileKey(pki.pkcs12("expired", P12_PASSWORD), P12_PASSWORD), pki, anchors)
-    assert refused.value.field == "certificate" and "expired on" in refused.value.reason
-
-
-def test_a_revoked_certificate_signs_nothing(
-    pki: LocalPki, anchors: list[x509.Certificate], draft_pdf: bytes
-) -> None:
-    with pytest.raises(Invalid) as refused:
-        sign_personal(draft_pdf, FileKey(pki.pkcs12("revoked", P12_PASSWORD), P12_PASSWORD), pki, anchors)
-    assert refused.value.field == "certificate" and "is revoked" in refused.value.reason
+        sign_personal(draft_pdf, FileKey(pki.pkcs12(label, P12_PASSWORD), P12_PASSWORD), pki, anchors)
+    assert refused.value.field == "certificate" and reason in refused.value.reason
 
 
 def signed_without_checks(pdf: bytes, pki: LocalPki, label: str) -> bytes:
