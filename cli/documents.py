@@ -195,9 +195,11 @@ def _print_signatures(out: dict[str, Any]) -> None:
     for sig in out["signatures"]:
         say(f"{sig['field']} · {sig['kind']} · {sig['signer']} (serial {sig['serial']})")
         say(f"  signed      {when(sig['signing_time'])}")
-        authority = f" by {sig['timestamp_authority']}" if sig["timestamp_authority"] else ""
-        valid = "" if sig["timestamp_ok"] else " — not valid"
-        say(f"  timestamp   {when(sig['timestamp'])}{authority}{valid}")
+        if sig["timestamp"] is None:
+            say("  timestamp   none")
+        else:
+            valid = "" if sig["timestamp_ok"] else " — not valid"
+            say(f"  timestamp   {when(sig['timestamp'])} by {sig['timestamp_authority']}{valid}")
         say(f"  intact      {'yes' if sig['intact'] else 'NO'}; changed after it: {sig['modification']}")
         say(f"  chain       {sig['anchor'] or 'not to a trust anchor'}")
         embedded = "embedded in the PDF" if sig["revocation_embedded"] else "not embedded"
@@ -212,10 +214,17 @@ def verify_command(
     as_json: Annotated[bool, typer.Option("--json", help="print the reports as JSON")] = False,
     trust_anchor: Annotated[
         list[Path] | None,
-        typer.Option("--trust-anchor", help="PEM file of trusted roots (repeatable); default: the settings'"),
+        typer.Option(
+            "--trust-anchor",
+            metavar="PEM",
+            help="PEM file of trusted roots (repeatable); default: the settings'",
+        ),
     ] = None,
 ) -> None:
-    """List each signature of a PDF: who, when, timestamp, integrity, chain, revocation; 1 on a failure."""
+    """List each signature of a PDF: who, when, timestamp, integrity, chain, revocation.
+
+    Exit 0 when every check of every signature passes, 1 when one fails, 2 on an unusable file or anchor.
+    """
     from documents.intake import read_bytes
     from documents.signatures.trust import anchor_paths, load_anchors
     from documents.signatures.verify import verify_pdf

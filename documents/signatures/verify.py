@@ -92,9 +92,12 @@ def _revocation(status: PdfSignatureStatus) -> str:
     if details is not None:
         since = _local(details.revocation_date)
         return f"revoked since {since:%Y-%m-%d %H:%M} ({details.revocation_reason.native})"
-    if status.trusted:
-        return "good"
-    return "unknown"
+    if not status.trusted:
+        return "unknown"
+    cert = status.signing_cert
+    if not (cert.ocsp_urls or cert.crl_distribution_points):
+        return "not checked: the certificate names no OCSP responder or CRL"
+    return "good"
 
 
 def _problems(status: PdfSignatureStatus, embedded: bool, report: dict[str, Any]) -> list[str]:
