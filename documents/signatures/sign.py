@@ -76,6 +76,8 @@ def _refusal(error: Exception, subject: str) -> Invalid:
     from pyhanko.sign import timestamps
     from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
 
+    if isinstance(error, timestamps.TimestampRequestError):
+        return Invalid("tsa_url", f"the timestamp authority did not answer ({error.__cause__ or error})")
     cause = error.__cause__ or error
     if isinstance(cause, RevokedError):
         return Invalid("certificate", f"the certificate of {subject} is revoked ({cause})")
@@ -85,6 +87,4 @@ def _refusal(error: Exception, subject: str) -> Invalid:
         )
     if isinstance(cause, PathValidationError):
         return Invalid("certificate", f"the certificate of {subject} is not valid ({cause})")
-    if isinstance(cause, timestamps.TimestampRequestError):
-        return Invalid("tsa_url", f"the timestamp authority did not answer ({cause})")
     return Invalid("pdf", f"the PDF cannot be signed ({error})")

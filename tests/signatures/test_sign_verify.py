@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import socket
 from dataclasses import replace
 from datetime import timedelta
 
@@ -148,3 +149,21 @@ def test_a_signature_is_trusted_only_through_a_configured_anchor(
     with pytest.raises(Invalid) as refused:
         verify_pdf(signed, [])
     assert refused.value.field == "trust_anchors"
+
+
+def test_signing_needs_a_chain_to_an_anchor_and_an_answering_tsa(
+    pki: LocalPki, anchors: list[x509.Certificate], draft_pdf: bytes
+) -> None:
+    key = FileKey(pki.pkcs12("person", P12_PASSWORD), P12_PASSWORD)
+    with pytest.raises(Invalid) as refused:
+        sign_personal(draft_pdf, key, pki, [pki.cert("tsa")])  # a certificate, but not the signer's root
+    assert refused.value.field == "certificate" and "does not chain to a trust anchor" in refused.value.reason
+
+    with socket.socket() as closed:  # a port nothing listens on once the socket is closed
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with pytest.raises(Invalid) as refused:
+        sign_pdf(
+            draft_pdf, key, kind=Kind.personal, tsa_url=f"http://127.0.0.1:{port}/tsa", trust_anchors=anchors
+        )
+    assert refused.value.field == "tsa_url" and "did not answer" in refused.value.reason
