@@ -220,6 +220,12 @@ def verify_command(
             help="PEM file of trusted roots (repeatable); default: the settings'",
         ),
     ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline", help="no network: the revocation data the PDF embeds, at each signature's timestamp"
+        ),
+    ] = False,
 ) -> None:
     """List each signature of a PDF: who, when, timestamp, integrity, chain, revocation.
 
@@ -232,7 +238,9 @@ def verify_command(
     with reported():
         paths = trust_anchor or anchor_paths(settings().trust_anchors)
         anchors = load_anchors(paths)
-        reports = verify_pdf(read_bytes(path, str(path), import_limits().max_docx_bytes), anchors)
+        reports = verify_pdf(
+            read_bytes(path, str(path), import_limits().max_docx_bytes), anchors, online=not offline
+        )
     out = {"file": str(path), "ok": all(r.ok for r in reports), "signatures": [r.as_json() for r in reports]}
     emit(out, as_json, render=_print_signatures)
     if not out["ok"]:

@@ -17,6 +17,7 @@ from models.numbering import VN_TZ
 if TYPE_CHECKING:
     from asn1crypto import x509
     from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
     from pyhanko.sign.validation.status import PdfSignatureStatus
     from pyhanko_certvalidator import ValidationContext
 
@@ -71,19 +72,38 @@ def _read(pdf: bytes) -> PdfFileReader:
     return reader
 
 
+def _timestamp_time(signature: EmbeddedPdfSignature) -> datetime | None:
+    """When the signature's RFC 3161 token says it existed (read, not yet validated)."""
+    unsigned = signature.signer_info["unsigned_attrs"]
+    for attribute in unsigned if unsigned.native else ():
+        if attribute["type"].native == "signature_time_stamp_token":
+            tst_info = attribute["values"][0]["content"]["encap_content_info"]["content"].parsed
+            moment: datetime = tst_info["gen_time"].native
+            return moment
+    return None
+
+
 def _context(
-    reader: PdfFileReader, anchors: Sequence[x509.Certificate], online: bool
+    reader: PdfFileReader, signature: EmbeddedPdfSignature, anchors: Sequence[x509.Certificate], online: bool
 ) -> tuple[ValidationContext, bool]:
-    """A validation context holding the PDF's own revocation data (its DSS); whether it had any."""
+    """A validation context holding the PDF's own revocation data (its DSS); whether it had any.
+
+    Offline, the chain is validated at the time of the signature's timestamp, on that data alone
+    (what PAdES B-LT keeps it for): years later, expired certificates and old OCSP answers still
+    show whether the certificate was good when it signed.
+    """
     from pyhanko.sign.validation.dss import DocumentSecurityStore
     from pyhanko.sign.validation.errors import NoDSSFoundError
     from pyhanko_certvalidator import ValidationContext
 
     kwargs = context_kwargs(anchors, online=online)
+    moment = None if online else _timestamp_time(signature)
+    if moment is not None:
+        kwargs.update(moment=moment, retroactive_revinfo=True)
     try:
         dss = DocumentSecurityStore.read_dss(reader)
-    except NoDSSFoundError:
-        return ValidationContext(**kwargs), False
+    except NoDSSFoundError:  # offline, then nothing can show the certificate was not revoked
+        return ValidationContext(**kwargs, ocsps=[], crls=[]), False
     return dss.as_validation_context(kwargs), bool(dss.ocsps or dss.crls)
 
 
@@ -130,8 +150,8 @@ def verify_pdf(
 ) -> list[SignatureReport]:
     """One report per signature, in signing order; a PDF without a signature is `Invalid`.
 
-    Revocation is checked against the data the PDF embeds, and the responders named in the
-    certificates when `online`.
+    Revocation is checked against the data the PDF embeds and, when `online`, the responders the
+    certificates name; offline, at the time of each signature's timestamp.
     """
     from pyhanko.sign.validation import validate_pdf_signature
 
@@ -142,7 +162,7 @@ def verify_pdf(
         raise Invalid("pdf", "the PDF carries no signature")
     reports = []
     for signature in signatures:
-        context, embedded = _context(reader, trust_anchors, online)
+        context, embedded = _context(reader, signature, trust_anchors, online)
         status = validate_pdf_signature(signature, context)
         cert = status.signing_cert
         ts = status.timestamp_validity

@@ -62,6 +62,10 @@ def test_signed_on_the_token_it_verifies_intact_timestamped_chained_with_revocat
     [embedded] = PdfFileReader(io.BytesIO(signed), strict=False).embedded_signatures
     assert embedded.docmdp_level == MDPPerm.FILL_FORMS
 
+    # offline, on the embedded revocation data alone, at the time of the timestamp
+    [offline] = verify_pdf(signed, anchors, online=False)
+    assert offline.ok and offline.revocation == "good", offline.problems
+
 
 def test_the_organisation_signs_after_the_person_and_both_verify(
     pki: LocalPki, anchors: list[x509.Certificate], token_key: TokenKey, draft_pdf: bytes
@@ -128,6 +132,9 @@ def test_verify_reports_a_revoked_certificate_as_the_ocsp_responder_says(
     assert report.revocation.startswith("revoked since") and "key_compromise" in report.revocation
     assert any("revoked" in problem for problem in report.problems)
     assert any("no revocation data embedded" in problem for problem in report.problems)
+    # offline there is nothing to check it with: not trusted either
+    [offline] = verify_pdf(signed_without_checks(draft_pdf, pki, "revoked"), anchors, online=False)
+    assert not offline.ok and not offline.chained and offline.revocation == "unknown"
 
 
 def test_verify_names_a_byte_changed_after_signing(
