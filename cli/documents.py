@@ -1,4 +1,5 @@
-"""`banhanh document …`: read a plan from a .txt or .docx file, print it or render it.
+"""`banhanh document …`: read a plan from a .txt or .docx file, print it or render it; verify the
+digital signatures of a PDF.
 
 No database: the header of a rendered draft comes from an organisation config (the TOML that
 `banhanh directory load` reads) when one is given. The JSON of `parse --json` is described in
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.context import console, emit, err_console, import_limits, read_toml, reported
+from cli.context import console, emit, err_console, import_limits, read_toml, reported, settings
 from models.errors import Invalid
 
 if TYPE_CHECKING:  # python-docx, Jinja2 and the renderer load when a command needs them
@@ -22,7 +23,8 @@ if TYPE_CHECKING:  # python-docx, Jinja2 and the renderer load when a command ne
     from documents.render import DocumentView
 
 app = typer.Typer(
-    help="Parse and render plan documents from files (.txt like the seeds, or .docx); no database.",
+    help="Parse and render plan documents from files (.txt like the seeds, or .docx), verify a signed PDF; "
+    "no database.",
     no_args_is_help=True,
 )
 
@@ -179,3 +181,67 @@ def render_command(
         sys.stdout.flush()
     else:
         err_console.print(f"wrote {out} ({len(data)} bytes)", markup=False, highlight=False)
+
+
+def _print_signatures(out: dict[str, Any]) -> None:
+    from documents.intake import printable
+
+    def say(text: str) -> None:
+        console.print(printable(text), markup=False, highlight=False, soft_wrap=True)
+
+    def when(value: str | None) -> str:
+        return value.replace("T", " ", 1)[:19] + " (Hà Nội, +07:00)" if value else "—"
+
+    for sig in out["signatures"]:
+        say(f"{sig['field']} · {sig['kind']} · {sig['signer']} (serial {sig['serial']})")
+        say(f"  signed      {when(sig['signing_time'])}")
+        if sig["timestamp"] is None:
+            say("  timestamp   none")
+        else:
+            valid = "" if sig["timestamp_ok"] else " — not valid"
+            say(f"  timestamp   {when(sig['timestamp'])} by {sig['timestamp_authority']}{valid}")
+        say(f"  intact      {'yes' if sig['intact'] else 'NO'}; changed after it: {sig['modification']}")
+        say(f"  chain       {sig['anchor'] or 'not to a trust anchor'}")
+        embedded = "embedded in the PDF" if sig["revocation_embedded"] else "not embedded"
+        say(f"  revocation  {sig['revocation']} ({embedded})")
+        say("  valid" if sig["ok"] else "  FAILED: " + "; ".join(sig["problems"]))
+    say("all signatures valid" if out["ok"] else "verification failed")
+
+
+@app.command("verify")
+def verify_command(
+    path: Annotated[Path, typer.Argument(help="a signed PDF")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the reports as JSON")] = False,
+    trust_anchor: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--trust-anchor",
+            metavar="PEM",
+            help="PEM file of trusted roots (repeatable); default: the settings'",
+        ),
+    ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline", help="no network: the revocation data the PDF embeds, at each signature's timestamp"
+        ),
+    ] = False,
+) -> None:
+    """List each signature of a PDF: who, when, timestamp, integrity, chain, revocation.
+
+    Exit 0 when every check of every signature passes, 1 when one fails, 2 on an unusable file or anchor.
+    """
+    from documents.intake import read_bytes
+    from documents.signatures.trust import anchor_paths, load_anchors
+    from documents.signatures.verify import verify_pdf
+
+    with reported():
+        paths = trust_anchor or anchor_paths(settings().trust_anchors)
+        anchors = load_anchors(paths)
+        reports = verify_pdf(
+            read_bytes(path, str(path), import_limits().max_docx_bytes), anchors, online=not offline
+        )
+    out = {"file": str(path), "ok": all(r.ok for r in reports), "signatures": [r.as_json() for r in reports]}
+    emit(out, as_json, render=_print_signatures)
+    if not out["ok"]:
+        raise typer.Exit(1)

@@ -87,6 +87,14 @@ class Settings(BaseSettings):
     )
     seal_pkcs12: str = Field("", description="PKCS#12 file that seals issued PDFs (PAdES); empty: not sealed")
     seal_password: str = Field("", description="password of the PKCS#12 file")
+    tsa_url: str = Field(
+        "", description="RFC 3161 timestamp authority every digital signature gets its timestamp from"
+    )
+    trust_anchors: str = Field(
+        "",
+        description="PEM files of the root certificates signatures must chain to (comma-separated); "
+        "e.g. the Ban Cơ yếu Chính phủ roots",
+    )
     log_format: str = Field("text", description="log lines as 'text' or 'json' (one object per line)")
     import_max_text_bytes: int = Field(
         2 * 1024 * 1024, description="largest plain-text plan, body or organisation TOML accepted (bytes)"
