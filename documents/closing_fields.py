@@ -1,0 +1,172 @@
+"""The end of a document: the signature block (ô 7) and the Nơi nhận list (ô 9).
+
+Both are printed as one two-column table, Nơi nhận on the left and the signature on the right,
+so copied text interleaves them line by line, and either may come first. Each cell goes to the
+list or to the signature by what it looks like: "Nơi nhận:" and "- …" entries to the list, the
+capitalised authority and title lines and the signer's name to the signature.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from documents.doc_types import type_at_start
+from documents.text_cells import Line, cells, is_upper, looks_like_name, squeeze
+
+# The first authority line: Party slash forms and state dot forms (T/M, TM. …), then capitals.
+AUTHORITY_RE = re.compile(r"(?<!\S)(T/M|K/T|T/L|TUQ\.|TM\.|KT\.|TL\.|Q\.)\s*(?=[^\W\d_]{2})")
+_LABEL_RE = re.compile(r"^n[ơo]i\s+nhận\s*:?\s*", re.IGNORECASE)
+_ENTRY_RE = re.compile(r"^[-–+•]\s*")
+_REMARK_RE = re.compile(r"^[(\[].*[)\]]$|^đã\s+ký\b", re.IGNORECASE)
+# Capitals glued after a list entry by one space: "- Lưu: VT, NC. PHÓ CHỦ TỊCH".
+_CAPITAL_TAIL_RE = re.compile(r"[;,.:]\s+((?:[^\W\d_]{2,}\s+)+[^\W\d_]{2,})$")
+_ANNEX_RE = re.compile(r"^(PHỤ LỤC|DANH MỤC|DANH SÁCH|BIỂU)\b")
+_TITLE_LINES_MAX = 4
+_DIRECT_SCAN = 15  # non-blank lines from the end searched for a signature without T/M, TM. …
+
+
+@dataclass(frozen=True)
+class Signature:
+    lines: tuple[str, ...]
+    name: str | None
+    form: str
+
+
+@dataclass
+class _Streams:
+    recipients: list[tuple[Line, str]] = field(default_factory=list)
+    signed: list[tuple[Line, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    listing: bool = False  # under a "Nơi nhận:" label, before the list ends
+    last_entry_line: int = -1
+
+
+def read_closing(lines: Sequence[Line]) -> tuple[Signature | None, tuple[str, ...], list[str]]:
+    """(signature, Nơi nhận entries, notes) from the lines below the title."""
+    start = _closing_start(lines)
+    if start is None:
+        return None, (), []
+    streams = _Streams()
+    for line in lines[start:]:
+        if line.text and line.index > start and _starts_annex(line.text):
+            streams.notes.append(f"line {line.number}: '{line.text}' and the text after it not read")
+            break
+        _sort(line, streams)
+    recipients = tuple(_entry(text) for _, text in streams.recipients)
+    signature, notes = _signature(streams.signed)
+    return signature, recipients, streams.notes + notes
+
+
+def _closing_start(lines: Sequence[Line]) -> int | None:
+    """The first line of the closing table: the last "Nơi nhận" label or authority line,
+    whichever comes first, or a title-and-name signature block near the end."""
+    label = _last(lines, lambda line: bool(_LABEL_RE.match(line.text)))
+    authority = _last(lines, lambda line: any(AUTHORITY_RE.search(c) for c in cells(line.text)))
+    if authority is None:
+        authority = _direct_signature(lines)
+    found = [i for i in (label, authority) if i is not None]
+    return min(found) if found else None
+
+
+def _last(lines: Sequence[Line], test: Callable[[Line], bool]) -> int | None:
+    return next((n for n in range(len(lines) - 1, -1, -1) if test(lines[n])), None)
+
+
+def _direct_signature(lines: Sequence[Line]) -> int | None:
+    """A signature printed without a form: capitalised title lines right above a name."""
+    filled = [n for n, line in enumerate(lines) if line.text and not _REMARK_RE.match(line.text)]
+    tail = filled[-_DIRECT_SCAN:]
+    for k in range(len(tail) - 1, 0, -1):
+        last = cells(lines[tail[k]].text)
+        if not last or not looks_like_name(last[-1]):
+            continue
+        top = k
+        while top > 0 and k - top < _TITLE_LINES_MAX and _title_cell(lines[tail[top - 1]].text):
+            top -= 1
+        if top < k:
+            return tail[top]
+    return None
+
+
+def _title_cell(text: str) -> bool:
+    found = cells(text)
+    return bool(found) and is_upper(found[-1]) and type_at_start(found[-1]) is None
+
+
+def _starts_annex(text: str) -> bool:
+    return is_upper(text) and (_ANNEX_RE.match(text) is not None or type_at_start(text) is not None)
+
+
+def _sort(line: Line, streams: _Streams) -> None:
+    """Send each cell of `line` to the list, to the signature, or to the notes."""
+    if not line.text:
+        return
+    for position, cell in enumerate(cells(line.text)):
+        label = _LABEL_RE.match(cell)
+        if label:
+            streams.listing = True
+            streams.last_entry_line = line.index
+            cell = cell[label.end() :]
+            if not cell:
+                continue
+        entry = _ENTRY_RE.match(cell)
+        if entry and (streams.listing or position == 0):
+            streams.listing = True
+            _add_entry(line, cell[entry.end() :], streams)
+        elif _REMARK_RE.match(cell):
+            continue
+        elif position > 0 or AUTHORITY_RE.match(cell) or is_upper(cell) or streams.signed:
+            _add_signed(line, cell, streams)
+        elif streams.listing and streams.last_entry_line == line.index - 1 and streams.recipients:
+            last_line, text = streams.recipients[-1]
+            streams.recipients[-1] = (last_line, f"{text} {cell}")
+            streams.last_entry_line = line.index
+        else:
+            streams.notes.append(f"line {line.number}: '{cell}' not placed (neither Nơi nhận nor signature)")
+
+
+def _add_entry(line: Line, text: str, streams: _Streams) -> None:
+    """A list entry; a signature cell glued to it by one space goes to the signature."""
+    authority = AUTHORITY_RE.search(text)
+    tail = _CAPITAL_TAIL_RE.search(text)
+    cut = authority.start() if authority else tail.start(1) if tail and is_upper(tail.group(1)) else None
+    if cut is not None and cut > 0:
+        _add_signed(line, text[cut:], streams)
+        text = text[:cut]
+    streams.recipients.append((line, text.strip()))
+    streams.last_entry_line = line.index
+
+
+def _add_signed(line: Line, text: str, streams: _Streams) -> None:
+    streams.signed.append((line, squeeze(text)))
+
+
+def _entry(text: str) -> str:
+    """An entry as printed, without the ";" or "," that separates it from the next."""
+    return squeeze(text).rstrip(";,").rstrip()
+
+
+def _signature(cells_signed: list[tuple[Line, str]]) -> tuple[Signature | None, list[str]]:
+    """Authority and title lines, then the signer's name; what follows the name is page furniture."""
+    start = next((n for n, (_, c) in enumerate(cells_signed) if AUTHORITY_RE.match(c)), None)
+    if start is None:
+        start = next((n for n, (_, c) in enumerate(cells_signed) if is_upper(c)), len(cells_signed))
+    notes = [f"line {line.number}: '{c}' not placed before the signature" for line, c in cells_signed[:start]]
+    titles: list[str] = []
+    name: str | None = None
+    rest = cells_signed[start:]
+    for n, (line, text) in enumerate(rest):
+        if is_upper(text) and len(titles) < _TITLE_LINES_MAX and name is None:
+            titles.append(text)
+            continue
+        if name is None and looks_like_name(text):
+            name = text
+            continue
+        notes += [f"line {ln.number}: '{c}' after the signature not placed" for ln, c in rest[n:]]
+        break
+    if not titles and name is None:
+        return None, notes
+    authority = AUTHORITY_RE.match(titles[0]) if titles else None
+    return Signature(tuple(titles), name, authority.group(1) if authority else ""), notes

@@ -1,0 +1,88 @@
+"""Lines of copied document text, cut into the cells of the layout table they were flattened from.
+
+A header or a signature is printed as a two-column table; copied from a web page, a PDF or a
+Word file its columns land on one line, apart by a run of spaces, a tab or a `|`, or by one
+space only. The Quốc hiệu, the Tiêu ngữ and "ĐẢNG CỘNG SẢN VIỆT NAM" are known words, so they
+cut a line even where a single space joins them to the column beside them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from documents.intake import is_strange
+
+_COLUMN_GAP_RE = re.compile(r"\s*\|\s*|\t+|\s{3,}|\u00a0{2,}")
+# Whole or wrapped, "HÒA" or "HOÀ": the right column of every state header.
+MOTTO_RE = re.compile(
+    r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI(?:\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM)?"
+    r"|CHỦ\s+NGHĨA\s+VIỆT\s+NAM"
+    r"|Độc\s+lập\s*[-–—]\s*Tự\s+do\s*[-–—]\s*Hạnh\s+phúc"
+    r"|ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM",
+    re.IGNORECASE,
+)
+SEPARATOR_RE = re.compile(r"^[-–—_=*.\s]+$")
+
+
+@dataclass(frozen=True)
+class Line:
+    index: int  # 0-based; notes print index + 1
+    text: str  # stripped, emphasis markers removed, spaces kept (they separate columns)
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+
+def lines_of(text: str) -> list[Line]:
+    """Every line of `text`, NFC, without control or invisible characters and Markdown emphasis."""
+    normalized = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    result: list[Line] = []
+    for index, raw in enumerate(normalized.split("\n")):
+        visible = "".join(c for c in raw if c == "\t" or not is_strange(c))
+        result.append(Line(index, _without_emphasis(visible).strip()))
+    return result
+
+
+def _without_emphasis(text: str) -> str:
+    if SEPARATOR_RE.match(text):
+        return text
+    return text.replace("**", "").replace("__", "").replace("*", "")
+
+
+def squeeze(text: str) -> str:
+    """`text` with every run of whitespace made one space."""
+    return " ".join(text.split())
+
+
+def cells(text: str) -> list[str]:
+    """The cells of a flattened table row, in reading order, each squeezed; the motto words
+    cut cells of their own, separators and empty cells are left out."""
+    result: list[str] = []
+    for part in _COLUMN_GAP_RE.split(text):
+        start = 0
+        for match in MOTTO_RE.finditer(part):
+            result += [part[start : match.start()], match.group()]
+            start = match.end()
+        result.append(part[start:])
+    return [squeeze(c) for c in result if c.strip() and not SEPARATOR_RE.match(c)]
+
+
+def is_motto(cell: str) -> bool:
+    return bool(MOTTO_RE.fullmatch(cell))
+
+
+def is_upper(text: str) -> bool:
+    """Every letter is a capital (and there is one)."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def looks_like_name(text: str) -> bool:
+    """A person's name as signed: 2 to 6 words, each capitalised, not all in capitals."""
+    words = text.split()
+    if not 2 <= len(words) <= 6 or is_upper(text):
+        return False
+    return all(w[0].isupper() and w.replace(".", "").isalpha() for w in words)
