@@ -13,10 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from documents.doc_types import type_at_start
-from documents.text_cells import Line, cells, is_upper, looks_like_name, squeeze
+from documents.text_cells import AUTHORITY_RE, Line, cells, is_upper, join_wrapped, looks_like_name, squeeze
 
-# The first authority line: Party slash forms and state dot forms (T/M, TM. …), then capitals.
-AUTHORITY_RE = re.compile(r"(?<!\S)(T/M|K/T|T/L|TUQ\.|TM\.|KT\.|TL\.|Q\.)\s*(?=[^\W\d_]{2})")
 _LABEL_RE = re.compile(r"^n[ơo]i\s+nhận\s*:?\s*", re.IGNORECASE)
 _ENTRY_RE = re.compile(r"^[-–+•]\s*")
 _REMARK_RE = re.compile(r"^[(\[].*[)\]]$|^đã\s+ký\b", re.IGNORECASE)

@@ -1,8 +1,9 @@
 """The header of a document: issuing body, number and symbol, place and date (ô 1–4).
 
-The header runs from the first line to the type line (or, for a công văn, to its "V/v").
-Number and date are found in a whole line, wherever the columns put them; what is left of each
-line is cut into cells, and the capitalised cells above the number name the issuing body.
+The header runs from the first line to the type line (or, for a công văn, to its body).
+Mottos, number and date are found in the header's text as a whole, wherever the columns and
+wraps put them; what is left of each line is cut into cells, and the capitalised cells above
+the number or the date name the issuing body and the body above it.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from documents.doc_types import DocType, type_in_symbol
-from documents.text_cells import Line, cells, is_motto, is_upper, squeeze
+from documents.doc_types import TYPES, DocType, type_in_symbol
+from documents.text_cells import MOTTO_RE, Line, cells, is_upper, join_wrapped, squeeze
 
-# "Số 38 -KH/ĐUK", "Số: 12/2024/QĐ-UBND", "Số     -KH/ĐU", "Số: 123/UBND-VX"
+# "Số 38 -KH/ĐUK", "Số: 12/2024/QĐ-UBND", "Số     -KH/ĐU", "Số: 123/UBND-VX", "Nghị quyết số: 11-NQ/TW"
 _CODE = r"[^\W\d_][\w&.]*"
+_TYPE_NAMES = "|".join(t.name.capitalize() for t in TYPES if t.has_type_line)
 NUMBER_RE = re.compile(
-    rf"\bSố\s*:?\s*(?P<number>\d+)?\s*(?:[-/]\s*(?P<year>\d{{4}})\s*)?[-/]\s*"
-    rf"(?P<symbol>{_CODE}(?:\s*[-/]\s*{_CODE})*)"
+    rf"(?:\bSố|\b(?:{_TYPE_NAMES})\s+số)\s*:?\s*(?P<number>\d+)?\s*(?:[-/]\s*(?P<year>\d{{4}})\s*)?[-/]\s*"
+    rf"(?P<symbol>{_CODE}(?:[ \t]*[-/][ \t]*{_CODE})*)"
 )
 _BLANK = r"[\s.…_]*"
 DATE_RE = re.compile(
@@ -27,10 +29,9 @@ DATE_RE = re.compile(
     rf"năm{_BLANK}(?P<year>\d{{4}})?",
     re.IGNORECASE,
 )
-_DATE_START_RE = re.compile(r"(?:^|,\s*)ngày\b", re.IGNORECASE)
-# The words that start the second line of one body's name ("ỦY BAN NHÂN DÂN" / "TỈNH LÂM ĐỒNG").
-_PLACE_WORDS = ("TỈNH", "THÀNH PHỐ", "HUYỆN", "QUẬN", "THỊ XÃ", "THỊ TRẤN", "XÃ", "PHƯỜNG", "TP.", "TX.")
-_JOINING_WORDS = ("VÀ", "CỦA", "VỀ", "THUỘC", "&")
+_DATE_START_RE = re.compile(r"(?:^|,)\s*ngày\b", re.IGNORECASE)
+_WORDS_RE = re.compile(r"\S+|\s+")
+_GAP_RE = re.compile(r"\t| {3,}")
 
 
 @dataclass(frozen=True)
@@ -46,131 +47,110 @@ class Header:
     type_name: str | None = None
 
 
-@dataclass(frozen=True)
-class NumberLine:
-    number: int | None
-    symbol: str  # without the year of a legal document's number: "QĐ-UBND"
-    matched: str  # as printed
-    doc_type: DocType | None
+def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header, list[str]]:
+    """The header in `lines` (those above the type line) and notes on the text it could not place.
 
-
-def read_number(text: str) -> NumberLine | None:
-    match = NUMBER_RE.search(text)
-    if match is None:
-        return None
-    symbol = re.sub(r"\s+", "", match.group("symbol"))
-    number = match.group("number")
-    return NumberLine(
-        number=int(number) if number else None,
-        symbol=symbol,
-        matched=match.group(),
-        doc_type=type_in_symbol(symbol),
+    `doc_type` is the type line's; without one the symbol's code names the type. The lines are
+    read as one text, so a motto, a number or a date wrapped onto the next line is still found;
+    each is blanked out once read, and the capitalised cells above them name the issuing body."""
+    text = "\n".join(line.text for line in lines)
+    text = _blank(text, *(m.span() for m in MOTTO_RE.finditer(text)))
+    number = NUMBER_RE.search(text)
+    if number:
+        text = _blank(text, number.span())
+    dated = _date(text)
+    place = None
+    if dated:
+        place = _place(text[: dated.start()])
+        text = _blank(text, (place.start() if place else dated.start(), dated.end()))
+    first_read = min((text.count("\n", 0, m.start()) for m in (number, dated) if m), default=len(lines))
+    names: list[str] = []
+    notes: list[str] = []
+    for n, (line, rest) in enumerate(zip(lines, text.split("\n"), strict=True)):
+        for cell in cells(rest):
+            if n < first_read and is_upper(cell):
+                names.append(cell)
+            else:
+                notes.append(f"line {line.number}: header text '{cell}' not placed")
+    groups = join_wrapped(names)
+    symbol = re.sub(r"\s+", "", number.group("symbol")) if number else None
+    coded = type_in_symbol(symbol) if symbol else None
+    chosen = doc_type or coded
+    return (
+        Header(
+            superior_body=" ".join(groups[:-1]) or None,
+            issuer=groups[-1] if groups else None,
+            number=int(number.group("number")) if number and number.group("number") else None,
+            symbol=symbol,
+            number_text=squeeze(number.group()) if number else None,
+            place=squeeze(place.group()) if place else None,
+            date=_iso(dated) if dated else None,
+            type_code=chosen.code if chosen else None,
+            # a type line printed (or none to print, for a công văn); None when the text lacks it
+            type_name=chosen.name if doc_type or (coded and not coded.has_type_line) else None,
+        ),
+        notes,
     )
 
 
-@dataclass(frozen=True)
-class DateLine:
-    place: str | None
-    iso: str | None  # None when the day, the month or the year is blank
-    start: int  # where the place (or "ngày") starts: the text before it belongs to other cells
+def _blank(text: str, *spans: tuple[int, int]) -> str:
+    """`text` with each span replaced by spaces (a column gap), its line breaks kept."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
 
 
-def read_date(text: str) -> DateLine | None:
-    """The place and date of "Hàm Liêm, ngày 05 tháng 3 năm 2025"; None when `text` holds none."""
-    match = DATE_RE.search(text)
-    if match is None or not _DATE_START_RE.search(text[: match.start() + 4]):
+def _date(text: str) -> re.Match[str] | None:
+    """The first "ngày … tháng … năm …" that starts a cell or follows a place and a comma."""
+    for match in DATE_RE.finditer(text):
+        if _DATE_START_RE.search(text[max(0, match.start() - 3) : match.start() + 4]) or _starts_cell(
+            text, match.start()
+        ):
+            return match
+    return None
+
+
+def _starts_cell(text: str, index: int) -> bool:
+    line_start = text.rfind("\n", 0, index) + 1
+    before = text[line_start:index]
+    return not before.strip() or bool(_GAP_RE.search(before[-3:]))
+
+
+def _place(before: str) -> re.Match[str] | None:
+    """The place printed before ", ngày": the capitalised words right before the comma, across a
+    line break, without capitals of the issuer glued to them ("ĐẢNG ỦY XÃ HÀM LIÊM Hàm Liêm")."""
+    stripped = before.rstrip()
+    if not stripped.endswith(","):
         return None
-    before = text[: match.start()]
-    place = _place(before)
-    start = before.rfind(place) if place else match.start()
-    return DateLine(place, _iso(match.group("year"), match.group("month"), match.group("day")), start)
+    stripped = stripped[:-1].rstrip()
+    start = len(stripped)
+    for token in reversed(_WORDS_RE.findall(stripped)):
+        if token.isspace():
+            if _GAP_RE.search(token):
+                break
+        elif not _place_word(token):
+            break
+        start -= len(token)
+    start = len(stripped) - len(stripped[start:].lstrip())
+    if start >= len(stripped):
+        return None
+    return re.compile(re.escape(stripped[start:])).search(before, start)
 
 
-def _iso(year: str | None, month: str | None, day: str | None) -> str | None:
+def _place_word(word: str) -> bool:
+    """ "Hàm", "Nội", "TP." — not "LIÊM" (a capitalised issuer glued on) nor "|" or "*"."""
+    return word[:1].isupper() and (not is_upper(word) or word.endswith(".") or len(word) == 1)
+
+
+def _iso(match: re.Match[str]) -> str | None:
+    """ISO date, or None when the day, the month or the year is blank."""
+    year, month, day = match.group("year"), match.group("month"), match.group("day")
     if not (year and month and day):
         return None
     try:
         return date(int(year), int(month), int(day)).isoformat()
     except ValueError:
         return None
-
-
-def _place(before: str) -> str | None:
-    """The place printed before ", ngày": the last cell, without capitalised words of the issuer
-    glued to it ("ĐẢNG ỦY XÃ HÀM LIÊM Hàm Liêm" → "Hàm Liêm"; "TP. Hồ Chí Minh" stays whole)."""
-    found = cells(before.rstrip().rstrip(","))
-    if not found:
-        return None
-    words = found[-1].split()
-    while len(words) > 1 and _issuer_word(words[0]) and not all(is_upper(w) for w in words):
-        words = words[1:]
-    return " ".join(words).strip(" ,*") or None
-
-
-def _issuer_word(word: str) -> bool:
-    return is_upper(word) and not word.endswith(".")
-
-
-def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header, list[str]]:
-    """The header in `lines` (those above the type line) and notes on the text it could not place."""
-    number: NumberLine | None = None
-    dated: DateLine | None = None
-    names: list[str] = []
-    notes: list[str] = []
-    pending = ""  # a date line cut after "ngày" or "tháng" continues on the next line
-    for line in lines:
-        rest = line.text
-        if number is None and (number := read_number(rest)) is not None:
-            rest = rest.replace(number.matched, "   ", 1)
-        if dated is None:
-            text = f"{pending} {rest}".strip()
-            if (dated := read_date(text)) is not None:
-                rest, pending = text[: dated.start], ""
-            elif _DATE_START_RE.search(rest):
-                pending = text
-                continue
-        for cell in cells(rest):
-            if is_motto(cell):
-                continue
-            if number is None and dated is None and is_upper(cell):
-                names.append(cell)
-            else:
-                notes.append(f"line {line.number}: header text '{cell}' not placed")
-    superior, issuer = _bodies(names)
-    chosen = doc_type or (number.doc_type if number else None)
-    return (
-        Header(
-            superior_body=superior,
-            issuer=issuer,
-            number=number.number if number else None,
-            symbol=number.symbol if number else None,
-            number_text=squeeze(number.matched) if number else None,
-            place=dated.place if dated else None,
-            date=dated.iso if dated else None,
-            type_code=chosen.code if chosen else None,
-            type_name=chosen.name if chosen else None,
-        ),
-        notes,
-    )
-
-
-def _bodies(names: list[str]) -> tuple[str | None, str | None]:
-    """(superior body, issuer) from the capitalised lines above the number: a line that only
-    continues the name above it ("TỈNH LÂM ĐỒNG" under "ỦY BAN NHÂN DÂN") is joined to it."""
-    groups: list[str] = []
-    for name in names:
-        if groups and _continues(groups[-1], name):
-            groups[-1] = f"{groups[-1]} {name}"
-        else:
-            groups.append(name)
-    if not groups:
-        return None, None
-    if len(groups) == 1:
-        return None, groups[0]
-    return " ".join(groups[:-1]), groups[-1]
-
-
-def _continues(above: str, name: str) -> bool:
-    if above.endswith(_JOINING_WORDS) or name.startswith(_JOINING_WORDS):
-        return True
-    return name.startswith(_PLACE_WORDS) and not any(f" {w} " in f" {above} " for w in _PLACE_WORDS)
