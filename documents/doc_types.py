@@ -9,6 +9,7 @@ code in its symbol (`Số: 123/UBND-VX`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -70,6 +71,24 @@ def type_at_start(text: str) -> tuple[DocType, str] | None:
     if rest[:1].isalpha() and rest[:1].isupper() and rest[1:2].isupper():
         return None  # a longer capitalised word ("BÁO CÁOVIÊN" is not a type line)
     return _by_name(match.group()), rest.strip()
+
+
+def type_of_cell(text: str) -> DocType | None:
+    """The type whose name is the whole of `text` once spaces and diacritics are set aside: an
+    OCR'd "K ÉT LUẬN" is Kết luận."""
+    folded = _fold(text)
+    return next((t for t in _NAMED if _fold(t.name) == folded), None)
+
+
+def starts_type_name(text: str) -> bool:
+    """`text` is the first part of a type's name cut by a line break ("HƯỚNG" of "HƯỚNG DẪN")."""
+    folded = _fold(text)
+    return bool(folded) and any(_fold(t.name).startswith(folded) for t in _NAMED)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.upper().replace("Đ", "D"))
+    return "".join(c for c in decomposed if c.isalpha() and not unicodedata.combining(c))
 
 
 def type_in_symbol(symbol: str) -> DocType | None:
