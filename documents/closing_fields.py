@@ -76,7 +76,7 @@ def _direct_signature(lines: Sequence[Line]) -> int | None:
     """A signature printed without a form: capitalised title lines right above a name."""
     filled = [n for n, line in enumerate(lines) if line.text and not _REMARK_RE.match(line.text)]
     tail = filled[-_DIRECT_SCAN:]
-    for k in range(len(tail) - 1, 0, -1):
+    for k in range(len(tail) - 1, -1, -1):
         last = cells(lines[tail[k]].text)
         if not last or not looks_like_name(last[-1]):
             continue
@@ -85,6 +85,8 @@ def _direct_signature(lines: Sequence[Line]) -> int | None:
             top -= 1
         if top < k:
             return tail[top]
+        if k == len(tail) - 1 and not lines[tail[k] - 1].text:
+            return tail[k]  # a name alone at the end, under the body: signed without a title
     return None
 
 
@@ -121,6 +123,8 @@ def _sort(line: Line, streams: _Streams) -> None:
             last_line, text = streams.recipients[-1]
             streams.recipients[-1] = (last_line, f"{text} {cell}")
             streams.last_entry_line = line.index
+        elif looks_like_name(cell):
+            _add_signed(line, cell, streams)
         else:
             streams.notes.append(f"line {line.number}: '{cell}' not placed (neither Nơi nhận nor signature)")
 
@@ -142,19 +146,21 @@ def _add_signed(line: Line, text: str, streams: _Streams) -> None:
 
 
 def _entry(text: str) -> str:
-    """An entry as printed, without the ";" or "," that separates it from the next."""
-    return squeeze(text).rstrip(";,").rstrip()
+    """An entry as printed, without the ";", "," or final "." that ends it."""
+    return squeeze(text).rstrip(";,.").rstrip()
 
 
-def _signature(cells_signed: list[tuple[Line, str]]) -> tuple[Signature | None, list[str]]:
-    """Authority and title lines, then the signer's name; what follows the name is page furniture."""
-    start = next((n for n, (_, c) in enumerate(cells_signed) if AUTHORITY_RE.match(c)), None)
+def _signature(signed: list[tuple[Line, str]]) -> tuple[Signature | None, list[str]]:
+    """Authority and title lines, then the signer's name; what follows the name is page furniture.
+    Capitals with neither a form (T/M, TM. …) nor a name under them are no signature."""
+    signed = [(line, part) for line, text in signed for part in _unglued(text)]
+    start = next((n for n, (_, c) in enumerate(signed) if AUTHORITY_RE.match(c)), None)
     if start is None:
-        start = next((n for n, (_, c) in enumerate(cells_signed) if is_upper(c)), len(cells_signed))
-    notes = [f"line {line.number}: '{c}' not placed before the signature" for line, c in cells_signed[:start]]
+        start = next((n for n, (_, c) in enumerate(signed) if is_upper(c) or looks_like_name(c)), len(signed))
+    notes = [f"line {line.number}: '{c}' not placed before the signature" for line, c in signed[:start]]
     titles: list[str] = []
     name: str | None = None
-    rest = cells_signed[start:]
+    rest = signed[start:]
     for n, (line, text) in enumerate(rest):
         if is_upper(text) and len(titles) < _TITLE_LINES_MAX and name is None:
             titles.append(text)
@@ -164,7 +170,15 @@ def _signature(cells_signed: list[tuple[Line, str]]) -> tuple[Signature | None, 
             continue
         notes += [f"line {ln.number}: '{c}' after the signature not placed" for ln, c in rest[n:]]
         break
-    if not titles and name is None:
-        return None, notes
     authority = AUTHORITY_RE.match(titles[0]) if titles else None
-    return Signature(tuple(titles), name, authority.group(1) if authority else ""), notes
+    if authority is None and name is None:
+        return None, notes
+    return Signature(tuple(join_wrapped(titles)), name, authority.group(1) if authority else ""), notes
+
+
+def _unglued(text: str) -> list[str]:
+    """A title and the name glued to it by the copy ("CHÁNH VĂN PHÒNGThái Hữu Phép"), apart."""
+    for i in range(2, len(text) - 1):
+        if text[i].isupper() and text[i + 1].islower() and is_upper(text[:i]) and looks_like_name(text[i:]):
+            return [text[:i], text[i:]]
+    return [text]

@@ -25,6 +25,7 @@ MOTTO_RE = re.compile(
 )
 # The first authority line of a signature: Party slash forms and state dot forms, then capitals.
 AUTHORITY_RE = re.compile(r"(?<!\S)(T/M|K/T|T/L|TUQ\.|TM\.|KT\.|TL\.|Q\.)\s*(?=[^\W\d_]{2})")
+_PAGE_RE = re.compile(r"^\s*(?:Trang|Page)\s*\d+(?:\s*/\s*\d+)?(?=\s|[^\W\d_]|$)")  # page furniture
 SEPARATOR_RE = re.compile(r"^[-–—_=*.\s]+$")
 
 
@@ -44,7 +45,7 @@ def lines_of(text: str) -> list[Line]:
     result: list[Line] = []
     for index, raw in enumerate(normalized.split("\n")):
         visible = "".join(c for c in raw if c == "\t" or not is_strange(c))
-        result.append(Line(index, _without_emphasis(visible).strip()))
+        result.append(Line(index, _PAGE_RE.sub("", _without_emphasis(visible)).strip()))
     return result
 
 
