@@ -102,7 +102,9 @@ def report(documents: list[Document]) -> str:
         lines.append(f"{document.name[:28]:<28}  {'  '.join(marks)}")
         for check in document.checks:
             if not check.exact:
-                misses.append(f"{document.name} {check.field}: expected {check.expected!r}, found {check.found!r}")
+                misses.append(
+                    f"{document.name} {check.field}: expected {check.expected!r}, found {check.found!r}"
+                )
     fragments = sum(not d.complete for d in documents)
     fields = sum(len(d.checks) for d in documents)
     lines += ["", *misses, ""]

@@ -13,7 +13,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from documents.doc_types import type_at_start
-from documents.text_cells import AUTHORITY_RE, Line, cells, is_upper, join_wrapped, looks_like_name, squeeze
+from documents.text_cells import (
+    AUTHORITY_RE,
+    Line,
+    cells,
+    is_upper,
+    join_wrapped,
+    looks_like_name,
+    split_glued_tail,
+    squeeze,
+)
 
 _LABEL_RE = re.compile(r"^n[ơo]i\s+nhận\s*:?\s*", re.IGNORECASE)
 _ENTRY_RE = re.compile(r"^[-–+•]\s*")
@@ -52,6 +61,12 @@ def read_closing(lines: Sequence[Line]) -> tuple[Signature | None, tuple[str, ..
             streams.notes.append(f"line {line.number}: '{line.text}' and the text after it not read")
             break
         _sort(line, streams)
+    if streams.recipients:
+        line, last = streams.recipients[-1]
+        kept, tail = split_glued_tail(last.rstrip())
+        if tail:
+            streams.recipients[-1] = (line, kept)
+            streams.notes.append(f"line {line.number}: '{tail}' glued after the last entry's '.' dropped")
     recipients = tuple(_entry(text) for _, text in streams.recipients)
     signature, notes = _signature(streams.signed)
     return signature, recipients, streams.notes + notes

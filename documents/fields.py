@@ -13,7 +13,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from documents.closing_fields import Signature, read_closing
-from documents.doc_types import CONG_VAN, DocType, starts_type_name, type_at_start, type_in_symbol, type_of_cell
+from documents.doc_types import (
+    CONG_VAN,
+    DocType,
+    starts_type_name,
+    type_at_start,
+    type_in_symbol,
+    type_of_cell,
+)
 from documents.header_fields import DATE_RE, NUMBER_RE, Header, read_header
 from documents.text_cells import SEPARATOR_RE, Line, cells, is_motto, is_upper, lines_of, squeeze
 
@@ -147,7 +154,12 @@ def _title(lines: Sequence[Line], start: int, glued: str, issuer: str) -> tuple[
     if len(parts) + len(block) > _BLOCK_LINES_MAX or any(t.endswith((".", ":", ";")) for t in block[:-1]):
         block = _continued(block, parts)
     for text in block:
-        if parts and is_upper(text) and _decides(text, issuer) and _BODY_START_RE.match(_next_text(lines, i + 1)):
+        if (
+            parts
+            and is_upper(text)
+            and _decides(text, issuer)
+            and _BODY_START_RE.match(_next_text(lines, i + 1))
+        ):
             break
         parts.append(text)
         i += 1
@@ -180,7 +192,7 @@ def _lower_start(text: str) -> bool:
 
 def _decides(text: str, issuer: str) -> bool:
     """The authority line of a decision: the issuer's name or a post ("CHỦ TỊCH ỦY BAN …")."""
-    return bool(issuer) and f"{text} ".startswith(f"{issuer} ") or text.startswith(_POSTS)
+    return (bool(issuer) and f"{text} ".startswith(f"{issuer} ")) or text.startswith(_POSTS)
 
 
 def _next_text(lines: Sequence[Line], start: int) -> str:

@@ -26,6 +26,7 @@ MOTTO_RE = re.compile(
 # The first authority line of a signature: Party slash forms and state dot forms, then capitals.
 AUTHORITY_RE = re.compile(r"(?<!\S)(T/M|K/T|T/L|TUQ\.|TM\.|KT\.|TL\.|Q\.)\s*(?=[^\W\d_]{2})")
 _PAGE_RE = re.compile(r"^\s*(?:Trang|Page)\s*\d+(?:\s*/\s*\d+)?(?=\s|[^\W\d_]|$)")  # page furniture
+_GLUED_TAIL_RE = re.compile(r"^(.*\S\.)([^\W\d_]+)$")
 SEPARATOR_RE = re.compile(r"^[-–—_=*.\s]+$")
 
 
@@ -75,6 +76,15 @@ def cells(text: str) -> list[str]:
 
 def is_motto(cell: str) -> bool:
     return bool(MOTTO_RE.fullmatch(cell))
+
+
+def split_glued_tail(text: str) -> tuple[str, str]:
+    """(`text`, "") or, when a word from the next column is glued after its final "." by the
+    copy ("Lưu Văn phòng Đảng ủy.Thư"), (the text up to the ".", the glued word)."""
+    match = _GLUED_TAIL_RE.match(text)
+    if match and match.group(1)[-2:-1].islower() and any(c.islower() for c in match.group(2)):
+        return match.group(1), match.group(2)
+    return text, ""
 
 
 def is_upper(text: str) -> bool:
