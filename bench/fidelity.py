@@ -94,20 +94,22 @@ def score(documents: list[Document]) -> float:
 
 
 def report(documents: list[Document]) -> str:
-    columns = ("doc", *(name.replace("signature.", "sig.") for name in FIELDS))
-    lines = ["  ".join(columns)]
+    """A table (document × field, ✓ or ✗), every miss with what was expected and found, the score."""
+    width = max((len(d.name) for d in documents), default=8)
+    legend = ", ".join(f"{n} {name}" for n, name in enumerate(FIELDS, start=1))
+    lines = [f"fields: {legend}", "", f"{'document':<{width}}  " + " ".join(f"{n:>2}" for n in range(1, len(FIELDS) + 1))]
     misses: list[str] = []
     for document in documents:
-        marks = ["✓" if check.exact else "✗" for check in document.checks]
-        lines.append(f"{document.name[:28]:<28}  {'  '.join(marks)}")
-        for check in document.checks:
-            if not check.exact:
-                misses.append(
-                    f"{document.name} {check.field}: expected {check.expected!r}, found {check.found!r}"
-                )
+        marks = " ".join(f"{'✓' if check.exact else '✗':>2}" for check in document.checks)
+        lines.append(f"{document.name:<{width}}  {marks}")
+        misses += [
+            f"{document.name} {check.field}: expected {check.expected!r}, found {check.found!r}"
+            for check in document.checks
+            if not check.exact
+        ]
     fragments = sum(not d.complete for d in documents)
     fields = sum(len(d.checks) for d in documents)
-    lines += ["", *misses, ""]
+    lines += ["", *misses, ""] if misses else [""]
     lines.append(
         f"{len(documents)} documents ({fragments} fragments), {fields} fields: "
         f"{sum(d.exact for d in documents)} exact, {score(documents):.1f} %"
