@@ -41,7 +41,7 @@ class Check:
 
     @property
     def exact(self) -> bool:
-        return _normal(self.expected) == _normal(self.found)
+        return bool(_normal(self.expected) == _normal(self.found))
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,11 @@ def report(documents: list[Document]) -> str:
     """A table (document × field, ✓ or ✗), every miss with what was expected and found, the score."""
     width = max((len(d.name) for d in documents), default=8)
     legend = ", ".join(f"{n} {name}" for n, name in enumerate(FIELDS, start=1))
-    lines = [f"fields: {legend}", "", f"{'document':<{width}}  " + " ".join(f"{n:>2}" for n in range(1, len(FIELDS) + 1))]
+    lines = [
+        f"fields: {legend}",
+        "",
+        f"{'document':<{width}}  " + " ".join(f"{n:>2}" for n in range(1, len(FIELDS) + 1)),
+    ]
     misses: list[str] = []
     for document in documents:
         marks = " ".join(f"{'✓' if check.exact else '✗':>2}" for check in document.checks)

@@ -176,7 +176,7 @@ def _signature(signed: list[tuple[Line, str]]) -> tuple[Signature | None, list[s
     titles: list[str] = []
     name: str | None = None
     rest = signed[start:]
-    for n, (line, text) in enumerate(rest):
+    for n, (_, text) in enumerate(rest):
         if is_upper(text) and len(titles) < _TITLE_LINES_MAX and name is None:
             titles.append(text)
             continue

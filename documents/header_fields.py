@@ -87,7 +87,7 @@ def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header
             date=_iso(dated) if dated else None,
             type_code=chosen.code if chosen else None,
             # a type line printed (or none to print, for a công văn); None when the text lacks it
-            type_name=chosen.name if doc_type or (coded and not coded.has_type_line) else None,
+            type_name=chosen.name if chosen and (doc_type or not chosen.has_type_line) else None,
         ),
         notes,
     )

@@ -72,7 +72,9 @@ def test_seed_000_reads_number_place_date_title_signature_and_recipients() -> No
     assert (header.type_code, header.type_name) == ("KH", "KẾ HOẠCH")
     assert header.issuer is None  # the seed's text starts at the date: no issuer is printed
     assert fields.title is not None
-    assert fields.title.startswith("Thực hiện Nghị quyết số 06-NQ/TU, ngày 08/10/2021 của Tỉnh ủy về tiếp tục")
+    assert fields.title.startswith(
+        "Thực hiện Nghị quyết số 06-NQ/TU, ngày 08/10/2021 của Tỉnh ủy về tiếp tục"
+    )
     assert fields.title.endswith("giai đoạn 2021 - 2025, định hướng đến năm 2030")
     assert fields.signature is not None
     assert fields.signature.lines == ("T/M BAN THƯỜNG VỤ", "PHÓ BÍ THƯ")
@@ -161,7 +163,9 @@ def test_space_before_the_dash_of_a_party_number() -> None:
 
 
 def test_type_line_glued_to_the_date_line_and_to_the_title() -> None:
-    fields = _read("HUYỆN ỦY ĐỨC TRỌNG\nSố 05-KH/HU\nĐức Trọng, ngày 02 tháng 01 năm 2025KẾ HOẠCHvề chuyển đổi số\n")
+    fields = _read(
+        "HUYỆN ỦY ĐỨC TRỌNG\nSố 05-KH/HU\nĐức Trọng, ngày 02 tháng 01 năm 2025KẾ HOẠCHvề chuyển đổi số\n"
+    )
     assert (fields.header.place, fields.header.date) == ("Đức Trọng", "2025-01-02")
     assert fields.header.type_name == "KẾ HOẠCH"
     assert fields.title == "về chuyển đổi số"
@@ -230,7 +234,9 @@ def test_nơi_nhận_after_the_signature() -> None:
 
 
 def test_nơi_nhận_before_the_signature_with_a_wrapped_entry() -> None:
-    fields = _read(PARTY_FLAT.replace("- Các chi bộ trực thuộc,", "- Đ/c Trần Văn B, UVTV,\nTrưởng ban Dân vận,"))
+    fields = _read(
+        PARTY_FLAT.replace("- Các chi bộ trực thuộc,", "- Đ/c Trần Văn B, UVTV,\nTrưởng ban Dân vận,")
+    )
     assert fields.recipients == (
         "Ban Thường vụ Tỉnh ủy (báo cáo)",
         "Đ/c Trần Văn B, UVTV, Trưởng ban Dân vận",
@@ -267,7 +273,9 @@ def test_as_json_has_the_shape_of_the_corpus_files() -> None:
     example = CORPUS_README.read_text(encoding="utf-8").split("```json")[1].split("```")[0]
     keys = {line.split('"')[1] for line in example.splitlines() if line.strip().startswith('"')}
     found = _read(PARTY_FLAT).as_json()
-    assert set(found) | set(found["header"]) | set(found["signature"]) | {"source", "kind", "complete"} == keys
+    assert (
+        set(found) | set(found["header"]) | set(found["signature"]) | {"source", "kind", "complete"} == keys
+    )
     json.dumps(found)  # plain JSON values only
 
 
