@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from documents.doc_types import type_at_start
 from documents.text_cells import (
-    AUTHORITY_RE,
     Line,
     cells,
+    find_authority,
+    form_of,
     is_upper,
     join_wrapped,
     looks_like_name,
@@ -76,11 +77,23 @@ def _closing_start(lines: Sequence[Line]) -> int | None:
     """The first line of the closing table: the last "Nơi nhận" label or authority line,
     whichever comes first, or a title-and-name signature block near the end."""
     label = _last(lines, lambda line: bool(_LABEL_RE.match(line.text)))
-    authority = _last(lines, lambda line: any(AUTHORITY_RE.search(c) for c in cells(line.text)))
+    authority = _last(lines, _has_authority)
+    while authority is not None and (above := _filled_above(lines, authority)) is not None and _has_authority(
+        lines[above]
+    ):
+        authority = above  # "TM. CHÍNH PHỦ" above "TUQ. THỦ TƯỚNG": the block starts at the first form
     if authority is None:
         authority = _direct_signature(lines)
     found = [i for i in (label, authority) if i is not None]
     return min(found) if found else None
+
+
+def _has_authority(line: Line) -> bool:
+    return any(find_authority(c, anywhere=True) for c in cells(line.text))
+
+
+def _filled_above(lines: Sequence[Line], index: int) -> int | None:
+    return next((n for n in range(index - 1, -1, -1) if lines[n].text), None)
 
 
 def _last(lines: Sequence[Line], test: Callable[[Line], bool]) -> int | None:
@@ -132,7 +145,7 @@ def _sort(line: Line, streams: _Streams) -> None:
             _add_entry(line, cell[entry.end() :], streams)
         elif _REMARK_RE.match(cell):
             continue
-        elif position > 0 or AUTHORITY_RE.match(cell) or is_upper(cell) or streams.signed:
+        elif position > 0 or find_authority(cell) or is_upper(cell) or streams.signed:
             _add_signed(line, cell, streams)
         elif streams.listing and streams.last_entry_line == line.index - 1 and streams.recipients:
             last_line, text = streams.recipients[-1]
@@ -146,7 +159,7 @@ def _sort(line: Line, streams: _Streams) -> None:
 
 def _add_entry(line: Line, text: str, streams: _Streams) -> None:
     """A list entry; a signature cell glued to it by one space goes to the signature."""
-    authority = AUTHORITY_RE.search(text)
+    authority = find_authority(text, anywhere=True)
     tail = _CAPITAL_TAIL_RE.search(text)
     cut = authority.start() if authority else tail.start(1) if tail and is_upper(tail.group(1)) else None
     if cut is not None and cut > 0:
@@ -169,7 +182,7 @@ def _signature(signed: list[tuple[Line, str]]) -> tuple[Signature | None, list[s
     """Authority and title lines, then the signer's name; what follows the name is page furniture.
     Capitals with neither a form (T/M, TM. …) nor a name under them are no signature."""
     signed = [(line, part) for line, text in signed for part in _unglued(text)]
-    start = next((n for n, (_, c) in enumerate(signed) if AUTHORITY_RE.match(c)), None)
+    start = next((n for n, (_, c) in enumerate(signed) if find_authority(c)), None)
     if start is None:
         start = next((n for n, (_, c) in enumerate(signed) if is_upper(c) or looks_like_name(c)), len(signed))
     notes = [f"line {line.number}: '{c}' not placed before the signature" for line, c in signed[:start]]
@@ -185,10 +198,11 @@ def _signature(signed: list[tuple[Line, str]]) -> tuple[Signature | None, list[s
             continue
         notes += [f"line {ln.number}: '{c}' after the signature not placed" for ln, c in rest[n:]]
         break
-    authority = AUTHORITY_RE.match(titles[0]) if titles else None
+    authority = find_authority(titles[0]) if titles else None
     if authority is None and name is None:
         return None, notes
-    return Signature(tuple(join_wrapped(titles)), name, authority.group(1) if authority else ""), notes
+    form = form_of(authority.group(1)) if authority else ""
+    return Signature(tuple(join_wrapped(titles)), name, form), notes
 
 
 def _unglued(text: str) -> list[str]:

@@ -47,6 +47,7 @@ TYPES: tuple[DocType, ...] = (
     DocType("CĐ", "CÔNG ĐIỆN"),
     DocType("TC", "THÔNG CÁO"),
     DocType("QH", "QUY HOẠCH"),
+    DocType("ĐC", "ĐÍNH CHÍNH"),
 )
 
 # Codes printed in symbols for a type whose own code differs (HD36 wrote Quy định "QĐi").

@@ -25,8 +25,11 @@ from documents.header_fields import DATE_RE, NUMBER_RE, Header, read_header
 from documents.text_cells import SEPARATOR_RE, Line, cells, is_motto, is_upper, lines_of, squeeze
 
 # Where the header and trích yếu end and the body begins.
-_BODY_START_RE = re.compile(r"^(Kính\s+gửi|Kính\s+trình|Căn\s+cứ|Xét\s|Theo\s+đề\s+nghị)", re.IGNORECASE)
-_SUBJECT_RE = re.compile(r"^V/v\b\s*:?\s*", re.IGNORECASE)
+_BODY_START_RE = re.compile(
+    r"^(?:[-–]\s*)?(Kính\s+gửi|Kính\s+trình|Căn\s+cứ|Xét\s|Theo\s+đề\s+nghị)", re.IGNORECASE
+)
+# A công văn's trích yếu: "V/v …" or, in some, "Về việc …" under the number.
+_SUBJECT_RE = re.compile(r"^(?:V/v\b|Về\s+việc\b)\s*:?\s*", re.IGNORECASE)
 _YEAR_END_RE = re.compile(r"năm\s*\d{4}\s*[.,]?\s*")
 _BODY_WORDS = 40  # a line this long is body text, not header
 _BLOCK_LINES_MAX = 5  # a trích yếu printed alone between blank lines is at most this long

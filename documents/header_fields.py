@@ -20,8 +20,8 @@ from documents.text_cells import MOTTO_RE, Line, cells, is_upper, join_wrapped, 
 _CODE = r"[^\W\d_][\w&.]*"
 _TYPE_NAMES = "|".join(t.name.capitalize() for t in TYPES if t.has_type_line)
 NUMBER_RE = re.compile(
-    rf"(?:\bSố|\b(?:{_TYPE_NAMES})\s+số)\s*:?\s*(?P<number>\d+)?\s*(?:[-/]\s*(?P<year>\d{{4}})\s*)?[-/]\s*"
-    rf"(?P<symbol>{_CODE}(?:[ \t]*[-/][ \t]*{_CODE})*)"
+    rf"(?:\bSố|(?m:^)[ \t]*(?:{_TYPE_NAMES})\s+số)\s*:?\s*(?P<number>\d+)?\s*(?:[-/]\s*(?P<year>\d{{4}})\s*)?"
+    rf"[-/]\s*(?P<symbol>[-/]?{_CODE}(?:[ \t]*[-/][ \t]*{_CODE})*)"
 )
 _BLANK = r"[\s.…_]*"
 DATE_RE = re.compile(
@@ -66,7 +66,7 @@ def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header
     first_read = min((text.count("\n", 0, m.start()) for m in (number, dated) if m), default=len(lines))
     names: list[str] = []
     notes: list[str] = []
-    for n, (line, rest) in enumerate(zip(lines, text.split("\n"), strict=True)):
+    for n, (line, rest) in enumerate(zip(lines, text.split("\n") if lines else [], strict=True)):
         for cell in cells(rest):
             if n < first_read and is_upper(cell):
                 names.append(cell)

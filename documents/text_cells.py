@@ -14,17 +14,23 @@ from dataclasses import dataclass
 
 from documents.intake import is_strange
 
-_COLUMN_GAP_RE = re.compile(r"\s*\|\s*|\t+|\s{3,}|\u00a0{2,}")
-# Whole or wrapped, "HÒA" or "HOÀ": the right column of every state header.
+# A `|` or a tab, a run of spaces, a rule ("-----") or the Party's "*" between two columns.
+_COLUMN_GAP_RE = re.compile(r"\s*\|\s*|\t+|\s{3,}|\u00a0{2,}|\s*[-–—_=]{3,}\s*|\s+\*+\s+")
+# Whole or wrapped, "HÒA", "HOÀ" or OCR'd, today's or the 1945–1976 one: the right column of
+# every state header.
+_HOA = r"H[^\W\d_]{1,3}"
 MOTTO_RE = re.compile(
-    r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI(?:\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM)?"
+    rf"CỘNG\s+{_HOA}\s+XÃ\s+HỘI(?:\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM)?"
     r"|CHỦ\s+NGHĨA\s+VIỆT\s+NAM"
+    rf"|VIỆT\s+NAM\s+DÂN\s+CHỦ\s+CỘNG\s+{_HOA}"
     r"|Độc\s+lập\s*[-–—]\s*Tự\s+do\s*[-–—]\s*Hạnh\s+phúc"
     r"|ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM",
     re.IGNORECASE,
 )
-# The first authority line of a signature: Party slash forms and state dot forms, then capitals.
-AUTHORITY_RE = re.compile(r"(?<!\S)(T/M|K/T|T/L|TUQ\.|TM\.|KT\.|TL\.|Q\.)\s*(?=[^\W\d_]{2})")
+# The form that opens a signature: Party slash forms, state dot forms, and the spellings copies
+# give them ("K.T.", "T.M", "KT" without its dot), then a title in capitals.
+_AUTHORITY_RE = re.compile(r"(?<!\S)(T/M|K/T|T/L|TUQ\.?|Q\.|[TK]\.?[MTL]\.?)\s*(?=[^\W\d_]{2})")
+_EMPHASIS_RE = re.compile(r"\*+(?=\S)|(?<=\S)\*+")
 _PAGE_RE = re.compile(r"^\s*(?:Trang|Page)\s*\d+(?:\s*/\s*\d+)?(?=\s|[^\W\d_]|$)")  # page furniture
 _GLUED_TAIL_RE = re.compile(r"^(.*\S\.)([^\W\d_]+)$")
 SEPARATOR_RE = re.compile(r"^[-–—_=*.\s]+$")
@@ -51,9 +57,11 @@ def lines_of(text: str) -> list[Line]:
 
 
 def _without_emphasis(text: str) -> str:
+    """`text` without Markdown's `**`, `__` and the `*` that hug a word; a lone "*" is the Party
+    header's mark under the issuer, kept to part the columns."""
     if SEPARATOR_RE.match(text):
         return text
-    return text.replace("**", "").replace("__", "").replace("*", "")
+    return _EMPHASIS_RE.sub("", text.replace("**", "").replace("__", ""))
 
 
 def squeeze(text: str) -> str:
@@ -72,6 +80,27 @@ def cells(text: str) -> list[str]:
             start = match.end()
         result.append(part[start:])
     return [squeeze(c) for c in result if c.strip() and not SEPARATOR_RE.match(c)]
+
+
+def find_authority(text: str, anywhere: bool = False) -> re.Match[str] | None:
+    """The signing form that starts `text` (or, with `anywhere`, that starts a word in it) and is
+    followed by a title in capitals; a form without its dot must be followed by a space."""
+    for match in _AUTHORITY_RE.finditer(text):
+        if match.start() > 0 and not anywhere:
+            return None
+        marker, title = match.group(1), text[match.end() :].split()
+        bare = marker[-1].isalpha() and match.end() == match.end(1)
+        if title and is_upper(title[0]) and not bare and form_of(marker) in FORMS:
+            return match
+    return None
+
+
+FORMS = ("T/M", "K/T", "T/L", "TM.", "KT.", "TL.", "TUQ.", "Q.")
+
+
+def form_of(marker: str) -> str:
+    """The form as the rules spell it: "K.T." and "KT" are "KT.", "T/M" stays "T/M"."""
+    return marker if "/" in marker or marker == "Q." else marker.replace(".", "") + "."
 
 
 def is_motto(cell: str) -> bool:
@@ -114,7 +143,7 @@ def join_wrapped(names: list[str]) -> list[str]:
 
 
 def _wraps(above: str, name: str) -> bool:
-    if AUTHORITY_RE.match(name):
+    if find_authority(name):
         return False
     if len(above.split()) == 1 or len(name.split()) == 1:
         return True
