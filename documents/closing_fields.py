@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from documents.body_names import join_wrapped
 from documents.doc_types import type_at_start
 from documents.text_cells import (
     Line,
@@ -19,7 +20,6 @@ from documents.text_cells import (
     find_authority,
     form_of,
     is_upper,
-    join_wrapped,
     looks_like_name,
     split_glued_tail,
     squeeze,
@@ -78,8 +78,10 @@ def _closing_start(lines: Sequence[Line]) -> int | None:
     whichever comes first, or a title-and-name signature block near the end."""
     label = _last(lines, lambda line: bool(_LABEL_RE.match(line.text)))
     authority = _last(lines, _has_authority)
-    while authority is not None and (above := _filled_above(lines, authority)) is not None and _has_authority(
-        lines[above]
+    while (
+        authority is not None
+        and (above := _filled_above(lines, authority)) is not None
+        and _has_authority(lines[above])
     ):
         authority = above  # "TM. CHÍNH PHỦ" above "TUQ. THỦ TƯỚNG": the block starts at the first form
     if authority is None:

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from documents.body_names import is_place_line, join_wrapped, split_flattened
 from documents.doc_types import TYPES, DocType, type_in_symbol
-from documents.text_cells import MOTTO_RE, Line, cells, is_upper, join_wrapped, squeeze
+from documents.text_cells import MOTTO_RE, Line, cells, is_upper, squeeze
 
 # "Số 38 -KH/ĐUK", "Số: 12/2024/QĐ-UBND", "Số     -KH/ĐU", "Số: 123/UBND-VX", "Nghị quyết số: 11-NQ/TW"
 _CODE = r"[^\W\d_][\w&.]*"
@@ -63,15 +64,20 @@ def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header
     if dated:
         place = _place(text[: dated.start()])
         text = _blank(text, (place.start() if place else dated.start(), dated.end()))
-    first_read = min((text.count("\n", 0, m.start()) for m in (number, dated) if m), default=len(lines))
+    # The issuing body is printed above the number and the date: in the text before the first.
+    cut = min((m.start() for m in (number, place or dated) if m), default=len(text))
     names: list[str] = []
     notes: list[str] = []
-    for n, (line, rest) in enumerate(zip(lines, text.split("\n") if lines else [], strict=True)):
-        for cell in cells(rest):
-            if n < first_read and is_upper(cell):
+    above_cut, below_cut = _blank(text, (cut, len(text))), _blank(text, (0, cut))
+    for line, above, below in zip(lines, above_cut.split("\n"), below_cut.split("\n"), strict=False):
+        for cell in cells(above):
+            if is_upper(cell):
+                names += split_flattened(cell)
+            elif names and is_place_line(cell):
                 names.append(cell)
             else:
                 notes.append(f"line {line.number}: header text '{cell}' not placed")
+        notes += [f"line {line.number}: header text '{cell}' not placed" for cell in cells(below)]
     groups = join_wrapped(names)
     symbol = re.sub(r"\s+", "", number.group("symbol")) if number else None
     coded = type_in_symbol(symbol) if symbol else None

@@ -122,44 +122,6 @@ def is_upper(text: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
-# The last words of a line that leave a body's or a title's name unfinished ("TL. CHỦ TỊCH ỦY" /
-# "BAN NHÂN DÂN TỈNH"), the first words of a line that finish the name above ("ỦY BAN NHÂN DÂN" /
-# "TỈNH LÂM ĐỒNG"), and the words that link two halves.
-_OPEN_ENDINGS = ("ỦY", "UỶ", "BAN", "HỘI ĐỒNG", "CHẤP HÀNH", "THƯỜNG TRỰC")
-_PLACE_WORDS = ("TỈNH", "THÀNH PHỐ", "HUYỆN", "QUẬN", "THỊ XÃ", "THỊ TRẤN", "XÃ", "PHƯỜNG", "TP.", "TX.")
-_LINKS = ("VÀ", "CỦA", "VỀ", "THUỘC", "&", "-")
-
-
-def join_wrapped(names: list[str]) -> list[str]:
-    """Capitalised lines with the lines that only wrap one name joined: "BỘ" / "CHÍNH TRỊ",
-    "ỦY BAN NHÂN DÂN" / "TỈNH LÂM ĐỒNG", "BAN CHẤP HÀNH TRUNG" / "ƯƠNG"."""
-    joined: list[str] = []
-    for name in names:
-        if joined and _wraps(joined[-1], name):
-            joined[-1] = f"{joined[-1]} {name}"
-        else:
-            joined.append(name)
-    return joined
-
-
-def _wraps(above: str, name: str) -> bool:
-    if find_authority(name):
-        return False
-    if len(above.split()) == 1 or len(name.split()) == 1:
-        return True
-    if _ends_with(above, _OPEN_ENDINGS + _LINKS) or _starts_with(name, _LINKS):
-        return True
-    return _starts_with(name, _PLACE_WORDS) and not any(f" {w} " in f" {above} " for w in _PLACE_WORDS)
-
-
-def _ends_with(text: str, words: tuple[str, ...]) -> bool:
-    return any(f" {text}".endswith(f" {w}") for w in words)
-
-
-def _starts_with(text: str, words: tuple[str, ...]) -> bool:
-    return any(f"{text} ".startswith(f"{w} ") for w in words)
-
-
 def looks_like_name(text: str) -> bool:
     """A person's name as signed: 2 to 6 words, each capitalised, not all in capitals."""
     words = text.split()

@@ -1,0 +1,170 @@
+"""The trích yếu: under the type line, or a công văn's "V/v …" under its number (ô 5a, 5b).
+
+Copied text keeps the trích yếu's own line breaks and adds others; what follows it may be a
+blank line, a rule, the body's first "Căn cứ", or (in a decision) the deciding authority in
+capitals. Rules on the shape of the lines tell them apart, never the words of one document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from documents.doc_types import CONG_VAN, type_in_symbol
+from documents.header_fields import DATE_RE, NUMBER_RE
+from documents.text_cells import SEPARATOR_RE, Line, cells, is_motto, is_upper, squeeze
+
+# Where the header and trích yếu end and the body begins.
+BODY_START_RE = re.compile(
+    r"^(?:[-–]\s*)?(Kính\s+gửi|Kính\s+trình|Căn\s+cứ|Xét\s|Theo\s+đề\s+nghị)", re.IGNORECASE
+)
+# A công văn's trích yếu: "V/v …" or, in some, "Về việc …" under the number.
+_SUBJECT_RE = re.compile(r"^(?:V/v\b|Về\s+việc\b)\s*:?\s*", re.IGNORECASE)
+_BLOCK_LINES_MAX = 5  # a trích yếu printed alone between blank lines is at most this long
+_ALONE_WORDS = 12  # a short line alone under the trích yếu, past a blank line, still belongs to it
+_HEADING_RE = re.compile(r"^(?:[IVX]+|\d+|[a-zđ])\s*[.)/-]")
+# Posts that decide a state decision, printed in capitals above its "Căn cứ" lines.
+_POSTS = ("CHỦ TỊCH", "BỘ TRƯỞNG", "THỦ TƯỚNG", "GIÁM ĐỐC", "TRƯỞNG", "CHÁNH", "TỔNG", "HIỆU TRƯỞNG")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A công văn's trích yếu, printed under its number ("V/v …", or without "V/v" in Party ones)."""
+
+    text: str
+    indexes: frozenset[int]  # the lines it takes
+    first: Line  # its first line, without the trích yếu (other columns may share it)
+
+    def left_out_of(self, head: Sequence[Line]) -> list[Line]:
+        """`head` without the trích yếu's text: the header lines around it."""
+        return [
+            self.first if line.index == self.first.index else line
+            for line in head
+            if line.index not in self.indexes or line.index == self.first.index
+        ]
+
+
+def read_title(lines: Sequence[Line], start: int, glued: str, issuer: str) -> tuple[str | None, int]:
+    """The trích yếu under the type line and the index of the line after it.
+
+    A short block of lines up to a blank line, a rule or the body is the whole trích yếu; in a
+    longer one (no blank line before the body) it goes on while a line continues the one above:
+    in lower case, or in capitals under capitals. A line in capitals right above "Căn cứ" that
+    names the issuer or a post is the authority that decides, not the trích yếu."""
+    parts = [glued] if glued else []
+    i = start
+    while not parts and i < len(lines) and not lines[i].text:
+        i += 1
+    end = i
+    while end < len(lines) and not _ends_block(lines[end].text):
+        end += 1
+    block = [squeeze(line.text) for line in lines[i:end]]
+    if len(parts) + len(block) > _BLOCK_LINES_MAX or any(t.endswith((".", ":", ";")) for t in block[:-1]):
+        block = _continued(block, parts)
+    for text in block:
+        if parts and _decides(text, parts[-1], issuer) and BODY_START_RE.match(_next_text(lines, i + 1)):
+            break
+        parts.append(text)
+        i += 1
+    while parts and (following := _after_blank(lines, i, parts[-1])) is not None:
+        parts.append(squeeze(lines[following].text))
+        i = following + 1
+    return (" ".join(parts) or None), i
+
+
+def _after_blank(lines: Sequence[Line], i: int, above: str) -> int | None:
+    """The line past the blank lines at `i` when it still belongs to the trích yếu: it goes on in
+    lower case, or it is one short line on its own ("Năm học 2025-2026")."""
+    if i >= len(lines) or lines[i].text:
+        return None
+    k = next((n for n in range(i, len(lines)) if lines[n].text), None)
+    if k is None:
+        return None
+    text = lines[k].text
+    if _HEADING_RE.match(text):
+        return None
+    if _lower_start(text):
+        return k if not is_upper(above) else None
+    alone = k + 1 >= len(lines) or _ends_block(lines[k + 1].text)
+    short = len(text.split()) <= _ALONE_WORDS and not text.endswith((".", ":", ";"))
+    plain = not (is_upper(text) or _ends_block(text) or DATE_RE.search(text))
+    return k if alone and short and plain else None
+
+
+def _ends_block(text: str) -> bool:
+    return not text or bool(SEPARATOR_RE.match(text)) or bool(BODY_START_RE.match(text))
+
+
+def _continued(block: list[str], parts: list[str]) -> list[str]:
+    """The lines of `block` that carry on the trích yếu: a first line, then lines in lower case
+    or (under capitals) in capitals."""
+    taken: list[str] = []
+    for text in block:
+        above = (parts + taken)[-1] if parts or taken else None
+        if above is not None and not (_lower_start(text) or (_capitals(text) and _capitals(above))):
+            break
+        taken.append(text)
+    return taken
+
+
+def _capitals(text: str) -> bool:
+    """In capitals, but for a letter or two an OCR put in lower case ("KINH TẾ - Xà HỘI")."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.islower() for c in letters) <= len(letters) // 20
+
+
+def _lower_start(text: str) -> bool:
+    return text[:1].islower() or text[:1].isdigit() or text[:1] == "("
+
+
+def _decides(text: str, above: str, issuer: str) -> bool:
+    """The authority line of a decision, in capitals: the issuer's name or a post ("CHỦ TỊCH ỦY
+    BAN …"), unless the line above leaves the trích yếu open ("…, " / "CHỦ TỊCH NƯỚC …")."""
+    if not is_upper(text) or above.endswith((",", "-", "–")):
+        return False
+    return (bool(issuer) and f"{text} ".startswith(f"{issuer} ")) or text.startswith(_POSTS)
+
+
+def _next_text(lines: Sequence[Line], start: int) -> str:
+    return next((line.text for line in lines[start:] if line.text), "")
+
+
+def read_subject(head: Sequence[Line], cong_van_possible: bool) -> Subject | None:
+    """The "V/v …" trích yếu among the header lines; without one, a công văn's (a symbol without
+    a type) first line in lower case under its number."""
+    for n, line in enumerate(head):
+        cell = next((c for c in cells(line.text) if _SUBJECT_RE.match(c)), None)
+        if cell is not None:
+            return _subject_from(head, n, cell, _SUBJECT_RE.sub("", cell))
+    number_at = next((n for n, line in enumerate(head) if NUMBER_RE.search(line.text)), None)
+    if number_at is None or not cong_van_possible:
+        return None
+    number = NUMBER_RE.search(head[number_at].text)
+    assert number is not None
+    if type_in_symbol(re.sub(r"\s+", "", number.group("symbol"))) is not CONG_VAN:
+        return None
+    for n in range(number_at + 1, len(head)):
+        found = cells(head[n].text)
+        if found and not is_upper(found[0]) and not DATE_RE.search(head[n].text) and not is_motto(found[0]):
+            return _subject_from(head, n, found[0], found[0])
+    return None
+
+
+def _subject_from(head: Sequence[Line], n: int, cell: str, text: str) -> Subject:
+    parts, taken = [text], {head[n].index}
+    for line in head[n + 1 :]:
+        if not line.text:
+            continue
+        if not _continues_subject(line.text):
+            break
+        parts.append(squeeze(line.text))
+        taken.add(line.index)
+    first = Line(head[n].index, head[n].text.replace(cell, "   ", 1))
+    return Subject(squeeze(" ".join(parts)), frozenset(taken), first)
+
+
+def _continues_subject(text: str) -> bool:
+    """A wrapped trích yếu goes on in lower case; a date, a motto or capitals are the other column."""
+    found = cells(text)
+    return bool(found) and _lower_start(found[0]) and not DATE_RE.search(text) and not is_motto(found[0])
