@@ -23,7 +23,7 @@ MOTTO_RE = re.compile(
     rf"CỘNG\s+{_HOA}\s+XÃ\s+HỘI(?:\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM)?"
     r"|CHỦ\s+NGHĨA\s+VIỆT\s+NAM"
     rf"|VIỆT\s+NAM\s+DÂN\s+CHỦ\s+CỘNG\s+{_HOA}"
-    r"|Độc\s+lập\s*[-–—]\s*Tự\s+do\s*[-–—]\s*Hạnh\s+phúc"
+    r"|Độc\s+lập\s*[-–—]?\s*Tự\s+do\s*[-–—]?\s*Hạnh\s+phúc"
     r"|ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM",
     re.IGNORECASE,
 )

@@ -17,7 +17,7 @@ from documents.text_cells import SEPARATOR_RE, Line, cells, is_motto, is_upper, 
 
 # Where the header and trích yếu end and the body begins.
 BODY_START_RE = re.compile(
-    r"^(?:[-–]\s*)?(Kính\s+gửi|Kính\s+trình|Căn\s+cứ|Xét\s|Theo\s+đề\s+nghị)", re.IGNORECASE
+    r"^(?:[-–]\s*)?(Kính(?:\s*gửi|\s*trình|$)|Căn\s+cứ|Xét\s|Theo\s+đề\s+nghị)", re.IGNORECASE
 )
 # A công văn's trích yếu: "V/v …" or, in some, "Về việc …" under the number.
 _SUBJECT_RE = re.compile(r"^(?:V/v\b|Về\s+việc\b)\s*:?\s*", re.IGNORECASE)
