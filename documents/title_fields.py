@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from documents.doc_types import CONG_VAN, type_in_symbol
 from documents.header_fields import DATE_RE, NUMBER_RE
-from documents.text_cells import SEPARATOR_RE, Line, cells, is_motto, is_upper, squeeze
+from documents.text_cells import SEPARATOR_RE, Line, cells, is_motto, is_upper, looks_like_name, squeeze
 
 # Where the header and trích yếu end and the body begins.
 BODY_START_RE = re.compile(
@@ -23,7 +24,7 @@ BODY_START_RE = re.compile(
 _SUBJECT_RE = re.compile(r"^(?:V/v\b|Về\s+việc\b)\s*:?\s*", re.IGNORECASE)
 _BLOCK_LINES_MAX = 5  # a trích yếu printed alone between blank lines is at most this long
 _ALONE_WORDS = 12  # a short line alone under the trích yếu, past a blank line, still belongs to it
-_HEADING_RE = re.compile(r"^(?:[IVX]+|\d+|[a-zđ])\s*[.)/-]")
+_HEADING_RE = re.compile(r"^(?:Điều\s+\d+|Chương\s+[IVX\d]+|[IVX]+|\d+|[a-zđ])\s*[.):/-]")
 # Posts that decide a state decision, printed in capitals above its "Căn cứ" lines.
 _POSTS = ("CHỦ TỊCH", "BỘ TRƯỞNG", "THỦ TƯỚNG", "GIÁM ĐỐC", "TRƯỞNG", "CHÁNH", "TỔNG", "HIỆU TRƯỞNG")
 
@@ -60,7 +61,7 @@ def read_title(lines: Sequence[Line], start: int, glued: str, issuer: str) -> tu
     while end < len(lines) and not _ends_block(lines[end].text):
         end += 1
     block = [squeeze(line.text) for line in lines[i:end]]
-    if len(parts) + len(block) > _BLOCK_LINES_MAX or any(t.endswith((".", ":", ";")) for t in block[:-1]):
+    if not _whole(block, parts):
         block = _continued(block, parts)
     for text in block:
         if parts and _decides(text, parts[-1], issuer) and BODY_START_RE.match(_next_text(lines, i + 1)):
@@ -88,8 +89,19 @@ def _after_blank(lines: Sequence[Line], i: int, above: str) -> int | None:
         return k if not is_upper(above) else None
     alone = k + 1 >= len(lines) or _ends_block(lines[k + 1].text)
     short = len(text.split()) <= _ALONE_WORDS and not text.endswith((".", ":", ";"))
-    plain = not (is_upper(text) or _ends_block(text) or DATE_RE.search(text))
+    plain = not (is_upper(text) or _ends_block(text) or DATE_RE.search(text) or looks_like_name(text))
     return k if alone and short and plain else None
+
+
+def _whole(block: list[str], parts: list[str]) -> bool:
+    """A block short enough to be the trích yếu alone: no sentence or heading in it, and capitals
+    give way only to a line in lower case."""
+    if len(parts) + len(block) > _BLOCK_LINES_MAX or (block and block[-1].endswith(":")):
+        return False
+    if any(t.endswith((".", ":", ";")) for t in block[:-1]) or any(_HEADING_RE.match(t) for t in block[1:]):
+        return False
+    lines = parts + block
+    return not any(is_upper(a) and not is_upper(b) and not _lower_start(b) for a, b in pairwise(lines))
 
 
 def _ends_block(text: str) -> bool:

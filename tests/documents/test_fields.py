@@ -291,3 +291,109 @@ def test_document_types_as_data() -> None:
     assert type_in_symbol("2024/QĐ-UBND") == by_code("QĐ")
     assert type_in_symbol("UBND-VX") is CONG_VAN
     assert type_in_symbol("CV/BTGTU") is CONG_VAN
+
+
+# -- shapes met in copied text since ----------------------------------------------------------
+
+
+def test_whole_party_header_on_one_line_split_into_superior_and_issuer() -> None:
+    fields = _read(
+        "ĐẢNG BỘ HUYỆN ĐẠI TỪ ĐẢNG ỦY XÃ LA BẰNG * Số 09 -KH/ĐU ĐẢNG CỘNG SẢN VIỆT NAM "
+        "La Bằng, ngày 24 tháng 11 năm 2020 KẾ HOẠCH kiểm điểm cuối năm\n"
+    )
+    header = fields.header
+    assert (header.superior_body, header.issuer) == ("ĐẢNG BỘ HUYỆN ĐẠI TỪ", "ĐẢNG ỦY XÃ LA BẰNG")
+    assert (header.number, header.place, header.date) == (9, "La Bằng", "2020-11-24")
+    assert fields.title == "kiểm điểm cuối năm"
+
+
+def test_a_name_is_not_split_where_its_own_words_follow() -> None:
+    header = _read("BAN TUYÊN GIÁO TỈNH ỦY\nSố 05-HD/BTGTU\nHƯỚNG DẪN\nvề việc A\n").header
+    assert (header.superior_body, header.issuer) == (None, "BAN TUYÊN GIÁO TỈNH ỦY")
+
+
+def test_cells_wrapped_at_any_word_and_parted_by_pipes() -> None:
+    text = (
+        "BAN CHẤP HÀNH TRUNG\nƯƠNG\nBAN TỔ CHỨC\n--------\n|\nĐẢNG CỘNG SẢN VIỆT\nNAM\n|\n"
+        "Số: 12-HD/BTCTW\n|\nHà\nNội, ngày 17\ntháng 5 năm 2012\n|\nHƯỚNG\nDẪN\n"
+        "MỘT\nSỐ VẤN ĐỀ VỀ CÔNG TÁC ĐẢNG VIÊN\nCăn cứ Điều lệ Đảng,\n"
+    )
+    fields = _read(text)
+    header = fields.header
+    assert (header.superior_body, header.issuer) == ("BAN CHẤP HÀNH TRUNG ƯƠNG", "BAN TỔ CHỨC")
+    assert (header.place, header.date) == ("Hà Nội", "2012-05-17")
+    assert (header.type_code, header.type_name) == ("HD", "HƯỚNG DẪN")
+    assert fields.title == "MỘT SỐ VẤN ĐỀ VỀ CÔNG TÁC ĐẢNG VIÊN"
+
+
+def test_ocr_spelled_type_line_and_a_title_from_capitals_into_lower_case() -> None:
+    text = (
+        "TỈNH ỦY THỪA THIÊN HUẾ\nĐẢNG CỘNG SẢN VIỆT NAM\n*\nSố 445-KL/TU\n"
+        "Thừa Thiên Huế, ngày 13 tháng 5 năm 2022\nK ÉT LUẬN\nHỘI NGHỊ LẦN THỨ BẢY\n"
+        "về xây dựng kết cấu hạ tầng,\nđịnh hướng đến năm 2030\nHội nghị đã thảo luận và kết luận:\n"
+    )
+    fields = _read(text)
+    assert (fields.header.type_code, fields.header.type_name) == ("KL", "KẾT LUẬN")
+    assert fields.title == "HỘI NGHỊ LẦN THỨ BẢY về xây dựng kết cấu hạ tầng, định hướng đến năm 2030"
+
+
+def test_a_short_line_alone_past_a_blank_line_ends_the_title() -> None:
+    fields = _read("TRƯỜNG TH A\nSố: 17/KH-TH\n\nKẾ HOẠCH GIÁO DỤC\n\nNăm học 2025-2026\n\n1. CĂN CỨ:\n")
+    assert fields.title == "GIÁO DỤC Năm học 2025-2026"
+
+
+def test_type_known_only_from_the_symbol_has_no_printed_name() -> None:
+    header = _read("BAN CHẤP HÀNH TRUNG ƯƠNG\nSố 06-CT/TW\nHà Nội, ngày 07 tháng 11 năm 2006\n").header
+    assert (header.type_code, header.type_name) == ("CT", None)
+
+
+def test_signing_forms_as_copies_spell_them() -> None:
+    for printed, form in (("K.T. BỘ TRƯỞNG", "KT."), ("T.M UỶ BAN NHÂN DÂN", "TM."), ("TM ỦY BAN", "TM.")):
+        fields = _read(PARTY_FLAT.replace("T/M BAN THƯỜNG VỤ\nPHÓ BÍ THƯ", printed))
+        assert fields.signature is not None
+        assert (fields.signature.lines, fields.signature.form) == ((printed,), form)
+
+
+def test_every_form_line_of_the_block() -> None:
+    signed = "TM. CHÍNH PHỦ\nTUQ. THỦ TƯỚNG\nBỘ TRƯỞNG BỘ TÀI CHÍNH"
+    fields = _read(PARTY_FLAT.replace("T/M BAN THƯỜNG VỤ\nPHÓ BÍ THƯ", signed))
+    assert fields.signature is not None
+    assert fields.signature.lines == ("TM. CHÍNH PHỦ", "TUQ. THỦ TƯỚNG", "BỘ TRƯỞNG BỘ TÀI CHÍNH")
+    assert fields.signature.form == "TM."
+
+
+def test_a_wrapped_authority_and_a_name_glued_to_the_title() -> None:
+    text = PARTY_FLAT.replace(
+        "T/M BAN THƯỜNG VỤ\nPHÓ BÍ THƯ\n\nNguyễn Văn An",
+        "TL. CHỦ TỊCH ỦY\nBAN NHÂN DÂN TỈNH\nCHÁNH VĂN PHÒNGThái Hữu Phép",
+    )
+    fields = _read(text)
+    assert fields.signature is not None
+    assert fields.signature.lines == ("TL. CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH", "CHÁNH VĂN PHÒNG")
+    assert (fields.signature.name, fields.signature.form) == ("Thái Hữu Phép", "TL.")
+
+
+def test_a_name_signed_alone_under_the_body() -> None:
+    fields = _read(
+        "HỘI ĐỒNG BỘ TRƯỞNG\nSố: 101-HĐBT\nQUYẾT ĐỊNH\nVỀ VIỆC A\nĐiều 1. B.\n\nĐặng Thi\n\n(Đã ký)\n"
+    )
+    assert fields.signature is not None
+    assert (fields.signature.lines, fields.signature.name, fields.signature.form) == ((), "Đặng Thi", "")
+
+
+def test_any_text_is_read_without_error() -> None:
+    for text in (
+        "",
+        "\n\n",
+        "Số",
+        "Số:",
+        ", ngày",
+        "KẾ HOẠCH",
+        "Nơi nhận:",
+        "T/M",
+        "|||",
+        "*",
+        "HƯỚNG",
+        "V/v",
+    ):
+        assert read_fields(text).as_json()["header"]["number"] is None
