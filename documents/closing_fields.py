@@ -31,7 +31,7 @@ _REMARK_RE = re.compile(r"^[(\[].*[)\]]$|^đã\s+ký\b", re.IGNORECASE)
 # Capitals glued after a list entry by one space: "- Lưu: VT, NC. PHÓ CHỦ TỊCH".
 _CAPITAL_TAIL_RE = re.compile(r"[;,.:]\s+((?:[^\W\d_]{2,}\s+)+[^\W\d_]{2,})$")
 _ANNEX_RE = re.compile(r"^(PHỤ LỤC|DANH MỤC|DANH SÁCH|BIỂU)\b")
-_TITLE_LINES_MAX = 4
+_TITLE_LINES_MAX = 6  # authority and title lines as copied, wrapped ones apart
 _DIRECT_SCAN = 15  # non-blank lines from the end searched for a signature without T/M, TM. …
 
 
@@ -48,6 +48,7 @@ class _Streams:
     signed: list[tuple[Line, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     listing: bool = False  # under a "Nơi nhận:" label, before the list ends
+    dashed: bool = False  # the list's entries start with "-" (else each line is one)
     last_entry_line: int = -1
 
 
@@ -142,14 +143,17 @@ def _sort(line: Line, streams: _Streams) -> None:
             if not cell:
                 continue
         entry = _ENTRY_RE.match(cell)
+        follows = streams.listing and streams.last_entry_line == line.index - 1
         if entry and (streams.listing or position == 0):
-            streams.listing = True
+            streams.listing = streams.dashed = True
             _add_entry(line, cell[entry.end() :], streams)
         elif _REMARK_RE.match(cell):
             continue
         elif position > 0 or find_authority(cell) or is_upper(cell) or streams.signed:
             _add_signed(line, cell, streams)
-        elif streams.listing and streams.last_entry_line == line.index - 1 and streams.recipients:
+        elif follows and not streams.dashed and not looks_like_name(cell) and _ends_entry(streams):
+            _add_entry(line, cell, streams)  # a list without dashes: one entry a line
+        elif follows and streams.recipients:
             last_line, text = streams.recipients[-1]
             streams.recipients[-1] = (last_line, f"{text} {cell}")
             streams.last_entry_line = line.index
@@ -157,6 +161,11 @@ def _sort(line: Line, streams: _Streams) -> None:
             _add_signed(line, cell, streams)
         else:
             streams.notes.append(f"line {line.number}: '{cell}' not placed (neither Nơi nhận nor signature)")
+
+
+def _ends_entry(streams: _Streams) -> bool:
+    """No entry yet, or the last one ends as list entries do (";", ",", ".")."""
+    return not streams.recipients or streams.recipients[-1][1].rstrip().endswith((";", ",", "."))
 
 
 def _add_entry(line: Line, text: str, streams: _Streams) -> None:

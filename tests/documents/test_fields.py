@@ -397,3 +397,14 @@ def test_any_text_is_read_without_error() -> None:
         "V/v",
     ):
         assert read_fields(text).as_json()["header"]["number"] is None
+
+
+def test_a_nơi_nhận_list_without_dashes_has_one_entry_a_line() -> None:
+    fields = _read(
+        PARTY_FLAT.replace(
+            "- Ban Thường vụ Tỉnh ủy (báo cáo),\n- Các chi bộ trực thuộc,\n- Lưu Văn phòng.",
+            "Như trên;\nBộ Nội vụ;\nLưu: VT.",
+        )
+    )
+    assert fields.recipients == ("Như trên", "Bộ Nội vụ", "Lưu: VT")
+    assert fields.signature is not None and fields.signature.name == "Nguyễn Văn An"
