@@ -60,12 +60,14 @@ def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header
     if number:
         text = _blank(text, number.span())
     dated = _date(text)
-    place = None
+    place = _place(text[: dated.start()]) if dated else None
     if dated:
-        place = _place(text[: dated.start()])
-        text = _blank(text, (place.start() if place else dated.start(), dated.end()))
+        text = _blank(text, (place[0] if place else dated.start(), dated.end()))
     # The issuing body is printed above the number and the date: in the text before the first.
-    cut = min((m.start() for m in (number, place or dated) if m), default=len(text))
+    starts = [number.start()] if number else []
+    starts += [place[0] if place else dated.start()] if dated else []
+    cut = min(starts, default=len(text))
+    place_text = squeeze(_unblanked(lines, place)) if place else None
     names: list[str] = []
     notes: list[str] = []
     above_cut, below_cut = _blank(text, (cut, len(text))), _blank(text, (0, cut))
@@ -89,7 +91,7 @@ def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header
             number=int(number.group("number")) if number and number.group("number") else None,
             symbol=symbol,
             number_text=squeeze(number.group()) if number else None,
-            place=squeeze(place.group()) if place else None,
+            place=place_text,
             date=_iso(dated) if dated else None,
             type_code=chosen.code if chosen else None,
             # a type line printed (or none to print, for a công văn); None when the text lacks it
@@ -97,6 +99,10 @@ def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header
         ),
         notes,
     )
+
+
+def _unblanked(lines: Sequence[Line], span: tuple[int, int]) -> str:
+    return "\n".join(line.text for line in lines)[span[0] : span[1]]
 
 
 def _blank(text: str, *spans: tuple[int, int]) -> str:
@@ -110,40 +116,29 @@ def _blank(text: str, *spans: tuple[int, int]) -> str:
 
 
 def _date(text: str) -> re.Match[str] | None:
-    """The first "ngày … tháng … năm …" that starts a cell or follows a place and a comma."""
+    """The first "ngày … tháng … năm …" that starts a cell or follows a place (and its comma):
+    not one quoted inside a sentence."""
     for match in DATE_RE.finditer(text):
-        if _DATE_START_RE.search(text[max(0, match.start() - 3) : match.start() + 4]) or _starts_cell(
-            text, match.start()
-        ):
+        before = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+        words = before.rstrip(" ,").split()
+        cell_start = not words or bool(_GAP_RE.search(before[-3:]))
+        if cell_start or before.rstrip().endswith(",") or _place_word(words[-1]):
             return match
     return None
 
 
-def _starts_cell(text: str, index: int) -> bool:
-    line_start = text.rfind("\n", 0, index) + 1
-    before = text[line_start:index]
-    return not before.strip() or bool(_GAP_RE.search(before[-3:]))
-
-
-def _place(before: str) -> re.Match[str] | None:
-    """The place printed before ", ngày": the capitalised words right before the comma, across a
-    line break, without capitals of the issuer glued to them ("ĐẢNG ỦY XÃ HÀM LIÊM Hàm Liêm")."""
-    stripped = before.rstrip()
-    if not stripped.endswith(","):
-        return None
-    stripped = stripped[:-1].rstrip()
-    start = len(stripped)
-    for token in reversed(_WORDS_RE.findall(stripped)):
-        if token.isspace():
-            if _GAP_RE.search(token):
-                break
-        elif not _place_word(token):
+def _place(before: str) -> tuple[int, int] | None:
+    """Where the place printed before ", ngày" is in `before`: the capitalised words right before
+    the comma, across a line break, without capitals of the issuer glued on ("ĐẢNG ỦY XÃ HÀM
+    LIÊM Hàm Liêm" → "Hàm Liêm")."""
+    end = len(before.rstrip().rstrip(",").rstrip())
+    start = end
+    for token in reversed(_WORDS_RE.findall(before[:end])):
+        if _GAP_RE.search(token) if token.isspace() else not _place_word(token):
             break
         start -= len(token)
-    start = len(stripped) - len(stripped[start:].lstrip())
-    if start >= len(stripped):
-        return None
-    return re.compile(re.escape(stripped[start:])).search(before, start)
+    start += len(before[start:end]) - len(before[start:end].lstrip())
+    return (start, end) if start < end else None
 
 
 def _place_word(word: str) -> bool:

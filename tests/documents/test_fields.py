@@ -408,3 +408,10 @@ def test_a_nơi_nhận_list_without_dashes_has_one_entry_a_line() -> None:
     )
     assert fields.recipients == ("Như trên", "Bộ Nội vụ", "Lưu: VT")
     assert fields.signature is not None and fields.signature.name == "Nguyễn Văn An"
+
+
+def test_a_date_without_the_comma_after_its_place() -> None:
+    header = _read(
+        "TỈNH ỦY LÂM ĐỒNG\nSố 38-KH/TU\nĐà Lạt ngày 02 tháng 01 năm 2025\nKẾ HOẠCH\nvề việc A\n"
+    ).header
+    assert (header.place, header.date) == ("Đà Lạt", "2025-01-02")
