@@ -13,6 +13,7 @@ from documents.text_cells import find_authority
 # TỈNH"), the first words of a line that finish the name above ("ỦY BAN NHÂN DÂN" / "TỈNH LÂM
 # ĐỒNG", "ĐẠI HỘI CHI BỘ" / "NHIỆM KỲ 2015 - 2017"), and the words that link two halves.
 _OPEN_ENDINGS = ("ỦY", "UỶ", "BAN", "HỘI ĐỒNG", "CHẤP HÀNH", "THƯỜNG TRỰC", "ĐẠI HỘI")
+_POSTS_ENDING_OPEN = ("TRƯỞNG BAN", "PHÓ BAN")  # complete posts that end with an open word
 _PLACE_WORDS = ("TỈNH", "THÀNH PHỐ", "HUYỆN", "QUẬN", "THỊ XÃ", "THỊ TRẤN", "XÃ", "PHƯỜNG", "TP.", "TX.")
 _QUALIFIERS = ("NHIỆM KỲ", "LẦN THỨ", "KHÓA", "KHOÁ")
 _LINKS = ("VÀ", "CỦA", "VỀ", "THUỘC", "&", "-")
@@ -41,7 +42,9 @@ def _wraps(above: str, name: str) -> bool:
         return False
     if len(above.split()) == 1 or len(name.split()) == 1:
         return True
-    if _ends_with(above, _OPEN_ENDINGS + _LINKS) or _starts_with(name, _LINKS + _QUALIFIERS):
+    if _ends_with(above, _LINKS) or _starts_with(name, _LINKS + _QUALIFIERS):
+        return True
+    if _ends_with(above, _OPEN_ENDINGS) and not _ends_with(above, _POSTS_ENDING_OPEN):
         return True
     return _starts_with(name.upper(), _PLACE_WORDS) and not any(
         f" {w} " in f" {above} " for w in _PLACE_WORDS

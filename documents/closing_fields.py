@@ -19,6 +19,7 @@ from documents.text_cells import (
     cells,
     find_authority,
     form_of,
+    is_bare_form,
     is_upper,
     looks_like_name,
     split_glued_tail,
@@ -92,7 +93,7 @@ def _closing_start(lines: Sequence[Line]) -> int | None:
 
 
 def _has_authority(line: Line) -> bool:
-    return any(find_authority(c, anywhere=True) for c in cells(line.text))
+    return is_bare_form(line.text) or any(find_authority(c, anywhere=True) for c in cells(line.text))
 
 
 def _filled_above(lines: Sequence[Line], index: int) -> int | None:
@@ -140,27 +141,33 @@ def _sort(line: Line, streams: _Streams) -> None:
             streams.listing = True
             streams.last_entry_line = line.index
             cell = cell[label.end() :]
+            position += 1  # what follows the label on its line is the other column
             if not cell:
                 continue
         entry = _ENTRY_RE.match(cell)
         follows = streams.listing and streams.last_entry_line == line.index - 1
-        if entry and (streams.listing or position == 0):
+        if entry and streams.listing:
             streams.listing = streams.dashed = True
             _add_entry(line, cell[entry.end() :], streams)
-        elif _REMARK_RE.match(cell):
             continue
-        elif position > 0 or find_authority(cell) or is_upper(cell) or streams.signed:
+        if _REMARK_RE.match(cell):
+            continue
+        if position > 0 or find_authority(cell) or is_upper(cell) or streams.signed:
             _add_signed(line, cell, streams)
         elif follows and not streams.dashed and not looks_like_name(cell) and _ends_entry(streams):
             _add_entry(line, cell, streams)  # a list without dashes: one entry a line
+            continue
         elif follows and streams.recipients:
             last_line, text = streams.recipients[-1]
             streams.recipients[-1] = (last_line, f"{text} {cell}")
             streams.last_entry_line = line.index
+            continue
         elif looks_like_name(cell):
             _add_signed(line, cell, streams)
         else:
             streams.notes.append(f"line {line.number}: '{cell}' not placed (neither Nơi nhận nor signature)")
+        if position == 0:
+            streams.listing = False  # the left column went on with something else: the list ended
 
 
 def _ends_entry(streams: _Streams) -> bool:
@@ -192,7 +199,7 @@ def _entry(text: str) -> str:
 def _signature(signed: list[tuple[Line, str]]) -> tuple[Signature | None, list[str]]:
     """Authority and title lines, then the signer's name; what follows the name is page furniture.
     Capitals with neither a form (T/M, TM. …) nor a name under them are no signature."""
-    signed = [(line, part) for line, text in signed for part in _unglued(text)]
+    signed = _with_bare_forms_joined([(line, part) for line, text in signed for part in _unglued(text)])
     start = next((n for n, (_, c) in enumerate(signed) if find_authority(c)), None)
     if start is None:
         start = next((n for n, (_, c) in enumerate(signed) if is_upper(c) or looks_like_name(c)), len(signed))
@@ -214,6 +221,17 @@ def _signature(signed: list[tuple[Line, str]]) -> tuple[Signature | None, list[s
         return None, notes
     form = form_of(authority.group(1)) if authority else ""
     return Signature(tuple(join_wrapped(titles)), name, form), notes
+
+
+def _with_bare_forms_joined(signed: list[tuple[Line, str]]) -> list[tuple[Line, str]]:
+    """"K/T" alone on its line joined to the title under it: "K/T TRƯỞNG BAN"."""
+    joined: list[tuple[Line, str]] = []
+    for line, text in signed:
+        if joined and is_bare_form(joined[-1][1]):
+            joined[-1] = (joined[-1][0], f"{joined[-1][1]} {text}")
+        else:
+            joined.append((line, text))
+    return joined
 
 
 def _unglued(text: str) -> list[str]:

@@ -29,7 +29,9 @@ MOTTO_RE = re.compile(
 )
 # The form that opens a signature: Party slash forms, state dot forms, and the spellings copies
 # give them ("K.T.", "T.M", "KT" without its dot), then a title in capitals.
-_AUTHORITY_RE = re.compile(r"(?<!\S)(T/M|K/T|T/L|TUQ\.?|Q\.|[TK]\.?[MTL]\.?)\s*(?=[^\W\d_]{2})")
+_FORM = r"(T/M|K/T|T/L|TUQ\.?|Q\.|[TK]\.?[MTL]\.?)"
+_AUTHORITY_RE = re.compile(rf"(?<!\S){_FORM}\s*(?=[^\W\d_]{{2}})")
+_BARE_FORM_RE = re.compile(_FORM)
 _EMPHASIS_RE = re.compile(r"\*+(?=\S)|(?<=\S)\*+")
 _PAGE_RE = re.compile(r"^\s*(?:Trang|Page)\s*\d+(?:\s*/\s*\d+)?(?=\s|[^\W\d_]|$)")  # page furniture
 _GLUED_TAIL_RE = re.compile(r"^(.*\S\.)([^\W\d_]+)$")
@@ -93,6 +95,12 @@ def find_authority(text: str, anywhere: bool = False) -> re.Match[str] | None:
         if title and is_upper(title[0]) and not bare and form_of(marker) in FORMS:
             return match
     return None
+
+
+def is_bare_form(text: str) -> bool:
+    """A form alone on its line ("K/T"), its title on the next."""
+    match = _BARE_FORM_RE.fullmatch(text.strip())
+    return match is not None and form_of(match.group(1)) in FORMS
 
 
 FORMS = ("T/M", "K/T", "T/L", "TM.", "KT.", "TL.", "TUQ.", "Q.")

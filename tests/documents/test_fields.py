@@ -415,3 +415,14 @@ def test_a_date_without_the_comma_after_its_place() -> None:
         "TỈNH ỦY LÂM ĐỒNG\nSố 38-KH/TU\nĐà Lạt ngày 02 tháng 01 năm 2025\nKẾ HOẠCH\nvề việc A\n"
     ).header
     assert (header.place, header.date) == ("Đà Lạt", "2025-01-02")
+
+
+def test_a_form_alone_on_its_line_and_the_list_ending_at_the_signature() -> None:
+    text = PARTY_FLAT.replace("T/M BAN THƯỜNG VỤ\nPHÓ BÍ THƯ", "K/T\nTRƯỞNG BAN\nPHÓ TRƯỞNG BAN") + (
+        "Mẫu 1\n- Căn cứ Điều lệ Đảng;\n"
+    )
+    fields = _read(text)
+    assert fields.signature is not None
+    assert fields.signature.lines == ("K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN")
+    assert fields.signature.form == "K/T"
+    assert fields.recipients == ("Ban Thường vụ Tỉnh ủy (báo cáo)", "Các chi bộ trực thuộc", "Lưu Văn phòng")
