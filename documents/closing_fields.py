@@ -179,12 +179,18 @@ def _add_entry(line: Line, text: str, streams: _Streams) -> None:
     """A list entry; a signature cell glued to it by one space goes to the signature."""
     authority = find_authority(text, anywhere=True)
     tail = _CAPITAL_TAIL_RE.search(text)
-    cut = authority.start() if authority else tail.start(1) if tail and is_upper(tail.group(1)) else None
+    cut = authority.start() if authority else tail.start(1) if tail and _title_words(tail.group(1)) else None
     if cut is not None and cut > 0:
         _add_signed(line, text[cut:], streams)
         text = text[:cut]
     streams.recipients.append((line, text.strip()))
     streams.last_entry_line = line.index
+
+
+def _title_words(text: str) -> bool:
+    """Words of a post in capitals ("PHÓ CHỦ TỊCH"), not archive abbreviations ("VT NC"): posts
+    are Vietnamese words, with their diacritics."""
+    return is_upper(text) and not text.isascii()
 
 
 def _add_signed(line: Line, text: str, streams: _Streams) -> None:
@@ -224,7 +230,7 @@ def _signature(signed: list[tuple[Line, str]]) -> tuple[Signature | None, list[s
 
 
 def _with_bare_forms_joined(signed: list[tuple[Line, str]]) -> list[tuple[Line, str]]:
-    """"K/T" alone on its line joined to the title under it: "K/T TRƯỞNG BAN"."""
+    """ "K/T" alone on its line joined to the title under it: "K/T TRƯỞNG BAN"."""
     joined: list[tuple[Line, str]] = []
     for line, text in signed:
         if joined and is_bare_form(joined[-1][1]):

@@ -86,13 +86,15 @@ def cells(text: str) -> list[str]:
 
 def find_authority(text: str, anywhere: bool = False) -> re.Match[str] | None:
     """The signing form that starts `text` (or, with `anywhere`, that starts a word in it) and is
-    followed by a title in capitals; a form without its dot must be followed by a space."""
+    followed by a post in capitals; a form without its dot must be followed by a space."""
     for match in _AUTHORITY_RE.finditer(text):
         if match.start() > 0 and not anywhere:
             return None
         marker, title = match.group(1), text[match.end() :].split()
         bare = marker[-1].isalpha() and match.end() == match.end(1)
-        if title and is_upper(title[0]) and not bare and form_of(marker) in FORMS:
+        # a post: capitals, Vietnamese or more than one word ("KT TH" is two archive codes)
+        post = bool(title) and is_upper(title[0]) and (len(title) > 1 or not title[0].isascii())
+        if post and not bare and form_of(marker) in FORMS:
             return match
     return None
 

@@ -426,3 +426,14 @@ def test_a_form_alone_on_its_line_and_the_list_ending_at_the_signature() -> None
     assert fields.signature.lines == ("K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN")
     assert fields.signature.form == "K/T"
     assert fields.recipients == ("Ban Thường vụ Tỉnh ủy (báo cáo)", "Các chi bộ trực thuộc", "Lưu Văn phòng")
+
+
+def test_signature_cells_glued_to_entries_by_one_space_but_not_archive_codes() -> None:
+    text = STATE_FLAT.split("Nơi nhận:")[0] + (
+        "Nơi nhận: KT. CHỦ TỊCH\n- Như trên; PHÓ CHỦ TỊCH\n- Lưu: VT, KT TH.\nNguyễn Văn An\n"
+    )
+    fields = _read(text)
+    assert fields.recipients == ("Như trên", "Lưu: VT, KT TH")
+    assert fields.signature is not None
+    assert fields.signature.lines == ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+    assert fields.signature.name == "Nguyễn Văn An"
