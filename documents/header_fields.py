@@ -81,7 +81,7 @@ def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header
                 notes.append(f"line {line.number}: header text '{cell}' not placed")
         notes += [f"line {line.number}: header text '{cell}' not placed" for cell in cells(below)]
     groups = join_wrapped(names)
-    symbol = re.sub(r"\s+", "", number.group("symbol")) if number else None
+    symbol = _symbol(number) if number else None
     coded = type_in_symbol(symbol) if symbol else None
     chosen = doc_type or coded
     return (
@@ -99,6 +99,17 @@ def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header
         ),
         notes,
     )
+
+
+def number_type(text: str) -> DocType | None:
+    """The type coded in the symbol of the number in `text`, if any."""
+    number = NUMBER_RE.search(text)
+    return type_in_symbol(_symbol(number)) if number else None
+
+
+def _symbol(number: re.Match[str]) -> str:
+    """The symbol as printed, its spaces left out ("TTr - UBND" → "TTr-UBND")."""
+    return re.sub(r"\s+", "", number.group("symbol"))
 
 
 def _unblanked(lines: Sequence[Line], span: tuple[int, int]) -> str:

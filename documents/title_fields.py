@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from documents.doc_types import CONG_VAN, type_in_symbol
-from documents.header_fields import DATE_RE, NUMBER_RE
+from documents.doc_types import CONG_VAN
+from documents.header_fields import DATE_RE, NUMBER_RE, number_type
 from documents.text_cells import SEPARATOR_RE, Line, cells, is_motto, is_upper, looks_like_name, squeeze
 
 # Where the header and trích yếu end and the body begins.
@@ -34,16 +34,12 @@ class Subject:
     """A công văn's trích yếu, printed under its number ("V/v …", or without "V/v" in Party ones)."""
 
     text: str
-    indexes: frozenset[int]  # the lines it takes
-    first: Line  # its first line, without the trích yếu (other columns may share it)
+    rests: tuple[tuple[int, str], ...]  # (line index, what the other columns leave of it)
 
     def left_out_of(self, head: Sequence[Line]) -> list[Line]:
         """`head` without the trích yếu's text: the header lines around it."""
-        return [
-            self.first if line.index == self.first.index else line
-            for line in head
-            if line.index not in self.indexes or line.index == self.first.index
-        ]
+        rests = dict(self.rests)
+        return [Line(line.index, rests[line.index]) if line.index in rests else line for line in head]
 
 
 def read_title(lines: Sequence[Line], start: int, glued: str, issuer: str) -> tuple[str | None, int]:
@@ -150,11 +146,7 @@ def read_subject(head: Sequence[Line], cong_van_possible: bool) -> Subject | Non
         if cell is not None:
             return _subject_from(head, n, cell, _SUBJECT_RE.sub("", cell))
     number_at = next((n for n, line in enumerate(head) if NUMBER_RE.search(line.text)), None)
-    if number_at is None or not cong_van_possible:
-        return None
-    number = NUMBER_RE.search(head[number_at].text)
-    assert number is not None
-    if type_in_symbol(re.sub(r"\s+", "", number.group("symbol"))) is not CONG_VAN:
+    if number_at is None or not cong_van_possible or number_type(head[number_at].text) is not CONG_VAN:
         return None
     for n in range(number_at + 1, len(head)):
         found = cells(head[n].text)
@@ -164,19 +156,20 @@ def read_subject(head: Sequence[Line], cong_van_possible: bool) -> Subject | Non
 
 
 def _subject_from(head: Sequence[Line], n: int, cell: str, text: str) -> Subject:
-    parts, taken = [text], {head[n].index}
+    """The trích yếu starting with `cell` on head[n], with the lines that go on with it."""
+    parts, rests = [text], [(head[n].index, _without(head[n].text, cell))]
     for line in head[n + 1 :]:
         if not line.text:
             continue
-        if not _continues_subject(line.text):
-            break
-        parts.append(squeeze(line.text))
-        taken.add(line.index)
-    first = Line(head[n].index, head[n].text.replace(cell, "   ", 1))
-    return Subject(squeeze(" ".join(parts)), frozenset(taken), first)
+        found = cells(line.text)
+        if not found or not _lower_start(found[0]) or DATE_RE.search(found[0]) or is_motto(found[0]):
+            break  # a date, a motto or capitals are the other column, or the header goes on
+        parts.append(found[0])
+        rests.append((line.index, _without(line.text, found[0])))
+    return Subject(squeeze(" ".join(parts)), tuple(rests))
 
 
-def _continues_subject(text: str) -> bool:
-    """A wrapped trích yếu goes on in lower case; a date, a motto or capitals are the other column."""
-    found = cells(text)
-    return bool(found) and _lower_start(found[0]) and not DATE_RE.search(text) and not is_motto(found[0])
+def _without(text: str, cell: str) -> str:
+    """`text` with `cell` (squeezed) taken out, a column gap in its place."""
+    pattern = r"\s+".join(re.escape(word) for word in cell.split())
+    return re.sub(pattern, "   ", text, count=1)
