@@ -26,6 +26,7 @@ _BLOCK_LINES_MAX = 5  # a trích yếu printed alone between blank lines is at m
 _ALONE_WORDS = 12  # a short line alone under the trích yếu, past a blank line, still belongs to it
 _HEADING_RE = re.compile(r"^(?:Điều\s+\d+|Chương\s+[IVX\d]+|[IVX]+|\d+|[a-zđ])\s*[.):/-]")
 # Posts that decide a state decision, printed in capitals above its "Căn cứ" lines.
+_QUALIFIER_LINES = 2  # under the deciding authority: "KHÓA XI, KỲ HỌP THỨ 2"
 _POSTS = ("CHỦ TỊCH", "BỘ TRƯỞNG", "THỦ TƯỚNG", "GIÁM ĐỐC", "TRƯỞNG", "CHÁNH", "TỔNG", "HIỆU TRƯỞNG")
 
 
@@ -59,8 +60,12 @@ def read_title(lines: Sequence[Line], start: int, glued: str, issuer: str) -> tu
     block = [squeeze(line.text) for line in lines[i:end]]
     if not _whole(block, parts):
         block = _continued(block, parts)
-    for text in block:
-        if parts and _decides(text, parts[-1], issuer) and BODY_START_RE.match(_next_text(lines, i + 1)):
+    for n, text in enumerate(block):
+        if (
+            parts
+            and _decides(text, parts[-1], issuer)
+            and _body_under(block[n + 1 :], lines, i + len(block) - n)
+        ):
             break
         parts.append(text)
         i += 1
@@ -131,11 +136,20 @@ def _decides(text: str, above: str, issuer: str) -> bool:
     BAN …"), unless the line above leaves the trích yếu open ("…, " / "CHỦ TỊCH NƯỚC …")."""
     if not is_upper(text) or above.endswith((",", "-", "–")):
         return False
-    return (bool(issuer) and f"{text} ".startswith(f"{issuer} ")) or text.startswith(_POSTS)
+    return _same_body(text, issuer) or text.startswith(_POSTS)
 
 
-def _next_text(lines: Sequence[Line], start: int) -> str:
-    return next((line.text for line in lines[start:] if line.text), "")
+def _same_body(text: str, issuer: str) -> bool:
+    """`text` names the issuer: in full, or its first words ("HỘI ĐỒNG NHÂN DÂN TỈNH")."""
+    words, named = text.split(), issuer.split()
+    return len(words) >= 2 and len(named) >= 2 and words[:2] == named[:2]
+
+
+def _body_under(rest: list[str], lines: Sequence[Line], after: int) -> bool:
+    """Nothing but qualifiers in capitals ("KHÓA XI, KỲ HỌP THỨ 2") between here and the body."""
+    if len(rest) > _QUALIFIER_LINES or not all(is_upper(t) for t in rest):
+        return False
+    return bool(BODY_START_RE.match(next((line.text for line in lines[after:] if line.text), "")))
 
 
 def read_subject(head: Sequence[Line], cong_van_possible: bool) -> Subject | None:

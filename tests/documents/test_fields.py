@@ -437,3 +437,15 @@ def test_signature_cells_glued_to_entries_by_one_space_but_not_archive_codes() -
     assert fields.signature is not None
     assert fields.signature.lines == ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
     assert fields.signature.name == "Nguyễn Văn An"
+
+
+def test_the_council_and_its_session_under_a_resolution_title_are_not_the_title() -> None:
+    text = (
+        "HỘI ĐỒNG NHÂN DÂN\nTỈNH BÌNH ĐỊNH\nSố: 30/2011/NQ-HĐND\nBình Định, ngày 18 tháng 8 năm 2011\n"
+        "NGHỊ QUYẾT\nVỀ ĐỀ ÁN ĐẶT TÊN ĐƯỜNG\nHỘI ĐỒNG NHÂN DÂN TỈNH\nKHÓA XI, KỲ HỌP THỨ 2\n"
+        "Căn cứ Luật Tổ chức HĐND và UBND;\n"
+    )
+    fields = _read(text)
+    assert fields.header.issuer == "HỘI ĐỒNG NHÂN DÂN TỈNH BÌNH ĐỊNH"
+    assert (fields.header.number, fields.header.symbol) == (30, "NQ-HĐND")
+    assert fields.title == "VỀ ĐỀ ÁN ĐẶT TÊN ĐƯỜNG"
