@@ -50,6 +50,9 @@ def read_title(lines: Sequence[Line], start: int, glued: str, issuer: str) -> tu
     longer one (no blank line before the body) it goes on while a line continues the one above:
     in lower case, or in capitals under capitals. A line in capitals right above "Căn cứ" that
     names the issuer or a post is the authority that decides, not the trích yếu."""
+    following = next((line.text for line in lines[start:] if line.text), "")
+    if glued.startswith("CỦA ") and _SUBJECT_RE.match(following):
+        glued = ""  # "QUYẾT ĐỊNH CỦA UBND TỈNH …" names who decides; the trích yếu is the "V/v" under it
     parts = [glued] if glued else []
     i = start
     while not parts and i < len(lines) and not lines[i].text:

@@ -449,3 +449,19 @@ def test_the_council_and_its_session_under_a_resolution_title_are_not_the_title(
     assert fields.header.issuer == "HỘI ĐỒNG NHÂN DÂN TỈNH BÌNH ĐỊNH"
     assert (fields.header.number, fields.header.symbol) == (30, "NQ-HĐND")
     assert fields.title == "VỀ ĐỀ ÁN ĐẶT TÊN ĐƯỜNG"
+
+
+def test_a_type_line_naming_who_decides_above_a_v_v_title() -> None:
+    text = (
+        "UỶ BAN NHÂN DÂN\nTỉnh Ninh Bình\nSố: 996 /QĐ-UB\nNinh Bình, ngày 10 tháng 10 năm 1995\n\n"
+        "QUYẾT ĐỊNH CỦA UBND TỈNH NINH BÌNH\n\nV/v ban hành quy định đền bù\nUỶ BAN NHÂN DÂN TỈNH NINH BÌNH\n"
+        "- Căn cứ luật tổ chức HĐND và UBND.\n"
+    )
+    fields = _read(text)
+    assert fields.header.issuer == "UỶ BAN NHÂN DÂN Tỉnh Ninh Bình"
+    assert (fields.header.number, fields.header.symbol, fields.header.number_text) == (
+        996,
+        "QĐ-UB",
+        "Số: 996 /QĐ-UB",
+    )
+    assert fields.title == "V/v ban hành quy định đền bù"
