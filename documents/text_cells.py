@@ -113,6 +113,18 @@ def form_of(marker: str) -> str:
     return marker if "/" in marker or marker == "Q." else marker.replace(".", "") + "."
 
 
+def cell_start(text: str, cell: str) -> int:
+    """Where `cell` (squeezed) starts in `text` (spaced as copied); 0 when it is not there."""
+    found = re.search(r"\s+".join(re.escape(word) for word in cell.split()), text)
+    return found.start() if found else 0
+
+
+def without_cell(text: str, cell: str) -> str:
+    """`text` with `cell` (squeezed) taken out, a column gap in its place."""
+    pattern = r"\s+".join(re.escape(word) for word in cell.split())
+    return re.sub(pattern, "   ", text, count=1)
+
+
 def is_motto(cell: str) -> bool:
     return bool(MOTTO_RE.fullmatch(cell))
 

@@ -14,7 +14,16 @@ from itertools import pairwise
 
 from documents.doc_types import CONG_VAN
 from documents.header_fields import DATE_RE, NUMBER_RE, number_type
-from documents.text_cells import SEPARATOR_RE, Line, cells, is_motto, is_upper, looks_like_name, squeeze
+from documents.text_cells import (
+    SEPARATOR_RE,
+    Line,
+    cells,
+    is_motto,
+    is_upper,
+    looks_like_name,
+    squeeze,
+    without_cell,
+)
 
 # Where the header and trích yếu end and the body begins.
 BODY_START_RE = re.compile(
@@ -50,8 +59,8 @@ def read_title(lines: Sequence[Line], start: int, glued: str, issuer: str) -> tu
     longer one (no blank line before the body) it goes on while a line continues the one above:
     in lower case, or in capitals under capitals. A line in capitals right above "Căn cứ" that
     names the issuer or a post is the authority that decides, not the trích yếu."""
-    following = next((line.text for line in lines[start:] if line.text), "")
-    if glued.startswith("CỦA ") and _SUBJECT_RE.match(following):
+    under = next((line.text for line in lines[start:] if line.text), "")
+    if glued.startswith("CỦA ") and _SUBJECT_RE.match(under):
         glued = ""  # "QUYẾT ĐỊNH CỦA UBND TỈNH …" names who decides; the trích yếu is the "V/v" under it
     parts = [glued] if glued else []
     i = start
@@ -174,7 +183,7 @@ def read_subject(head: Sequence[Line], cong_van_possible: bool) -> Subject | Non
 
 def _subject_from(head: Sequence[Line], n: int, cell: str, text: str) -> Subject:
     """The trích yếu starting with `cell` on head[n], with the lines that go on with it."""
-    parts, rests = [text], [(head[n].index, _without(head[n].text, cell))]
+    parts, rests = [text], [(head[n].index, without_cell(head[n].text, cell))]
     for line in head[n + 1 :]:
         if not line.text:
             continue
@@ -182,11 +191,5 @@ def _subject_from(head: Sequence[Line], n: int, cell: str, text: str) -> Subject
         if not found or not _lower_start(found[0]) or DATE_RE.search(found[0]) or is_motto(found[0]):
             break  # a date, a motto or capitals are the other column, or the header goes on
         parts.append(found[0])
-        rests.append((line.index, _without(line.text, found[0])))
+        rests.append((line.index, without_cell(line.text, found[0])))
     return Subject(squeeze(" ".join(parts)), tuple(rests))
-
-
-def _without(text: str, cell: str) -> str:
-    """`text` with `cell` (squeezed) taken out, a column gap in its place."""
-    pattern = r"\s+".join(re.escape(word) for word in cell.split())
-    return re.sub(pattern, "   ", text, count=1)

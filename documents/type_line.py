@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from documents.doc_types import DocType, starts_type_name, type_at_start, type_of_cell
 from documents.header_fields import DATE_RE
-from documents.text_cells import Line, cells, is_upper
+from documents.text_cells import Line, cell_start, cells, is_upper
 
 _YEAR_END_RE = re.compile(r"năm\s*\d{4}\s*[.,]?\s*")
 
@@ -33,7 +33,7 @@ def find_type_line(zone: Sequence[Line]) -> TypeLine | None:
         for cell in cells(line.text):
             year = _YEAR_END_RE.search(cell) if DATE_RE.search(cell) else None
             head = cell[: year.end()] if year else ""
-            start = line.text.find(cell)
+            start = cell_start(line.text, cell)
             found = type_at_start(cell[len(head) :])
             if found is not None:
                 return TypeLine(line.index, line.index + 1, found[0], line.text[:start] + head, found[1])

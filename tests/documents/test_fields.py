@@ -465,3 +465,11 @@ def test_a_type_line_naming_who_decides_above_a_v_v_title() -> None:
         "Số: 996 /QĐ-UB",
     )
     assert fields.title == "V/v ban hành quy định đền bù"
+
+
+def test_a_type_line_glued_to_a_date_line_with_runs_of_spaces_inside() -> None:
+    header = _read(
+        "HUYỆN ỦY ĐỨC TRỌNG\nSố 05-KH/HU\nĐức  Trọng,  ngày 02 tháng 01 năm 2025KẾ HOẠCH\nvề A\n"
+    ).header
+    assert (header.place, header.date, header.type_code) == ("Đức Trọng", "2025-01-02", "KH")
+    assert header.issuer == "HUYỆN ỦY ĐỨC TRỌNG"
