@@ -21,16 +21,17 @@ from documents.text_cells import MOTTO_RE, Line, cells, is_upper, squeeze
 _CODE = r"[^\W\d_][\w&.]*"
 _TYPE_NAMES = "|".join(t.name.capitalize() for t in TYPES if t.has_type_line)
 NUMBER_RE = re.compile(
-    rf"(?:\bSố|(?m:^)[ \t]*(?:{_TYPE_NAMES})\s+số)\s*:?\s*(?P<number>\d+)?\s*(?:[-/]\s*(?P<year>\d{{4}})\s*)?"
-    rf"[-/]\s*(?P<symbol>[-/]?{_CODE}(?:[ \t]*[-/][ \t]*{_CODE})*)"
+    rf"(?:\bS[ốỐ]|(?m:^)[ \t]*(?:{_TYPE_NAMES})\s+số)\s*:?\s*(?P<number>\d+)?\s*"
+    rf"(?:[-/]\s*(?P<year>\d{{4}})\s*)?[-/]\s*(?P<symbol>[-/]?{_CODE}(?:[ \t]*[-/][ \t]*{_CODE})*)"
 )
 _BLANK = r"[\s.…_]*"
+# "ngày 05 tháng 3 năm 2025", "ngày   tháng 3 năm 2025" (blank), or as some copies print it
+# "ngày 05/3/2025".
 DATE_RE = re.compile(
-    rf"ngày{_BLANK}(?P<day>\d{{1,2}})?{_BLANK}tháng{_BLANK}(?P<month>\d{{1,2}})?{_BLANK}"
-    rf"năm{_BLANK}(?P<year>\d{{4}})?",
+    rf"ngày(?:{_BLANK}(?P<day>\d{{1,2}})?{_BLANK}tháng{_BLANK}(?P<month>\d{{1,2}})?{_BLANK}"
+    rf"năm{_BLANK}(?P<year>\d{{4}})?|\s*(?P<d>\d{{1,2}})[/.-](?P<m>\d{{1,2}})[/.-](?P<y>\d{{4}}))",
     re.IGNORECASE,
 )
-_DATE_START_RE = re.compile(r"(?:^|,)\s*ngày\b", re.IGNORECASE)
 _WORDS_RE = re.compile(r"\S+|\s+")
 _GAP_RE = re.compile(r"\t| {3,}")
 
@@ -159,7 +160,9 @@ def _place_word(word: str) -> bool:
 
 def _iso(match: re.Match[str]) -> str | None:
     """ISO date, or None when the day, the month or the year is blank."""
-    year, month, day = match.group("year"), match.group("month"), match.group("day")
+    year, month, day = (
+        match.group(a) or match.group(b) for a, b in (("year", "y"), ("month", "m"), ("day", "d"))
+    )
     if not (year and month and day):
         return None
     try:

@@ -473,3 +473,9 @@ def test_a_type_line_glued_to_a_date_line_with_runs_of_spaces_inside() -> None:
     ).header
     assert (header.place, header.date, header.type_code) == ("Đức Trọng", "2025-01-02", "KH")
     assert header.issuer == "HUYỆN ỦY ĐỨC TRỌNG"
+
+
+def test_a_number_in_capitals_and_a_date_in_figures() -> None:
+    header = _read("SỞ Y TẾ\nSỐ: 15/QĐ-SYT\nĐà Lạt, ngày 05/3/2025\nQUYẾT ĐỊNH\nVề việc A\n").header
+    assert (header.number, header.symbol, header.number_text) == (15, "QĐ-SYT", "SỐ: 15/QĐ-SYT")
+    assert (header.place, header.date) == ("Đà Lạt", "2025-03-05")
