@@ -13,14 +13,17 @@ from documents.text_cells import find_authority
 # TỈNH"), the first words of a line that finish the name above ("ỦY BAN NHÂN DÂN" / "TỈNH LÂM
 # ĐỒNG", "ĐẠI HỘI CHI BỘ" / "NHIỆM KỲ 2015 - 2017"), and the words that link two halves.
 _OPEN_ENDINGS = ("ỦY", "UỶ", "BAN", "HỘI ĐỒNG", "CHẤP HÀNH", "THƯỜNG TRỰC", "ĐẠI HỘI")
-_POSTS_ENDING_OPEN = ("TRƯỞNG BAN", "PHÓ BAN")  # complete posts that end with an open word
+# Party committees named by their level ("TỈNH ỦY", "ĐẢNG UỶ"): complete names ending in "ỦY".
+_COMMITTEES = tuple(
+    f"{level} {u}" for level in ("TỈNH", "HUYỆN", "THÀNH", "QUẬN", "THỊ", "ĐẢNG") for u in ("ỦY", "UỶ")
+)
+_CLOSED_ENDINGS = (*_COMMITTEES, "TRƯỞNG BAN", "PHÓ BAN")  # complete, though their last word is open
 _PLACE_WORDS = ("TỈNH", "THÀNH PHỐ", "HUYỆN", "QUẬN", "THỊ XÃ", "THỊ TRẤN", "XÃ", "PHƯỜNG", "TP.", "TX.")
 _QUALIFIERS = ("NHIỆM KỲ", "LẦN THỨ", "KHÓA", "KHOÁ")
 _LINKS = ("VÀ", "CỦA", "VỀ", "THUỘC", "&", "-")
 # The words a body's name starts with: where a second name starts on a flattened line.
 _HEADS = (
-    "ĐẢNG ỦY", "ĐẢNG UỶ", "ĐẢNG BỘ", "TỈNH ỦY", "TỈNH UỶ", "THÀNH ỦY", "THÀNH UỶ", "HUYỆN ỦY", "HUYỆN UỶ",
-    "QUẬN ỦY", "QUẬN UỶ", "CHI BỘ", "BAN", "VĂN PHÒNG", "ỦY BAN", "UỶ BAN", "HỘI ĐỒNG", "SỞ", "PHÒNG",
+    *_COMMITTEES, "ĐẢNG BỘ", "CHI BỘ", "BAN", "VĂN PHÒNG", "ỦY BAN", "UỶ BAN", "HỘI ĐỒNG", "SỞ", "PHÒNG",
     "CỤC", "TỔNG CỤC", "VỤ", "VIỆN", "TRƯỜNG", "BỆNH VIỆN", "TRUNG TÂM",
 )  # fmt: skip
 
@@ -44,7 +47,7 @@ def _wraps(above: str, name: str) -> bool:
         return True
     if _ends_with(above, _LINKS) or _starts_with(name, _LINKS + _QUALIFIERS):
         return True
-    if _ends_with(above, _OPEN_ENDINGS) and not _ends_with(above, _POSTS_ENDING_OPEN):
+    if _ends_with(above, _OPEN_ENDINGS) and not _ends_with(above, _CLOSED_ENDINGS):
         return True
     return _starts_with(name.upper(), _PLACE_WORDS) and not any(
         f" {w} " in f" {above} " for w in _PLACE_WORDS

@@ -479,3 +479,9 @@ def test_a_number_in_capitals_and_a_date_in_figures() -> None:
     header = _read("SỞ Y TẾ\nSỐ: 15/QĐ-SYT\nĐà Lạt, ngày 05/3/2025\nQUYẾT ĐỊNH\nVề việc A\n").header
     assert (header.number, header.symbol, header.number_text) == (15, "QĐ-SYT", "SỐ: 15/QĐ-SYT")
     assert (header.place, header.date) == ("Đà Lạt", "2025-03-05")
+
+
+def test_a_committee_named_by_its_level_ends_its_authority_line() -> None:
+    fields = _read(PARTY_FLAT.replace("T/M BAN THƯỜNG VỤ", "T/M TỈNH ỦY"))
+    assert fields.signature is not None
+    assert fields.signature.lines == ("T/M TỈNH ỦY", "PHÓ BÍ THƯ")
