@@ -23,8 +23,8 @@ _QUALIFIERS = ("NHIỆM KỲ", "LẦN THỨ", "KHÓA", "KHOÁ")
 _LINKS = ("VÀ", "CỦA", "VỀ", "THUỘC", "&", "-")
 # The words a body's name starts with: where a second name starts on a flattened line.
 _HEADS = (
-    *_COMMITTEES, "ĐẢNG BỘ", "CHI BỘ", "BAN", "VĂN PHÒNG", "ỦY BAN", "UỶ BAN", "HỘI ĐỒNG", "SỞ", "PHÒNG",
-    "CỤC", "TỔNG CỤC", "VỤ", "VIỆN", "TRƯỜNG", "BỆNH VIỆN", "TRUNG TÂM",
+    *_COMMITTEES, "ĐẢNG BỘ", "CHI BỘ", "BỘ", "BAN", "VĂN PHÒNG", "ỦY BAN", "UỶ BAN", "HỘI ĐỒNG",
+    "SỞ", "PHÒNG", "CỤC", "TỔNG CỤC", "VỤ", "VIỆN", "TRƯỜNG", "BỆNH VIỆN", "TRUNG TÂM",
 )  # fmt: skip
 
 
@@ -43,8 +43,10 @@ def join_wrapped(names: list[str]) -> list[str]:
 def _wraps(above: str, name: str) -> bool:
     if find_authority(name):
         return False
-    if len(above.split()) == 1 or len(name.split()) == 1:
+    if len(above.split()) == 1:
         return True
+    if len(name.split()) == 1:
+        return not _starts_with(name, _HEADS)  # "ƯƠNG" ends the name above; "SỞ" starts the next
     if _ends_with(above, _LINKS) or _starts_with(name, _LINKS + _QUALIFIERS):
         return True
     if _ends_with(above, _OPEN_ENDINGS) and not _ends_with(above, _CLOSED_ENDINGS):

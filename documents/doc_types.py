@@ -53,6 +53,7 @@ TYPES: tuple[DocType, ...] = (
 # Codes printed in symbols for a type whose own code differs (HD36 wrote Quy định "QĐi").
 _SYMBOL_ALIASES = {"QĐi": "QyĐ", "QyD": "QyĐ"}
 
+_BODY_NAME_GOES_ON_RE = re.compile(r"\s+(?:VÀ|&|[-–])\s")
 _BY_CODE = {t.code: t for t in reversed(TYPES)}  # the first of a shared code wins
 _NAMED = sorted((t for t in TYPES if t.has_type_line), key=lambda t: -len(t.name))
 _NAME_RE = re.compile("|".join(re.escape(t.name) for t in _NAMED))
@@ -71,6 +72,8 @@ def type_at_start(text: str) -> tuple[DocType, str] | None:
     rest = text[match.end() :]
     if rest[:1].isalpha() and rest[:1].isupper() and rest[1:2].isupper():
         return None  # a longer capitalised word ("BÁO CÁOVIÊN" is not a type line)
+    if _BODY_NAME_GOES_ON_RE.match(rest):
+        return None  # a body's name: "SỞ" / "KẾ HOẠCH VÀ ĐẦU TƯ", "PHÒNG TÀI CHÍNH - KẾ HOẠCH"
     return _by_name(match.group()), rest.strip()
 
 

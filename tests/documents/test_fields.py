@@ -485,3 +485,16 @@ def test_a_committee_named_by_its_level_ends_its_authority_line() -> None:
     fields = _read(PARTY_FLAT.replace("T/M BAN THƯỜNG VỤ", "T/M TỈNH ỦY"))
     assert fields.signature is not None
     assert fields.signature.lines == ("T/M TỈNH ỦY", "PHÓ BÍ THƯ")
+
+
+def test_a_type_name_inside_a_wrapped_body_name_is_not_the_type_line() -> None:
+    fields = _read(
+        "UBND TỈNH LÂM ĐỒNG\nSỞ\nKẾ HOẠCH VÀ ĐẦU TƯ\nSố: 10/KH-SKHĐT\nLâm Đồng, ngày 02 tháng 3 năm 2025\n"
+        "KẾ HOẠCH\nThu hút đầu tư năm 2025\n"
+    )
+    assert (fields.header.superior_body, fields.header.issuer) == (
+        "UBND TỈNH LÂM ĐỒNG",
+        "SỞ KẾ HOẠCH VÀ ĐẦU TƯ",
+    )
+    assert (fields.header.number, fields.header.date) == (10, "2025-03-02")
+    assert fields.title == "Thu hút đầu tư năm 2025"
