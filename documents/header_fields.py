@@ -32,6 +32,11 @@ DATE_RE = re.compile(
     rf"năm{_BLANK}(?P<year>\d{{4}})?|\s*(?P<d>\d{{1,2}})[/.-](?P<m>\d{{1,2}})[/.-](?P<y>\d{{4}}))",
     re.IGNORECASE,
 )
+# Secrecy, urgency, circulation and draft marks (ô 10, 11) printed above or beside the header.
+_MARK_RE = re.compile(
+    r"DỰ THẢO(?: LẦN \d+)?|(?:TỐI |TUYỆT )?MẬT|(?:THƯỢNG )?KHẨN|HỎA TỐC|HOẢ TỐC|"
+    r"XONG HỘI NGHỊ TRẢ LẠI|LƯU HÀNH NỘI BỘ|BẢN SAO"
+)
 _WORDS_RE = re.compile(r"\S+|\s+")
 _GAP_RE = re.compile(r"\t| {3,}")
 
@@ -74,7 +79,9 @@ def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header
     above_cut, below_cut = _blank(text, (cut, len(text))), _blank(text, (0, cut))
     for line, above, below in zip(lines, above_cut.split("\n"), below_cut.split("\n"), strict=False):
         for cell in cells(above):
-            if is_upper(cell):
+            if _MARK_RE.fullmatch(cell):
+                notes.append(f"line {line.number}: mark '{cell}' is not a field")
+            elif is_upper(cell):
                 names += split_flattened(cell)
             elif names and is_place_line(cell):
                 names.append(cell)

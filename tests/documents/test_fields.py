@@ -498,3 +498,34 @@ def test_a_type_name_inside_a_wrapped_body_name_is_not_the_type_line() -> None:
     )
     assert (fields.header.number, fields.header.date) == (10, "2025-03-02")
     assert fields.title == "Thu hút đầu tư năm 2025"
+
+
+def test_urgency_and_draft_marks_are_not_the_issuer() -> None:
+    fields = _read(
+        "HỎA TỐC\nỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\nSố: 12/UBND-VX\nV/v phòng chống bão\nKính gửi: Các sở\n"
+    )
+    assert (fields.header.superior_body, fields.header.issuer) == (None, "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG")
+    assert "line 1: mark 'HỎA TỐC' is not a field" in fields.notes
+    assert fields.title == "phòng chống bão"
+
+
+def test_a_markdown_table_copy() -> None:
+    fields = _read(
+        "| ĐẢNG BỘ TỈNH LÂM ĐỒNG | ĐẢNG CỘNG SẢN VIỆT NAM |\n|---|---|\n| **ĐẢNG ỦY XÃ HÀM LIÊM** | |\n"
+        "| * | *Hàm Liêm, ngày 5 tháng 3 năm 2025* |\n| Số 12-KH/ĐU | |\n\n**KẾ HOẠCH**\n\n"
+        "**thực hiện Nghị quyết số 12-NQ/TU**\n\nNội dung.\n\n| *Nơi nhận:* | **T/M BAN THƯỜNG VỤ** |\n"
+        "|---|---|\n| - Ban Thường vụ Tỉnh ủy (báo cáo), | **BÍ THƯ** |\n| - Lưu Văn phòng. | |\n"
+        "| | **Nguyễn Văn An** |\n"
+    )
+    assert (fields.header.superior_body, fields.header.issuer) == (
+        "ĐẢNG BỘ TỈNH LÂM ĐỒNG",
+        "ĐẢNG ỦY XÃ HÀM LIÊM",
+    )
+    assert (fields.header.number, fields.header.place, fields.header.date) == (12, "Hàm Liêm", "2025-03-05")
+    assert fields.title == "thực hiện Nghị quyết số 12-NQ/TU"
+    assert fields.recipients == ("Ban Thường vụ Tỉnh ủy (báo cáo)", "Lưu Văn phòng")
+    assert fields.signature is not None
+    assert (fields.signature.lines, fields.signature.name) == (
+        ("T/M BAN THƯỜNG VỤ", "BÍ THƯ"),
+        "Nguyễn Văn An",
+    )
