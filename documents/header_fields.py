@@ -60,20 +60,40 @@ def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header
     `doc_type` is the type line's; without one the symbol's code names the type. The lines are
     read as one text, so a motto, a number or a date wrapped onto the next line is still found;
     each is blanked out once read, and the capitalised cells above them name the issuing body."""
-    text = "\n".join(line.text for line in lines)
-    text = _blank(text, *(m.span() for m in MOTTO_RE.finditer(text)))
+    printed = "\n".join(line.text for line in lines)
+    text = _blank(printed, *(m.span() for m in MOTTO_RE.finditer(printed)))
     number = NUMBER_RE.search(text)
     if number:
         text = _blank(text, number.span())
     dated = _date(text)
     place = _place(text[: dated.start()]) if dated else None
-    if dated:
-        text = _blank(text, (place[0] if place else dated.start(), dated.end()))
-    # The issuing body is printed above the number and the date: in the text before the first.
     starts = [number.start()] if number else []
-    starts += [place[0] if place else dated.start()] if dated else []
-    cut = min(starts, default=len(text))
-    place_text = squeeze(_unblanked(lines, place)) if place else None
+    if dated:
+        starts.append(place[0] if place else dated.start())
+        text = _blank(text, (starts[-1], dated.end()))
+    # The issuing body is printed above the number and the date: in the text before the first.
+    names, notes = _names(lines, text, min(starts, default=len(text)))
+    groups = join_wrapped(names)
+    symbol = _symbol(number) if number else None
+    coded = type_in_symbol(symbol) if symbol else None
+    chosen = doc_type or coded
+    header = Header(
+        superior_body=" ".join(groups[:-1]) or None,
+        issuer=groups[-1] if groups else None,
+        number=int(number.group("number")) if number and number.group("number") else None,
+        symbol=symbol,
+        number_text=squeeze(number.group()) if number else None,
+        place=squeeze(printed[place[0] : place[1]]) if place else None,
+        date=_iso(dated) if dated else None,
+        type_code=chosen.code if chosen else None,
+        # a type line printed (or none to print, for a công văn); None when the text lacks it
+        type_name=chosen.name if chosen and (doc_type or not chosen.has_type_line) else None,
+    )
+    return header, notes
+
+
+def _names(lines: Sequence[Line], text: str, cut: int) -> tuple[list[str], list[str]]:
+    """The capitalised names in `text` before `cut`, and notes on every other cell left."""
     names: list[str] = []
     notes: list[str] = []
     above_cut, below_cut = _blank(text, (cut, len(text))), _blank(text, (0, cut))
@@ -88,25 +108,7 @@ def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header
             else:
                 notes.append(f"line {line.number}: header text '{cell}' not placed")
         notes += [f"line {line.number}: header text '{cell}' not placed" for cell in cells(below)]
-    groups = join_wrapped(names)
-    symbol = _symbol(number) if number else None
-    coded = type_in_symbol(symbol) if symbol else None
-    chosen = doc_type or coded
-    return (
-        Header(
-            superior_body=" ".join(groups[:-1]) or None,
-            issuer=groups[-1] if groups else None,
-            number=int(number.group("number")) if number and number.group("number") else None,
-            symbol=symbol,
-            number_text=squeeze(number.group()) if number else None,
-            place=place_text,
-            date=_iso(dated) if dated else None,
-            type_code=chosen.code if chosen else None,
-            # a type line printed (or none to print, for a công văn); None when the text lacks it
-            type_name=chosen.name if chosen and (doc_type or not chosen.has_type_line) else None,
-        ),
-        notes,
-    )
+    return names, notes
 
 
 def number_type(text: str) -> DocType | None:
@@ -118,10 +120,6 @@ def number_type(text: str) -> DocType | None:
 def _symbol(number: re.Match[str]) -> str:
     """The symbol as printed, its spaces left out ("TTr - UBND" → "TTr-UBND")."""
     return re.sub(r"\s+", "", number.group("symbol"))
-
-
-def _unblanked(lines: Sequence[Line], span: tuple[int, int]) -> str:
-    return "\n".join(line.text for line in lines)[span[0] : span[1]]
 
 
 def _blank(text: str, *spans: tuple[int, int]) -> str:
