@@ -12,13 +12,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from documents.body_names import join_wrapped
 from documents.doc_types import type_at_start
+from documents.signature_fields import TITLE_LINES_MAX, Signature, read_signature
 from documents.text_cells import (
     Line,
     cells,
     find_authority,
-    form_of,
     is_bare_form,
     is_upper,
     looks_like_name,
@@ -32,15 +31,7 @@ _REMARK_RE = re.compile(r"^[(\[].*[)\]]$|^đã\s+ký\b", re.IGNORECASE)
 # Capitals glued after a list entry by one space: "- Lưu: VT, NC. PHÓ CHỦ TỊCH".
 _CAPITAL_TAIL_RE = re.compile(r"[;,.:]\s+((?:[^\W\d_]{2,}\s+)+[^\W\d_]{2,})$")
 _ANNEX_RE = re.compile(r"^(PHỤ LỤC|DANH MỤC|DANH SÁCH|BIỂU)\b")
-_TITLE_LINES_MAX = 6  # authority and title lines as copied, wrapped ones apart
 _DIRECT_SCAN = 15  # non-blank lines from the end searched for a signature without T/M, TM. …
-
-
-@dataclass(frozen=True)
-class Signature:
-    lines: tuple[str, ...]
-    name: str | None
-    form: str
 
 
 @dataclass
@@ -71,7 +62,7 @@ def read_closing(lines: Sequence[Line]) -> tuple[Signature | None, tuple[str, ..
             streams.recipients[-1] = (line, kept)
             streams.notes.append(f"line {line.number}: '{tail}' glued after the last entry's '.' dropped")
     recipients = tuple(_entry(text) for _, text in streams.recipients)
-    signature, notes = _signature(streams.signed)
+    signature, notes = read_signature(streams.signed)
     return signature, recipients, streams.notes + notes
 
 
@@ -113,7 +104,7 @@ def _direct_signature(lines: Sequence[Line]) -> int | None:
         if not last or not looks_like_name(last[-1]):
             continue
         top = k
-        while top > 0 and k - top < _TITLE_LINES_MAX and _title_cell(lines[tail[top - 1]].text):
+        while top > 0 and k - top < TITLE_LINES_MAX and _title_cell(lines[tail[top - 1]].text):
             top -= 1
         if top < k:
             return tail[top]
@@ -200,49 +191,3 @@ def _add_signed(line: Line, text: str, streams: _Streams) -> None:
 def _entry(text: str) -> str:
     """An entry as printed, without the ";", "," or final "." that ends it."""
     return squeeze(text).rstrip(";,.").rstrip()
-
-
-def _signature(signed: list[tuple[Line, str]]) -> tuple[Signature | None, list[str]]:
-    """Authority and title lines, then the signer's name; what follows the name is page furniture.
-    Capitals with neither a form (T/M, TM. …) nor a name under them are no signature."""
-    signed = _with_bare_forms_joined([(line, part) for line, text in signed for part in _unglued(text)])
-    start = next((n for n, (_, c) in enumerate(signed) if find_authority(c)), None)
-    if start is None:
-        start = next((n for n, (_, c) in enumerate(signed) if is_upper(c) or looks_like_name(c)), len(signed))
-    notes = [f"line {line.number}: '{c}' not placed before the signature" for line, c in signed[:start]]
-    titles: list[str] = []
-    name: str | None = None
-    rest = signed[start:]
-    for n, (_, text) in enumerate(rest):
-        if is_upper(text) and len(titles) < _TITLE_LINES_MAX and name is None:
-            titles.append(text)
-            continue
-        if name is None and looks_like_name(text):
-            name = text
-            continue
-        notes += [f"line {ln.number}: '{c}' after the signature not placed" for ln, c in rest[n:]]
-        break
-    authority = find_authority(titles[0]) if titles else None
-    if authority is None and name is None:
-        return None, notes
-    form = form_of(authority.group(1)) if authority else ""
-    return Signature(tuple(join_wrapped(titles)), name, form), notes
-
-
-def _with_bare_forms_joined(signed: list[tuple[Line, str]]) -> list[tuple[Line, str]]:
-    """ "K/T" alone on its line joined to the title under it: "K/T TRƯỞNG BAN"."""
-    joined: list[tuple[Line, str]] = []
-    for line, text in signed:
-        if joined and is_bare_form(joined[-1][1]):
-            joined[-1] = (joined[-1][0], f"{joined[-1][1]} {text}")
-        else:
-            joined.append((line, text))
-    return joined
-
-
-def _unglued(text: str) -> list[str]:
-    """A title and the name glued to it by the copy ("CHÁNH VĂN PHÒNGThái Hữu Phép"), apart."""
-    for i in range(2, len(text) - 1):
-        if text[i].isupper() and text[i + 1].islower() and is_upper(text[:i]) and looks_like_name(text[i:]):
-            return [text[:i], text[i:]]
-    return [text]

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from documents.closing_fields import Signature, read_closing
+from documents.closing_fields import read_closing
 from documents.header_fields import NUMBER_RE, Header, read_header
+from documents.signature_fields import Signature
 from documents.text_cells import Line, lines_of
 from documents.title_fields import BODY_START_RE, read_subject, read_title
 from documents.type_line import find_type_line
