@@ -12,12 +12,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+PARTY = "party"
+STATE = "state"
+_BOTH = frozenset({PARTY, STATE})
+
 
 @dataclass(frozen=True)
 class DocType:
     code: str
     name: str  # upper case, as printed on the type line; "" when none is printed
     has_type_line: bool = True
+    systems: frozenset[str] = _BOTH  # who issues it: Party bodies (399-QĐ/TW), state bodies (NĐ 30)
 
 
 CONG_VAN = DocType("CV", "", has_type_line=False)
@@ -30,8 +35,8 @@ TYPES: tuple[DocType, ...] = (
     DocType("BC", "BÁO CÁO"),
     DocType("TTr", "TỜ TRÌNH"),
     DocType("CT", "CHỈ THỊ"),
-    DocType("KL", "KẾT LUẬN"),
-    DocType("TT", "THÔNG TRI"),
+    DocType("KL", "KẾT LUẬN", systems=frozenset({PARTY})),
+    DocType("TT", "THÔNG TRI", systems=frozenset({PARTY})),
     DocType("HD", "HƯỚNG DẪN"),
     DocType("NQ", "NGHỊ QUYẾT"),
     DocType("CTr", "CHƯƠNG TRÌNH"),
@@ -41,13 +46,13 @@ TYPES: tuple[DocType, ...] = (
     DocType("PA", "PHƯƠNG ÁN"),
     DocType("BB", "BIÊN BẢN"),
     DocType("GM", "GIẤY MỜI"),
-    # State types of NĐ 30/2020 Phụ lục III beyond the Party list (Thông tư shares "TT").
-    DocType("NĐ", "NGHỊ ĐỊNH"),
-    DocType("TT", "THÔNG TƯ"),
-    DocType("CĐ", "CÔNG ĐIỆN"),
     DocType("TC", "THÔNG CÁO"),
     DocType("QH", "QUY HOẠCH"),
-    DocType("ĐC", "ĐÍNH CHÍNH"),
+    # State legal and administrative types (NĐ 30/2020; Thông tư shares "TT" with Thông tri).
+    DocType("NĐ", "NGHỊ ĐỊNH", systems=frozenset({STATE})),
+    DocType("TT", "THÔNG TƯ", systems=frozenset({STATE})),
+    DocType("CĐ", "CÔNG ĐIỆN", systems=frozenset({STATE})),
+    DocType("ĐC", "ĐÍNH CHÍNH", systems=frozenset({STATE})),
 )
 
 # Codes printed in symbols for a type whose own code differs (HD36 wrote Quy định "QĐi").

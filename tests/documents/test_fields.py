@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from documents.doc_types import CONG_VAN, TYPES, by_code, type_in_symbol
+from documents.doc_types import CONG_VAN, PARTY, STATE, TYPES, by_code, type_in_symbol
 from documents.fields import Fields, read_fields
 from tests.documents.seeds import SEED_000, SEED_004
 
@@ -286,7 +286,9 @@ def test_document_types_as_data() -> None:
     for code in ("ĐA", "PA", "BB", "GM"):
         assert by_code(code) is not None
     assert by_code("CV") is CONG_VAN and not CONG_VAN.has_type_line and CONG_VAN.name == ""
-    assert by_code("TT") is not None and by_code("TT").name == "THÔNG TRI"  # type: ignore[union-attr]
+    thong_tri, ket_luan = by_code("TT"), by_code("KL")
+    assert thong_tri is not None and thong_tri.name == "THÔNG TRI"  # the Party's, before the state's Thông tư
+    assert ket_luan is not None and ket_luan.systems == {PARTY} and CONG_VAN.systems == {PARTY, STATE}
     assert type_in_symbol("KH/ĐUK") == by_code("KH")
     assert type_in_symbol("2024/QĐ-UBND") == by_code("QĐ")
     assert type_in_symbol("UBND-VX") is CONG_VAN
