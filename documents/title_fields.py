@@ -31,6 +31,9 @@ BODY_START_RE = re.compile(
 )
 # A công văn's trích yếu: "V/v …" or, in some, "Về việc …" under the number.
 _SUBJECT_RE = re.compile(r"^(?:V/v\b|Về\s+việc\b)\s*:?\s*", re.IGNORECASE)
+# Where the body starts in a trích yếu glued to it: a dash hugging the first word ("… năm 2020
+# -Căn cứ …"), or "Căn cứ" / "Kính gửi" after a space.
+_GLUED_BODY_RE = re.compile(r"\s[-–](?=[^\W\d_])|\s(?=[-–]?\s*(?:Căn\s+cứ|Kính\s+gửi)\b)")
 _BLOCK_LINES_MAX = 5  # a trích yếu printed alone between blank lines is at most this long
 _ALONE_WORDS = 12  # a short line alone under the trích yếu, past a blank line, still belongs to it
 _HEADING_RE = re.compile(r"^(?:Điều\s+\d+|Chương\s+[IVX\d]+|[IVX]+|\d+|[a-zđ])\s*[.):/-]")
@@ -62,6 +65,7 @@ def read_title(lines: Sequence[Line], start: int, glued: str, issuer: str) -> tu
     under = next((line.text for line in lines[start:] if line.text), "")
     if glued.startswith("CỦA ") and _SUBJECT_RE.match(under):
         glued = ""  # "QUYẾT ĐỊNH CỦA UBND TỈNH …" names who decides; the trích yếu is the "V/v" under it
+    glued = _GLUED_BODY_RE.split(glued, maxsplit=1)[0].strip()  # a whole document run onto one line
     parts = [glued] if glued else []
     i = start
     while not parts and i < len(lines) and not lines[i].text:

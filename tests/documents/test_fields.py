@@ -301,7 +301,7 @@ def test_document_types_as_data() -> None:
 def test_whole_party_header_on_one_line_split_into_superior_and_issuer() -> None:
     fields = _read(
         "ĐẢNG BỘ HUYỆN ĐẠI TỪ ĐẢNG ỦY XÃ LA BẰNG * Số 09 -KH/ĐU ĐẢNG CỘNG SẢN VIỆT NAM "
-        "La Bằng, ngày 24 tháng 11 năm 2020 KẾ HOẠCH kiểm điểm cuối năm\n"
+        "La Bằng, ngày 24 tháng 11 năm 2020 KẾ HOẠCH kiểm điểm cuối năm -Căn cứ Hướng dẫn số 33-HD/BTCTW\n"
     )
     header = fields.header
     assert (header.superior_body, header.issuer) == ("ĐẢNG BỘ HUYỆN ĐẠI TỪ", "ĐẢNG ỦY XÃ LA BẰNG")
