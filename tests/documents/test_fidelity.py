@@ -14,9 +14,9 @@ import pytest
 
 from bench.fidelity import CORPUS, FIELDS, measure_corpus, report, score
 
-# Per cent of fields read exactly, measured on the corpus (75 documents, 1050 fields: 99.2 %)
+# Per cent of fields read exactly, measured on the corpus (75 documents, 1050 fields: 99.4 %)
 # less a margin for documents not seen yet; raise it when the reader improves.
-THRESHOLD = 98.5
+THRESHOLD = 99.0
 
 
 def test_fidelity_on_the_corpus_is_at_least_the_threshold() -> None:
