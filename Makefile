@@ -4,7 +4,7 @@ PY := .venv/bin/python
 UV := .venv/bin/uv
 VENV_STAMP := .venv/.synced
 
-.PHONY: demo serve test lint typecheck bench clean-data readme
+.PHONY: demo serve test lint typecheck bench fidelity clean-data readme
 
 $(VENV_STAMP): uv.lock pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -37,6 +37,10 @@ bench: $(VENV_STAMP)
 	$(PY) -m bench.numbering
 	$(PY) -m bench.delivery
 	$(PY) -m bench.web_pages
+
+# How many fields the document reader reads exactly off tests/documents/corpus (bench/fidelity.py).
+fidelity: $(VENV_STAMP)
+	$(PY) -m bench.fidelity
 
 readme: $(VENV_STAMP)
 	$(PY) -m cli.readme README.md

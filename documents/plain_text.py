@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from documents.intake import ImportLimits, is_strange, strange_characters
 from documents.markup import MARKER_RE, ends_sentence, marker_number, opens_block, superscript
+from documents.text_cells import split_glued_tail
 from models.content import FORM_RE, Draft
 from models.errors import Invalid
 
@@ -25,7 +26,6 @@ RECIPIENTS_RE = re.compile(r"^nơi nhận\s*:?$", re.IGNORECASE)
 _ENTRY_RE = re.compile(r"^[-–+•]\s*(.*)$")
 SEPARATOR_RE = re.compile(r"^[-–—_=*\s]{3,}$")
 _ANNOTATION_RE = re.compile(r"^(.*\S)\s*\(([^()]*)\)$")
-_GLUED_TAIL_RE = re.compile(r"^(.*\S\.)([^\W\d_]+)$")
 _ARCHIVE_RE = re.compile(r"^Lưu\b")
 VERSION_RE = re.compile(r"^Mã phiên bản\s*:\s*[0-9a-f]+$")  # printed by the renderers under the signature
 _SIGNATURE_SCAN = 8
@@ -345,11 +345,10 @@ class _Parser:
         return result, i
 
     def strip_glued_tail(self, index: int, text: str) -> str:
-        match = _GLUED_TAIL_RE.match(text)
-        if match and match.group(1)[-2:-1].islower() and any(c.islower() for c in match.group(2)):
-            self.note(index, f"text '{match.group(2)}' glued after the final '.' dropped: extraction noise")
-            return match.group(1)
-        return text
+        kept, tail = split_glued_tail(text)
+        if tail:
+            self.note(index, f"text '{tail}' glued after the final '.' dropped: extraction noise")
+        return kept
 
     def signature(self, start: int) -> tuple[str, str, str, str]:
         filled = [(i, _clean(self.lines[i])) for i in range(start, len(self.lines)) if _clean(self.lines[i])]
