@@ -45,7 +45,7 @@ def read_document(path: Path) -> ParsedText:
 
     suffix = path.suffix.lower()
     if suffix not in {".txt", ".docx"}:
-        raise Invalid(str(path), f"unknown file type '{suffix or '(none)'}': give a .txt or .docx file")
+        raise Invalid(str(path), code="import.unknown_type", suffix=suffix or "(none)")
     limits = import_limits()
     data = read_bytes(path, str(path), limits.max_docx_bytes if suffix == ".docx" else limits.max_text_bytes)
     return parse_file(data, str(path), limits)
@@ -163,7 +163,7 @@ def render_command(
 
     with reported():
         if out is None and fmt in _BINARY and sys.stdout.isatty():
-            raise Invalid("--out", f"{fmt.value} is binary: give --out FILE or redirect the output")
+            raise Invalid("--out", code="output.binary", fmt=fmt.value)
         parsed = read_document(path)
         header = org_header(org_config) if org_config is not None else {}
         data = render_view(DocumentView.from_draft(parsed.draft, **header), fmt)
@@ -171,7 +171,9 @@ def render_command(
             try:
                 out.write_bytes(data)
             except OSError as error:
-                raise Invalid("--out", f"{out} cannot be written ({error.strerror or error})") from error
+                raise Invalid(
+                    "--out", code="file.unwritable", path=out, error=error.strerror or error
+                ) from error
     for note in parsed.notes:
         err_console.print(f"note {printable(note)}", markup=False, highlight=False, soft_wrap=True)
     if out is None:

@@ -53,7 +53,7 @@ def problems_of(content: PlanContent, org: Organisation, ruleset: RuleSet) -> li
 def _load(session: Session, plan_id: int) -> tuple[Plan, PlanVersion, Organisation]:
     plan = session.get(Plan, plan_id)
     if plan is None:
-        raise NotFound("plan", f"no plan with id {plan_id}")
+        raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
     version = session.get(PlanVersion, plan.current_version_id)
     org = session.get(Organisation, plan.org_id)
     assert version is not None and org is not None

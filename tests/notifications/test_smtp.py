@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import email
-import sys
 import email.policy
+import sys
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
