@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # SQLAlchemy, SQLModel and pydantic-settings load when a comm
 console = Console(width=None if sys.stdout.isatty() else 160, markup=False, emoji=False)
 err_console = Console(stderr=True, markup=False, emoji=False)
 
-# Every class is named (tests/test_error_shapes.py fails on one that is not); the nearest in an
+# Every class is named (tests/web/test_error_shapes.py fails on one that is not); the nearest in an
 # error's class hierarchy answers. Every refusal exits 3, as the README documents; scripts that
 # need to tell them apart read the code at the end of the line.
 EXIT_CODES: dict[type[BanHanhError], int] = {
@@ -99,7 +99,7 @@ def fail(error: BanHanhError) -> NoReturn:
     from documents.intake import printable
 
     text = error.message if settings().cli_language == "vi" else error.reason
-    code = "" if error.code == error.generic else f" [{escape(error.code)}]"
+    code = "" if error.code == error.generic else " " + escape(f"[{error.code}]")
     err_console.print(
         f"[bold red]error[/] {escape(printable(error.field))}: {escape(printable(text))}{code}",
         highlight=False,

@@ -1,7 +1,7 @@
 """The message of every error code, in English (the CLI, logs, `reason`) and Vietnamese (the web
 pages, and the CLI when asked), as format strings over the error's params.
 
-A code without an entry of its own is not possible: tests/test_error_shapes.py finds every code
+A code without an entry of its own is not possible: tests/web/test_error_shapes.py finds every code
 literal in the source and checks it is here. An error raised without a code gets its class's
 generic code, whose Vietnamese message names no detail (the field shown beside it does).
 """

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from models.errors import AlreadyDecided, BanHanhError, Invalid, NotAllowed, NotFound, Refused, WrongState
 from web.pages import page
 
-# Every class is named (tests/test_error_shapes.py fails on one that is not); the nearest in an
+# Every class is named (tests/web/test_error_shapes.py fails on one that is not); the nearest in an
 # error's class hierarchy answers.
 STATUS: dict[type[BanHanhError], int] = {
     BanHanhError: 400,
