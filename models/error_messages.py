@@ -122,6 +122,9 @@ MESSAGES: dict[str, Message] = {
         "{org} has no review template '{name}' (templates: {names})",
         "{org} không có mẫu xem xét “{name}” (các mẫu có: {names}).",
     ),
+    "assign.template_invalid": Message(
+        "{name}: {detail}", "Mẫu xem xét “{name}” không dùng được với những người cho ý kiến hiện có."
+    ),
     "submit.no_signer": Message("no signer is assigned", "Chưa chọn người ký."),
     "submit.no_reviewer": Message("no reviewer is assigned", "Chưa chọn người cho ý kiến."),
     "submit.no_recipient": Message(
@@ -167,6 +170,10 @@ MESSAGES: dict[str, Message] = {
         "(banhanh plan check {plan_id}): {problems}",
         "Còn {count} lỗi thể thức theo {ruleset} phải sửa trước khi ký "
         "(banhanh plan check {plan_id}): {problems}",
+    ),
+    "format.no_ruleset": Message(
+        "no {system} rule set is in force on {day}",
+        "Không có bộ quy tắc thể thức nào có hiệu lực vào ngày {day}.",
     ),
     # Delegations.
     "delegation.bad_kind": Message(

@@ -401,7 +401,7 @@ def _template_stages(org: Organisation, name: str, people: dict[str, Person]) ->
             stages.append(Stage(tuple(ids.values()), rule, needed, mandatory, raw.get("name", "")))
         check_template(stages)
     except ValueError as error:
-        raise Invalid("template", f"{name}: {error}") from error
+        raise Invalid("template", code="assign.template_invalid", name=name, detail=error) from error
     return stages
 
 

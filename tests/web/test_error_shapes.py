@@ -20,10 +20,11 @@ from cli import context
 from cli.app import app as cli_app
 from models.db import Database
 from models.error_messages import MESSAGES, VI_VALUES, english, vietnamese
-from models.errors import BanHanhError
+from models.errors import BanHanhError, WrongState
+from models.lifecycle import State
 from models.services import listing, queries
-from tests.factory import SECRETARIAT
-from tests.web.conftest import sign_in
+from tests.factory import SECRETARIAT, build
+from tests.web.conftest import csrf_of, sign_in
 from web import auth
 from web.errors import FIELD_NAMES, STATUS
 
@@ -112,6 +113,25 @@ def test_a_coded_error_names_its_code_in_the_cli(cli_env: CliRunner) -> None:
     missing = cli_env.invoke(cli_app, ["plan", "show", "999"])
     assert missing.exit_code == 4
     assert missing.stderr.strip() == "error plan: no plan with id 999 [plan.not_found]"
+
+
+def test_a_lifecycle_refusal_is_a_409_in_vietnamese_and_exit_3(
+    client: TestClient, people: Database, cli_env: CliRunner
+) -> None:
+    in_review = build(people, State.IN_REVIEW)
+    sign_in(client, people, SECRETARIAT)
+    page = client.get(f"/plans/{in_review}")
+    again = client.post(f"/plans/{in_review}/submit", data={"csrf": csrf_of(page.text)})
+    assert again.status_code == STATUS[WrongState] == 409
+    [alert] = ALERT.findall(again.text)
+    assert_vietnamese(alert)
+    assert "đang xem xét" in alert and "trình xem xét" in alert
+    withdrawn = build(people, State.WITHDRAWN)
+    args = ["plan", "withdraw", str(withdrawn), "--as", SECRETARIAT, "--reason", "again"]
+    result = cli_env.invoke(cli_app, args)
+    assert result.exit_code == context.EXIT_CODES[WrongState] == 3
+    line = "error state: cannot withdraw a plan in state 'withdrawn' (only from: approved, "
+    assert result.stderr.startswith(line) and result.stderr.endswith(" [plan.wrong_state]\n")
 
 
 def test_every_code_has_an_english_and_a_vietnamese_message() -> None:
