@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from models.errors import BanHanhError
+
 
 class Message(NamedTuple):
     en: str
@@ -451,8 +453,6 @@ def _text(key: str, value: Any, vi: bool) -> str:
     if isinstance(value, list | tuple | set | frozenset):
         words = [names.get(str(v), str(v)) for v in value]
         return ", ".join(words) or ("không có" if vi else "none")
-    from models.errors import BanHanhError  # that module imports this one
-
     if isinstance(value, BanHanhError):  # an error quoted in another one
         return value.message if vi else value.reason
     return names.get(str(value), str(value))

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Self
 
-from models.error_messages import english, vietnamese
-
 
 class BanHanhError(Exception):
     """Base of every error the engine reports to a person."""
@@ -23,12 +21,18 @@ class BanHanhError(Exception):
         self.field = field
         self.code = code or self.generic
         self.params = params
-        self.reason = english(self.code, params) if reason is None else reason
+        if reason is None:
+            from models.error_messages import english  # the catalogue loads when an error is raised
+
+            reason = english(self.code, params)
+        self.reason = reason
         super().__init__(f"{field}: {self.reason}")
 
     @property
     def message(self) -> str:
         """The Vietnamese message; an error without a code of its own gets its class's."""
+        from models.error_messages import vietnamese
+
         return vietnamese(self.code, self.params)
 
     def at(self, field: str) -> Self:
