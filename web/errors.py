@@ -81,5 +81,5 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         params = json.loads(json.dumps(exc.params, default=str))
         body = {"code": exc.code, "field": exc.field, "message": exc.message, "params": params}
         return JSONResponse(body, status_code=status)
-    title = "Đường dẫn không dùng được" if exc.field == "link" else "Không thực hiện được"
+    title = "Đường dẫn không dùng được" if exc.code.startswith("link.") else "Không thực hiện được"
     return page(request, "error", status, title=title, field=field_label(exc.field), reason=exc.message)

@@ -175,7 +175,7 @@ def edit(request: Request, plan_id: int, person: Secretariat, form: Form) -> Res
             based_on=_text(form, "based_on") or None,
         )
     except AlreadyDecided as exc:
-        if exc.field != "version":
+        if exc.code != "plan.edit_conflict":
             raise
         # Someone saved first: show their version to edit again, and this person's text to copy.
         doc = documents.plan_document(db_of(request), plan_id)
