@@ -78,15 +78,15 @@ def org_header(path: Path) -> dict[str, Any]:
     check_keys(config)
     org = config.get("organisation")
     if not isinstance(org, dict):
-        raise Invalid("--org-config", f"{path} has no [organisation] table")
+        raise Invalid("--org-config", code="config.no_organisation_in", path=path)
     fields = {key: org.get(key, "") for key in ("name", "superior", "code", "place", "system")}
     for key, value in fields.items():
         if not isinstance(value, str):
-            raise Invalid("--org-config", f"organisation.{key} must be text")
+            raise Invalid("--org-config", code="config.key_not_text", key=f"organisation.{key}")
     if fields["system"] not in {"party", "state"}:
-        raise Invalid("--org-config", f"organisation.system '{fields['system']}' is not one of party, state")
+        raise Invalid("--org-config", code="config.bad_system_in", value=fields["system"])
     if not fields["name"]:
-        raise Invalid("--org-config", "organisation.name is missing")
+        raise Invalid("--org-config", code="config.no_name")
     return {
         "org_name": fields["name"],
         "org_superior": fields["superior"],

@@ -50,6 +50,101 @@ MESSAGES: dict[str, Message] = {
         "'{value}' is not one of: {choices}", "“{value}” không phải một trong: {choices}."
     ),
     "text.nul": Message("line {line} holds a NUL character", "Dòng {line} có ký tự NUL (không phải chữ)."),
+    "field.required_text": Message("is required and must be text", "Cần điền mục này, bằng chữ."),
+    "field.not_text": Message("must be text", "Phải là chữ."),
+    "field.not_bool": Message("must be true or false", "Phải là true hoặc false."),
+    "field.twice": Message("'{value}' appears twice", "“{value}” xuất hiện hai lần."),
+    "field.invisible": Message(
+        "contains {point} {name}: control and invisible characters are refused",
+        "Có ký tự {point}: không nhận ký tự điều khiển hoặc ký tự ẩn.",
+    ),
+    # An organisation's TOML (directory load).
+    "config.unknown_key": Message(
+        "unknown key '{key}' {where}{hint}", "Khóa “{key}” không có trong cấu hình của cơ quan."
+    ),
+    "config.no_organisation": Message("the [organisation] table is missing", "Thiếu bảng [organisation]."),
+    "config.bad_system": Message(
+        "'{value}' is not one of party, state", "“{value}” không phải hệ thống Đảng hay Nhà nước."
+    ),
+    "config.party_term": Message(
+        "a Party body needs its committee term (numbers run per term)",
+        "Cơ quan Đảng cần ghi nhiệm kỳ (số văn bản đánh theo nhiệm kỳ).",
+    ),
+    "config.person_elsewhere": Message(
+        "{email} already belongs to another organisation", "{email} đã thuộc một cơ quan khác."
+    ),
+    "config.not_table": Message("must be a [{table}] table", "Phải là một bảng [{table}]."),
+    "config.not_tables": Message(
+        "must be a list of [[{table}]] tables", "Phải là danh sách các bảng [[{table}]]."
+    ),
+    "config.not_a_person": Message(
+        "'{email}' is not one of this organisation's people", "“{email}” không phải người của cơ quan này."
+    ),
+    "config.password_only": Message(
+        "a password is given without the PKCS#12 file", "Có mật khẩu nhưng không có tệp PKCS#12."
+    ),
+    "config.template_shape": Message(
+        "must be a table with a name and [[review_templates.stages]]",
+        "Phải là một bảng có tên và các vòng [[review_templates.stages]].",
+    ),
+    "config.stage_shape": Message(
+        "must be a table with reviewers and a rule", "Phải là một bảng có người cho ý kiến và quy tắc."
+    ),
+    "config.stage_no_reviewers": Message(
+        "must list the emails of the stage's reviewers",
+        "Cần liệt kê địa chỉ thư của những người cho ý kiến ở vòng này.",
+    ),
+    "config.not_a_reviewer": Message(
+        "'{email}' is not a reviewer of this organisation",
+        "“{email}” không phải người cho ý kiến của cơ quan này.",
+    ),
+    "config.bad_rule": Message("{detail}", "Quy tắc của vòng xem xét không hợp lệ."),
+    "config.bad_stages": Message("{detail}", "Các vòng xem xét không hợp lệ."),
+    "config.not_emails": Message(
+        "must be a list of email addresses", "Phải là danh sách địa chỉ thư điện tử."
+    ),
+    "config.not_dates": Message(
+        "must be a list of dates (YYYY-MM-DD)", "Phải là danh sách ngày (YYYY-MM-DD)."
+    ),
+    "config.person_shape": Message(
+        "must be a table with email, name and roles", "Phải là một bảng có địa chỉ thư, họ tên và vai trò."
+    ),
+    "config.roles": Message(
+        "must list one or more of {values}", "Cần ghi một hoặc nhiều vai trò trong: {values}."
+    ),
+    "config.unit_shape": Message("must be a table with code and name", "Phải là một bảng có mã và tên."),
+    "config.not_texts": Message("must be a list of text", "Phải là danh sách các dòng chữ."),
+    "config.members_shape": Message(
+        "must be a non-empty list of unit codes", "Phải là danh sách (không trống) mã các đơn vị."
+    ),
+    "config.unknown_member": Message("no unit with code '{unit}'", "Không có đơn vị mang mã “{unit}”."),
+    "config.not_number": Message(
+        "must be a whole number from {low} to {high}", "Phải là số nguyên từ {low} đến {high}."
+    ),
+    "config.not_email": Message("must be an email address", "Phải là một địa chỉ thư điện tử."),
+    "config.no_organisation_in": Message(
+        "{path} has no [organisation] table", "{path} không có bảng [organisation]."
+    ),
+    "config.key_not_text": Message("{key} must be text", "{key} phải là chữ."),
+    "config.bad_system_in": Message(
+        "organisation.system '{value}' is not one of party, state",
+        "organisation.system “{value}” không phải hệ thống Đảng hay Nhà nước.",
+    ),
+    "config.no_name": Message("organisation.name is missing", "Thiếu organisation.name (tên cơ quan)."),
+    # Sealing and reading PDFs.
+    "seal.missing": Message(
+        "the sealing certificate {path} does not exist", "Không có chứng thư đóng dấu {path}."
+    ),
+    "seal.bad_password": Message(
+        "{path} cannot be opened with the password given", "Không mở được {path} bằng mật khẩu đã cho."
+    ),
+    "seal.not_pem": Message("not a PEM certificate ({detail})", "Không phải chứng thư dạng PEM."),
+    "seal.none": Message("the PDF carries no seal", "Tệp PDF không có dấu số."),
+    "pdf.unreadable": Message("not a readable PDF ({detail})", "Không đọc được tệp PDF này."),
+    "audit.no_anchor": Message(
+        "carries no audit anchor ('Nhật ký kiểm chứng … #seq · hash')",
+        "Không có mốc nhật ký kiểm chứng (‘Nhật ký kiểm chứng … #seq · hash’).",
+    ),
     # Who may act.
     "person.not_found": Message(
         "no person with the email address '{email}'", "Không có ai dùng địa chỉ thư “{email}”."
