@@ -266,7 +266,7 @@ MESSAGES: dict[str, Message] = {
         "{count} format problem(s) under {ruleset} must be fixed before signing "
         "(banhanh plan check {plan_id}): {problems}",
         "Còn {count} lỗi thể thức theo {ruleset} phải sửa trước khi ký "
-        "(banhanh plan check {plan_id}): {problems}",
+        "(xem từng lỗi bằng lệnh banhanh plan check {plan_id}).",
     ),
     "format.no_ruleset": Message(
         "no {system} rule set is in force on {day}",
@@ -301,7 +301,7 @@ MESSAGES: dict[str, Message] = {
     ),
     "delegation.not_in_force": Message(
         "{email}'s delegation for {kind} is not in force on {day} ({periods})",
-        "Ủy quyền {kind} cho {email} không có hiệu lực ngày {day} ({periods}).",
+        "Ủy quyền {kind} cho {email} không có hiệu lực ngày {day}.",
     ),
     "delegation.ambiguous": Message(
         "{email} acts for several people on this plan; name one",
@@ -532,6 +532,7 @@ VI_VALUES: dict[str, dict[str, str]] = {
     "status": _STATUSES,
     "outcome": _STATUSES,
     "kind": _KINDS,
+    "when": {"earlier": "trước đó"},
     "what": _NOT_TEXT,
 }
 
