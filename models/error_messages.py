@@ -239,7 +239,7 @@ MESSAGES: dict[str, Message] = {
     "review.bad_decision": Message(
         "choose approve, request changes or reject", "Xin chọn đồng ý, đề nghị chỉnh sửa hoặc không đồng ý."
     ),
-    "review.comment_required": Message("a comment is required to {action}", "Cần ghi ý kiến khi {action}."),
+    "review.comment_required": Message("a comment is required to {words}", "Cần ghi ý kiến khi {action}."),
     "review.task_closed": Message(
         "this review task was already decided", "Việc cho ý kiến này đã có quyết định trước đó."
     ),

@@ -68,7 +68,9 @@ def decide(
         _check_version(task, version_hash)
         comment = comment.strip()
         if decision is not Decision.APPROVE and not comment:
-            raise Invalid("comment", code="review.comment_required", action=decision.value)
+            raise Invalid(
+                "comment", code="review.comment_required", action=decision, words=decision.replace("_", " ")
+            )
         decided = session.execute(
             update(ReviewTask)
             .where(ReviewTask.id == task.id, ReviewTask.status == TaskStatus.OPEN)  # type: ignore[arg-type]
