@@ -66,7 +66,7 @@ def mail_show(
             console.print(part.get_content() if part is not None else "", markup=False, highlight=False)
             return
     with reported():
-        raise NotFound("--to", f"the catcher holds no message to {to}")
+        raise NotFound("--to", code="mail.none_to", to=to)
 
 
 @register_app.command("list")
@@ -122,7 +122,7 @@ def write_register_csv(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
     try:
         path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
     except OSError as error:
-        raise Invalid("--csv", f"{path} cannot be written ({error.strerror or error})") from error
+        raise Invalid("--csv", code="file.unwritable", path=path, error=error.strerror or error) from error
 
 
 @db_app.command("upgrade")

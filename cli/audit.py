@@ -23,9 +23,9 @@ def _parse_head(value: str, org_key: str | None) -> Anchor:
 
     seq, _, head = value.partition(":")
     if not seq.isdigit() or len(head) < 16:
-        raise Invalid("--head", f"'{value}' is not SEQ:HASH (at least 16 hex digits of the head)")
+        raise Invalid("--head", code="audit.bad_head", value=value)
     if org_key is None:
-        raise Invalid("--org", "give the organisation whose chain --head belongs to")
+        raise Invalid("--org", code="audit.org_needed")
     return Anchor(org_key, int(seq), head.lower())
 
 
@@ -79,7 +79,7 @@ def verify(
         wanted += [(f"--head {value}", _parse_head(value, org)) for value in head or []]
         for source, a in wanted:
             if a.org_key not in orgs:
-                raise NotFound("org", f"{source} anchors the chain of '{a.org_key}', not in this database")
+                raise NotFound("org", code="audit.unknown_org", source=source, key=a.org_key)
             held = audit.check_anchor(db, orgs[a.org_key].id or 0, a.seq, a.head)
             if held.ok:
                 console.print(
@@ -110,7 +110,7 @@ def evidence(
         try:
             out.write_bytes(pdf)
         except OSError as error:
-            raise Invalid("--out", f"{out} cannot be written ({error.strerror or error})") from error
+            raise Invalid("--out", code="file.unwritable", path=out, error=error.strerror or error) from error
     console.print(f"Wrote the evidence of plan {plan_id} to {out}", highlight=False)
 
 

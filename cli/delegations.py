@@ -17,7 +17,7 @@ def _date(field: str, value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as error:
-        raise Invalid(field, f"'{value}' is not a date (YYYY-MM-DD)") from error
+        raise Invalid(field, code="field.not_date", value=value) from error
 
 
 @app.command("add")

@@ -47,7 +47,7 @@ def read_document(path: Path) -> ParsedText:
 
     suffix = path.suffix.lower()
     if suffix not in {".txt", ".docx"}:
-        raise Invalid(str(path), f"unknown file type '{suffix or '(none)'}': give a .txt or .docx file")
+        raise Invalid(str(path), code="import.unknown_type", suffix=suffix or "(none)")
     limits = import_limits()
     data = read_bytes(path, str(path), limits.max_docx_bytes if suffix == ".docx" else limits.max_text_bytes)
     return parse_file(data, str(path), limits)
@@ -80,15 +80,15 @@ def org_header(path: Path) -> dict[str, Any]:
     check_keys(config)
     org = config.get("organisation")
     if not isinstance(org, dict):
-        raise Invalid("--org-config", f"{path} has no [organisation] table")
+        raise Invalid("--org-config", code="config.no_organisation_in", path=path)
     fields = {key: org.get(key, "") for key in ("name", "superior", "code", "place", "system")}
     for key, value in fields.items():
         if not isinstance(value, str):
-            raise Invalid("--org-config", f"organisation.{key} must be text")
+            raise Invalid("--org-config", code="config.key_not_text", key=f"organisation.{key}")
     if fields["system"] not in {"party", "state"}:
-        raise Invalid("--org-config", f"organisation.system '{fields['system']}' is not one of party, state")
+        raise Invalid("--org-config", code="config.bad_system_in", value=fields["system"])
     if not fields["name"]:
-        raise Invalid("--org-config", "organisation.name is missing")
+        raise Invalid("--org-config", code="config.no_name")
     return {
         "org_name": fields["name"],
         "org_superior": fields["superior"],
@@ -165,7 +165,7 @@ def render_command(
 
     with reported():
         if out is None and fmt in _BINARY and sys.stdout.isatty():
-            raise Invalid("--out", f"{fmt.value} is binary: give --out FILE or redirect the output")
+            raise Invalid("--out", code="output.binary", fmt=fmt.value)
         parsed = read_document(path)
         header = org_header(org_config) if org_config is not None else {}
         data = render_view(DocumentView.from_draft(parsed.draft, **header), fmt)
@@ -173,7 +173,9 @@ def render_command(
             try:
                 out.write_bytes(data)
             except OSError as error:
-                raise Invalid("--out", f"{out} cannot be written ({error.strerror or error})") from error
+                raise Invalid(
+                    "--out", code="file.unwritable", path=out, error=error.strerror or error
+                ) from error
     for note in parsed.notes:
         err_console.print(f"note {printable(note)}", markup=False, highlight=False, soft_wrap=True)
     if out is None:

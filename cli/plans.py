@@ -151,16 +151,14 @@ def follow_progress(plan_id: int, poll_s: float = 0.5) -> None:
     """A progress bar of the plan's emailed copies (sent / failed / pending of all) until none is pending."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from models.errors import Refused
+    from models.errors import WrongState
     from models.lifecycle import State
     from models.services import distribution, queries
 
     db = database()
     state = queries.plan_status(db, plan_id)["state"]
     if state not in (State.SIGNED, State.DISTRIBUTING, State.ISSUED):
-        raise Refused(
-            "--follow", f"plan {plan_id} is {state}: it is not being distributed, there is nothing to follow"
-        )
+        raise WrongState("--follow", code="deliveries.not_distributing", plan_id=plan_id, state=state)
     columns = (
         TextColumn("[bold]KH-{task.fields[plan]}[/]"),
         BarColumn(),
@@ -360,6 +358,6 @@ def document(
         try:
             out.write_bytes(file.content)
         except OSError as error:
-            raise Invalid("--out", f"{out} cannot be written ({error.strerror or error})") from error
+            raise Invalid("--out", code="file.unwritable", path=out, error=error.strerror or error) from error
     kind = "the issued original" if file.original else "rendered now"
     console.print(f"Wrote {out} ({len(file.content)} bytes, {kind})", markup=False, highlight=False)

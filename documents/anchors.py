@@ -32,8 +32,8 @@ def anchors_in_pdf(data: bytes, name: str = "pdf") -> list[Anchor]:
     try:
         text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     except PdfReadError as error:
-        raise Invalid(name, f"not a readable PDF ({error})") from error
+        raise Invalid(name, code="pdf.unreadable", detail=error) from error
     anchors = anchors_in_text(text)
     if not anchors:
-        raise Invalid(name, "carries no audit anchor ('Nhật ký kiểm chứng … #seq · hash')")
+        raise Invalid(name, code="audit.no_anchor")
     return anchors

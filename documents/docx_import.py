@@ -354,7 +354,7 @@ class _Reader:
         try:  # each paragraph is a line or more, with blank lines between them
             result = parse_text(text, replace(limits, max_paragraphs=4 * limits.max_paragraphs))
         except Invalid as error:
-            raise Invalid(error.field, self.located(error.reason)) from error
+            raise Invalid(error.field, self.located(error.reason), code=error.code, **error.params) from error
         notes: list[tuple[int, str]] = list(self.notes)
         for message in result.notes:
             match = _LINE_RE.match(message)
@@ -447,7 +447,7 @@ def parse_docx(data: bytes, limits: ImportLimits | None = None) -> ParsedText:
         reader = _Reader(document)
         reader.read()
     except LxmlError as error:
-        raise Invalid("document", f"not a Word .docx file: malformed XML ({error})") from error
+        raise Invalid("document", code="import.not_docx", detail=f"malformed XML: {error}") from error
     except (
         zipfile.BadZipFile,
         zlib.error,
@@ -459,6 +459,6 @@ def parse_docx(data: bytes, limits: ImportLimits | None = None) -> ParsedText:
         IndexError,
     ) as error:
         raise Invalid(
-            "document", f"not a Word .docx file, or a damaged one ({type(error).__name__}: {error})"
+            "document", code="import.not_docx", detail=f"or a damaged one: {type(error).__name__}: {error}"
         ) from error
     return reader.parsed(limits)

@@ -69,13 +69,13 @@ def read_bytes(path: Path, field: str, limit: int) -> bytes:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except FileNotFoundError as error:
-        raise Invalid(field, f"{path}: no such file") from error
+        raise Invalid(field, code="file.missing", path=path) from error
     except IsADirectoryError as error:
-        raise Invalid(field, f"{path} is a directory, not a file") from error
+        raise Invalid(field, code="file.is_directory", path=path) from error
     except OSError as error:
-        raise Invalid(field, f"{path} cannot be read ({error.strerror or error})") from error
+        raise Invalid(field, code="file.unreadable", path=path, error=error.strerror or error) from error
     if len(data) > limit:
-        raise Invalid(field, f"{path} is larger than {size(limit)}")
+        raise Invalid(field, code="import.too_large", name=path, limit=size(limit))
     return data
 
 
@@ -83,14 +83,14 @@ def decode_text(data: bytes, field: str, limit: int) -> str:
     """Text from UTF-8 (with or without a BOM) or UTF-16 with its BOM; anything else is refused
     with the line and byte where it stops being UTF-8. A NUL byte means a binary file."""
     if len(data) > limit:
-        raise Invalid(field, f"larger than {size(limit)}")
+        raise Invalid(field, code="import.larger_than", limit=size(limit))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as error:
-            raise Invalid(field, f"starts as UTF-16 but byte {error.start + 1} is not UTF-16") from error
+            raise Invalid(field, code="import.utf16_bad", byte=error.start + 1) from error
     elif len(data) >= 2 and max(data[0::2].count(0), data[1::2].count(0)) > len(data) // 4:
-        raise Invalid(field, "looks like UTF-16 text without a byte-order mark: save the file as UTF-8")
+        raise Invalid(field, code="import.utf16_no_bom")
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -98,12 +98,14 @@ def decode_text(data: bytes, field: str, limit: int) -> str:
             line = data.count(b"\n", 0, error.start) + 1
             raise Invalid(
                 field,
-                f"line {line}: byte {error.start + 1} (0x{data[error.start]:02x}) is not UTF-8; "
-                "save the file as UTF-8 (Unicode) text",
+                code="import.not_utf8",
+                line=line,
+                byte=error.start + 1,
+                value=f"{data[error.start]:02x}",
             ) from error
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise Invalid(field, f"line {line}: a NUL byte: this is a binary file, not text")
+        raise Invalid(field, code="import.binary", line=line)
     return text
 
 
@@ -132,24 +134,26 @@ def check_docx_package(data: bytes, limits: ImportLimits) -> None:
     """Refuse a .docx that is too large unzipped, has too many parts, declares a DTD or entities
     (no Word file does), or holds more paragraphs than a plan can have, before any XML is parsed."""
     if len(data) > limits.max_docx_bytes:
-        raise Invalid("document", f"the file is larger than {size(limits.max_docx_bytes)}")
+        raise Invalid("document", code="import.larger_than", limit=size(limits.max_docx_bytes))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             infos = package.infolist()
             if len(infos) > limits.max_zip_entries:
                 raise Invalid(
-                    "document", f"{len(infos)} parts in the .docx; at most {limits.max_zip_entries} are read"
+                    "document", code="import.docx_parts", count=len(infos), limit=limits.max_zip_entries
                 )
             total = sum(info.file_size for info in infos)
             if total > limits.max_unzipped_bytes:
                 raise Invalid(
                     "document",
-                    f"unzipped it would be {size(total)}; at most {size(limits.max_unzipped_bytes)}",
+                    code="import.zip_bomb",
+                    total=size(total),
+                    limit=size(limits.max_unzipped_bytes),
                 )
             names = {info.filename for info in infos}
             missing = [part for part in ("[Content_Types].xml", "word/document.xml") if part not in names]
             if missing:
-                raise Invalid("document", f"not a Word .docx file (no {' or '.join(missing)} in it)")
+                raise Invalid("document", code="import.not_docx", detail=f"no {' or '.join(missing)} in it")
             paragraphs = 0
             for info in infos:
                 if not info.filename.lower().endswith((".xml", ".rels")):
@@ -157,30 +161,32 @@ def check_docx_package(data: bytes, limits: ImportLimits) -> None:
                 if info.file_size > limits.max_xml_bytes:
                     raise Invalid(
                         "document",
-                        f"part {info.filename} is {size(info.file_size)} unzipped; "
-                        f"at most {size(limits.max_xml_bytes)}",
+                        code="import.part_too_large",
+                        part=info.filename,
+                        total=size(info.file_size),
+                        limit=size(limits.max_xml_bytes),
                     )
                 with package.open(info) as member:
                     xml = member.read(limits.max_xml_bytes + 1)
                 if len(xml) > limits.max_xml_bytes:
-                    raise Invalid("document", f"part {info.filename} is larger than declared")
+                    raise Invalid("document", code="import.part_lies", part=info.filename)
                 if xml.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                     xml = xml.decode("utf-16", errors="replace").encode("utf-8")
                 if _DTD_RE.search(xml):
-                    raise Invalid(
-                        "document",
-                        f"part {info.filename} declares a DTD or entities, which Word never writes",
-                    )
+                    raise Invalid("document", code="import.dtd", part=info.filename)
                 if info.filename.startswith("word/"):
                     paragraphs += len(_PARAGRAPH_RE.findall(xml))
             if paragraphs > limits.max_paragraphs:
                 raise Invalid(
-                    "document", f"{paragraphs} paragraphs; a plan has at most {limits.max_paragraphs}"
+                    "document",
+                    code="import.too_many_paragraphs",
+                    count=paragraphs,
+                    limit=limits.max_paragraphs,
                 )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
-        raise Invalid("document", f"not a Word .docx file (damaged zip: {error})") from error
+        raise Invalid("document", code="import.not_docx", detail=f"damaged zip: {error}") from error
     except (RuntimeError, ValueError, zlib.error) as error:  # encrypted members, bad compression data
-        raise Invalid("document", f"not a Word .docx file ({error})") from error
+        raise Invalid("document", code="import.not_docx", detail=error) from error
 
 
 def parse_file(data: bytes, name: str, limits: ImportLimits | None = None) -> ParsedText:
@@ -195,9 +201,9 @@ def parse_file(data: bytes, name: str, limits: ImportLimits | None = None) -> Pa
             return parse_docx(data, limits)
         for magic, what in _NOT_TEXT:
             if data.startswith(magic):
-                raise Invalid("document", f"{what}, not plain text: give a .docx or a UTF-8 text file")
+                raise Invalid("document", code="import.not_text", what=what)
         return parse(decode_text(data, "document", limits.max_text_bytes), limits)
     except Invalid as error:
         if error.field != "document":
             raise
-        raise Invalid(name, error.reason) from error
+        raise error.at(name) from error

@@ -29,7 +29,7 @@ class Download:
 
 def official_document(db: Database, plan_id: int, fmt: str) -> Download:
     if fmt not in FORMATS:
-        raise Invalid("format", f"'{fmt}' is not a format; use one of {', '.join(FORMATS)}")
+        raise Invalid("format", code="document.bad_format", fmt=fmt, formats=FORMATS)
     doc = documents.plan_document(db, plan_id)
     filename = pdf_filename(doc).removesuffix(".pdf") + f".{fmt}"
     stored = documents.stored_document(db, plan_id, doc.version.id or 0, fmt)

@@ -92,7 +92,9 @@ class _Parser:
         normalized = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
         lines = normalized.split("\n")
         if len(lines) > limits.max_paragraphs:
-            raise Invalid("document", f"{len(lines)} lines; a plan has at most {limits.max_paragraphs}")
+            raise Invalid(
+                "document", code="import.too_many_lines", count=len(lines), limit=limits.max_paragraphs
+            )
         self.notes: list[tuple[int, str]] = []
         self.lines = [self.visible(i, line).rstrip() for i, line in enumerate(lines)]
 
@@ -112,12 +114,10 @@ class _Parser:
     def parse(self) -> ParsedText:
         first = next((i for i, line in enumerate(self.lines) if line.strip()), None)
         if first is None:
-            raise Invalid("document", "line 1: the text is empty")
+            raise Invalid("document", code="import.empty")
         type_index = next((i for i, line in enumerate(self.lines) if _clean(line) == TYPE_NAME), None)
         if type_index is None:
-            raise Invalid(
-                "document", f"line {first + 1}: no type line '{TYPE_NAME}' found; only plans can be imported"
-            )
+            raise Invalid("document", code="import.no_type_line", line=first + 1, type_name=TYPE_NAME)
         self.header(range(first, type_index))
         summary, body_start = self.summary(type_index)
         recipients_index = next(
@@ -134,7 +134,7 @@ class _Parser:
             self.note(body_end, "no 'Nơi nhận:' list found")
         body, footnotes = self.body(body_start, body_end)
         if not body:
-            raise Invalid("document", f"line {body_start + 1}: the plan has no body text")
+            raise Invalid("document", code="import.no_body", line=body_start + 1)
         form, collective, title, name = self.signature(sign_start)
         draft = Draft(
             title=" ".join(summary),
@@ -176,7 +176,7 @@ class _Parser:
         lines = [" ".join(line.replace("**", "").split()) for line in self.lines[i:end] if line.strip()]
         lines = [line for line in lines if line]
         if not lines or RECIPIENTS_RE.match(_clean(lines[0])):
-            raise Invalid("document", f"line {type_index + 1}: '{TYPE_NAME}' is not followed by a title")
+            raise Invalid("document", code="import.no_title", line=type_index + 1, type_name=TYPE_NAME)
         i = end
         while i < len(self.lines) and (not self.lines[i].strip() or SEPARATOR_RE.match(self.lines[i])):
             if self.lines[i].strip():

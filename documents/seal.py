@@ -20,12 +20,12 @@ def seal_pdf(pdf: bytes, pkcs12: Path, password: str = "", *, reason: str = "", 
     from pyhanko.sign.fields import SigSeedSubFilter
 
     if not pkcs12.is_file():
-        raise Invalid("seal_pkcs12", f"the sealing certificate {pkcs12} does not exist")
+        raise Invalid("seal_pkcs12", code="seal.missing", path=pkcs12)
     signer = signers.SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
         pkcs12, passphrase=password.encode("utf-8") or None
     )
     if signer is None:
-        raise Invalid("seal_password", f"{pkcs12} cannot be opened with the password given")
+        raise Invalid("seal_password", code="seal.bad_password", path=pkcs12)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD,
         md_algorithm="sha256",
@@ -63,14 +63,14 @@ def check_seal(pdf: bytes, trusted_ca_pem: bytes) -> SealStatus:
         root = x509.Certificate.load(der)
         root.native  # noqa: B018  (parses it: a damaged certificate fails here, not later)
     except (ValueError, TypeError, KeyError) as error:
-        raise Invalid("ca", f"not a PEM certificate ({error})") from error
+        raise Invalid("ca", code="seal.not_pem", detail=error) from error
     context = ValidationContext(trust_roots=[root])
     try:
         signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
     except (PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
-        raise Invalid("pdf", f"not a readable PDF ({error})") from error
+        raise Invalid("pdf", code="pdf.unreadable", detail=error) from error
     if not signatures:
-        raise Invalid("pdf", "the PDF carries no seal")
+        raise Invalid("pdf", code="seal.none")
     status = validate_pdf_signature(signatures[0], context)
     return SealStatus(
         signed_by=status.signing_cert.subject.human_friendly,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.errors import Refused
+from models.errors import NotAllowed, WrongState
 
 
 class State(StrEnum):
@@ -208,13 +208,13 @@ def find_transition(state: State, action: Action, role: Role, assigned: bool) ->
     if transition is None:
         allowed = sorted({t.role.value for t in TRANSITIONS if t.action is action and t.source is state})
         if allowed:
-            raise Refused("role", f"'{action}' in state '{state}' is for {', '.join(allowed)}, not {role}")
+            raise NotAllowed(
+                "role", code="plan.wrong_role", action=action, state=state, roles=allowed, role=role
+            )
         sources = sorted({t.source.value for t in TRANSITIONS if t.action is action})
-        raise Refused(
-            "state", f"cannot {action} a plan in state '{state}' (only from: {', '.join(sources) or 'none'})"
-        )
+        raise WrongState("state", code="plan.wrong_state", action=action, state=state, states=sources)
     if transition.needs_assignment and not assigned:
-        raise Refused("actor", f"you are not assigned to this plan as {role} for '{action}'")
+        raise NotAllowed("actor", code="plan.not_assigned", role=role, action=action)
     return transition
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from enum import StrEnum
 
-from models.errors import Refused
+from models.errors import NotAllowed
 
 
 class Decision(StrEnum):
@@ -46,8 +46,4 @@ def check_separation(action: str, drafter_id: int, acting_ids: Collection[int], 
     """The drafter may not approve or sign their own plan, acting for themselves or for someone
     else, unless the organisation allows it. No role exempts them: only people are compared."""
     if not org_allows and drafter_id in acting_ids:
-        raise Refused(
-            "actor",
-            f"separation of duties: the drafter of a plan may not {action} it "
-            f"(the organisation does not set {DRAFTER_MAY_APPROVE} = true)",
-        )
+        raise NotAllowed("actor", code="plan.drafter_may_not", action=action, setting=DRAFTER_MAY_APPROVE)

@@ -39,11 +39,11 @@ class ReminderPolicy:
                     or value > MAX_DAYS
                 ):
                     low = 0 if name == "max_reminders" else 1
-                    raise Invalid(f"reminders.{name}", f"must be a whole number from {low} to {MAX_DAYS}")
+                    raise Invalid(f"reminders.{name}", code="config.not_number", low=low, high=MAX_DAYS)
                 values[name] = value
         if "escalate_to" in data:
             if not isinstance(data["escalate_to"], str):
-                raise Invalid("reminders.escalate_to", "must be an email address")
+                raise Invalid("reminders.escalate_to", code="config.not_email")
             values["escalate_to"] = data["escalate_to"]
         return cls(**values)  # type: ignore[arg-type]
 

@@ -15,40 +15,19 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from models.db import Database
-from models.errors import AlreadyDecided, BanHanhError, Invalid, NotFound, Refused
+from models.errors import BanHanhError
 from models.services import access
 from models.settings import Settings
 from notifications.links import secret_key
 from web import ack, auth, book, health, mail, plans, steps
+from web.errors import domain_error
 from web.guard import RequestGuard, Window
 from web.pages import page
 from web.security import BadCsrf, Forbidden, SignInRequired, csrf_middleware
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-ERROR_STATUS: dict[type[BanHanhError], int] = {Invalid: 400, NotFound: 404, Refused: 403, AlreadyDecided: 409}
 
 
-# The fields services name in their errors, as the pages call them.
-FIELD_NAMES = {
-    "as": "Người thực hiện",
-    "comment": "Ý kiến",
-    "decision": "Ý kiến",
-    "document": "Tệp",
-    "email": "Thư điện tử",
-    "file": "Tệp",
-    "format": "Thể thức",
-    "link": "Đường dẫn",
-    "name": "Tên",
-    "plan": "Văn bản",
-    "reason": "Lý do",
-    "recipients": "Nơi nhận",
-    "reviewers": "Người cho ý kiến",
-    "roles": "Vai trò",
-    "signer": "Người ký",
-    "task": "Việc cho ý kiến",
-    "title": "Trích yếu",
-    "version": "Phiên bản",
-}
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -98,12 +77,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             reason="Biểu mẫu đã cũ hoặc không gửi từ trang này. Xin tải lại trang rồi làm lại.",
         )
 
-    @app.exception_handler(BanHanhError)
-    async def _domain(request: Request, exc: BanHanhError) -> Response:
-        status = next((s for cls, s in ERROR_STATUS.items() if type(exc) is cls), 400)
-        title = "Đường dẫn không dùng được" if exc.field == "link" else "Không thực hiện được"
-        label = FIELD_NAMES.get(exc.field.split("[")[0], exc.field)
-        return page(request, "error", status, title=title, field=label, reason=exc.reason)
+    app.exception_handler(BanHanhError)(domain_error)
 
     return app
 

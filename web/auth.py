@@ -18,6 +18,8 @@ from web.state import db_of, settings_of
 router = APIRouter()
 Form = Annotated[FormData, Depends(checked_form)]
 
+# The refusals of a link that was good once, as the page that explains them names them.
+SPENT = {"link.expired": "expired", "link.used": "used", "link.step_done": "done"}
 STEP_PATH = {"review": "/plans/{id}/review", "sign": "/plans/{id}/sign", "edit": "/plans/{id}/edit"}
 
 
@@ -59,8 +61,7 @@ def _spent_link(request: Request, token: str, error: Refused) -> Response:
             return RedirectResponse("/inbox", status_code=303)
         path = STEP_PATH.get(holder.step, "/plans/{id}") if holder.waits else "/plans/{id}"
         return RedirectResponse(path.format(id=holder.plan_id), status_code=303)
-    why = "expired" if "expired" in error.reason else "used" if "already used" in error.reason else "done"
-    return page(request, "link_spent", 403, why=why, hours=settings_of(request).link_hours)
+    return page(request, "link_spent", 403, why=SPENT[error.code], hours=settings_of(request).link_hours)
 
 
 @router.get("/l/{token}")
@@ -69,7 +70,7 @@ def link_confirm(request: Request, token: str) -> Response:
     try:
         target = access.inspect_link(db_of(request), token, settings_of(request).link_hours)
     except Refused as exc:
-        if exc.field != "link":
+        if exc.code not in SPENT:
             raise
         return _spent_link(request, token, exc)
     return page(request, "link", target=target, token=token)
@@ -83,7 +84,7 @@ def link_use(request: Request, token: str, form: Form) -> Response:
             db_of(request), token, settings_of(request).link_hours, None if current is None else current.id
         )
     except Refused as exc:
-        if exc.field != "link" or "someone else" in exc.reason:
+        if exc.code not in SPENT:
             raise
         return _spent_link(request, token, exc)
     if signed.plan_id is None:

@@ -26,7 +26,7 @@ def _enabled(request: Request) -> None:
     """Only on the embedded default, and only for a signed-in secretariat: the caught mail holds
     everyone's live sign-in links. (The first sign-in link: `banhanh mail show --to ADDRESS`.)"""
     if not request.app.state.catcher_view:
-        raise NotFound("mail", "the mail view is only on the embedded default (local catcher)")
+        raise NotFound("mail", code="mail.off")
     secretariat(request)
 
 
@@ -46,7 +46,7 @@ def mail_message(request: Request, name: str) -> Response:
     try:
         message = load_message(settings_of(request).mail_dir, name)
     except (ValueError, FileNotFoundError) as exc:
-        raise NotFound("mail", "no such message") from exc
+        raise NotFound("mail", code="mail.not_found") from exc
     part = message.get_body(preferencelist=("plain",))
     text = part.get_content() if part is not None else ""
     base = settings_of(request).base_url

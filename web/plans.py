@@ -85,14 +85,14 @@ def create(request: Request, person: Secretariat, form: Form) -> Response:
         limit = limits.max_docx_bytes if docx else limits.max_text_bytes
         data = upload.file.read(limit + 1)
         if len(data) > limit:
-            raise Invalid("file", f"{upload.filename} is larger than {size(limit)}")
+            raise Invalid("file", code="import.too_large", name=upload.filename, limit=size(limit))
         try:
             parsed = parse_file(data, upload.filename, limits)
         except Invalid as error:
-            raise Invalid("file", f"{error.field}: {error.reason}") from error
+            raise Invalid("file", code="import.file", name=error.field, cause=error) from error
     elif text:
         if len(text.encode("utf-8")) > limits.max_text_bytes:
-            raise Invalid("text", f"the text is larger than {size(limits.max_text_bytes)}")
+            raise Invalid("text", code="import.text_too_large", limit=size(limits.max_text_bytes))
         parsed = parse(text, limits)
     else:
         lines = [ln.strip(" -") for ln in _text(form, "recipients").splitlines() if ln.strip(" -")]
@@ -175,7 +175,7 @@ def edit(request: Request, plan_id: int, person: Secretariat, form: Form) -> Res
             based_on=_text(form, "based_on") or None,
         )
     except AlreadyDecided as exc:
-        if exc.field != "version":
+        if exc.code != "plan.edit_conflict":
             raise
         # Someone saved first: show their version to edit again, and this person's text to copy.
         doc = documents.plan_document(db_of(request), plan_id)

@@ -47,7 +47,7 @@ def review(request: Request, plan_id: int, person: Someone, form: Form) -> Respo
     try:
         decision = Decision(str(form.get("decision", "")))
     except ValueError as exc:
-        raise Invalid("decision", "choose approve, request changes or reject") from exc
+        raise Invalid("decision", code="review.bad_decision") from exc
     reviews.decide(
         db_of(request),
         plan_id,

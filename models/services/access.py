@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from models.db import Database
 from models.delegation import Kind
 from models.directory import Organisation, Person
-from models.errors import BanHanhError, NotFound, Refused
+from models.errors import BanHanhError, NotAllowed, NotFound, WrongState
 from models.lifecycle import Role, State
 from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
 from models.policies import TaskStatus
@@ -94,11 +94,11 @@ def request_sign_in(db: Database, email: str, link_hours: int) -> bool:
 def _link(session: Session, token: str, link_hours: int, now: datetime) -> ActionLink:
     link = session.exec(select(ActionLink).where(ActionLink.token_hash == links.token_hash(token))).first()
     if link is None:
-        raise NotFound("link", "this link is not valid")
+        raise NotFound("link", code="link.invalid")
     if link.used_at is not None:
-        raise Refused("link", "this link was already used; each link works once")
+        raise WrongState("link", code="link.used")
     if link.created_at + timedelta(hours=link_hours) < now:
-        raise Refused("link", f"this link expired (links are valid for {link_hours} hours)")
+        raise WrongState("link", code="link.expired", hours=link_hours)
     return link
 
 
@@ -108,7 +108,7 @@ def _step_waits(session: Session, link: ActionLink, person: Person) -> Plan | No
         return None
     plan = session.get(Plan, link.plan_id)
     if plan is None or plan.org_id != person.org_id:
-        raise NotFound("plan", "no such plan")
+        raise NotFound("plan", code="plan.not_found", plan_id=link.plan_id)
     version = session.get(PlanVersion, plan.current_version_id)
     current = version is not None and version.content_hash == link.version_hash
     today = local_date(datetime.now(UTC))
@@ -132,7 +132,7 @@ def _step_waits(session: Session, link: ActionLink, person: Person) -> Plan | No
     else:
         waits = can_see(session, person, plan)
     if not waits:
-        raise Refused("link", "this step no longer waits for you on this version (it was done or changed)")
+        raise WrongState("link", code="link.step_done")
     return plan
 
 
@@ -184,7 +184,7 @@ def use_link(db: Database, token: str, link_hours: int, signed_in_as: int | None
     with db.write() as session:
         link = _link(session, token, link_hours, now)
         if signed_in_as is not None and signed_in_as != link.person_id:
-            raise Refused("link", "this link was sent to someone else; sign out first")
+            raise NotAllowed("link", code="link.other_person")
         person = session.get(Person, link.person_id)
         assert person is not None
         _step_waits(session, link, person)
@@ -194,7 +194,7 @@ def use_link(db: Database, token: str, link_hours: int, signed_in_as: int | None
             .values(used_at=now)
         )
         if spent.rowcount != 1:  # type: ignore[attr-defined]
-            raise Refused("link", "this link was already used; each link works once")
+            raise WrongState("link", code="link.used")
         token_out = secrets.token_urlsafe(32)
         session.add(
             WebSession(
@@ -274,5 +274,5 @@ def visible_plan(db: Database, person: Person, plan_id: int) -> Plan:
     with db.read() as session:
         plan = session.get(Plan, plan_id)
         if plan is None or not can_see(session, person, plan):
-            raise NotFound("plan", f"no plan with id {plan_id}")
+            raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
         return plan

@@ -47,7 +47,7 @@ def _by_token(session: Session, token: str) -> Delivery:
     if 20 <= len(token) <= 100:  # the shape of our tokens; anything else is not worth a query
         delivery = session.exec(select(Delivery).where(Delivery.ack_token_hash == token_hash(token))).first()
     if delivery is None:
-        raise NotFound("token", "this acknowledgement link is not valid")
+        raise NotFound("token", code="ack.invalid")
     return delivery
 
 
@@ -98,7 +98,7 @@ def receipts(db: Database, plan_id: int) -> list[dict[str, Any]]:
     """Every emailed recipient of the plan: who has acknowledged receipt (and when) and who has not."""
     with db.read() as session:
         if session.get(Plan, plan_id) is None:
-            raise NotFound("plan", f"no plan with id {plan_id}")
+            raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
         rows = session.exec(
             select(Delivery)
             .where(Delivery.plan_id == plan_id, col(Delivery.email).is_not(None))

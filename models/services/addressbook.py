@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from models.db import Database
 from models.directory import Organisation, Person, Unit
-from models.errors import Invalid, Refused
+from models.errors import Invalid, NotAllowed
 from models.lifecycle import Role
 from models.services import audit
 from models.services import roles as governance
@@ -23,18 +23,18 @@ MAX_NAME = 300
 def _one_line(field: str, value: str, required: bool = True) -> str:
     value = value.strip()
     if required and not value:
-        raise Invalid(field, "is required")
+        raise Invalid(field, code="field.required")
     if "\n" in value or "\r" in value:
-        raise Invalid(field, "must be one line")
+        raise Invalid(field, code="field.one_line")
     if len(value) > MAX_NAME:
-        raise Invalid(field, f"is {len(value)} characters long; at most {MAX_NAME}")
+        raise Invalid(field, code="field.too_long", length=len(value), limit=MAX_NAME)
     return value
 
 
 def _secretariat(session: Session, actor: str) -> Who:
     who = resolve_actor(session, actor)
     if who.person is None or Role.SECRETARIAT not in who.person.roles:
-        raise Refused("as", f"{actor} is not a member of the secretariat")
+        raise NotAllowed("as", code="access.not_secretariat", actor=actor)
     return who
 
 
@@ -53,7 +53,7 @@ def save_unit(
         org_id = who.person.org_id
         unit = session.exec(select(Unit).where(Unit.org_id == org_id, Unit.code == code)).first()
         if unit is not None and unit.is_group and address is not None:
-            raise Invalid("email", "a group has no address of its own: its members are mailed")
+            raise Invalid("email", code="unit.group_no_email")
         unit = unit or Unit(org_id=org_id, code=code, name=name)
         unit.name, unit.email, unit.aliases = name, address, kept
         session.add(unit)
@@ -76,7 +76,7 @@ def save_person(db: Database, actor: str, email: str, name: str, title: str, rol
     name = _one_line("name", name)
     title = _one_line("title", title, required=False)
     if not roles or not set(roles) <= PERSON_ROLES:
-        raise Invalid("roles", f"choose one or more of {', '.join(sorted(PERSON_ROLES))}")
+        raise Invalid("roles", code="person.roles", roles=sorted(PERSON_ROLES))
     now = db.clock()
     with db.write() as session:
         who = _secretariat(session, actor)
@@ -84,9 +84,9 @@ def save_person(db: Database, actor: str, email: str, name: str, title: str, rol
         org_id = who.person.org_id
         person = session.exec(select(Person).where(func.lower(Person.email) == address)).first()
         if person is not None and person.org_id != org_id:
-            raise Invalid("email", f"{address} belongs to another organisation")
+            raise Invalid("email", code="person.other_org", email=address)
         if person is not None and person.id == who.person.id and Role.SECRETARIAT not in roles:
-            raise Invalid("roles", "you cannot remove your own secretariat role")
+            raise Invalid("roles", code="person.own_secretariat")
         org = session.get(Organisation, org_id)
         assert org is not None
         governance.check_domain(session, org, address, roles)

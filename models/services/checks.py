@@ -10,7 +10,7 @@ from sqlmodel import Session
 from models.content import PlanContent
 from models.db import Database
 from models.directory import Organisation
-from models.errors import NotFound, Refused
+from models.errors import NotFound, WrongState
 from models.format_check import Issuer, Problem, check_plan
 from models.numbering import VN_TZ, System
 from models.plans import Plan, PlanVersion
@@ -43,7 +43,7 @@ def ruleset_of(org: Organisation, on: date) -> RuleSet:
     try:
         return ruleset_for(System(org.system), on)
     except LookupError as error:
-        raise Refused("format", str(error)) from error
+        raise WrongState("format", code="format.no_ruleset", system=org.system, day=on) from error
 
 
 def problems_of(content: PlanContent, org: Organisation, ruleset: RuleSet) -> list[Problem]:
@@ -53,7 +53,7 @@ def problems_of(content: PlanContent, org: Organisation, ruleset: RuleSet) -> li
 def _load(session: Session, plan_id: int) -> tuple[Plan, PlanVersion, Organisation]:
     plan = session.get(Plan, plan_id)
     if plan is None:
-        raise NotFound("plan", f"no plan with id {plan_id}")
+        raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
     version = session.get(PlanVersion, plan.current_version_id)
     org = session.get(Organisation, plan.org_id)
     assert version is not None and org is not None

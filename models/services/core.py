@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from models.content import PlanContent, SignatureBlock, recipients_from_json, short_hash
 from models.directory import Organisation, Person
-from models.errors import AlreadyDecided, NotFound, Refused
+from models.errors import AlreadyDecided, NotAllowed, NotFound
 from models.lifecycle import TRANSITIONS, Action, Role, State, Transition, find_transition
 from models.plans import Plan, PlanVersion, ReviewTask
 from models.policies import check_separation
@@ -67,14 +67,14 @@ def resolve_actor(session: Session, actor: str) -> Who:
         return Who(None)
     person = session.exec(select(Person).where(func.lower(Person.email) == actor.strip().lower())).first()
     if person is None:
-        raise NotFound("as", f"no person with the email address '{actor}'")
+        raise NotFound("as", code="person.not_found", email=actor)
     return Who(person)
 
 
 def lock_plan(session: Session, plan_id: int) -> Plan:
     plan = session.exec(select(Plan).where(Plan.id == plan_id).with_for_update()).first()
     if plan is None:
-        raise NotFound("plan", f"no plan with id {plan_id}")
+        raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
     return plan
 
 
@@ -107,7 +107,7 @@ def role_for(who: Who, state: State, action: Action) -> Role:
         if role in held:
             return role
     if not held:
-        raise Refused("as", f"{who.label} holds no role")
+        raise NotAllowed("as", code="person.no_role", who=who.label)
     return held[0]
 
 
@@ -163,7 +163,7 @@ def apply(
         .values(state=transition.target, row_version=plan.row_version + 1, updated_at=now, **changes)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise AlreadyDecided("plan", "the plan was changed by someone else at the same moment; reload it")
+        raise AlreadyDecided("plan", code="plan.changed_meanwhile")
     audit.append(
         session,
         org_id=plan.org_id,

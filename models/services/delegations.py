@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from models.db import Database
 from models.delegation import Kind, Period
 from models.directory import Delegation, Organisation, Person
-from models.errors import Invalid, NotFound, Refused
+from models.errors import Invalid, NotAllowed, NotFound, WrongState
 from models.lifecycle import Role
 from models.services import audit
 from models.services.checks import local_date
@@ -22,7 +22,7 @@ from models.services.core import Who, resolve_actor
 def _person(session: Session, field: str, email: str) -> Person:
     person = session.exec(select(Person).where(func.lower(Person.email) == email.strip().lower())).first()
     if person is None:
-        raise NotFound(field, f"no person with the email address '{email}'")
+        raise NotFound(field, code="person.not_found", email=email)
     return person
 
 
@@ -39,31 +39,35 @@ def add(
     """Record that `from_email` lets `to_email` review or sign for them from `starts_on` to
     `ends_on` (inclusive). The secretariat of their organisation records it. Returns its id."""
     if kind not in {k.value for k in Kind}:
-        raise Invalid("kind", f"'{kind}' is not one of: {', '.join(k.value for k in Kind)}")
+        raise Invalid("kind", code="delegation.bad_kind", kind=kind, kinds=[k.value for k in Kind])
     if ends_on < starts_on:
-        raise Invalid("end", f"the delegation ends ({ends_on}) before it starts ({starts_on})")
+        raise Invalid("end", code="delegation.ends_before_start", ends=ends_on, starts=starts_on)
     now = db.clock()
     with db.write() as session:
         who = resolve_actor(session, actor)
         delegator = _person(session, "from", from_email)
         delegate = _person(session, "to", to_email)
         if who.person is None or Role.SECRETARIAT not in who.person.roles:
-            raise Refused("as", f"{actor} is not a member of the secretariat")
+            raise NotAllowed("as", code="access.not_secretariat", actor=actor)
         if who.person.org_id != delegator.org_id:
-            raise Refused("as", f"{actor} does not belong to the organisation of {delegator.email}")
+            raise NotAllowed("as", code="delegation.other_org", actor=actor, email=delegator.email)
         if delegate.org_id != delegator.org_id:
             raise Invalid(
-                "to", f"{delegate.email} is not a person of the same organisation as {delegator.email}"
+                "to", code="delegation.delegate_other_org", delegate=delegate.email, delegator=delegator.email
             )
         if delegate.id == delegator.id:
-            raise Invalid("to", "a person cannot delegate to themselves")
+            raise Invalid("to", code="delegation.self")
         period = Period(starts_on, ends_on)
         for other in _of(session, delegator.id or 0, Kind(kind)):
             if period.overlaps(Period(other.starts_on, other.ends_on)):
-                raise Refused(
+                raise WrongState(
                     "start",
-                    f"{delegator.email} already delegates {kind} from {other.starts_on} to {other.ends_on} "
-                    f"(delegation {other.id}); one delegate at a time",
+                    code="delegation.overlap",
+                    email=delegator.email,
+                    kind=kind,
+                    starts=other.starts_on,
+                    ends=other.ends_on,
+                    id=other.id,
                 )
         row = Delegation(
             org_id=delegator.org_id,
@@ -161,8 +165,12 @@ def acting(
         )
     ).all()
     if not rows and on_behalf_of is not None:
-        raise Refused(
-            "on_behalf_of", f"{on_behalf_of} has not delegated {kind} on this plan to {person.email}"
+        raise NotAllowed(
+            "on_behalf_of",
+            code="delegation.not_delegated",
+            principal=on_behalf_of,
+            kind=kind,
+            email=person.email,
         )
     if not rows:
         return who  # the lifecycle table refuses an actor who is not assigned
@@ -171,10 +179,14 @@ def acting(
         periods = "; ".join(
             f"for {_email(session, r.from_id)} {Period(r.starts_on, r.ends_on)}" for r in rows
         )
-        raise Refused(
+        raise NotAllowed(
             "as",
-            f"{person.email}'s delegation for {kind} is not in force on {day.isoformat()} ({periods})",
+            code="delegation.not_in_force",
+            email=person.email,
+            kind=kind,
+            day=day.isoformat(),
+            periods=periods,
         )
     if len(in_force) > 1:
-        raise Invalid("on_behalf_of", f"{person.email} acts for several people on this plan; name one")
+        raise Invalid("on_behalf_of", code="delegation.ambiguous", email=person.email)
     return Who(person, session.get(Person, in_force.pop()))

@@ -69,7 +69,7 @@ def check_keys(config: Mapping[str, Any], schema: Schema = SCHEMA, path: str = "
             near = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.6)
             hint = f"; did you mean '{near[0]}'?" if near else f"; known keys: {', '.join(schema)}"
             where = f"in [{path}]" if path else "at the top level"
-            raise Invalid(field, f"unknown key '{key}' {where}{hint}")
+            raise Invalid(field, code="config.unknown_key", key=key, where=where, hint=hint)
         inner = schema[key]
         if inner is None:
             continue
@@ -84,15 +84,13 @@ def check_keys(config: Mapping[str, Any], schema: Schema = SCHEMA, path: str = "
 def _text(data: Mapping[str, Any], key: str, field: str, required: bool = True) -> str:
     value = data.get(key, "")
     if not isinstance(value, str) or (required and not value.strip()):
-        raise Invalid(field, "is required and must be text" if required else "must be text")
+        raise Invalid(field, code="field.required_text" if required else "field.not_text")
     if "\n" in value or "\r" in value:
-        raise Invalid(field, "must be one line")
+        raise Invalid(field, code="field.one_line")
     for c in value:
         if c in _INVISIBLE or unicodedata.category(c) == "Cc":
             name = unicodedata.name(c, "CONTROL CHARACTER")
-            raise Invalid(
-                field, f"contains U+{ord(c):04X} {name}: control and invisible characters are refused"
-            )
+            raise Invalid(field, code="field.invisible", point=f"U+{ord(c):04X}", name=name)
     return value.strip()
 
 
@@ -102,27 +100,27 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
     check_keys(config)
     org_data = config.get("organisation")
     if not isinstance(org_data, Mapping):
-        raise Invalid("organisation", "the [organisation] table is missing")
+        raise Invalid("organisation", code="config.no_organisation")
     system = _text(org_data, "system", "organisation.system")
     if system not in {s.value for s in System}:
-        raise Invalid("organisation.system", f"'{system}' is not one of party, state")
+        raise Invalid("organisation.system", code="config.bad_system", value=system)
     fields = {
         k: _text(org_data, k, f"organisation.{k}", required=k not in {"superior", "term"})
         for k in ("key", "code", "name", "superior", "place", "term")
     }
     if system == System.PARTY and not fields["term"]:
-        raise Invalid("organisation.term", "a Party body needs its committee term (numbers run per term)")
+        raise Invalid("organisation.term", code="config.party_term")
     may_self_approve = org_data.get("drafter_may_approve_and_sign", False)
     if not isinstance(may_self_approve, bool):
-        raise Invalid("organisation.drafter_may_approve_and_sign", "must be true or false")
+        raise Invalid("organisation.drafter_may_approve_and_sign", code="field.not_bool")
     role_domains = org_data.get("role_domains", [])
     if not isinstance(role_domains, list) or not all(
         isinstance(d, str) and re.fullmatch(r"[a-z0-9.-]+\.[a-z]{2,}", d.lower()) for d in role_domains
     ):
-        raise Invalid("organisation.role_domains", 'must be a list of email domains such as "hamliem.gov.vn"')
+        raise Invalid("organisation.role_domains", code="config.role_domains")
     head_email = org_data.get("head_email", "")
     if not isinstance(head_email, str):
-        raise Invalid("organisation.head_email", "must be an email address")
+        raise Invalid("organisation.head_email", code="field.not_text")
     head_email = validate_email("organisation.head_email", head_email).lower() if head_email.strip() else ""
     people = _people(config.get("people", []))
     units, members = _units(config.get("units", []))
@@ -155,7 +153,7 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
         for p in people:
             person = session.exec(select(Person).where(Person.email == p["email"])).first()
             if person is not None and person.org_id != org.id:
-                raise Invalid("people", f"{p['email']} already belongs to another organisation")
+                raise Invalid("people", code="config.person_elsewhere", email=p["email"])
             person = person or Person(org_id=org.id, **p)
             for key, value in p.items():
                 setattr(person, key, value)
@@ -181,22 +179,20 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
 
 def _reminders(raw: Any, people: list[dict[str, Any]]) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
-        raise Invalid("reminders", "must be a [reminders] table")
+        raise Invalid("reminders", code="config.not_table", table="reminders")
     policy = ReminderPolicy.from_config(raw)
     if policy.escalate_to and policy.escalate_to.lower() not in {p["email"] for p in people}:
-        raise Invalid(
-            "reminders.escalate_to", f"'{policy.escalate_to}' is not one of this organisation's people"
-        )
+        raise Invalid("reminders.escalate_to", code="config.not_a_person", email=policy.escalate_to)
     return {**asdict(policy), "escalate_to": policy.escalate_to.lower()}
 
 
 def _seal(raw: Any) -> dict[str, str]:
     """[seal] pkcs12 = "path" (relative to the data directory), password = "…"."""
     if not isinstance(raw, Mapping):
-        raise Invalid("seal", "must be a [seal] table")
+        raise Invalid("seal", code="config.not_table", table="seal")
     seal = {key: _text(raw, key, f"seal.{key}", required=False) for key in ("pkcs12", "password")}
     if seal["password"] and not seal["pkcs12"]:
-        raise Invalid("seal.pkcs12", "a password is given without the PKCS#12 file")
+        raise Invalid("seal.pkcs12", code="config.password_only")
     return seal if seal["pkcs12"] else {}
 
 
@@ -204,31 +200,31 @@ def _review_templates(raw: Any, people: list[dict[str, Any]]) -> list[dict[str, 
     """[[review_templates]] with a name and ordered [[review_templates.stages]]: reviewers (emails
     of this organisation's reviewers), rule ("all", "any" or "N of M") and mandatory reviewers."""
     if not isinstance(raw, list):
-        raise Invalid("review_templates", "must be a list of [[review_templates]] tables")
+        raise Invalid("review_templates", code="config.not_tables", table="review_templates")
     reviewers = {p["email"] for p in people if Role.REVIEWER in p["roles"]}
     out: list[dict[str, Any]] = []
     for i, t in enumerate(raw, start=1):
         field = f"review_templates[{i}]"
         if not isinstance(t, Mapping) or not isinstance(t.get("stages"), list):
-            raise Invalid(field, "must be a table with a name and [[review_templates.stages]]")
+            raise Invalid(field, code="config.template_shape")
         name = _text(t, "name", f"{field}.name")
         if any(o["name"] == name for o in out):
-            raise Invalid(f"{field}.name", f"'{name}' appears twice")
+            raise Invalid(f"{field}.name", code="field.twice", value=name)
         stages, checked = [], []
         for j, st in enumerate(t["stages"], start=1):
             sfield = f"{field}.stages[{j}]"
             emails = _emails(st, "reviewers", sfield)
             mandatory = _emails(st, "mandatory", sfield)
             if not emails:
-                raise Invalid(f"{sfield}.reviewers", "must list the emails of the stage's reviewers")
+                raise Invalid(f"{sfield}.reviewers", code="config.stage_no_reviewers")
             for e in emails:
                 if e not in reviewers:
-                    raise Invalid(f"{sfield}.reviewers", f"'{e}' is not a reviewer of this organisation")
+                    raise Invalid(f"{sfield}.reviewers", code="config.not_a_reviewer", email=e)
             rule_text = str(st.get("rule", "all"))
             try:
                 rule, needed = parse_rule(rule_text, len(emails))
             except ValueError as error:
-                raise Invalid(f"{sfield}.rule", str(error)) from error
+                raise Invalid(f"{sfield}.rule", code="config.bad_rule", detail=error) from error
             checked.append(Stage(tuple(emails), rule, needed, frozenset(mandatory)))
             stage_name = _text(st, "name", f"{sfield}.name", required=False)
             stages.append(
@@ -237,43 +233,43 @@ def _review_templates(raw: Any, people: list[dict[str, Any]]) -> list[dict[str, 
         try:
             check_template(checked)
         except ValueError as error:
-            raise Invalid(f"{field}.stages", str(error)) from error
+            raise Invalid(f"{field}.stages", code="config.bad_stages", detail=error) from error
         out.append({"name": name, "stages": stages})
     return out
 
 
 def _emails(stage: Any, key: str, field: str) -> list[str]:
     if not isinstance(stage, Mapping):
-        raise Invalid(field, "must be a table with reviewers and a rule")
+        raise Invalid(field, code="config.stage_shape")
     raw = stage.get(key, [])
     if not isinstance(raw, list) or not all(isinstance(e, str) for e in raw):
-        raise Invalid(f"{field}.{key}", "must be a list of email addresses")
+        raise Invalid(f"{field}.{key}", code="config.not_emails")
     return [e.strip().lower() for e in raw]
 
 
 def _holidays(raw: Any) -> list[str]:
     if not isinstance(raw, list):
-        raise Invalid("holidays", "must be a list of dates (YYYY-MM-DD)")
+        raise Invalid("holidays", code="config.not_dates")
     out = []
     for i, value in enumerate(raw, start=1):
         try:
             out.append(date.fromisoformat(str(value)).isoformat())
         except ValueError as exc:
-            raise Invalid(f"holidays[{i}]", f"'{value}' is not a date (YYYY-MM-DD)") from exc
+            raise Invalid(f"holidays[{i}]", code="field.not_date", value=value) from exc
     return sorted(set(out))
 
 
 def _people(raw: Any) -> list[dict[str, Any]]:
     if not isinstance(raw, list):
-        raise Invalid("people", "must be a list of [[people]] tables")
+        raise Invalid("people", code="config.not_tables", table="people")
     out, seen = [], set()
     for i, p in enumerate(raw, start=1):
         field = f"people[{i}]"
         if not isinstance(p, Mapping):
-            raise Invalid(field, "must be a table with email, name and roles")
+            raise Invalid(field, code="config.person_shape")
         email = validate_email(f"{field}.email", _text(p, "email", f"{field}.email")).lower()
         if email in seen:
-            raise Invalid(f"{field}.email", f"'{email}' appears twice")
+            raise Invalid(f"{field}.email", code="field.twice", value=email)
         seen.add(email)
         roles = p.get("roles", [])
         if (
@@ -281,7 +277,7 @@ def _people(raw: Any) -> list[dict[str, Any]]:
             or not roles
             or not all(isinstance(r, str) and r in PERSON_ROLES for r in roles)
         ):
-            raise Invalid(f"{field}.roles", f"must list one or more of {', '.join(sorted(PERSON_ROLES))}")
+            raise Invalid(f"{field}.roles", code="config.roles", values=sorted(PERSON_ROLES))
         out.append(
             {
                 "email": email,
@@ -295,30 +291,30 @@ def _people(raw: Any) -> list[dict[str, Any]]:
 
 def _units(raw: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     if not isinstance(raw, list):
-        raise Invalid("units", "must be a list of [[units]] tables")
+        raise Invalid("units", code="config.not_tables", table="units")
     out, members, codes = [], {}, set()
     for i, u in enumerate(raw, start=1):
         field = f"units[{i}]"
         if not isinstance(u, Mapping):
-            raise Invalid(field, "must be a table with code and name")
+            raise Invalid(field, code="config.unit_shape")
         code = _text(u, "code", f"{field}.code")
         if code in codes:
-            raise Invalid(f"{field}.code", f"'{code}' appears twice")
+            raise Invalid(f"{field}.code", code="field.twice", value=code)
         codes.add(code)
         email = u.get("email")
         if email is not None:
             email = validate_email(f"{field}.email", str(email))
         aliases = u.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise Invalid(f"{field}.aliases", "must be a list of text")
+            raise Invalid(f"{field}.aliases", code="config.not_texts")
         aliases = [
             _text({"alias": a}, "alias", f"{field}.aliases[{n}]") for n, a in enumerate(aliases, start=1)
         ]
         group = u.get("members")
         if group is not None and (not isinstance(group, list) or not group):
-            raise Invalid(f"{field}.members", "must be a non-empty list of unit codes")
+            raise Invalid(f"{field}.members", code="config.members_shape")
         if group is not None and email is not None:
-            raise Invalid(f"{field}.email", "a group has no address of its own: its members are mailed")
+            raise Invalid(f"{field}.email", code="unit.group_no_email")
         if group is not None:
             members[code] = [str(m) for m in group]
         out.append(
@@ -333,7 +329,7 @@ def _units(raw: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     for code, group in members.items():
         for m in group:
             if m not in codes:
-                raise Invalid(f"units[{code}].members", f"no unit with code '{m}'")
+                raise Invalid(f"units[{code}].members", code="config.unknown_member", unit=m)
     return out, members
 
 

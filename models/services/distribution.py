@@ -14,7 +14,7 @@ from models.addressing import Route, resolve
 from models.content import recipients_from_json, short_hash
 from models.db import Database
 from models.directory import Person
-from models.errors import AlreadyDecided, NotFound, Refused
+from models.errors import AlreadyDecided, NotAllowed, NotFound, Refused, WrongState
 from models.lifecycle import Action, Role, State
 from models.plans import Plan, PlanVersion, RenderedDocument
 from models.records import Delivery, OutboxMessage
@@ -76,7 +76,7 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
         transition = check(session, plan, who, Action.DISTRIBUTE)
         pdf = document_for(session, plan, "pdf")
         if pdf is None:
-            raise Refused("document", "the issued document is not rendered yet")
+            raise WrongState("document", code="distribute.not_rendered")
         version = current_version(session, plan)
         book = {e.code: e for e in address_book(session, plan.org_id)}
         targets = resolve(recipients_from_json(version.recipients), book, version.body)
@@ -152,9 +152,9 @@ def lock_distributed(session: Session, plan_id: int, actor: str, what: str) -> t
     who = resolve_actor(session, actor)
     person = who.person
     if person is None or Role.SECRETARIAT not in person.roles or person.org_id != plan.org_id:
-        raise Refused("as", f"{actor} is not a member of this plan's secretariat")
+        raise NotAllowed("as", code="access.not_plan_secretariat", actor=actor)
     if plan.state not in (State.DISTRIBUTING, State.ISSUED):
-        raise Refused("state", f"only a plan being distributed or issued {what}, not one {plan.state}")
+        raise WrongState("state", code="distribute.wrong_state", what=what, state=plan.state)
     return plan, who
 
 
@@ -164,14 +164,14 @@ def resend(db: Database, plan_id: int, actor: str, email: str) -> str:
     with db.write() as session:
         plan, who = lock_distributed(session, plan_id, actor, "can be resent")
         if plan.secrecy:
-            raise Refused("secrecy", f"a secret ({plan.secrecy}) plan is never sent by plain email")
+            raise NotAllowed("secrecy", code="distribute.secret", secrecy=plan.secrecy)
         delivery = session.exec(
             select(Delivery).where(
                 Delivery.plan_id == plan.id, func.lower(col(Delivery.email)) == email.strip().lower()
             )
         ).first()
         if delivery is None:
-            raise NotFound("to", f"'{email}' is not an emailed recipient of plan {plan_id}")
+            raise NotFound("to", code="deliveries.not_recipient", email=email, plan_id=plan_id)
         [attempt] = _queue_again(session, plan, [delivery], now)
         audit.append(
             session,
@@ -264,7 +264,7 @@ def complete_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> No
         who = resolve_actor(session, actor)
         transition = check(session, plan, who, Action.COMPLETE_DISTRIBUTION)
         if not all_final(session, plan):
-            raise Refused("deliveries", "some recipients are still queued")
+            raise WrongState("deliveries", code="deliveries.still_queued")
         counts: dict[str, int] = {}
         for status in session.exec(select(Delivery.status).where(Delivery.plan_id == plan.id)):
             counts[status] = counts.get(status, 0) + 1
@@ -322,16 +322,14 @@ def retry_failed(db: Database, plan_id: int, actor: str) -> list[str]:
     with db.write() as session:
         plan, who = lock_distributed(session, plan_id, actor, "can be resent")
         if plan.secrecy:
-            raise Refused(
-                "secrecy", f"kế hoạch mật ({plan.secrecy}) không bao giờ được gửi bằng thư điện tử thường"
-            )
+            raise NotAllowed("secrecy", code="distribute.secret", secrecy=plan.secrecy)
         failed = session.exec(
             select(Delivery)
             .where(Delivery.plan_id == plan.id, Delivery.status == "failed", col(Delivery.email).is_not(None))
             .order_by(col(Delivery.id))
         ).all()
         if not failed:
-            raise Refused("deliveries", f"kế hoạch {plan_id} không có bản gửi lỗi nào để gửi lại")
+            raise WrongState("deliveries", code="deliveries.none_failed", plan_id=plan_id)
         _queue_again(session, plan, failed, now)
         audit.append(
             session,

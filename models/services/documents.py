@@ -26,7 +26,7 @@ def plan_document(db: Database, plan_id: int) -> PlanDocument:
     with db.read() as session:
         plan = session.get(Plan, plan_id)
         if plan is None:
-            raise NotFound("plan", f"no plan with id {plan_id}")
+            raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
         version = session.get(PlanVersion, plan.current_version_id)
         org = session.get(Organisation, plan.org_id)
         assert version is not None and org is not None
@@ -41,7 +41,7 @@ def rendered(db: Database, document_id: int) -> RenderedDocument:
     with db.read() as session:
         doc = session.get(RenderedDocument, document_id)
         if doc is None:
-            raise NotFound("document", f"no rendered document {document_id}")
+            raise NotFound("document", code="document.not_found", document_id=document_id)
         return doc
 
 

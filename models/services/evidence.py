@@ -42,7 +42,7 @@ def gather(db: Database, plan_id: int) -> Evidence:
     with db.read() as session:
         plan = session.get(Plan, plan_id)
         if plan is None:
-            raise NotFound("plan", f"no plan with id {plan_id}")
+            raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
         org = session.get(Organisation, plan.org_id)
         assert org is not None
         people = {p.id: p.email for p in session.exec(select(Person).where(Person.org_id == plan.org_id))}

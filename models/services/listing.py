@@ -52,10 +52,10 @@ class PlanFilter:
         """From a page's query string; a bad value names its field (and changes nothing)."""
         state = params.get("state", "").strip()
         if state and state not in {s.value for s in State}:
-            raise Invalid("state", f"'{state}' is not a plan state")
+            raise Invalid("state", code="listing.bad_state", value=state)
         sort = params.get("sort", "newest").strip() or "newest"
         if sort not in SORTS:
-            raise Invalid("sort", f"'{sort}' is not a sort order; use one of {', '.join(SORTS)}")
+            raise Invalid("sort", code="listing.bad_sort", value=sort, sorts=SORTS)
         return cls(
             q=params.get("q", "").strip()[:200],
             state=state,
@@ -102,7 +102,7 @@ def _whole(text: str, name: str, low: int, high: int) -> int | None:
     if not text:
         return None
     if not text.isdigit() or not low <= int(text) <= high:
-        raise Invalid(name, f"'{text[:20]}' is not a whole number from {low} to {high}")
+        raise Invalid(name, code="field.not_number", text=text[:20], low=low, high=high)
     return int(text)
 
 

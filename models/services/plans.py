@@ -21,7 +21,7 @@ from models.content import (
 )
 from models.db import Database
 from models.directory import GroupMember, Organisation, Person, Unit
-from models.errors import AlreadyDecided, Invalid, NotFound, Refused
+from models.errors import AlreadyDecided, Invalid, NotAllowed, NotFound
 from models.lifecycle import Action, Role
 from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, ReviewTask
 from models.policies import TaskStatus
@@ -57,7 +57,7 @@ class ImportResult:
 def validate_email(field: str, value: str) -> str:
     value = value.strip()
     if not EMAIL_RE.match(value) or HEADER_INJECTION.search(value):
-        raise Invalid(field, f"'{value}' is not a valid email address")
+        raise Invalid(field, code="field.bad_email", value=value)
     return value
 
 
@@ -65,34 +65,34 @@ def _validate_text(field: str, text: str) -> str:
     """A plan's body: anything but a NUL, which no database column keeps."""
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise Invalid(field, f"line {line} holds a NUL character")
+        raise Invalid(field, code="text.nul", line=line)
     return nfc(text)
 
 
 def _validate_title(title: str) -> str:
     title = nfc(title).strip()
     if not title:
-        raise Invalid("title", "the title is empty")
+        raise Invalid("title", code="plan.title_empty")
     if HEADER_INJECTION.search(title):
-        raise Invalid("title", "the title must be one line (it becomes an email subject)")
+        raise Invalid("title", code="plan.title_multiline")
     if len(title) > MAX_TITLE:
-        raise Invalid("title", f"the title is {len(title)} characters long; at most {MAX_TITLE}")
+        raise Invalid("title", code="plan.title_too_long", length=len(title), limit=MAX_TITLE)
     return title
 
 
 def _secretariat(session: Session, actor: str, org: Organisation) -> Who:
     who = resolve_actor(session, actor)
     if who.person is None or Role.SECRETARIAT not in who.person.roles:
-        raise Refused("as", f"{actor} is not a member of the secretariat")
+        raise NotAllowed("as", code="access.not_secretariat", actor=actor)
     if who.person.org_id != org.id:
-        raise Refused("as", f"{actor} does not belong to {org.name}")
+        raise NotAllowed("as", code="access.other_org", actor=actor, org=org.name)
     return who
 
 
 def org_by_key(session: Session, key: str) -> Organisation:
     org = session.exec(select(Organisation).where(Organisation.key == key)).first()
     if org is None:
-        raise NotFound("org", f"no organisation with key '{key}'")
+        raise NotFound("org", code="org.not_found", key=key)
     return org
 
 
@@ -304,11 +304,7 @@ def edit_plan(
         who = resolve_actor(session, actor)
         version = current_version(session, plan)
         if based_on is not None and based_on != version.content_hash:
-            raise AlreadyDecided(
-                "version",
-                f"the draft changed since this edit began (now version {version.content_hash[:12]}); "
-                "reopen it and make the change again",
-            )
+            raise AlreadyDecided("version", code="plan.edit_conflict", current=version.content_hash[:12])
         content = content_of(version)
         content = replace(
             content,
@@ -344,14 +340,14 @@ def assign(
         }
         detail: dict[str, Any] = {"edit": "assign"}
         if reviewers is not None and template is not None:
-            raise Invalid("template", "give either reviewers or a review template, not both")
+            raise Invalid("template", code="assign.reviewers_and_template")
         stages: list[Stage[int]] | None = None
         if reviewers is not None:
             chosen: list[Person] = []
             for i, email in enumerate(reviewers, start=1):
                 reviewer = _reviewer(people, f"reviewers[{i}]", email)
                 if reviewer in chosen:
-                    raise Invalid(f"reviewers[{i}]", f"'{email}' is listed twice")
+                    raise Invalid(f"reviewers[{i}]", code="assign.reviewer_twice", email=email)
                 chosen.append(reviewer)
             stages = [Stage(tuple(p.id or 0 for p in chosen))]
         if template is not None:
@@ -361,7 +357,7 @@ def assign(
         if signer is not None:
             person = people.get(validate_email("signer", signer).lower())
             if person is None or Role.SIGNER not in person.roles:
-                raise Invalid("signer", f"'{signer}' is not a signer of this organisation")
+                raise Invalid("signer", code="assign.not_signer", signer=signer)
             old = content.signature
             content = replace(
                 content,
@@ -375,7 +371,7 @@ def assign(
             lines = []
             for i, code in enumerate(recipients, start=1):
                 if code not in units:
-                    raise Invalid(f"recipients[{i}]", f"no unit with code '{code}' in the address book")
+                    raise Invalid(f"recipients[{i}]", code="assign.unknown_unit", unit=code)
                 lines.append(RecipientLine(units[code].name, "", code))
             archive = [r for r in content.recipients if r.archive]
             content = replace(content, recipients=tuple(lines + archive))
@@ -392,7 +388,10 @@ def assign(
         if secrecy is not None:
             if secrecy not in SECRECY_LEVELS:
                 raise Invalid(
-                    "secrecy", f"'{secrecy}' is not one of: {', '.join(repr(s) for s in SECRECY_LEVELS)}"
+                    "secrecy",
+                    code="field.bad_choice",
+                    value=secrecy,
+                    choices=[repr(s) for s in SECRECY_LEVELS],
                 )
             extra["secrecy"] = detail["secrecy"] = secrecy
         return _edit(session, plan, who, now, content, detail, **extra)
@@ -401,7 +400,7 @@ def assign(
 def _reviewer(people: dict[str, Person], field: str, email: str) -> Person:
     person = people.get(validate_email(field, email).lower())
     if person is None or Role.REVIEWER not in person.roles:
-        raise Invalid(field, f"unknown reviewer '{email}' in this organisation")
+        raise Invalid(field, code="assign.unknown_reviewer", email=email)
     return person
 
 
@@ -411,7 +410,7 @@ def _template_stages(org: Organisation, name: str, people: dict[str, Person]) ->
     found = next((t for t in org.review_templates if t["name"] == name), None)
     if found is None:
         names = ", ".join(t["name"] for t in org.review_templates) or "none"
-        raise NotFound("template", f"{org.name} has no review template '{name}' (templates: {names})")
+        raise NotFound("template", code="assign.template_not_found", org=org.name, name=name, names=names)
     stages = []
     try:
         for raw in found["stages"]:
@@ -421,7 +420,7 @@ def _template_stages(org: Organisation, name: str, people: dict[str, Person]) ->
             stages.append(Stage(tuple(ids.values()), rule, needed, mandatory, raw.get("name", "")))
         check_template(stages)
     except ValueError as error:
-        raise Invalid("template", f"{name}: {error}") from error
+        raise Invalid("template", code="assign.template_invalid", name=name, detail=error) from error
     return stages
 
 
@@ -479,20 +478,20 @@ def _ready_to_submit(
     version: PlanVersion, plan: Plan, reviewers: Sequence[Person], book: Sequence[Entry]
 ) -> None:
     if not version.title.strip():
-        raise Invalid("title", "the title is empty")
+        raise Invalid("title", code="plan.title_empty")
     if plan.signer_id is None or version.signature is None:
-        raise Invalid("signer", "no signer is assigned")
+        raise Invalid("signer", code="submit.no_signer")
     if not reviewers:
-        raise Invalid("reviewers", "no reviewer is assigned")
+        raise Invalid("reviewers", code="submit.no_reviewer")
     lines = recipients_from_json(version.recipients)
     if not any(not r.archive for r in lines):
-        raise Invalid("recipients", "the Nơi nhận list has no recipient")
+        raise Invalid("recipients", code="submit.no_recipient")
     for i, line in enumerate(lines, start=1):
         article = as_above(line.text)
         if article is not None and not referred_units(version.body, article, book):
             raise Invalid(f"recipients[{i}]", _as_above_meaning(line.text, [], book))
         if not line.archive and line.unit_code is None and article is None:
-            raise Invalid(f"recipients[{i}]", f"'{line.text}' is not mapped to the address book")
+            raise Invalid(f"recipients[{i}]", code="submit.recipient_unmapped", text=line.text)
 
 
 def withdraw(db: Database, plan_id: int, actor: str, reason: str = "") -> None:
@@ -505,9 +504,9 @@ def withdraw(db: Database, plan_id: int, actor: str, reason: str = "") -> None:
         transition = check(session, plan, who, Action.WITHDRAW)
         reason = nfc(reason).strip()
         if not reason:
-            raise Invalid("reason", "say why the plan is withdrawn")
+            raise Invalid("reason", code="withdraw.reason_required")
         if len(reason) > 500:
-            raise Invalid("reason", "the reason is longer than 500 characters")
+            raise Invalid("reason", code="withdraw.reason_too_long", limit=500)
         version = current_version(session, plan)
         open_tasks = session.exec(
             select(ReviewTask).where(ReviewTask.plan_id == plan.id, ReviewTask.status == TaskStatus.OPEN)

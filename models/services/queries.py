@@ -23,7 +23,7 @@ from models.services.reviews import plan_stages
 def _plan(session: Session, plan_id: int) -> Plan:
     plan = session.get(Plan, plan_id)
     if plan is None:
-        raise NotFound("plan", f"no plan with id {plan_id}")
+        raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
     return plan
 
 
@@ -168,7 +168,7 @@ def open_tasks(db: Database, email: str) -> list[dict[str, Any]]:
     with db.read() as session:
         person = session.exec(select(Person).where(col(Person.email) == email.strip().lower())).first()
         if person is None:
-            raise NotFound("as", f"no person with the email address '{email}'")
+            raise NotFound("as", code="person.not_found", email=email)
         today = local_date(db.clock())
         # Their own work, and the work of everyone whose delegation to them is in force today.
         reviewing = {person.id: "", **_delegators(session, person.id or 0, Kind.REVIEW, today)}
@@ -316,7 +316,7 @@ def outgoing_register(db: Database, org_key: str | None = None) -> list[dict[str
         )
         if org_key is not None:
             if session.exec(select(Organisation).where(Organisation.key == org_key)).first() is None:
-                raise NotFound("org", f"no organisation with key '{org_key}'")
+                raise NotFound("org", code="org.not_found", key=org_key)
             query = query.where(Register.org_key == org_key)
         rows = session.exec(query).all()
         plan_ids = [p.id for _, _, p, _ in rows]

@@ -16,7 +16,7 @@ from models.content import short_hash
 from models.db import Database
 from models.delegation import Kind
 from models.directory import Person
-from models.errors import AlreadyDecided, Invalid, Refused
+from models.errors import AlreadyDecided, Invalid, WrongState
 from models.lifecycle import Action, find_transition
 from models.lifecycle import Role as R
 from models.lifecycle import State as S
@@ -68,7 +68,9 @@ def decide(
         _check_version(task, version_hash)
         comment = comment.strip()
         if decision is not Decision.APPROVE and not comment:
-            raise Invalid("comment", f"a comment is required to {decision.value.replace('_', ' ')}")
+            raise Invalid(
+                "comment", code="review.comment_required", action=decision, words=decision.replace("_", " ")
+            )
         decided = session.execute(
             update(ReviewTask)
             .where(ReviewTask.id == task.id, ReviewTask.status == TaskStatus.OPEN)  # type: ignore[arg-type]
@@ -81,7 +83,7 @@ def decide(
             )
         )
         if decided.rowcount != 1:  # type: ignore[attr-defined]
-            raise AlreadyDecided("task", "this review task was already decided")
+            raise AlreadyDecided("task", code="review.task_closed")
         apply(
             session,
             plan,
@@ -111,19 +113,16 @@ def _refuse_second_decision(round_tasks: list[ReviewTask], person: Person) -> No
     task = next((t for t in round_tasks if t.reviewer_id == person.id), None)
     if task is not None and task.status != TaskStatus.OPEN:
         when = task.decided_at.isoformat(timespec="seconds") if task.decided_at else "earlier"
-        raise AlreadyDecided(
-            "task", f"already decided: {task.status} at {when}; a decision cannot be changed"
-        )
+        raise AlreadyDecided("task", code="review.decided", status=task.status, when=when)
 
 
 def _check_version(task: ReviewTask, version_hash: str) -> None:
     given = version_hash.strip().lower()
     if len(given) < MIN_HASH_PREFIX:
-        raise Invalid("version", f"give at least {MIN_HASH_PREFIX} characters of the version hash")
+        raise Invalid("version", code="review.hash_too_short", min=MIN_HASH_PREFIX)
     if not task.version_hash.startswith(given):
-        raise Refused(
-            "version",
-            f"version {given} is outdated; the version under review is {short_hash(task.version_hash)}",
+        raise WrongState(
+            "version", code="review.version_outdated", given=given, current=short_hash(task.version_hash)
         )
 
 
@@ -297,8 +296,8 @@ def system_step(db: Database, plan_id: int, actor: str, action: Action) -> Outco
         check(session, plan, resolve_actor(session, actor), action)
         outcome, step = _where(session, plan)
         if step is not SYSTEM_STEPS[action]:
-            raise Refused(
-                "review", f"review stage {plan.review_stage} is {outcome}; it does not call for {action}"
+            raise WrongState(
+                "review", code="review.stage_outcome", stage=plan.review_stage, outcome=outcome, action=action
             )
         return advance(session, plan, now)
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from models.directory import Organisation, Person, RoleChange
-from models.errors import Invalid, NotFound, Refused
+from models.errors import AlreadyDecided, Invalid, NotAllowed, NotFound
 from models.lifecycle import Role
 from models.records import OutboxMessage
 from models.services import audit
@@ -42,11 +42,7 @@ def check_domain(session: Session, org: Organisation, email: str, roles: Iterabl
         return
     allowed = allowed_domains(session, org)
     if allowed and domain(email) not in allowed:
-        raise Invalid(
-            "email",
-            f"{email} is outside the organisation ({', '.join(sorted(allowed))}): it can hold no role"
-            " unless the organisation lists its domain in role_domains",
-        )
+        raise Invalid("email", code="role.outside_domain", email=email, domains=", ".join(sorted(allowed)))
 
 
 def is_admin(person: Person) -> bool:
@@ -66,9 +62,7 @@ def split(current: Iterable[str], wanted: Iterable[str], actor: Person) -> Split
     and one granted waits for a second administrator (removing one takes effect at once)."""
     have, want = set(current), set(wanted)
     if (have ^ want) & GOVERNED and not is_admin(actor):
-        raise Refused(
-            "roles", "only an organisation administrator can grant or remove reviewer, signer or admin"
-        )
+        raise NotAllowed("roles", code="role.admin_only")
     granted = (want - have) & GOVERNED
     now = sorted((want - GOVERNED) | (have & want & GOVERNED))
     return Split(now, sorted(want) if granted else None)
@@ -112,13 +106,13 @@ def confirm(session: Session, change_id: int, actor: Person, label: str, now: da
     """A second administrator puts a requested change in force; the head is told by email."""
     change = session.get(RoleChange, change_id)
     if change is None or change.org_id != actor.org_id:
-        raise NotFound("change", f"no role change {change_id} in this organisation")
+        raise NotFound("change", code="role.change_unknown", change=change_id)
     if change.status != "pending":
-        raise Refused("change", "this role change was already confirmed")
+        raise AlreadyDecided("change", code="role.change_done")
     if not is_admin(actor):
-        raise Refused("roles", "only an organisation administrator can confirm a role change")
+        raise NotAllowed("roles", code="role.confirm_admin_only")
     if change.requested_by_id == actor.id:
-        raise Refused("roles", "a second administrator must confirm a role change, not the one who asked")
+        raise NotAllowed("roles", code="role.second_admin")
     person, org = session.get(Person, change.person_id), session.get(Organisation, change.org_id)
     assert person is not None and org is not None
     check_domain(session, org, person.email, change.roles)

@@ -53,7 +53,7 @@ def snapshot(db: Database, plan_id: int) -> PlanSnapshot:
             .where(Plan.id == plan_id)
         ).first()
         if row is None:
-            raise NotFound("plan", f"no plan with id {plan_id}")
+            raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
         plan, version = row
         return PlanSnapshot(
             plan.id or 0,

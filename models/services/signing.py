@@ -12,7 +12,7 @@ from models.content import short_hash
 from models.db import Database
 from models.delegation import Kind, signed_for
 from models.directory import Organisation, Person
-from models.errors import Refused
+from models.errors import WrongState
 from models.format_check import blocking, describe
 from models.lifecycle import Action
 from models.numbering import System, register_key, symbol
@@ -57,8 +57,11 @@ def sign(
         version = current_version(session, plan)
         given = version_hash.strip().lower()
         if len(given) < MIN_HASH_PREFIX or not version.content_hash.startswith(given):
-            raise Refused(
-                "version", f"version '{given}' is not the approved version {short_hash(version.content_hash)}"
+            raise WrongState(
+                "version",
+                code="sign.version_not_approved",
+                given=given,
+                approved=short_hash(version.content_hash),
             )
         org = session.get(Organisation, plan.org_id)
         assert org is not None and who.person is not None
@@ -71,10 +74,13 @@ def sign(
             )
             content, signed_as = replace(content, signature=block), asdict(block)
         if stopping := blocking(problems_of(content, org, ruleset)):
-            raise Refused(
+            raise WrongState(
                 "format",
-                f"{len(stopping)} format problem(s) under {ruleset.name} must be fixed before signing "
-                f"(banhanh plan check {plan_id}): {describe(stopping)}",
+                code="sign.format_problems",
+                count=len(stopping),
+                ruleset=ruleset.name,
+                plan_id=plan_id,
+                problems=describe(stopping),
             )
         entry = _allocate(session, org, plan, version, who.person, now)
         number, printed = entry.number, entry.symbol

@@ -57,7 +57,7 @@ def pending(db: Database, plan_id: int) -> list[dict[str, Any]]:
     with db.read() as session:
         plan = session.get(Plan, plan_id)
         if plan is None:
-            raise NotFound("plan", f"no plan with id {plan_id}")
+            raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
         org = session.get(Organisation, plan.org_id)
         assert org is not None
         people = {p.id: p for p in session.exec(select(Person).where(Person.org_id == plan.org_id))}
@@ -130,7 +130,7 @@ def changes_since_seen(db: Database, plan_id: int, person: Person) -> dict[str, 
     with db.read() as session:
         plan = session.get(Plan, plan_id)
         if plan is None:
-            raise NotFound("plan", f"no plan with id {plan_id}")
+            raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
         current = session.get(PlanVersion, plan.current_version_id)
         assert current is not None
         earlier = _last_seen(session, plan, person, current)
@@ -176,5 +176,5 @@ def organisation(db: Database, org_id: int) -> Organisation:
     with db.read() as session:
         org = session.get(Organisation, org_id)
         if org is None:
-            raise NotFound("org", f"no organisation {org_id}")
+            raise NotFound("org", code="org.not_found", key=org_id)
         return org

@@ -34,4 +34,9 @@ def test_retry_failed_from_the_command_line(db: Database, db_url: str, tmp_path:
 
     again = cli(db_url, tmp_path, "plan", "retry-failed", str(plan_id), "--as", SECRETARIAT)
     _, err = again.communicate(timeout=60)
-    assert again.returncode == 3 and "deliveries:" in err and "không có bản gửi lỗi" in err
+    assert (
+        again.returncode == 3
+        and "deliveries:" in err
+        and "no failed delivery" in err
+        and "[deliveries.none_failed]" in err
+    )

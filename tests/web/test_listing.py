@@ -100,7 +100,8 @@ def test_filters_by_state_waiting_and_year(client: TestClient, people: Database)
 
 def test_bad_filters_name_their_field(client: TestClient, people: Database) -> None:
     sign_in(client, people, SECRETARIAT)
-    for params, field in (({"state": "bogus"}, "state"), ({"page": "abc"}, "page"), ({"sort": "x"}, "sort")):
+    named = (({"state": "bogus"}, "Trạng thái"), ({"page": "abc"}, "Trang"), ({"sort": "x"}, "Sắp xếp"))
+    for params, field in named:
         page = client.get("/inbox", params=params)
         assert page.status_code == 400 and field in page.text, params
 

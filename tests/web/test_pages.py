@@ -85,7 +85,7 @@ def test_secretariat_creates_assigns_submits_and_reviewers_decide(
             "version": current_hash(people, plan_id),
         },
     )
-    assert no_comment.status_code == 400 and "comment" in no_comment.text
+    assert no_comment.status_code == 400 and "Cần ghi ý kiến khi đề nghị chỉnh sửa" in no_comment.text
     decided = reviewer.post(
         f"/plans/{plan_id}/review",
         data={

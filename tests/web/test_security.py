@@ -70,7 +70,7 @@ def test_someone_elses_link_is_refused_while_signed_in(client: TestClient, peopl
     theirs = last_link(people, R1, "review_requested")
     page = client.get(theirs)
     refused = client.post(theirs, data={"csrf": csrf_of(page.text)})
-    assert refused.status_code == 403 and "someone else" in refused.text
+    assert refused.status_code == 403 and "được gửi cho người khác" in refused.text
     assert use_link(TestClient(client.app, follow_redirects=False), theirs)  # still unused, R1 can use it
 
 

@@ -41,13 +41,13 @@ def _docx_with(name: str, data: bytes) -> bytes:
 
 TEXT = SEED_004.read_text(encoding="utf-8")
 UPLOADS = [
-    ("large.txt", TEXT.encode() + b"a" * 60_000, "larger than"),
-    ("cp1258.txt", "Sài Gòn".encode("latin-1") + TEXT.encode(), "is not UTF-8"),
-    ("bomb.docx", _docx_with("word/media/image1.png", b"\0" * 3_000_000), "unzipped it would be"),
+    ("large.txt", TEXT.encode() + b"a" * 60_000, "lớn hơn"),
+    ("cp1258.txt", "Sài Gòn".encode("latin-1") + TEXT.encode(), "không phải UTF-8"),
+    ("bomb.docx", _docx_with("word/media/image1.png", b"\0" * 3_000_000), "Giải nén ra sẽ là"),
     (
         "entities.docx",
         _docx_with("word/document.xml", b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "b">]><d/>'),
-        "declares a DTD or entities",
+        "khai báo DTD hoặc thực thể",
     ),
 ]
 
@@ -71,5 +71,5 @@ def test_pasted_text_has_the_same_limit(client: TestClient, people: Database) ->
     sign_in(client, people, SECRETARIAT)
     page = client.get("/plans/new")
     refused = client.post("/plans/new", data={"csrf": csrf_of(page.text), "text": TEXT + "a" * 60_000})
-    assert refused.status_code == 400 and "larger than" in refused.text
+    assert refused.status_code == 400 and "Văn bản dài quá" in refused.text
     assert queries.list_plans(people) == []
