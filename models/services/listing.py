@@ -154,17 +154,20 @@ def _matches(session: Session, q: str) -> ColumnElement[bool]:
 
 
 def _has_words(session: Session, words: list[str]) -> ColumnElement[bool]:
-    """The current version's title or text has every word, or a word beginning with it (the
-    full-text index of migration 0008: a word search does not read every plan's text)."""
+    """The current version's title or text has every word, the last one possibly unfinished (a
+    word beginning with it), through the full-text index of migration 0008: a word search does
+    not read every plan's text, and whole words look up one entry each, not every extension."""
     if session.get_bind().dialect.name == "sqlite":
-        match = " ".join(f'"{w}"*' for w in words)
+        match = " ".join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*'])
         hits: Select[tuple[int]] = (
             sa_select(literal_column("rowid", Integer))
             .select_from(text("planversion_fts"))
             .where(text("planversion_fts MATCH :words").bindparams(words=match))
         )
         return col(PlanVersion.id).in_(hits)
-    query = func.to_tsquery(literal_column("'simple'::regconfig"), " & ".join(f"{w}:*" for w in words))
+    query = func.to_tsquery(
+        literal_column("'simple'::regconfig"), " & ".join([*words[:-1], f"{words[-1]}:*"])
+    )
     return _PG_WORDS.op("@@")(query)
 
 
