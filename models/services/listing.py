@@ -159,7 +159,7 @@ def _has_words(session: Session, words: list[str]) -> ColumnElement[bool]:
     not read every plan's text, and whole words look up one entry each, not every extension."""
     if session.get_bind().dialect.name == "sqlite":
         match = " ".join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*'])
-        hits: Select[tuple[int]] = (
+        hits: Select[int] = (
             sa_select(literal_column("rowid", Integer))
             .select_from(text("planversion_fts"))
             .where(text("planversion_fts MATCH :words").bindparams(words=match))
