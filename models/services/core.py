@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from models.content import PlanContent, SignatureBlock, recipients_from_json, short_hash
+from models.content import short_hash
 from models.directory import Organisation, Person
 from models.errors import AlreadyDecided, NotFound, Refused
 from models.lifecycle import TRANSITIONS, Action, Role, State, Transition, find_transition
@@ -76,25 +76,6 @@ def lock_plan(session: Session, plan_id: int) -> Plan:
     if plan is None:
         raise NotFound("plan", f"no plan with id {plan_id}")
     return plan
-
-
-def current_version(session: Session, plan: Plan) -> PlanVersion:
-    version = session.get(PlanVersion, plan.current_version_id)
-    assert version is not None, "a plan always has a current version"
-    return version
-
-
-def content_of(version: PlanVersion) -> PlanContent:
-    """The canonical content of a stored version (what its hash is computed over)."""
-    sig = version.signature
-    return PlanContent(
-        title=version.title,
-        body=version.body,
-        footnotes=tuple(version.footnotes),
-        recipients=recipients_from_json(version.recipients),
-        signature=SignatureBlock(**sig) if sig else None,
-        summary_lines=tuple(version.summary_lines),
-    )
 
 
 def role_for(who: Who, state: State, action: Action) -> Role:

@@ -24,7 +24,6 @@ from models.services.core import (
     Who,
     apply,
     check,
-    current_version,
     lock_plan,
     message_id_for,
     plan_context,
@@ -34,6 +33,7 @@ from models.services.core import (
 from models.services.digest import queue_failure_digest
 from models.services.locking import insert_ignore
 from models.services.plans import address_book
+from models.services.versions import current_version
 
 FINAL_DELIVERY = frozenset({"sent", "failed", "not_emailed", "filed"})
 

@@ -27,18 +27,9 @@ from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, ReviewTask
 from models.policies import TaskStatus
 from models.review_policy import Stage, check_template, parse_rule
 from models.services import audit
-from models.services.core import (
-    Who,
-    apply,
-    check,
-    content_of,
-    current_version,
-    lock_plan,
-    plan_context,
-    queue_email,
-    resolve_actor,
-)
+from models.services.core import Who, apply, check, lock_plan, plan_context, queue_email, resolve_actor
 from models.services.reviews import advance, open_stage
+from models.services.versions import content_of, current_version
 
 MAX_TITLE = 500
 # "" is an ordinary plan; the others are never sent by plain email (Luật Bảo vệ bí mật nhà nước).

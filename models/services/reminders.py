@@ -23,8 +23,9 @@ from models.plans import Plan, ReviewTask
 from models.reminders import Nudge, ReminderPolicy, next_nudge
 from models.services import audit
 from models.services.checks import local_date
-from models.services.core import current_version, plan_context, queue_email
+from models.services.core import plan_context, queue_email
 from models.services.delegations import delegate_on
+from models.services.versions import current_version
 
 
 def _policy(org: Organisation) -> tuple[ReminderPolicy, frozenset[date]]:

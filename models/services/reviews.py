@@ -25,17 +25,9 @@ from models.policies import DECIDED_STATUS, Decision, Outcome, TaskStatus
 from models.review_policy import Next, Rule, Stage, next_step, stage_outcome, to_ask
 from models.services import audit
 from models.services.checks import local_date
-from models.services.core import (
-    Who,
-    apply,
-    check,
-    current_version,
-    lock_plan,
-    plan_context,
-    queue_email,
-    resolve_actor,
-)
+from models.services.core import Who, apply, check, lock_plan, plan_context, queue_email, resolve_actor
 from models.services.delegations import acting, delegate_on
+from models.services.versions import current_version
 
 MIN_HASH_PREFIX = 8
 

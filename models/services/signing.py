@@ -20,19 +20,11 @@ from models.plans import Plan, PlanVersion
 from models.records import Register, RegisterEntry
 from models.services import audit
 from models.services.checks import local_date, problems_of, ruleset_of
-from models.services.core import (
-    apply,
-    check,
-    content_of,
-    current_version,
-    lock_plan,
-    plan_context,
-    queue_email,
-    resolve_actor,
-)
+from models.services.core import apply, check, lock_plan, plan_context, queue_email, resolve_actor
 from models.services.delegations import acting
 from models.services.locking import insert_ignore
 from models.services.reviews import MIN_HASH_PREFIX
+from models.services.versions import content_of, current_version
 
 
 @dataclass(frozen=True)
