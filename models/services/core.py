@@ -18,11 +18,12 @@ from sqlmodel import Session, select
 from models.content import short_hash
 from models.directory import Organisation, Person
 from models.errors import AlreadyDecided, NotFound, Refused
-from models.lifecycle import TRANSITIONS, Action, Role, State, Transition, find_transition
-from models.plans import Plan, PlanVersion, ReviewTask
+from models.lifecycle import Action, Role, State, Transition, current
+from models.plans import Plan, PlanVersion
 from models.policies import check_separation
 from models.records import OutboxMessage
 from models.services import audit, links
+from models.services.views import plan_view
 
 SYSTEM = "system"
 
@@ -83,8 +84,7 @@ def role_for(who: Who, state: State, action: Action) -> Role:
     if who.principal is None:
         return Role.SYSTEM
     held = [Role(r) for r in who.principal.roles if r in Role.__members__.values() and r != Role.SYSTEM]
-    wanted = [t.role for t in TRANSITIONS if t.source is state and t.action is action]
-    for role in wanted:
+    for role in current().roles_for(state, action):
         if role in held:
             return role
     if not held:
@@ -92,37 +92,21 @@ def role_for(who: Who, state: State, action: Action) -> Role:
     return held[0]
 
 
-def is_assigned(session: Session, plan: Plan, who: Who, role: Role) -> bool:
-    person = who.principal
-    if person is None:
-        return role is Role.SYSTEM
-    if role is Role.SECRETARIAT:
-        return person.org_id == plan.org_id
-    if role is Role.SIGNER:
-        return plan.signer_id == person.id
-    if role is Role.REVIEWER:
-        task = session.exec(
-            select(ReviewTask).where(
-                ReviewTask.plan_id == plan.id,
-                ReviewTask.round == plan.review_round,
-                ReviewTask.reviewer_id == person.id,
-                ReviewTask.status == "open",
-            )
-        ).first()
-        return task is not None
-    return False
-
-
-def check(session: Session, plan: Plan, who: Who, action: Action) -> Transition:
-    """The table's answer for this actor and action; raises Refused when it says no."""
-    state = State(plan.state)
+def check(session: Session, plan: Plan, who: Who, action: Action, seen: str | None = None) -> Transition:
+    """The table's answer for this actor and action, its guard's included (on the plan's view,
+    `seen`: the version hash the actor acted on); raises the guard's error when it says no."""
+    lifecycle = current()
+    state = lifecycle.state_of(plan.state)
     role = role_for(who, state, action)
-    transition = find_transition(state, action, role, is_assigned(session, plan, who, role))
+    view = plan_view(session, plan, who.principal, seen)
+    transition = lifecycle.find(state, action, role, role in view.assigned_as)
     if transition.separate_from_drafter and who.person is not None:
         org = session.get(Organisation, plan.org_id)
         assert org is not None
         acting = {p.id for p in (who.person, who.on_behalf_of) if p is not None and p.id is not None}
         check_separation(action.value, plan.drafter_id, acting, org.drafter_may_approve_and_sign)
+    if transition.guard is not None and (blocked := transition.guard(view)) is not None:
+        raise blocked.exception()
     return transition
 
 

@@ -17,7 +17,6 @@ from models.content import (
     SignatureBlock,
     content_hash,
     nfc,
-    recipients_from_json,
 )
 from models.db import Database
 from models.directory import GroupMember, Organisation, Person, Unit
@@ -425,12 +424,6 @@ def submit(db: Database, plan_id: int, actor: str) -> int:
         who = resolve_actor(session, actor)
         transition = check(session, plan, who, Action.SUBMIT)
         version = current_version(session, plan)
-        reviewers = session.exec(
-            select(Person)
-            .join(PlanReviewer, col(PlanReviewer.person_id) == Person.id)
-            .where(PlanReviewer.plan_id == plan.id)
-        ).all()
-        _ready_to_submit(version, plan, reviewers)
         new_round = plan.review_round + 1
         apply(
             session,
@@ -445,21 +438,6 @@ def submit(db: Database, plan_id: int, actor: str) -> int:
         open_stage(session, plan, 1, version, now)
         advance(session, plan, now)
         return new_round
-
-
-def _ready_to_submit(version: PlanVersion, plan: Plan, reviewers: Sequence[Person]) -> None:
-    if not version.title.strip():
-        raise Invalid("title", "the title is empty")
-    if plan.signer_id is None or version.signature is None:
-        raise Invalid("signer", "no signer is assigned")
-    if not reviewers:
-        raise Invalid("reviewers", "no reviewer is assigned")
-    lines = recipients_from_json(version.recipients)
-    if not any(not r.archive for r in lines):
-        raise Invalid("recipients", "the Nơi nhận list has no recipient")
-    for i, line in enumerate(lines, start=1):
-        if not line.archive and line.unit_code is None:
-            raise Invalid(f"recipients[{i}]", f"'{line.text}' is not mapped to the address book")
 
 
 def withdraw(db: Database, plan_id: int, actor: str, reason: str = "") -> None:

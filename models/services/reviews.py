@@ -12,24 +12,21 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from models.content import short_hash
 from models.db import Database
 from models.delegation import Kind
 from models.directory import Person
-from models.errors import AlreadyDecided, Invalid, Refused
-from models.lifecycle import Action, find_transition
-from models.lifecycle import Role as R
+from models.errors import AlreadyDecided, Invalid
+from models.lifecycle import Action
 from models.lifecycle import State as S
-from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, ReviewTask
+from models.plans import Plan, PlanVersion, ReviewTask
 from models.policies import DECIDED_STATUS, Decision, Outcome, TaskStatus
-from models.review_policy import Next, Rule, Stage, next_step, stage_outcome, to_ask
+from models.review_policy import Next, to_ask
 from models.services import audit
 from models.services.checks import local_date
 from models.services.core import Who, apply, check, lock_plan, plan_context, queue_email, resolve_actor
 from models.services.delegations import acting, delegate_on
+from models.services.stages import plan_stages, round_tasks, where
 from models.services.versions import current_version
-
-MIN_HASH_PREFIX = 8
 
 
 def decide(
@@ -46,18 +43,17 @@ def decide(
     now = db.clock()
     with db.write() as session:
         plan = lock_plan(session, plan_id)
-        round_tasks = _round_tasks(session, plan)
+        in_round = round_tasks(session, plan)
         # Without a name, a reviewer who is also a delegate acts on whichever task is still open.
-        principals = [t.reviewer_id for t in round_tasks if on_behalf_of or t.status == TaskStatus.OPEN]
+        principals = [t.reviewer_id for t in in_round if on_behalf_of or t.status == TaskStatus.OPEN]
         who = acting(
             session, resolve_actor(session, actor), Kind.REVIEW, principals, local_date(now), on_behalf_of
         )
         if who.principal is not None:
-            _refuse_second_decision(round_tasks, who.principal)
-        transition = check(session, plan, who, Action(decision.value))
+            _refuse_second_decision(in_round, who.principal)
+        transition = check(session, plan, who, Action(decision.value), seen=version_hash)
         assert who.person is not None and who.principal is not None
-        task = next(t for t in round_tasks if t.reviewer_id == who.principal.id)
-        _check_version(task, version_hash)
+        task = next(t for t in in_round if t.reviewer_id == who.principal.id)
         comment = comment.strip()
         if decision is not Decision.APPROVE and not comment:
             raise Invalid("comment", f"a comment is required to {decision.value.replace('_', ' ')}")
@@ -91,31 +87,12 @@ def decide(
         return advance(session, plan, now, said)
 
 
-def _round_tasks(session: Session, plan: Plan) -> list[ReviewTask]:
-    return list(
-        session.exec(
-            select(ReviewTask).where(ReviewTask.plan_id == plan.id, ReviewTask.round == plan.review_round)
-        ).all()
-    )
-
-
 def _refuse_second_decision(round_tasks: list[ReviewTask], person: Person) -> None:
     task = next((t for t in round_tasks if t.reviewer_id == person.id), None)
     if task is not None and task.status != TaskStatus.OPEN:
         when = task.decided_at.isoformat(timespec="seconds") if task.decided_at else "earlier"
         raise AlreadyDecided(
             "task", f"already decided: {task.status} at {when}; a decision cannot be changed"
-        )
-
-
-def _check_version(task: ReviewTask, version_hash: str) -> None:
-    given = version_hash.strip().lower()
-    if len(given) < MIN_HASH_PREFIX:
-        raise Invalid("version", f"give at least {MIN_HASH_PREFIX} characters of the version hash")
-    if not task.version_hash.startswith(given):
-        raise Refused(
-            "version",
-            f"version {given} is outdated; the version under review is {short_hash(task.version_hash)}",
         )
 
 
@@ -138,24 +115,6 @@ def _tell_drafter(session: Session, plan: Plan, event: str, said: dict[str, Any]
     queue_email(
         session, event=event, to=drafter, key=f"r{plan.review_round}", plan=plan, context=context, now=now
     )
-
-
-def plan_stages(session: Session, plan: Plan) -> list[Stage[int]]:
-    """The plan's stages in order; a plan without stage rows has one: every reviewer, rule all."""
-    reviewers = session.exec(select(PlanReviewer).where(PlanReviewer.plan_id == plan.id)).all()
-    rows = session.exec(
-        select(PlanStage).where(PlanStage.plan_id == plan.id).order_by(col(PlanStage.seq))
-    ).all() or [PlanStage(plan_id=plan.id or 0, seq=1)]
-    return [
-        Stage(
-            reviewers=tuple(r.person_id for r in reviewers if r.stage == row.seq),
-            rule=Rule(row.rule),
-            needed=row.needed,
-            mandatory=frozenset(r.person_id for r in reviewers if r.stage == row.seq and r.mandatory),
-            name=row.name,
-        )
-        for row in rows
-    ]
 
 
 def open_stage(session: Session, plan: Plan, stage_no: int, version: PlanVersion, now: datetime) -> None:
@@ -211,36 +170,24 @@ def open_stage(session: Session, plan: Plan, stage_no: int, version: PlanVersion
     session.flush()
 
 
-def _where(session: Session, plan: Plan) -> tuple[Outcome, Next]:
-    """The current stage's outcome and the step it calls for."""
-    stages = plan_stages(session, plan)
-    statuses = {
-        t.reviewer_id: TaskStatus(t.status)
-        for t in _round_tasks(session, plan)
-        if t.stage == plan.review_stage
-    }
-    outcome = stage_outcome(stages[plan.review_stage - 1], statuses)
-    return outcome, next_step(outcome, plan.review_stage, len(stages))
-
-
 def advance(session: Session, plan: Plan, now: datetime, said: dict[str, Any] | None = None) -> Outcome:
     """Take the system's steps the current stage's outcome calls for: wait, open the next stage,
     complete the review, or reject it. A decided stage's other open tasks are cancelled."""
     while True:
-        outcome, step = _where(session, plan)
+        outcome, step = where(session, plan)
         if step in (Next.WAIT, Next.RETURN_TO_DRAFTER) or plan.state != S.IN_REVIEW:
             return outcome
         cancelled = _cancel_open_tasks(session, plan, now)  # the step's entry binds them
         detail = {"round": plan.review_round, "stage": plan.review_stage}
         if step is Next.REJECT:
-            transition = find_transition(S.IN_REVIEW, Action.FAIL_REVIEW, R.SYSTEM, assigned=True)
+            transition = check(session, plan, Who(None), Action.FAIL_REVIEW)
             apply(session, plan, transition, Who(None), now, detail, rows=cancelled)
             _tell_drafter(session, plan, "rejected", said or {}, now)
             return Outcome.REJECTED
         if step is Next.COMPLETE:
             _complete(session, plan, now, detail, cancelled)
             return Outcome.APPROVED
-        transition = find_transition(S.IN_REVIEW, Action.OPEN_STAGE, R.SYSTEM, assigned=True)
+        transition = check(session, plan, Who(None), Action.OPEN_STAGE)
         apply(
             session,
             plan,
@@ -257,7 +204,7 @@ def advance(session: Session, plan: Plan, now: datetime, said: dict[str, Any] | 
 def _complete(
     session: Session, plan: Plan, now: datetime, detail: dict[str, Any], cancelled: list[ReviewTask]
 ) -> None:
-    transition = find_transition(S.IN_REVIEW, Action.COMPLETE_REVIEW, R.SYSTEM, assigned=True)
+    transition = check(session, plan, Who(None), Action.COMPLETE_REVIEW)
     apply(session, plan, transition, Who(None), now, detail, rows=cancelled, sign_requested_at=now)
     version = current_version(session, plan)
     context = plan_context(session, plan, version)
@@ -273,25 +220,13 @@ def _complete(
     )
 
 
-SYSTEM_STEPS = {
-    Action.OPEN_STAGE: Next.OPEN_NEXT_STAGE,
-    Action.COMPLETE_REVIEW: Next.COMPLETE,
-    Action.FAIL_REVIEW: Next.REJECT,
-}
-
-
 def system_step(db: Database, plan_id: int, actor: str, action: Action) -> Outcome:
     """One of the engine's review steps as a standalone call (used by the exhaustive tests): taken
-    only when the current stage's outcome calls for it."""
+    only when the current stage's outcome calls for it (the step's guard)."""
     now = db.clock()
     with db.write() as session:
         plan = lock_plan(session, plan_id)
         check(session, plan, resolve_actor(session, actor), action)
-        outcome, step = _where(session, plan)
-        if step is not SYSTEM_STEPS[action]:
-            raise Refused(
-                "review", f"review stage {plan.review_stage} is {outcome}; it does not call for {action}"
-            )
         return advance(session, plan, now)
 
 

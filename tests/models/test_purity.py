@@ -12,6 +12,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 PURE = [
     "models.lifecycle",
+    "models.guards",
+    "models.states",
+    "models.events",
     "models.policies",
     "models.numbering",
     "models.content",
