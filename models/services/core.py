@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from models.content import short_hash
 from models.directory import Organisation, Person
 from models.errors import AlreadyDecided, NotFound, Refused
+from models.guards import Blocked
 from models.lifecycle import Action, Role, State, Transition, current
 from models.plans import Plan, PlanVersion
 from models.policies import check_separation
@@ -92,9 +93,12 @@ def role_for(who: Who, state: State, action: Action) -> Role:
     return held[0]
 
 
-def check(session: Session, plan: Plan, who: Who, action: Action, seen: str | None = None) -> Transition:
-    """The table's answer for this actor and action, its guard's included (on the plan's view,
-    `seen`: the version hash the actor acted on); raises the guard's error when it says no."""
+def guarded(
+    session: Session, plan: Plan, who: Who, action: Action, seen: str | None = None
+) -> tuple[Transition, Blocked | None]:
+    """The table's transition for this actor and action (`Refused` when the table or separation of
+    duties says no) and what its guard says on the plan's view (`seen`: the version hash the
+    actor acted on)."""
     lifecycle = current()
     state = lifecycle.state_of(plan.state)
     role = role_for(who, state, action)
@@ -105,7 +109,13 @@ def check(session: Session, plan: Plan, who: Who, action: Action, seen: str | No
         assert org is not None
         acting = {p.id for p in (who.person, who.on_behalf_of) if p is not None and p.id is not None}
         check_separation(action.value, plan.drafter_id, acting, org.drafter_may_approve_and_sign)
-    if transition.guard is not None and (blocked := transition.guard(view)) is not None:
+    return transition, None if transition.guard is None else transition.guard(view)
+
+
+def check(session: Session, plan: Plan, who: Who, action: Action, seen: str | None = None) -> Transition:
+    """The table's answer for this actor and action, its guard's included; raises when it says no."""
+    transition, blocked = guarded(session, plan, who, action, seen)
+    if blocked is not None:
         raise blocked.exception()
     return transition
 
