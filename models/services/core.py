@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from models.content import short_hash
@@ -24,53 +23,12 @@ from models.plans import Plan, PlanVersion
 from models.policies import check_separation
 from models.records import OutboxMessage
 from models.services import audit, links
+from models.services.actors import SYSTEM as SYSTEM
+from models.services.actors import Who as Who
+from models.services.actors import resolve_actor as resolve_actor
+from models.services.recipients import addressees
+from models.services.versions import current_version
 from models.services.views import plan_view
-
-SYSTEM = "system"
-
-
-@dataclass(frozen=True)
-class Who:
-    """The acting person, or the engine itself (person None); a delegate acts on behalf of another."""
-
-    person: Person | None
-    on_behalf_of: Person | None = None
-
-    @property
-    def principal(self) -> Person | None:
-        """Whose role and assignment the action uses: the delegator when a delegate acts."""
-        return self.on_behalf_of or self.person
-
-    @property
-    def label(self) -> str:
-        if self.person is None:
-            return SYSTEM
-        if self.on_behalf_of is not None:
-            return f"{self.person.email} on behalf of {self.on_behalf_of.email}"
-        return self.person.email
-
-    @property
-    def name(self) -> str:
-        if self.person is None:
-            return "Hệ thống"
-        if self.on_behalf_of is not None:
-            return f"{self.person.name} (ủy quyền của {self.on_behalf_of.name})"
-        return self.person.name
-
-    def detail(self) -> dict[str, str]:
-        """What an audit entry records about a delegate acting."""
-        if self.on_behalf_of is None or self.person is None:
-            return {}
-        return {"on_behalf_of": self.on_behalf_of.email, "delegate": self.person.email}
-
-
-def resolve_actor(session: Session, actor: str) -> Who:
-    if actor == SYSTEM:
-        return Who(None)
-    person = session.exec(select(Person).where(func.lower(Person.email) == actor.strip().lower())).first()
-    if person is None:
-        raise NotFound("as", f"no person with the email address '{actor}'")
-    return Who(person)
 
 
 def lock_plan(session: Session, plan_id: int) -> Plan:
@@ -128,10 +86,11 @@ def apply(
     now: datetime,
     detail: dict[str, Any] | None = None,
     rows: Sequence[Any] = (),
+    said: dict[str, Any] | None = None,
     **changes: Any,
 ) -> None:
     """Compare-and-set the plan's state and row version, audit (binding the plan and `rows`), queue
-    the flow job."""
+    the flow job and the transition's events (their emails add `said` to the plan's context)."""
     result = session.execute(
         update(Plan)
         .where(Plan.id == plan.id, Plan.state == transition.source, Plan.row_version == plan.row_version)  # type: ignore[arg-type]
@@ -153,6 +112,20 @@ def apply(
     )
     if transition.drives_flow:
         queue_flow_job(session, plan, now)
+    if transition.notices:
+        version = current_version(session, plan)
+        context = {**plan_context(session, plan, version), **(said or {})}
+        for event in transition.notices:
+            for to in addressees(session, plan, transition, event, version, now):
+                queue_email(
+                    session,
+                    event=event.value,
+                    to=to.person,
+                    key=to.key,
+                    plan=plan,
+                    context={**context, **to.context},
+                    now=now,
+                )
 
 
 def queue_flow_job(session: Session, plan: Plan, now: datetime) -> None:

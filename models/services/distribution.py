@@ -13,7 +13,6 @@ from sqlmodel import Session, col, func, select
 from models.addressing import Route, resolve
 from models.content import recipients_from_json, short_hash
 from models.db import Database
-from models.directory import Person
 from models.errors import AlreadyDecided, NotFound, Refused
 from models.lifecycle import Action, Role, State
 from models.plans import Plan, PlanVersion, RenderedDocument
@@ -27,7 +26,6 @@ from models.services.core import (
     lock_plan,
     message_id_for,
     plan_context,
-    queue_email,
     resolve_actor,
 )
 from models.services.digest import queue_failure_digest
@@ -258,15 +256,8 @@ def complete_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> No
         counts: dict[str, int] = {}
         for status in session.exec(select(Delivery.status).where(Delivery.plan_id == plan.id)):
             counts[status] = counts.get(status, 0) + 1
-        apply(session, plan, transition, who, now, {"deliveries": counts}, issued_at=now)
-        version = current_version(session, plan)
-        context = {**plan_context(session, plan, version), "deliveries": counts}
-        people = session.exec(select(Person).where(Person.org_id == plan.org_id)).all()
-        notify = {p.id: p for p in people if Role.SECRETARIAT in p.roles or p.id == plan.drafter_id}
-        for person in notify.values():
-            queue_email(
-                session, event="issued", to=person, key=f"p{plan.id}", plan=plan, context=context, now=now
-            )
+        said = {"deliveries": counts}
+        apply(session, plan, transition, who, now, said, said=said, issued_at=now)
         queue_failure_digest(session, plan, now)  # one email about every failed copy, if any
 
 

@@ -26,7 +26,7 @@ from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, ReviewTask
 from models.policies import TaskStatus
 from models.review_policy import Stage, check_template, parse_rule
 from models.services import audit
-from models.services.core import Who, apply, check, lock_plan, plan_context, queue_email, resolve_actor
+from models.services.core import Who, apply, check, lock_plan, resolve_actor
 from models.services.reviews import advance, open_stage
 from models.services.versions import content_of, current_version
 
@@ -425,6 +425,7 @@ def submit(db: Database, plan_id: int, actor: str) -> int:
         transition = check(session, plan, who, Action.SUBMIT)
         version = current_version(session, plan)
         new_round = plan.review_round + 1
+        open_stage(session, plan, new_round, 1, version, now)
         apply(
             session,
             plan,
@@ -435,7 +436,6 @@ def submit(db: Database, plan_id: int, actor: str) -> int:
             review_round=new_round,
             review_stage=1,
         )
-        open_stage(session, plan, 1, version, now)
         advance(session, plan, now)
         return new_round
 
@@ -453,26 +453,12 @@ def withdraw(db: Database, plan_id: int, actor: str, reason: str = "") -> None:
             raise Invalid("reason", "say why the plan is withdrawn")
         if len(reason) > 500:
             raise Invalid("reason", "the reason is longer than 500 characters")
-        version = current_version(session, plan)
         open_tasks = session.exec(
             select(ReviewTask).where(ReviewTask.plan_id == plan.id, ReviewTask.status == TaskStatus.OPEN)
         ).all()
-        apply(session, plan, transition, who, now, {"reason": reason})
-        context = {**plan_context(session, plan, version), "comment": reason, "actor_name": who.name}
-        notify = [session.get(Person, t.reviewer_id) for t in open_tasks]
-        if plan.state == "withdrawn" and transition.source == "approved" and plan.signer_id:
-            notify.append(session.get(Person, plan.signer_id))
+        # The transition tells the reviewers of the tasks still open (and the signer, once approved).
+        said = {"comment": reason, "actor_name": who.name}
+        apply(session, plan, transition, who, now, {"reason": reason}, said=said)
         for task in open_tasks:
             task.status, task.decided_at = TaskStatus.CANCELLED, now
             session.add(task)
-        for person in notify:
-            if person is not None:
-                queue_email(
-                    session,
-                    event="withdrawn",
-                    to=person,
-                    key=f"r{plan.review_round}",
-                    plan=plan,
-                    context=context,
-                    now=now,
-                )

@@ -23,7 +23,7 @@ from models.policies import DECIDED_STATUS, Decision, Outcome, TaskStatus
 from models.review_policy import Next, to_ask
 from models.services import audit
 from models.services.checks import local_date
-from models.services.core import Who, apply, check, lock_plan, plan_context, queue_email, resolve_actor
+from models.services.core import Who, apply, check, lock_plan, resolve_actor
 from models.services.delegations import acting, delegate_on
 from models.services.stages import plan_stages, round_tasks, where
 from models.services.versions import current_version
@@ -78,11 +78,10 @@ def decide(
             now,
             {"round": plan.review_round, "stage": task.stage, "hash": task.version_hash, "comment": comment},
             rows=[task],
+            said=(said := {"comment": comment, "actor_name": who.name}),
         )
-        said = {"comment": comment, "actor_name": who.name}
         if decision is Decision.REQUEST_CHANGES:
             audit.bind(session, _cancel_open_tasks(session, plan, now))
-            _tell_drafter(session, plan, "changes_requested", said, now)
             return Outcome.CHANGES_REQUESTED
         return advance(session, plan, now, said)
 
@@ -108,18 +107,12 @@ def _cancel_open_tasks(session: Session, plan: Plan, now: datetime) -> list[Revi
     return open_tasks
 
 
-def _tell_drafter(session: Session, plan: Plan, event: str, said: dict[str, Any], now: datetime) -> None:
-    drafter = session.get(Person, plan.drafter_id)
-    assert drafter is not None
-    context = {**plan_context(session, plan, current_version(session, plan)), **said}
-    queue_email(
-        session, event=event, to=drafter, key=f"r{plan.review_round}", plan=plan, context=context, now=now
-    )
-
-
-def open_stage(session: Session, plan: Plan, stage_no: int, version: PlanVersion, now: datetime) -> None:
-    """Create the stage's tasks for this round: an approval of the same version hash stands
-    (carried over); everyone else is asked, through their delegate when one is in force."""
+def open_stage(
+    session: Session, plan: Plan, review_round: int, stage_no: int, version: PlanVersion, now: datetime
+) -> None:
+    """Create the stage's tasks for the round: an approval of the same version hash stands
+    (carried over); everyone else is asked, through their delegate when one is in force (the
+    transition that opens the stage then tells them)."""
     stage = plan_stages(session, plan)[stage_no - 1]
     standing = {
         t.reviewer_id
@@ -132,16 +125,13 @@ def open_stage(session: Session, plan: Plan, stage_no: int, version: PlanVersion
         )
     }
     asked = set(to_ask(stage, standing))
-    context = plan_context(session, plan, version)
     for reviewer_id in stage.reviewers:
         carried = reviewer_id not in asked
-        reviewer = session.get(Person, reviewer_id)
-        assert reviewer is not None
         delegate = None if carried else delegate_on(session, reviewer_id, Kind.REVIEW, local_date(now))
         session.add(
             ReviewTask(
                 plan_id=plan.id or 0,
-                round=plan.review_round,
+                round=review_round,
                 stage=stage_no,
                 reviewer_id=reviewer_id,
                 version_id=version.id or 0,
@@ -152,20 +142,6 @@ def open_stage(session: Session, plan: Plan, stage_no: int, version: PlanVersion
                 decided_at=now if carried else None,
                 delegate_id=None if delegate is None else delegate.id,
             )
-        )
-        if carried:
-            continue
-        key = f"v{version.content_hash[:12]}:r{plan.review_round}"
-        if delegate is not None:
-            key, context = f"{key}:for:{reviewer.email}", {**context, "on_behalf_of": reviewer.name}
-        queue_email(
-            session,
-            event="review_requested",
-            to=delegate or reviewer,
-            key=key,
-            plan=plan,
-            context=context,
-            now=now,
         )
     session.flush()
 
@@ -181,13 +157,15 @@ def advance(session: Session, plan: Plan, now: datetime, said: dict[str, Any] | 
         detail = {"round": plan.review_round, "stage": plan.review_stage}
         if step is Next.REJECT:
             transition = check(session, plan, Who(None), Action.FAIL_REVIEW)
-            apply(session, plan, transition, Who(None), now, detail, rows=cancelled)
-            _tell_drafter(session, plan, "rejected", said or {}, now)
+            apply(session, plan, transition, Who(None), now, detail, rows=cancelled, said=said)
             return Outcome.REJECTED
         if step is Next.COMPLETE:
             _complete(session, plan, now, detail, cancelled)
             return Outcome.APPROVED
         transition = check(session, plan, Who(None), Action.OPEN_STAGE)
+        open_stage(
+            session, plan, plan.review_round, plan.review_stage + 1, current_version(session, plan), now
+        )
         apply(
             session,
             plan,
@@ -198,7 +176,6 @@ def advance(session: Session, plan: Plan, now: datetime, said: dict[str, Any] | 
             rows=cancelled,
             review_stage=plan.review_stage + 1,
         )
-        open_stage(session, plan, plan.review_stage, current_version(session, plan), now)
 
 
 def _complete(
@@ -206,18 +183,6 @@ def _complete(
 ) -> None:
     transition = check(session, plan, Who(None), Action.COMPLETE_REVIEW)
     apply(session, plan, transition, Who(None), now, detail, rows=cancelled, sign_requested_at=now)
-    version = current_version(session, plan)
-    context = plan_context(session, plan, version)
-    _tell_drafter(session, plan, "approved", {}, now)
-    signer = session.get(Person, plan.signer_id)
-    assert signer is not None
-    key = f"v{version.content_hash[:12]}"
-    delegate = delegate_on(session, signer.id or 0, Kind.SIGN, local_date(now))
-    if delegate is not None:
-        key, context = f"{key}:for:{signer.email}", {**context, "on_behalf_of": signer.name}
-    queue_email(
-        session, event="ready_to_sign", to=delegate or signer, key=key, plan=plan, context=context, now=now
-    )
 
 
 def system_step(db: Database, plan_id: int, actor: str, action: Action) -> Outcome:

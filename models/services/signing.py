@@ -19,7 +19,7 @@ from models.plans import Plan, PlanVersion
 from models.records import Register, RegisterEntry
 from models.services import audit
 from models.services.checks import local_date, problems_of, ruleset_of
-from models.services.core import apply, check, lock_plan, plan_context, queue_email, resolve_actor
+from models.services.core import apply, check, lock_plan, resolve_actor
 from models.services.delegations import acting
 from models.services.locking import insert_ignore
 from models.services.versions import content_of, current_version
@@ -80,18 +80,6 @@ def sign(
             signed_signature=signed_as,
         )
         audit.anchor(session, plan, now)  # last entry of this transaction: the head the PDF prints
-        context = plan_context(session, plan, version)
-        drafter = session.get(Person, plan.drafter_id)
-        assert drafter is not None
-        queue_email(
-            session,
-            event="signed",
-            to=drafter,
-            key=f"v{version.content_hash[:12]}",
-            plan=plan,
-            context=context,
-            now=now,
-        )
         return Signed(number, printed)
 
 
