@@ -238,10 +238,9 @@ class Lifecycle:
         wait = self.waits_on.get(state)
         return None if wait is None else wait.key.format(round=review_round, version=version_seq)
 
-    def waits_on_role(self, state: State) -> Role | None:
-        """Whose step a plan in `state` waits on (`Role.SYSTEM`: the engine's)."""
-        wait = self.waits_on.get(state)
-        return None if wait is None else wait.role
+    def waiting_on(self, role: Role) -> list[State]:
+        """The states in which a plan waits on a step of `role` (the inbox, the reminders)."""
+        return [state for state, wait in self.waits_on.items() if wait.role is role]
 
 
 LIFECYCLE = Lifecycle(TRANSITIONS, WAITS_ON)
@@ -275,6 +274,10 @@ def actions_for(state: State, role: Role) -> list[Action]:
 
 def available_actions(view: PlanView, roles: Collection[Role]) -> list[Action]:
     return current().available_actions(view, roles)
+
+
+def waiting_on(role: Role) -> list[State]:
+    return current().waiting_on(role)
 
 
 def wait_key(state: State, review_round: int, version_seq: int) -> str | None:
