@@ -105,14 +105,15 @@ def task_open_on_current_version(view: PlanView) -> Blocked | None:
             error=Invalid,
         )
     if not view.task_hash.startswith(given):
-        current = short_hash(view.task_hash)
-        return Blocked(
-            "version.outdated",
-            "version",
-            f"version {given} is outdated; the version under review is {current}",
-            {"given": given, "current": current},
-        )
+        reason = "version {given} is outdated; the version under review is {current}"
+        return _other_version("version.outdated", reason, given, view.task_hash)
     return None
+
+
+def _other_version(code: str, reason: str, given: str, version_hash: str) -> Blocked:
+    """The actor acted on version `given`, not on `version_hash`."""
+    params = {"given": given, "current": short_hash(version_hash)}
+    return Blocked(code, "version", reason.format(**params), params)
 
 
 def _stage_calls_for(view: PlanView, step: Next, action: str) -> Blocked | None:
@@ -147,13 +148,8 @@ def version_current(view: PlanView) -> Blocked | None:
         return None
     given = view.seen_hash.strip().lower()
     if len(given) < MIN_HASH_PREFIX or not view.version_hash.startswith(given):
-        current = short_hash(view.version_hash)
-        return Blocked(
-            "version.not_approved",
-            "version",
-            f"version '{given}' is not the approved version {current}",
-            {"given": given, "current": current},
-        )
+        reason = "version '{given}' is not the approved version {current}"
+        return _other_version("version.not_approved", reason, given, view.version_hash)
     return None
 
 

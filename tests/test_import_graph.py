@@ -14,6 +14,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.models.test_purity import imported_by
+
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("models", "documents", "notifications", "flows", "web", "cli", "bench")
 
@@ -45,16 +47,8 @@ def top_level_imports(tree: ast.Module, package: str) -> Iterator[str]:
                     yield from walk(children)
 
     for node in walk(list(tree.body)):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")
-                parent = ".".join(parts[: len(parts) - node.level + 1])
-                base = f"{parent}.{base}".strip(".")
-            yield base
-            yield from (f"{base}.{alias.name}" for alias in node.names)
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield from imported_by(node, package)
 
 
 def _type_checking_only(node: ast.AST) -> bool:
