@@ -1,4 +1,5 @@
-"""The one path every state change takes: table lookup, compare-and-set, audit, outbox.
+"""The one path every state change takes: table lookup and guard (`check`), then compare-and-set,
+audit and outbox (`apply`).
 
 Only the services commit. A transition's audit row, its queued notifications and the job
 that drives the plan's flow run are written in the same transaction as the state change.
