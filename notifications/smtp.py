@@ -55,7 +55,6 @@ from models.settings import Settings
 from notifications.ratelimit import TokenBucket
 from notifications.turns import Baton, MachineTurn, Turn
 
-
 MACHINE_TURN_FILE = "sending.lock"  # in the data directory: shared by every sender of the machine
 
 
