@@ -255,6 +255,12 @@ MESSAGES: dict[str, Message] = {
     "submit.no_recipient": Message(
         "the Nơi nhận list has no recipient", "Danh sách Nơi nhận chưa có nơi nào."
     ),
+    "submit.as_above_unreferred": Message(
+        "'{text}' stands for the addressees named in Kính gửi or in the article it cites, and none of"
+        " them is in the address book; name them there or replace the line before submitting",
+        "“{text}” chỉ những nơi nhận nêu ở Kính gửi hoặc ở điều được dẫn, nhưng không nơi nào có trong"
+        " danh bạ; xin thêm vào danh bạ hoặc thay dòng này trước khi trình.",
+    ),
     "submit.recipient_unmapped": Message(
         "'{text}' is not mapped to the address book",
         "“{text}” chưa được gắn với một đơn vị trong sổ địa chỉ.",
@@ -268,6 +274,10 @@ MESSAGES: dict[str, Message] = {
         "choose approve, request changes or reject", "Xin chọn đồng ý, đề nghị chỉnh sửa hoặc không đồng ý."
     ),
     "review.comment_required": Message("a comment is required to {words}", "Cần ghi ý kiến khi {action}."),
+    "review.no_open_task": Message(
+        "you have no open review task on this plan",
+        "Đồng chí không có việc cho ý kiến nào đang mở trên văn bản này.",
+    ),
     "review.task_closed": Message(
         "this review task was already decided", "Việc cho ý kiến này đã có quyết định trước đó."
     ),

@@ -96,6 +96,10 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+# The delivery statuses a copy does not leave: a plan is issued once all its copies are in one.
+FINAL_DELIVERY = frozenset({"sent", "failed", "not_emailed", "filed"})
+
+
 class Delivery(SQLModel, table=True):
     """One recipient of an issued plan and where its copy stands."""
 

@@ -60,15 +60,16 @@ class FontSizes:
     motto: int  # the state Tiêu ngữ; 0: none (Party)
     issuer: int
     number: int
-    date: int
     type_name: int
-    summary: int
-    body: int
-    footnote: int
     recipients_label: int
     recipients: int
-    signature: int
-    page_number: int
+    # the same under every rule set so far
+    date: int = 14
+    summary: int = 14
+    body: int = 14
+    footnote: int = 12
+    signature: int = 14
+    page_number: int = 14
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,28 @@ def _upper(text: str) -> str:
     return unicodedata.normalize("NFC", text).upper().replace("UỶ", "ỦY").replace("OÁ", "ÓA")
 
 
+# The text each rule set cites for each clause: (HD36, HD05, NĐ30).
+_CITED: dict[Clause, tuple[str, str, str]] = {
+    Clause.ISSUER: ("Tên cơ quan ban hành", "Tên cơ quan ban hành", "Art. 8 Tên cơ quan ban hành"),
+    Clause.PLACE_DATE: ("Địa danh và ngày tháng", "Địa danh và ngày tháng", "Art. 8 Địa danh và thời gian"),
+    Clause.NUMBER: ("§1.3.1 Số và ký hiệu", "Số và ký hiệu", "Art. 15 Số, ký hiệu"),
+    Clause.TITLE: ("Tên loại và trích yếu", "Tên loại và trích yếu", "Art. 8 Tên loại và trích yếu"),
+    Clause.BODY: ("Nội dung", "Nội dung", "Art. 8 Nội dung"),
+    Clause.SIGNATURE: ("§1.7.1 Thể thức đề ký", "Thể thức đề ký", "Art. 13 Thẩm quyền ký"),
+    Clause.RECIPIENTS: ("§1.9 Nơi nhận", "Nơi nhận", "Art. 8 Nơi nhận"),
+    Clause.ARCHIVE: ("§1.9 Nơi nhận: bản lưu", "Nơi nhận: bản lưu", "PL I Nơi nhận: Lưu: VT"),
+    Clause.REVIEW: (
+        "§I.4 Kiểm tra thể thức trước khi ký",
+        "Kiểm tra thể thức trước khi ký",
+        "Art. 12 Kiểm tra trước khi ký",
+    ),
+}
+
+
+def _citations(column: int) -> tuple[tuple[Clause, str], ...]:
+    return tuple((clause, texts[column]) for clause, texts in _CITED.items())
+
+
 HD36 = RuleSet(
     name="HD36-HD/VPTW 2018 (Đảng)",
     short="HD36",
@@ -139,19 +162,7 @@ HD36 = RuleSet(
     effective_to=date(2026, 5, 26),
     margins=Margins(top=(20, 20), right=(15, 15), bottom=(20, 20), left=(30, 30)),
     sizes=FontSizes(
-        heading=15,
-        motto=0,
-        issuer=14,
-        number=14,
-        date=14,
-        type_name=15,
-        summary=14,
-        body=14,
-        footnote=12,
-        recipients_label=14,
-        recipients=12,
-        signature=14,
-        page_number=14,
+        heading=15, motto=0, issuer=14, number=14, type_name=15, recipients_label=14, recipients=12
     ),
     heading_lines=("ĐẢNG CỘNG SẢN VIỆT NAM",),
     under_issuer="*",
@@ -189,17 +200,7 @@ HD36 = RuleSet(
     body_endings=(".",),
     title_line_chars=68,
     max_title_lines=4,
-    citations=(
-        (Clause.ISSUER, "Tên cơ quan ban hành"),
-        (Clause.PLACE_DATE, "Địa danh và ngày tháng"),
-        (Clause.NUMBER, "§1.3.1 Số và ký hiệu"),
-        (Clause.TITLE, "Tên loại và trích yếu"),
-        (Clause.BODY, "Nội dung"),
-        (Clause.SIGNATURE, "§1.7.1 Thể thức đề ký"),
-        (Clause.RECIPIENTS, "§1.9 Nơi nhận"),
-        (Clause.ARCHIVE, "§1.9 Nơi nhận: bản lưu"),
-        (Clause.REVIEW, "§I.4 Kiểm tra thể thức trước khi ký"),
-    ),
+    citations=_citations(0),
 )
 
 HD05 = replace(
@@ -208,17 +209,7 @@ HD05 = replace(
     short="HD05",
     effective_from=date(2026, 5, 27),
     effective_to=None,
-    citations=(
-        (Clause.ISSUER, "Tên cơ quan ban hành"),
-        (Clause.PLACE_DATE, "Địa danh và ngày tháng"),
-        (Clause.NUMBER, "Số và ký hiệu"),
-        (Clause.TITLE, "Tên loại và trích yếu"),
-        (Clause.BODY, "Nội dung"),
-        (Clause.SIGNATURE, "Thể thức đề ký"),
-        (Clause.RECIPIENTS, "Nơi nhận"),
-        (Clause.ARCHIVE, "Nơi nhận: bản lưu"),
-        (Clause.REVIEW, "Kiểm tra thể thức trước khi ký"),
-    ),
+    citations=_citations(1),
 )
 
 ND30 = RuleSet(
@@ -229,19 +220,7 @@ ND30 = RuleSet(
     effective_to=None,
     margins=Margins(top=(20, 25), right=(15, 20), bottom=(20, 25), left=(30, 35)),
     sizes=FontSizes(
-        heading=13,
-        motto=14,
-        issuer=13,
-        number=13,
-        date=14,
-        type_name=14,
-        summary=14,
-        body=14,
-        footnote=12,
-        recipients_label=12,
-        recipients=11,
-        signature=14,
-        page_number=14,
+        heading=13, motto=14, issuer=13, number=13, type_name=14, recipients_label=12, recipients=11
     ),
     heading_lines=("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"),
     under_issuer="rule",
@@ -263,17 +242,7 @@ ND30 = RuleSet(
     body_endings=(".", "./."),
     title_line_chars=68,
     max_title_lines=4,
-    citations=(
-        (Clause.ISSUER, "Art. 8 Tên cơ quan ban hành"),
-        (Clause.PLACE_DATE, "Art. 8 Địa danh và thời gian"),
-        (Clause.NUMBER, "Art. 15 Số, ký hiệu"),
-        (Clause.TITLE, "Art. 8 Tên loại và trích yếu"),
-        (Clause.BODY, "Art. 8 Nội dung"),
-        (Clause.SIGNATURE, "Art. 13 Thẩm quyền ký"),
-        (Clause.RECIPIENTS, "Art. 8 Nơi nhận"),
-        (Clause.ARCHIVE, "PL I Nơi nhận: Lưu: VT"),
-        (Clause.REVIEW, "Art. 12 Kiểm tra trước khi ký"),
-    ),
+    citations=_citations(2),
 )
 
 RULESETS: tuple[RuleSet, ...] = (HD36, HD05, ND30)

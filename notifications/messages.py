@@ -44,26 +44,13 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
+from models.events import Event
 from models.settings import Settings
 from notifications.smtp import Outgoing, PermanentFailure
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
-EVENTS: tuple[str, ...] = (
-    "review_requested",
-    "changes_requested",
-    "rejected",
-    "approved",
-    "ready_to_sign",
-    "signed",
-    "issued",
-    "withdrawn",
-    "distributed",
-    "delivery_failed",
-    "reminder",
-    "escalation",
-    "ack_reminder",
-)
+EVENTS: tuple[str, ...] = tuple(Event)
 
 # Viet Nam has no daylight saving time: a fixed offset is exact.
 VN_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")

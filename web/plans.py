@@ -26,6 +26,7 @@ from models.services import (
     listing,
     plans,
     queries,
+    steps,
     workspace,
 )
 from web.pages import page
@@ -133,6 +134,7 @@ def plan_page(request: Request, plan_id: int, person: Someone) -> Response:
         pending=workspace.pending(db, plan_id),
         tasks=workspace.inbox(db, person),
         is_secretariat=Role.SECRETARIAT in person.roles,
+        offered=steps.offered(db, plan_id, person.email),  # the lifecycle table's answer for this person
     )
 
 

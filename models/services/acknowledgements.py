@@ -20,8 +20,9 @@ from models.errors import NotFound
 from models.plans import Plan, PlanVersion
 from models.records import AuditEntry, Delivery, OutboxMessage
 from models.services import audit
-from models.services.core import current_version, message_id_for, plan_context
+from models.services.core import message_id_for, plan_context
 from models.services.distribution import lock_distributed
+from models.services.versions import current_version
 
 REMIND_ACTION = "remind_ack"
 

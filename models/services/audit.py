@@ -42,6 +42,7 @@ from models.directory import Organisation, Person, Unit
 from models.plans import Plan, PlanVersion, RenderedDocument, ReviewTask
 from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery, OutboxMessage, RegisterEntry
 from models.services.locking import insert_ignore
+from models.services.versions import content_of
 
 ROWS = "rows"
 _LAST = "audit_last_entry"  # session.info key: the entry this transaction appended last
@@ -481,8 +482,6 @@ def _bytes_match(content: object, sha256: str) -> bool:
 
 
 def _version_hash(version: PlanVersion) -> str:
-    from models.services.core import content_of  # core appends through this module
-
     return content_hash(content_of(version))
 
 

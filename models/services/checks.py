@@ -15,7 +15,7 @@ from models.format_check import Issuer, Problem, check_plan
 from models.numbering import VN_TZ, System
 from models.plans import Plan, PlanVersion
 from models.rulesets import RuleSet, ruleset_for
-from models.services.core import content_of
+from models.services.versions import content_of
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The one path every state change takes: table lookup, compare-and-set, audit, outbox.
+"""The one path every state change takes: table lookup and guard (`check`), then compare-and-set,
+audit and outbox (`apply`).
 
 Only the services commit. A transition's audit row, its queued notifications and the job
 that drives the plan's flow run are written in the same transaction as the state change.
@@ -8,67 +9,27 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, select
 
-from models.content import PlanContent, SignatureBlock, recipients_from_json, short_hash
+from models.content import short_hash
 from models.directory import Organisation, Person
 from models.errors import AlreadyDecided, NotAllowed, NotFound
-from models.lifecycle import TRANSITIONS, Action, Role, State, Transition, find_transition
-from models.plans import Plan, PlanVersion, ReviewTask
+from models.guards import Blocked
+from models.lifecycle import Action, Role, State, Transition, current
+from models.plans import Plan, PlanVersion
 from models.policies import check_separation
 from models.records import OutboxMessage
 from models.services import audit, links
-
-SYSTEM = "system"
-
-
-@dataclass(frozen=True)
-class Who:
-    """The acting person, or the engine itself (person None); a delegate acts on behalf of another."""
-
-    person: Person | None
-    on_behalf_of: Person | None = None
-
-    @property
-    def principal(self) -> Person | None:
-        """Whose role and assignment the action uses: the delegator when a delegate acts."""
-        return self.on_behalf_of or self.person
-
-    @property
-    def label(self) -> str:
-        if self.person is None:
-            return SYSTEM
-        if self.on_behalf_of is not None:
-            return f"{self.person.email} on behalf of {self.on_behalf_of.email}"
-        return self.person.email
-
-    @property
-    def name(self) -> str:
-        if self.person is None:
-            return "Hệ thống"
-        if self.on_behalf_of is not None:
-            return f"{self.person.name} (ủy quyền của {self.on_behalf_of.name})"
-        return self.person.name
-
-    def detail(self) -> dict[str, str]:
-        """What an audit entry records about a delegate acting."""
-        if self.on_behalf_of is None or self.person is None:
-            return {}
-        return {"on_behalf_of": self.on_behalf_of.email, "delegate": self.person.email}
-
-
-def resolve_actor(session: Session, actor: str) -> Who:
-    if actor == SYSTEM:
-        return Who(None)
-    person = session.exec(select(Person).where(func.lower(Person.email) == actor.strip().lower())).first()
-    if person is None:
-        raise NotFound("as", code="person.not_found", email=actor)
-    return Who(person)
+from models.services.actors import SYSTEM as SYSTEM
+from models.services.actors import Who as Who
+from models.services.actors import resolve_actor as resolve_actor
+from models.services.recipients import addressees
+from models.services.versions import current_version
+from models.services.views import plan_view
 
 
 def lock_plan(session: Session, plan_id: int) -> Plan:
@@ -78,32 +39,12 @@ def lock_plan(session: Session, plan_id: int) -> Plan:
     return plan
 
 
-def current_version(session: Session, plan: Plan) -> PlanVersion:
-    version = session.get(PlanVersion, plan.current_version_id)
-    assert version is not None, "a plan always has a current version"
-    return version
-
-
-def content_of(version: PlanVersion) -> PlanContent:
-    """The canonical content of a stored version (what its hash is computed over)."""
-    sig = version.signature
-    return PlanContent(
-        title=version.title,
-        body=version.body,
-        footnotes=tuple(version.footnotes),
-        recipients=recipients_from_json(version.recipients),
-        signature=SignatureBlock(**sig) if sig else None,
-        summary_lines=tuple(version.summary_lines),
-    )
-
-
 def role_for(who: Who, state: State, action: Action) -> Role:
     """The role the actor acts in: the one the table wants, if the person holds it."""
     if who.principal is None:
         return Role.SYSTEM
     held = [Role(r) for r in who.principal.roles if r in Role.__members__.values() and r != Role.SYSTEM]
-    wanted = [t.role for t in TRANSITIONS if t.source is state and t.action is action]
-    for role in wanted:
+    for role in current().roles_for(state, action):
         if role in held:
             return role
     if not held:
@@ -111,37 +52,30 @@ def role_for(who: Who, state: State, action: Action) -> Role:
     return held[0]
 
 
-def is_assigned(session: Session, plan: Plan, who: Who, role: Role) -> bool:
-    person = who.principal
-    if person is None:
-        return role is Role.SYSTEM
-    if role is Role.SECRETARIAT:
-        return person.org_id == plan.org_id
-    if role is Role.SIGNER:
-        return plan.signer_id == person.id
-    if role is Role.REVIEWER:
-        task = session.exec(
-            select(ReviewTask).where(
-                ReviewTask.plan_id == plan.id,
-                ReviewTask.round == plan.review_round,
-                ReviewTask.reviewer_id == person.id,
-                ReviewTask.status == "open",
-            )
-        ).first()
-        return task is not None
-    return False
-
-
-def check(session: Session, plan: Plan, who: Who, action: Action) -> Transition:
-    """The table's answer for this actor and action; raises Refused when it says no."""
-    state = State(plan.state)
+def guarded(
+    session: Session, plan: Plan, who: Who, action: Action, seen: str | None = None
+) -> tuple[Transition, Blocked | None]:
+    """The table's transition for this actor and action (`Refused` when the table or separation of
+    duties says no) and what its guard says on the plan's view (`seen`: the version hash the
+    actor acted on)."""
+    lifecycle = current()
+    state = lifecycle.state_of(plan.state)
     role = role_for(who, state, action)
-    transition = find_transition(state, action, role, is_assigned(session, plan, who, role))
+    view = plan_view(session, plan, who.principal, seen)
+    transition = lifecycle.find(state, action, role, role in view.assigned_as)
     if transition.separate_from_drafter and who.person is not None:
         org = session.get(Organisation, plan.org_id)
         assert org is not None
         acting = {p.id for p in (who.person, who.on_behalf_of) if p is not None and p.id is not None}
         check_separation(action.value, plan.drafter_id, acting, org.drafter_may_approve_and_sign)
+    return transition, None if transition.guard is None else transition.guard(view)
+
+
+def check(session: Session, plan: Plan, who: Who, action: Action, seen: str | None = None) -> Transition:
+    """The table's answer for this actor and action, its guard's included; raises when it says no."""
+    transition, blocked = guarded(session, plan, who, action, seen)
+    if blocked is not None:
+        raise blocked.exception()
     return transition
 
 
@@ -153,10 +87,11 @@ def apply(
     now: datetime,
     detail: dict[str, Any] | None = None,
     rows: Sequence[Any] = (),
+    said: dict[str, Any] | None = None,
     **changes: Any,
 ) -> None:
     """Compare-and-set the plan's state and row version, audit (binding the plan and `rows`), queue
-    the flow job."""
+    the flow job and the transition's events (their emails add `said` to the plan's context)."""
     result = session.execute(
         update(Plan)
         .where(Plan.id == plan.id, Plan.state == transition.source, Plan.row_version == plan.row_version)  # type: ignore[arg-type]
@@ -178,6 +113,20 @@ def apply(
     )
     if transition.drives_flow:
         queue_flow_job(session, plan, now)
+    if transition.notices:
+        version = current_version(session, plan)
+        context = {**plan_context(session, plan, version), **(said or {})}
+        for event in transition.notices:
+            for to in addressees(session, plan, transition, event, version, now):
+                queue_email(
+                    session,
+                    event=event.value,
+                    to=to.person,
+                    key=to.key,
+                    plan=plan,
+                    context={**context, **to.context},
+                    now=now,
+                )
 
 
 def queue_flow_job(session: Session, plan: Plan, now: datetime) -> None:

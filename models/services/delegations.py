@@ -15,8 +15,8 @@ from models.directory import Delegation, Organisation, Person
 from models.errors import Invalid, NotAllowed, NotFound, WrongState
 from models.lifecycle import Role
 from models.services import audit
+from models.services.actors import Who, resolve_actor
 from models.services.checks import local_date
-from models.services.core import Who, resolve_actor
 
 
 def _person(session: Session, field: str, email: str) -> Person:

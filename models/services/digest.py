@@ -19,7 +19,8 @@ from models.directory import Person
 from models.lifecycle import Role
 from models.plans import Plan
 from models.records import Delivery, OutboxMessage
-from models.services.core import current_version, plan_context, queue_email
+from models.services.core import plan_context, queue_email
+from models.services.versions import current_version
 
 EVENT = "delivery_failed"
 LISTED = 200  # recipients listed in the email; the rest are counted (the deliveries page lists all)

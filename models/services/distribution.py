@@ -13,29 +13,25 @@ from sqlmodel import Session, col, func, select
 from models.addressing import Route, resolve
 from models.content import recipients_from_json, short_hash
 from models.db import Database
-from models.directory import Person
 from models.errors import AlreadyDecided, NotAllowed, NotFound, Refused, WrongState
 from models.lifecycle import Action, Role, State
 from models.plans import Plan, PlanVersion, RenderedDocument
-from models.records import Delivery, OutboxMessage
+from models.records import FINAL_DELIVERY, Delivery, OutboxMessage
 from models.services import audit
 from models.services.core import (
     SYSTEM,
     Who,
     apply,
     check,
-    current_version,
     lock_plan,
     message_id_for,
     plan_context,
-    queue_email,
     resolve_actor,
 )
 from models.services.digest import queue_failure_digest
 from models.services.locking import insert_ignore
 from models.services.plans import address_book
-
-FINAL_DELIVERY = frozenset({"sent", "failed", "not_emailed", "filed"})
+from models.services.versions import current_version
 
 
 def store_document(db: Database, plan_id: int, fmt: str, filename: str, content: bytes) -> None:
@@ -75,8 +71,7 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
         who = resolve_actor(session, actor)
         transition = check(session, plan, who, Action.DISTRIBUTE)
         pdf = document_for(session, plan, "pdf")
-        if pdf is None:
-            raise WrongState("document", code="distribute.not_rendered")
+        assert pdf is not None, "the transition's guard saw it rendered"
         version = current_version(session, plan)
         book = {e.code: e for e in address_book(session, plan.org_id)}
         targets = resolve(recipients_from_json(version.recipients), book, version.body)
@@ -251,11 +246,6 @@ def progress(db: Database, plan_id: int) -> Progress:
     return Progress(counts.get("sent", 0), counts.get("failed", 0), pending, other)
 
 
-def all_final(session: Session, plan: Plan) -> bool:
-    rows = session.exec(select(Delivery.status).where(Delivery.plan_id == plan.id)).all()
-    return all(s in FINAL_DELIVERY for s in rows)
-
-
 def complete_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> None:
     """distributing → issued, once every recipient is in a final delivery state."""
     now = db.clock()
@@ -263,20 +253,11 @@ def complete_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> No
         plan = lock_plan(session, plan_id)
         who = resolve_actor(session, actor)
         transition = check(session, plan, who, Action.COMPLETE_DISTRIBUTION)
-        if not all_final(session, plan):
-            raise WrongState("deliveries", code="deliveries.still_queued")
         counts: dict[str, int] = {}
         for status in session.exec(select(Delivery.status).where(Delivery.plan_id == plan.id)):
             counts[status] = counts.get(status, 0) + 1
-        apply(session, plan, transition, who, now, {"deliveries": counts}, issued_at=now)
-        version = current_version(session, plan)
-        context = {**plan_context(session, plan, version), "deliveries": counts}
-        people = session.exec(select(Person).where(Person.org_id == plan.org_id)).all()
-        notify = {p.id: p for p in people if Role.SECRETARIAT in p.roles or p.id == plan.drafter_id}
-        for person in notify.values():
-            queue_email(
-                session, event="issued", to=person, key=f"p{plan.id}", plan=plan, context=context, now=now
-            )
+        said = {"deliveries": counts}
+        apply(session, plan, transition, who, now, said, said=said, issued_at=now)
         queue_failure_digest(session, plan, now)  # one email about every failed copy, if any
 
 

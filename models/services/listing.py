@@ -19,7 +19,7 @@ from models.db import Database
 from models.delegation import Kind
 from models.directory import Person
 from models.errors import Invalid
-from models.lifecycle import Role, State
+from models.lifecycle import Role, State, waiting_on
 from models.numbering import VN_TZ
 from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
 from models.policies import TaskStatus
@@ -133,10 +133,10 @@ def _waiting_on(session: Session, org_id: int, email: str) -> ColumnElement[bool
         ReviewTask.reviewer_id == who.id,
         ReviewTask.status == TaskStatus.OPEN,
     )
-    return or_(
-        (col(Plan.state) == State.IN_REVIEW) & col(Plan.id).in_(open_review),
-        (col(Plan.state) == State.APPROVED) & (col(Plan.signer_id) == who.id),
-        col(Plan.state).in_([State.DRAFT, State.CHANGES_REQUESTED]) & (col(Plan.drafter_id) == who.id),
+    return or_(  # a step of the person's, in the states the lifecycle says wait on that role
+        col(Plan.state).in_(waiting_on(Role.REVIEWER)) & col(Plan.id).in_(open_review),
+        col(Plan.state).in_(waiting_on(Role.SIGNER)) & (col(Plan.signer_id) == who.id),
+        col(Plan.state).in_(waiting_on(Role.SECRETARIAT)) & (col(Plan.drafter_id) == who.id),
     )
 
 

@@ -17,7 +17,6 @@ from models.content import (
     SignatureBlock,
     content_hash,
     nfc,
-    recipients_from_json,
 )
 from models.db import Database
 from models.directory import GroupMember, Organisation, Person, Unit
@@ -27,18 +26,9 @@ from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, ReviewTask
 from models.policies import TaskStatus
 from models.review_policy import Stage, check_template, parse_rule
 from models.services import audit
-from models.services.core import (
-    Who,
-    apply,
-    check,
-    content_of,
-    current_version,
-    lock_plan,
-    plan_context,
-    queue_email,
-    resolve_actor,
-)
+from models.services.core import Who, apply, check, lock_plan, resolve_actor
 from models.services.reviews import advance, open_stage
+from models.services.versions import content_of, current_version
 
 MAX_TITLE = 500
 # "" is an ordinary plan; the others are never sent by plain email (Luật Bảo vệ bí mật nhà nước).
@@ -452,13 +442,8 @@ def submit(db: Database, plan_id: int, actor: str) -> int:
         who = resolve_actor(session, actor)
         transition = check(session, plan, who, Action.SUBMIT)
         version = current_version(session, plan)
-        reviewers = session.exec(
-            select(Person)
-            .join(PlanReviewer, col(PlanReviewer.person_id) == Person.id)
-            .where(PlanReviewer.plan_id == plan.id)
-        ).all()
-        _ready_to_submit(version, plan, reviewers, address_book(session, plan.org_id))
         new_round = plan.review_round + 1
+        open_stage(session, plan, new_round, 1, version, now)
         apply(
             session,
             plan,
@@ -469,29 +454,8 @@ def submit(db: Database, plan_id: int, actor: str) -> int:
             review_round=new_round,
             review_stage=1,
         )
-        open_stage(session, plan, 1, version, now)
         advance(session, plan, now)
         return new_round
-
-
-def _ready_to_submit(
-    version: PlanVersion, plan: Plan, reviewers: Sequence[Person], book: Sequence[Entry]
-) -> None:
-    if not version.title.strip():
-        raise Invalid("title", code="plan.title_empty")
-    if plan.signer_id is None or version.signature is None:
-        raise Invalid("signer", code="submit.no_signer")
-    if not reviewers:
-        raise Invalid("reviewers", code="submit.no_reviewer")
-    lines = recipients_from_json(version.recipients)
-    if not any(not r.archive for r in lines):
-        raise Invalid("recipients", code="submit.no_recipient")
-    for i, line in enumerate(lines, start=1):
-        article = as_above(line.text)
-        if article is not None and not referred_units(version.body, article, book):
-            raise Invalid(f"recipients[{i}]", _as_above_meaning(line.text, [], book))
-        if not line.archive and line.unit_code is None and article is None:
-            raise Invalid(f"recipients[{i}]", code="submit.recipient_unmapped", text=line.text)
 
 
 def withdraw(db: Database, plan_id: int, actor: str, reason: str = "") -> None:
@@ -507,26 +471,12 @@ def withdraw(db: Database, plan_id: int, actor: str, reason: str = "") -> None:
             raise Invalid("reason", code="withdraw.reason_required")
         if len(reason) > 500:
             raise Invalid("reason", code="withdraw.reason_too_long", limit=500)
-        version = current_version(session, plan)
         open_tasks = session.exec(
             select(ReviewTask).where(ReviewTask.plan_id == plan.id, ReviewTask.status == TaskStatus.OPEN)
         ).all()
-        apply(session, plan, transition, who, now, {"reason": reason})
-        context = {**plan_context(session, plan, version), "comment": reason, "actor_name": who.name}
-        notify = [session.get(Person, t.reviewer_id) for t in open_tasks]
-        if plan.state == "withdrawn" and transition.source == "approved" and plan.signer_id:
-            notify.append(session.get(Person, plan.signer_id))
+        # The transition tells the reviewers of the tasks still open (and the signer, once approved).
+        said = {"comment": reason, "actor_name": who.name}
+        apply(session, plan, transition, who, now, {"reason": reason}, said=said)
         for task in open_tasks:
             task.status, task.decided_at = TaskStatus.CANCELLED, now
             session.add(task)
-        for person in notify:
-            if person is not None:
-                queue_email(
-                    session,
-                    event="withdrawn",
-                    to=person,
-                    key=f"r{plan.review_round}",
-                    plan=plan,
-                    context=context,
-                    now=now,
-                )

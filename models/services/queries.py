@@ -17,7 +17,7 @@ from models.numbering import VN_TZ
 from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
 from models.records import AuditEntry, Delivery, OutboxMessage, Register, RegisterEntry
 from models.services.checks import local_date
-from models.services.reviews import plan_stages
+from models.services.stages import plan_stages
 
 
 def _plan(session: Session, plan_id: int) -> Plan:

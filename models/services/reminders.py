@@ -18,13 +18,14 @@ from sqlmodel import Session, col, func, select
 from models.db import Database
 from models.delegation import Kind
 from models.directory import Organisation, Person
-from models.lifecycle import State
+from models.lifecycle import Role, State, waiting_on
 from models.plans import Plan, ReviewTask
 from models.reminders import Nudge, ReminderPolicy, next_nudge
 from models.services import audit
 from models.services.checks import local_date
-from models.services.core import current_version, plan_context, queue_email
+from models.services.core import plan_context, queue_email
 from models.services.delegations import delegate_on
+from models.services.versions import current_version
 
 
 def _policy(org: Organisation) -> tuple[ReminderPolicy, frozenset[date]]:
@@ -41,11 +42,11 @@ def send_due_reminders(db: Database) -> dict[str, int]:
             .join(Plan, col(Plan.id) == ReviewTask.plan_id)
             .where(
                 ReviewTask.status == "open",
-                Plan.state == State.IN_REVIEW,
+                col(Plan.state).in_(waiting_on(Role.REVIEWER)),
                 col(ReviewTask.round) == Plan.review_round,
             )
         ).all()
-        signing = session.exec(select(Plan.id).where(Plan.state == State.APPROVED)).all()
+        signing = session.exec(select(Plan.id).where(col(Plan.state).in_(waiting_on(Role.SIGNER)))).all()
     for task_id in tasks:
         with db.write() as session:
             counts[_nudge_reviewer(session, task_id or 0, now)] += 1

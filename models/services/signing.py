@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from models.content import short_hash
 from models.db import Database
 from models.delegation import Kind, signed_for
 from models.directory import Organisation, Person
@@ -20,19 +19,10 @@ from models.plans import Plan, PlanVersion
 from models.records import Register, RegisterEntry
 from models.services import audit
 from models.services.checks import local_date, problems_of, ruleset_of
-from models.services.core import (
-    apply,
-    check,
-    content_of,
-    current_version,
-    lock_plan,
-    plan_context,
-    queue_email,
-    resolve_actor,
-)
+from models.services.core import apply, check, lock_plan, resolve_actor
 from models.services.delegations import acting
 from models.services.locking import insert_ignore
-from models.services.reviews import MIN_HASH_PREFIX
+from models.services.versions import content_of, current_version
 
 
 @dataclass(frozen=True)
@@ -53,16 +43,8 @@ def sign(
         who = acting(
             session, resolve_actor(session, actor), Kind.SIGN, principals, local_date(now), on_behalf_of
         )
-        transition = check(session, plan, who, Action.SIGN)
+        transition = check(session, plan, who, Action.SIGN, seen=version_hash)
         version = current_version(session, plan)
-        given = version_hash.strip().lower()
-        if len(given) < MIN_HASH_PREFIX or not version.content_hash.startswith(given):
-            raise WrongState(
-                "version",
-                code="sign.version_not_approved",
-                given=given,
-                approved=short_hash(version.content_hash),
-            )
         org = session.get(Organisation, plan.org_id)
         assert org is not None and who.person is not None
         ruleset = ruleset_of(org, local_date(now))
@@ -101,18 +83,6 @@ def sign(
             signed_signature=signed_as,
         )
         audit.anchor(session, plan, now)  # last entry of this transaction: the head the PDF prints
-        context = plan_context(session, plan, version)
-        drafter = session.get(Person, plan.drafter_id)
-        assert drafter is not None
-        queue_email(
-            session,
-            event="signed",
-            to=drafter,
-            key=f"v{version.content_hash[:12]}",
-            plan=plan,
-            context=context,
-            now=now,
-        )
         return Signed(number, printed)
 
 

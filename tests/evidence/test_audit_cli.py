@@ -23,7 +23,7 @@ from models.db import Database
 from models.plans import Plan, PlanVersion, ReviewTask
 from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery
 from models.services import audit
-from models.services.core import content_of
+from models.services.versions import content_of
 from tests.evidence.support import Issued, issue, sealing_settings, set_column
 from tests.factory import R1, R2, SIGNER, load_people
 

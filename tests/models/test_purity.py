@@ -12,6 +12,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 PURE = [
     "models.lifecycle",
+    "models.guards",
+    "models.states",
+    "models.events",
     "models.policies",
     "models.numbering",
     "models.content",
@@ -63,16 +66,8 @@ def imports_in(source: str, package: str) -> set[str]:
     counts `x.y`; relative imports resolved against `package`; literal dynamic imports)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")
-                parent = ".".join(parts[: len(parts) - node.level + 1])
-                base = f"{parent}.{base}".strip(".")
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found.update(imported_by(node, package))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name | ast.Attribute):
             called = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
             if called in {"__import__", "import_module"} and node.args:
@@ -80,6 +75,19 @@ def imports_in(source: str, package: str) -> set[str]:
                 literal = arg.value if isinstance(arg, ast.Constant) else None
                 found.add(literal if isinstance(literal, str) else "<dynamic import>")
     return found
+
+
+def imported_by(node: ast.Import | ast.ImportFrom, package: str) -> list[str]:
+    """The modules one import statement names (`from x import y` also `x.y`), relative ones
+    resolved against `package`."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = node.module or ""
+    if node.level:
+        parts = package.split(".")
+        parent = ".".join(parts[: len(parts) - node.level + 1])
+        base = f"{parent}.{base}".strip(".")
+    return [base, *(f"{base}.{alias.name}" for alias in node.names)]
 
 
 def closure(name: str) -> dict[str, list[str]]:

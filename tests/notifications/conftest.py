@@ -12,22 +12,6 @@ import pytest
 from models.settings import Settings
 from notifications.catcher import MailCatcher
 
-EVENTS = (
-    "review_requested",
-    "changes_requested",
-    "rejected",
-    "approved",
-    "ready_to_sign",
-    "signed",
-    "issued",
-    "withdrawn",
-    "distributed",
-    "delivery_failed",
-    "reminder",
-    "escalation",
-    "ack_reminder",
-)
-
 INJECTED_TITLE = "Kế hoạch\r\nBcc: evil@x"
 TITLE = "Kế hoạch thực hiện Nghị quyết số 12-NQ/TU về đẩy mạnh chuyển đổi số"
 

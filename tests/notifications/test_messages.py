@@ -10,10 +10,17 @@ from typing import Any
 
 import pytest
 
-from notifications.messages import EVENTS as MESSAGE_EVENTS
-from notifications.messages import MessageError, build_message, compose, one_line, render
+from notifications.messages import (
+    EVENTS,
+    TEMPLATES_DIR,
+    MessageError,
+    build_message,
+    compose,
+    one_line,
+    render,
+)
 from notifications.smtp import PermanentFailure
-from tests.notifications.conftest import EVENTS, INJECTED_TITLE, TITLE, make_item, plan_context, settings_for
+from tests.notifications.conftest import INJECTED_TITLE, TITLE, make_item, plan_context, settings_for
 
 OPTIONAL = {
     "comment": "Đề nghị bổ sung mục III.\nLàm rõ <b>kinh phí</b>.",
@@ -37,7 +44,9 @@ def parts(msg: EmailMessage) -> tuple[str, str]:
 
 
 def test_templates_cover_every_event() -> None:
-    assert set(MESSAGE_EVENTS) == set(EVENTS)
+    emails = Path(TEMPLATES_DIR, "emails")
+    wanted = [f"{e}.{part}.j2" for e in EVENTS for part in ("subject", "txt", "html")]
+    assert [name for name in wanted if not (emails / name).is_file()] == []
 
 
 @pytest.mark.parametrize("event", EVENTS)
@@ -172,7 +181,7 @@ def test_missing_required_context_is_a_clear_error(tmp_path: Path) -> None:
 def test_composed_bytes_are_what_data_carries(tmp_path: Path) -> None:
     """``compose`` promises CRLF line endings and no line starting with a dot (``smtp_ready``)."""
     document = "<html><body>\n.một dòng bắt đầu bằng dấu chấm\r\n..\rhết\n</body></html>"
-    for event in MESSAGE_EVENTS:
+    for event in EVENTS:
         item = make_item(event, to_name="Ban\n.Tuyên giáo\r", title=".Kế hoạch\n.", comment="\n.\n")
         out = compose(
             item,

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 
 from models.settings import Settings
 from notifications.catcher import MailCatcher, free_port, load_message, read_index
-from notifications.messages import build_message, one_line, render
+from notifications.messages import EVENTS, build_message, one_line, render
 from notifications.smtp import (
     Outgoing,
     PermanentFailure,
@@ -25,7 +25,7 @@ from notifications.smtp import (
     envelope,
 )
 from notifications.turns import FAIR_S, Baton, MachineTurn, Turn
-from tests.notifications.conftest import EVENTS, INJECTED_TITLE, make_item, settings_for
+from tests.notifications.conftest import INJECTED_TITLE, make_item, settings_for
 
 TITLE = f"{INJECTED_TITLE} thực hiện Nghị quyết số 12-NQ/TU về chuyển đổi số"
 PDF_NAME = "Kế hoạch 38-KH-ĐU.pdf"

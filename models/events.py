@@ -1,0 +1,26 @@
+"""The emails the engine sends about a plan, by event (pure).
+
+A lifecycle transition names the events it emits from this enum; the others are queued by the
+reminders, the delivery digest and the acknowledgements. The templates are named after them
+(``templates/emails/<event>.{subject,txt,html}.j2``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Event(StrEnum):
+    REVIEW_REQUESTED = "review_requested"
+    CHANGES_REQUESTED = "changes_requested"
+    REJECTED = "rejected"
+    APPROVED = "approved"
+    READY_TO_SIGN = "ready_to_sign"
+    SIGNED = "signed"
+    ISSUED = "issued"
+    WITHDRAWN = "withdrawn"
+    DISTRIBUTED = "distributed"  # the issued plan itself, one per resolved recipient
+    DELIVERY_FAILED = "delivery_failed"
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+    ACK_REMINDER = "ack_reminder"

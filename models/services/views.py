@@ -1,0 +1,110 @@
+"""The view of a plan the lifecycle's guards read, built once per transition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from models.addressing import as_above, referred_units
+from models.content import recipients_from_json
+from models.directory import Person
+from models.guards import PlanView
+from models.lifecycle import current
+from models.plans import Plan, PlanReviewer, PlanVersion, RenderedDocument, ReviewTask
+from models.policies import Outcome, TaskStatus
+from models.records import FINAL_DELIVERY, Delivery
+from models.review_policy import Next
+from models.services.stages import where
+from models.services.versions import current_version
+from models.states import Role, State
+
+
+def open_task(session: Session, plan: Plan, person: Person) -> ReviewTask | None:
+    """The person's open review task in the plan's current round."""
+    return session.exec(
+        select(ReviewTask).where(
+            ReviewTask.plan_id == plan.id,
+            ReviewTask.round == plan.review_round,
+            ReviewTask.reviewer_id == person.id,
+            ReviewTask.status == TaskStatus.OPEN,
+        )
+    ).first()
+
+
+def plan_view(session: Session, plan: Plan, person: Person | None, seen: str | None = None) -> PlanView:
+    """The plan as the guards see it, for `person` acting (None: the engine), who saw version `seen`."""
+    state = current().state_of(plan.state)
+    version = current_version(session, plan)
+    stage: tuple[Outcome, Next] = (Outcome.PENDING, Next.WAIT)
+    if state is State.IN_REVIEW:
+        stage = where(session, plan)
+    task = None if person is None else open_task(session, plan, person)
+    return PlanView(
+        state=state,
+        title=version.title,
+        version_hash=version.content_hash,
+        version_seq=version.seq,
+        review_round=plan.review_round,
+        review_stage=plan.review_stage,
+        has_signer=plan.signer_id is not None and version.signature is not None,
+        reviewers=session.exec(
+            select(func.count()).select_from(PlanReviewer).where(PlanReviewer.plan_id == plan.id)
+        ).one(),
+        recipients=recipients_from_json(version.recipients),
+        stage_outcome=stage[0],
+        stage_step=stage[1],
+        document_rendered=_exists(
+            session,
+            select(RenderedDocument.id).where(
+                RenderedDocument.plan_id == plan.id,
+                RenderedDocument.version_id == plan.current_version_id,
+                RenderedDocument.format == "pdf",
+            ),
+        ),
+        deliveries_final=not _exists(
+            session,
+            select(Delivery.id).where(
+                Delivery.plan_id == plan.id, col(Delivery.status).not_in(FINAL_DELIVERY)
+            ),
+        ),
+        number=plan.number,
+        assigned_as=_assigned_as(plan, person, task),
+        task_hash=None if task is None else task.version_hash,
+        seen_hash=seen,
+        unreferred=_unreferred(session, plan, version),
+    )
+
+
+def _exists(session: Session, query: SelectOfScalar[Any]) -> bool:
+    return session.exec(query.limit(1)).first() is not None
+
+
+def _assigned_as(plan: Plan, person: Person | None, task: ReviewTask | None) -> frozenset[Role]:
+    """The roles `person` is assigned to this plan in: the plan's organisation for the
+    secretariat, an open review task for a reviewer, the chosen signer for the signer."""
+    if person is None:
+        return frozenset({Role.SYSTEM})
+    assigned = set()
+    if person.org_id == plan.org_id:
+        assigned.add(Role.SECRETARIAT)
+    if plan.signer_id == person.id:
+        assigned.add(Role.SIGNER)
+    if task is not None:
+        assigned.add(Role.REVIEWER)
+    return frozenset(assigned)
+
+
+def _unreferred(session: Session, plan: Plan, version: PlanVersion) -> frozenset[int]:
+    """The "Như trên" / "Như Điều N" lines whose addressees are none of them in the address book."""
+    lines = recipients_from_json(version.recipients)
+    cited = {
+        i: article for i, line in enumerate(lines, start=1) if (article := as_above(line.text)) is not None
+    }
+    if not cited:
+        return frozenset()
+    from models.services.plans import address_book  # plans reaches this module through core
+
+    book = address_book(session, plan.org_id)
+    return frozenset(i for i, article in cited.items() if not referred_units(version.body, article, book))
