@@ -129,13 +129,13 @@ def task_open_on_current_version(view: PlanView) -> Blocked | None:
         )
     if not view.task_hash.startswith(given):
         reason = "version {given} is outdated; the version under review is {current}"
-        return _other_version("review.version_outdated", reason, given, view.task_hash)
+        return _other_version("review.version_outdated", reason, given, view.task_hash, "current")
     return None
 
 
-def _other_version(code: str, reason: str, given: str, version_hash: str) -> Blocked:
-    """The actor acted on version `given`, not on `version_hash`."""
-    params = {"given": given, "current": short_hash(version_hash), "approved": short_hash(version_hash)}
+def _other_version(code: str, reason: str, given: str, version_hash: str, shown_as: str) -> Blocked:
+    """The actor acted on version `given`, not on `version_hash` (the param `shown_as` names it)."""
+    params = {"given": given, shown_as: short_hash(version_hash)}
     return Blocked(code, "version", reason.format(**params), params, error=WrongState)
 
 
@@ -172,8 +172,8 @@ def version_current(view: PlanView) -> Blocked | None:
         return None
     given = view.seen_hash.strip().lower()
     if len(given) < MIN_HASH_PREFIX or not view.version_hash.startswith(given):
-        reason = "version '{given}' is not the approved version {current}"
-        return _other_version("sign.version_not_approved", reason, given, view.version_hash)
+        reason = "version '{given}' is not the approved version {approved}"
+        return _other_version("sign.version_not_approved", reason, given, view.version_hash, "approved")
     return None
 
 

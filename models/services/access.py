@@ -21,10 +21,10 @@ from models.errors import BanHanhError, NotAllowed, NotFound, WrongState
 from models.lifecycle import Role, State
 from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
 from models.policies import TaskStatus
-from models.records import ActionLink, OutboxMessage, WebSession
+from models.records import ActionLink, WebSession
 from models.services import links
 from models.services.checks import local_date
-from models.services.core import message_id_for
+from models.services.core import queue_message
 from models.services.delegations import delegate_on
 
 TOUCH_EVERY = timedelta(minutes=1)  # a session's last-seen time is written at most this often
@@ -70,23 +70,19 @@ def request_sign_in(db: Database, email: str, link_hours: int) -> bool:
         org = session.get(Organisation, person.org_id)
         path = links.issue(session, person, links.SIGN_IN, now)
         key = f"sign_in:{person.email.lower()}:{links.token_hash(path)[:16]}"
-        session.add(
-            OutboxMessage(
-                key=key,
-                kind="email",
-                event="sign_in",
-                to_email=person.email,
-                to_name=person.name,
-                context={
-                    "to_name": person.name,
-                    "org_name": org.name if org else "",
-                    "link_hours": link_hours,
-                    "action_path": path,
-                },
-                message_id=message_id_for(key),
-                next_attempt_at=now,
-                created_at=now,
-            )
+        queue_message(
+            session,
+            key=key,
+            event="sign_in",
+            to_email=person.email,
+            to_name=person.name,
+            context={
+                "to_name": person.name,
+                "org_name": org.name if org else "",
+                "link_hours": link_hours,
+                "action_path": path,
+            },
+            now=now,
         )
         return True
 

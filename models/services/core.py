@@ -173,22 +173,45 @@ def queue_email(
     context: dict[str, Any],
     now: datetime,
 ) -> None:
-    full_key = f"{event}:{to.email.lower()}:p{plan.id}:{key}"
+    queue_message(
+        session,
+        key=f"{event}:{to.email.lower()}:p{plan.id}:{key}",
+        event=event,
+        to_email=to.email,
+        to_name=to.name,
+        context={
+            **context,
+            "to_name": to.name,
+            # the page for this step, through a one-time link made with the email
+            "action_path": links.issue(session, to, links.step_for(event, context), now, plan),
+        },
+        now=now,
+        plan_id=plan.id,
+    )
+
+
+def queue_message(
+    session: Session,
+    *,
+    key: str,
+    event: str,
+    to_email: str,
+    to_name: str,
+    context: dict[str, Any],
+    now: datetime,
+    plan_id: int | None = None,
+) -> None:
+    """One email in the outbox, due now; its Message-ID comes from `key`, so a retry reuses it."""
     session.add(
         OutboxMessage(
-            key=full_key,
+            key=key,
             kind="email",
-            plan_id=plan.id,
+            plan_id=plan_id,
             event=event,
-            to_email=to.email,
-            to_name=to.name,
-            context={
-                **context,
-                "to_name": to.name,
-                # the page for this step, through a one-time link made with the email
-                "action_path": links.issue(session, to, links.step_for(event, context), now, plan),
-            },
-            message_id=message_id_for(full_key),
+            to_email=to_email,
+            to_name=to_name,
+            context=context,
+            message_id=message_id_for(key),
             next_attempt_at=now,
             created_at=now,
         )

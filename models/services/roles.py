@@ -16,9 +16,8 @@ from sqlmodel import Session, col, select
 from models.directory import Organisation, Person, RoleChange
 from models.errors import AlreadyDecided, Invalid, NotAllowed, NotFound
 from models.lifecycle import Role
-from models.records import OutboxMessage
 from models.services import audit
-from models.services.core import message_id_for
+from models.services.core import queue_message
 
 ADMIN = "admin"
 # Roles that decide what is issued: changed only through two administrators.
@@ -144,24 +143,19 @@ def _tell_head(
         else [p.email for p in session.exec(select(Person).where(Person.org_id == org.id)) if is_admin(p)]
     )
     for to in heads:
-        key = f"roles_changed:{change.id}:{to.lower()}"
-        session.add(
-            OutboxMessage(
-                key=key,
-                kind="email",
-                event="roles_changed",
-                to_email=to,
-                to_name="",
-                context={
-                    "org_name": org.name,
-                    "person_name": person.name,
-                    "person_email": person.email,
-                    "roles": person.roles,
-                    "requested_by": asker.name if asker else "",
-                    "confirmed_by": actor.name,
-                },
-                message_id=message_id_for(key),
-                next_attempt_at=now,
-                created_at=now,
-            )
+        queue_message(
+            session,
+            key=f"roles_changed:{change.id}:{to.lower()}",
+            event="roles_changed",
+            to_email=to,
+            to_name="",
+            context={
+                "org_name": org.name,
+                "person_name": person.name,
+                "person_email": person.email,
+                "roles": person.roles,
+                "requested_by": asker.name if asker else "",
+                "confirmed_by": actor.name,
+            },
+            now=now,
         )

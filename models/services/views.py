@@ -8,11 +8,11 @@ from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from models.addressing import as_above, referred_units
-from models.content import recipients_from_json
+from models.content import RecipientLine, recipients_from_json
 from models.directory import Person
 from models.guards import PlanView
 from models.lifecycle import current
-from models.plans import Plan, PlanReviewer, PlanVersion, RenderedDocument, ReviewTask
+from models.plans import Plan, PlanReviewer, RenderedDocument, ReviewTask
 from models.policies import Outcome, TaskStatus
 from models.records import FINAL_DELIVERY, Delivery
 from models.review_policy import Next
@@ -37,6 +37,7 @@ def plan_view(session: Session, plan: Plan, person: Person | None, seen: str | N
     """The plan as the guards see it, for `person` acting (None: the engine), who saw version `seen`."""
     state = current().state_of(plan.state)
     version = current_version(session, plan)
+    lines = recipients_from_json(version.recipients)
     stage: tuple[Outcome, Next] = (Outcome.PENDING, Next.WAIT)
     if state is State.IN_REVIEW:
         stage = where(session, plan)
@@ -52,7 +53,7 @@ def plan_view(session: Session, plan: Plan, person: Person | None, seen: str | N
         reviewers=session.exec(
             select(func.count()).select_from(PlanReviewer).where(PlanReviewer.plan_id == plan.id)
         ).one(),
-        recipients=recipients_from_json(version.recipients),
+        recipients=lines,
         stage_outcome=stage[0],
         stage_step=stage[1],
         document_rendered=_exists(
@@ -73,7 +74,7 @@ def plan_view(session: Session, plan: Plan, person: Person | None, seen: str | N
         assigned_as=_assigned_as(plan, person, task),
         task_hash=None if task is None else task.version_hash,
         seen_hash=seen,
-        unreferred=_unreferred(session, plan, version),
+        unreferred=_unreferred(session, plan, version.body, lines),
     )
 
 
@@ -96,9 +97,8 @@ def _assigned_as(plan: Plan, person: Person | None, task: ReviewTask | None) -> 
     return frozenset(assigned)
 
 
-def _unreferred(session: Session, plan: Plan, version: PlanVersion) -> frozenset[int]:
+def _unreferred(session: Session, plan: Plan, body: str, lines: tuple[RecipientLine, ...]) -> frozenset[int]:
     """The "Như trên" / "Như Điều N" lines whose addressees are none of them in the address book."""
-    lines = recipients_from_json(version.recipients)
     cited = {
         i: article for i, line in enumerate(lines, start=1) if (article := as_above(line.text)) is not None
     }
@@ -107,4 +107,4 @@ def _unreferred(session: Session, plan: Plan, version: PlanVersion) -> frozenset
     from models.services.plans import address_book  # plans reaches this module through core
 
     book = address_book(session, plan.org_id)
-    return frozenset(i for i, article in cited.items() if not referred_units(version.body, article, book))
+    return frozenset(i for i, article in cited.items() if not referred_units(body, article, book))

@@ -138,13 +138,10 @@ def _old_database(url: str, plan_states: list[State]) -> tuple[Database, list[in
     legacy = {t: c for t, c in audit.BOUND.items() if t not in audit.COVERED_LATER}
     # Today's models write organisation columns a later migration adds: there for the old rows'
     # creation only, dropped before that migration runs.
-    later = {"role_domains": "'[]'", "head_email": "''"}
+    later = {"role_domains": "JSON NOT NULL DEFAULT '[]'", "head_email": "VARCHAR NOT NULL DEFAULT ''"}
     with db.engine.begin() as conn:
-        for column, default in later.items():
-            kind = "JSON" if default == "'[]'" else "VARCHAR"
-            conn.execute(
-                text(f"ALTER TABLE organisation ADD COLUMN {column} {kind} NOT NULL DEFAULT {default}")
-            )
+        for column, definition in later.items():
+            conn.execute(text(f"ALTER TABLE organisation ADD COLUMN {column} {definition}"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(audit, "BOUND", legacy)
         load_people(db)
