@@ -17,6 +17,7 @@ from models.plans import Plan, PlanVersion, ReviewTask
 from models.policies import TaskStatus
 from models.reminders import ReminderPolicy, due_date
 from models.services.queries import open_tasks
+from models.services.roles import pending as grants_waiting
 from models.wording import compare
 
 
@@ -99,8 +100,6 @@ def people_and_units(db: Database, org_id: int) -> tuple[list[Person], list[Unit
 
 def pending_role_changes(db: Database, org_id: int) -> list[dict[str, Any]]:
     """Role grants waiting for a second administrator, for the address-book page."""
-    from models.services.roles import pending
-
     with db.read() as session:
         return [
             {
@@ -111,7 +110,7 @@ def pending_role_changes(db: Database, org_id: int) -> list[dict[str, Any]]:
                 "asked_by": a.name,
                 "asked_by_id": a.id,
             }
-            for c, p, a in pending(session, org_id)
+            for c, p, a in grants_waiting(session, org_id)
         ]
 
 
