@@ -18,8 +18,11 @@ demo: $(VENV_STAMP)
 serve: $(VENV_STAMP)
 	$(PY) -m flows.serve
 
+# Two workers (pytest-xdist), each with its own Prefect server and PostgreSQL database; a worker
+# that runs out of tests takes queued ones from the other (worksteal). PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 test: $(VENV_STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(VENV_STAMP)
 	.venv/bin/ruff check .
