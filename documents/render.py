@@ -18,10 +18,11 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from documents.doc_types import by_code
 from documents.markup import default_marker, split_blocks, superscript, to_html, to_plain
 from documents.plain_text import is_archive
 from models.content import FORM_RE, Draft
-from models.numbering import VN_TZ, System
+from models.numbering import VN_TZ, System, printed_symbol
 from models.rulesets import RULESETS, RuleSet, ruleset_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -57,7 +58,6 @@ class DocumentView:
     doc_type: str = "KH"
     org_code: str = ""
     date_line: str = ""  # "Hàm Liêm, ngày 05 tháng 12 năm 2026"; "" for a draft
-    type_name: str = "KẾ HOẠCH"
     summary_lines: Sequence[str] = ()
     body: str = ""
     footnotes: Sequence[str] = ()
@@ -86,12 +86,24 @@ class DocumentView:
         return self.ruleset.name
 
     @property
+    def type_name(self) -> str:
+        """The type line ("KẾ HOẠCH", "QUYẾT ĐỊNH"); "" for a công văn, which prints none."""
+        found = by_code(self.doc_type)
+        return found.name if found is not None else self.doc_type
+
+    @property
+    def subject_line(self) -> str:
+        """A công văn's trích yếu under its number: "V/v …" (state), without "V/v" (Party)."""
+        if self.type_name:
+            return ""
+        return self.title if self.party else f"V/v {self.title}"
+
+    @property
     def symbol_text(self) -> str:
         if self.symbol:
             return self.symbol
-        if self.party:
-            return f"Số {_BLANK_NUMBER}-{self.doc_type}/{self.org_code}"
-        return f"Số: {_BLANK_NUMBER}/{self.doc_type}-{self.org_code}"
+        system = System.PARTY if self.party else System.STATE
+        return printed_symbol(system, _BLANK_NUMBER, self.doc_type, self.org_code)
 
     @property
     def date_text(self) -> str:
@@ -119,7 +131,7 @@ class DocumentView:
         org_name: str = "",
         party: bool = True,
         symbol: str = "",
-        doc_type: str = "KH",
+        doc_type: str | None = None,  # None: the type read off the draft
         org_code: str = "",
         date_line: str = "",
         place: str = "",
@@ -131,7 +143,7 @@ class DocumentView:
             org_name=org_name,
             party=party,
             symbol=symbol,
-            doc_type=doc_type,
+            doc_type=doc_type or draft.doc_type,
             org_code=org_code,
             date_line=date_line,
             place=place,
@@ -250,9 +262,13 @@ def render_text(view: DocumentView) -> str:
         lines.append("*")
     lines.append(view.symbol_text.replace("\u00a0", " "))
     lines += [PARTY_HEADING] if view.party else [STATE_HEADING, STATE_MOTTO]
-    lines += [view.date_text, "", view.type_name]
-    lines += [to_plain(line) for line in view.summary_lines]
-    lines += ["-----", ""]
+    if view.subject_line:
+        lines.append(view.subject_line)
+    lines += [view.date_text, ""]
+    if view.type_name:
+        lines.append(view.type_name)
+        lines += [to_plain(line) for line in view.summary_lines]
+        lines += ["-----", ""]
     lines += "\n\n".join(to_plain(b.text) for b in split_blocks(view.body)).split("\n")
     if view.footnotes:
         lines += ["", "______"]
