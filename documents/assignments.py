@@ -1,0 +1,807 @@
+"""Assignments drafted from a plan's own text: who leads, who supports, who follows, and when.
+
+The "Tổ chức thực hiện" section names, item by item, the unit that carries a task out (chủ trì),
+the units that help (phối hợp), the one that follows and urges the whole plan (theo dõi, đôn
+đốc) and when to report: a date ("trước ngày 15/12/2025"), a cadence ("định kỳ", "hằng quý")
+or a milestone ("sơ kết", "tổng kết": the secretariat sets its date). A paragraph elsewhere
+that gives a unit a task with a time is drafted too. What is drafted is a proposal for the
+secretariat to confirm. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from documents.markup import BULLET_RE, HEADING1_RE, LETTERED_RE, MARKER_RE, NUMBERED_RE
+from models.addressing import Entry, match_unit, normalise
+from models.content import FORM_RE
+
+
+class DeadlineKind(StrEnum):
+    DATE = "date"
+    CADENCE = "cadence"
+    MILESTONE = "milestone"
+    NONE = "none"
+
+
+class Cadence(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half_yearly"
+    YEARLY = "yearly"
+    PERIODIC = "periodic"  # "định kỳ" without a period: the secretariat picks one
+
+
+class Milestone(StrEnum):
+    INTERIM = "so_ket"
+    FINAL = "tong_ket"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When the lead unit reports or finishes. A cadence wins over a date ("hằng năm, trước ngày
+    15/12" recurs), a date over a milestone (a sơ kết with a date is due on that date)."""
+
+    kind: DeadlineKind = DeadlineKind.NONE
+    text: str = ""  # the words that say it, as written
+    on: date | None = None
+    cadence: Cadence | None = None
+    milestones: tuple[Milestone, ...] = ()
+
+
+@dataclass(frozen=True)
+class DraftAssignment:
+    leads: tuple[str, ...]  # the units that carry it out; the first leads
+    supporting: tuple[str, ...]
+    follower: str | None
+    what: str
+    deadline: Deadline
+    line: int  # 1-based line of the text where the paragraph starts
+    in_section: bool = True  # False: a paragraph elsewhere that gives a unit a task with a time
+
+    @property
+    def lead(self) -> str:
+        return self.leads[0]
+
+    def as_json(self) -> dict[str, Any]:
+        deadline = self.deadline
+        return {
+            "lead": self.lead,
+            "leads": list(self.leads),
+            "supporting": list(self.supporting),
+            "follower": self.follower,
+            "deadline": deadline.kind.value,
+            "deadline_text": deadline.text,
+            "due": deadline.on.isoformat() if deadline.on else None,
+            "cadence": deadline.cadence.value if deadline.cadence else None,
+            "milestones": [m.value for m in deadline.milestones],
+            "what": self.what,
+            "line": self.line,
+            "in_section": self.in_section,
+        }
+
+
+@dataclass
+class _Para:
+    line: int
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.lines).split())
+
+
+# -- section and paragraphs ---------------------------------------------------------------
+
+_SECTION_TITLES = (
+    r"tổ chức thực hiện|trách nhiệm thực hiện|phân công (?:thực hiện|nhiệm vụ|trách nhiệm)"
+    r"|trách nhiệm của các (?:cơ quan|đơn vị|sở)[^.]{0,60}"
+)
+_SECTION_RE = re.compile(
+    r"^(?:(?:mục|phần|chương)\s+)?(?:[ivxlc]+|[a-zđ]|\d+(?:\.\d+)*)?\s*[-.–:)]*\s*"
+    rf"(?:điều\s+\d+\s*[.:]\s*)?(?:{_SECTION_TITLES})(?:\s+(?:và|,)\s+[^.]{{0,60}})?\s*[:.]?$",
+    re.IGNORECASE,
+)
+_ARTICLE_HEAD_RE = re.compile(r"^điều\s+\d+", re.IGNORECASE)
+_ROMAN_HEAD_RE = re.compile(r"^(?:(?:mục|phần)\s+)?[IVXLC]+\s*[-.–]", re.IGNORECASE)
+_LETTER_HEAD_RE = re.compile(r"^[A-Z]\s*[.\-–]\s+\S")
+_STOP_RE = re.compile(r"^(?:nơi nhận|trên đây là|phụ lục|kính gửi)\b", re.IGNORECASE)
+_TOP_ITEM_RE = re.compile(r"^(\d+)\s*[.)]\s*(?=\S)")
+_SUB_ITEM_RE = re.compile(r"^(?:[-–+•]|[a-zđ]\)|\d+\.\d+\.?)\s*")
+
+
+def _clean(line: str) -> str:
+    """A line without Markdown headings, emphasis, quote marks and its surrounding whitespace."""
+    line = unicodedata.normalize("NFC", line).strip()
+    line = re.sub(r"^#+\s*", "", line)
+    line = re.sub(r"^>\s*", "", line)
+    return line.replace("**", "").replace("__", "").strip().strip("*").strip()
+
+
+def _opens(line: str) -> bool:
+    return bool(
+        HEADING1_RE.match(line)
+        or NUMBERED_RE.match(line)
+        or LETTERED_RE.match(line)
+        or BULLET_RE.match(line)
+        or _ARTICLE_HEAD_RE.match(line)
+        or MARKER_RE.match(line)
+        or _SECTION_RE.match(line)
+        or _LETTER_HEAD_RE.match(line)
+    )
+
+
+def _paragraphs(lines: Sequence[str]) -> list[_Para]:
+    """Paragraphs of the text: a line that opens no block carries on the one above it (text copied
+    from a PDF or a web page is hard-wrapped), unless a blank line comes between and it starts in
+    capitals after a finished sentence."""
+    paras: list[_Para] = []
+    blank = True
+    for n, raw in enumerate(lines, start=1):
+        line = _clean(raw)
+        if not line:
+            blank = True
+            continue
+        previous = paras[-1].text if paras else ""
+        carries_on = (
+            paras
+            and not _opens(line)
+            and not _is_heading_like(previous)
+            and (not blank or line[:1].islower() or previous[-1:] not in ".:;!?")
+        )
+        if carries_on:
+            paras[-1].lines.append(line)
+        else:
+            paras.append(_Para(n, [line]))
+        blank = False
+    return paras
+
+
+def _is_heading_like(text: str) -> bool:
+    return bool(_SECTION_RE.match(text) or _STOP_RE.match(text) or FORM_RE.match(text))
+
+
+def _section_bounds(paras: Sequence[_Para]) -> tuple[int, int] | None:
+    """(first, end) indexes of the paragraphs of the "Tổ chức thực hiện" section, or None. The
+    section ends at the next heading of its level, the closing ("Trên đây là …"), Nơi nhận or the
+    signature. The last such section counts: a plan's "Tổ chức thực hiện" closes it."""
+    starts = [i for i, p in enumerate(paras) if _SECTION_RE.match(p.text)]
+    if not starts:
+        return None
+    start = starts[-1]
+    head = paras[start].text
+    article = bool(re.search(r"điều\s+\d+", head, re.IGNORECASE))
+    end = len(paras)
+    for i in range(start + 1, len(paras)):
+        text = paras[i].text
+        if _STOP_RE.match(text) or FORM_RE.match(text):
+            end = i
+            break
+        if (article and _ARTICLE_HEAD_RE.match(text)) or (
+            not article and (_ROMAN_HEAD_RE.match(text) or _LETTER_HEAD_RE.match(text))
+        ):
+            end = i
+            break
+    return start + 1, end
+
+
+# -- units ---------------------------------------------------------------------------------
+
+# The words a unit's name starts with; matched without regard to case.
+_UNIT_HEADS = (
+    "ủy ban",
+    "uỷ ban",
+    "ubnd",
+    "ubmttq",
+    "mttq",
+    "hđnd",
+    "hội đồng",
+    "bộ",
+    "sở",
+    "ban",
+    "phòng",
+    "văn phòng",
+    "vụ",
+    "cục",
+    "chi cục",
+    "tổng cục",
+    "trung tâm",
+    "viện",
+    "trường",
+    "đài",
+    "báo",
+    "thông tấn",
+    "kho bạc",
+    "ngân hàng",
+    "bảo hiểm",
+    "công an",
+    "bộ chỉ huy",
+    "ban chỉ huy",
+    "quân",
+    "bộ đội",
+    "thanh tra",
+    "tòa án",
+    "toà án",
+    "viện kiểm sát",
+    "cấp ủy",
+    "cấp uỷ",
+    "các cấp ủy",
+    "đảng ủy",
+    "đảng uỷ",
+    "đảng đoàn",
+    "ban cán sự",
+    "chi bộ",
+    "chi ủy",
+    "đảng bộ",
+    "tỉnh ủy",
+    "tỉnh uỷ",
+    "thành ủy",
+    "thành uỷ",
+    "huyện ủy",
+    "huyện uỷ",
+    "quận ủy",
+    "thị ủy",
+    "xã ủy",
+    "thường trực",
+    "ban thường vụ",
+    "mặt trận",
+    "liên đoàn",
+    "công đoàn",
+    "đoàn",
+    "hội",
+    "tỉnh đoàn",
+    "huyện đoàn",
+    "thành đoàn",
+    "các",
+    "tổ chức cơ sở",
+    "tổ chức đảng",
+    "chính quyền",
+    "lực lượng",
+    "đài phát thanh",
+    "doanh nghiệp",
+    "hợp tác xã",
+    "tổ công tác",
+    "tổ giúp việc",
+    "ban chỉ đạo",
+    "ban quản lý",
+    "ban tổ chức",
+    "cơ quan",
+    "đơn vị",
+    "người đứng đầu",
+    "thủ trưởng",
+    "giám đốc",
+    "chủ tịch",
+    "chánh văn phòng",
+    "trưởng",
+    "chủ nhiệm",
+    "bí thư",
+    "hiệu trưởng",
+    "tổng giám đốc",
+    "ủy ban nhân dân",
+    "cán bộ",
+    "đồng chí",
+    "tập đoàn",
+    "tổng công ty",
+    "công ty",
+    "chỉ huy trưởng",
+    "bệnh viện",
+    "trạm",
+    "ubkt",
+    "btg",
+    "bdv",
+    "btc",
+    "vpcp",
+    "các bộ",
+    "những",
+)
+_UNIT_HEAD_RE = re.compile(
+    r"^(?:" + "|".join(re.escape(h) for h in sorted(_UNIT_HEADS, key=len, reverse=True)) + r")(?!\w)",
+    re.IGNORECASE,
+)
+# Office-holders stand for their unit: "Giám đốc Sở Y tế" is assigned as Sở Y tế.
+_HOLDER_RE = re.compile(
+    r"^(?:tổng giám đốc|giám đốc|thủ trưởng|người đứng đầu|chủ tịch|chánh văn phòng|chánh|trưởng|chủ nhiệm"
+    r"|hiệu trưởng|bí thư|chỉ huy trưởng)\s+(?=\S)",
+    re.IGNORECASE,
+)
+# Lower-case words that start a clause after the unit: where the unit's name stops. Capitalised
+# they are part of a name ("Ban Xây dựng Đảng").
+_VERBS = (
+    "chủ trì",
+    "phối hợp",
+    "xây dựng",
+    "tổ chức",
+    "triển khai",
+    "thực hiện",
+    "có trách nhiệm",
+    "chịu trách nhiệm",
+    "căn cứ",
+    "theo dõi",
+    "kiểm tra",
+    "hướng dẫn",
+    "tăng cường",
+    "chỉ đạo",
+    "đẩy mạnh",
+    "tiếp tục",
+    "quán triệt",
+    "tham mưu",
+    "bố trí",
+    "rà soát",
+    "phân bổ",
+    "đảm bảo",
+    "bảo đảm",
+    "lãnh đạo",
+    "cụ thể hóa",
+    "cụ thể hoá",
+    "theo chức năng",
+    "trong phạm vi",
+    "định kỳ",
+    "báo cáo",
+    "tuyên truyền",
+    "nghiên cứu",
+    "đề xuất",
+    "thường xuyên",
+    "chủ động",
+    "phổ biến",
+    "tập trung",
+    "giám sát",
+    "tổng hợp",
+    "đôn đốc",
+    "ban hành",
+    "xác định",
+    "cân đối",
+    "hỗ trợ",
+    "vận động",
+    "phát huy",
+    "nâng cao",
+    "khẩn trương",
+    "trình",
+    "được giao",
+    "là cơ quan",
+    "làm đầu mối",
+    "tích cực",
+    "quan tâm",
+    "giao",
+    "cung cấp",
+    "hàng năm",
+    "hằng năm",
+    "hằng quý",
+    "hằng tháng",
+    "hàng quý",
+    "hàng tháng",
+    "phát động",
+    "tiếp nhận",
+    "sử dụng",
+    "thẩm định",
+    "chuẩn bị",
+    "lập",
+    "đề nghị",
+    "duy trì",
+    "biểu dương",
+    "công bố",
+    "cập nhật",
+    "tham gia",
+    "đăng tải",
+    "rút kinh nghiệm",
+    "xử lý",
+    "thống kê",
+    "đánh giá",
+    "sơ kết",
+    "tổng kết",
+    "nắm",
+    "vận hành",
+    "áp dụng",
+    "bổ sung",
+    "ứng dụng",
+    "kịp thời",
+    "phân công",
+    "lồng ghép",
+    "nghiêm túc",
+    "căn cứ vào",
+    "để",
+    "nhằm",
+    "gửi",
+    "thông báo",
+    "chấp hành",
+    "thi hành",
+    "tiến hành",
+    "đưa",
+)
+# Name words that a verb of _VERBS would otherwise cut: kept whole.
+_NAME_PHRASES = re.compile(
+    r"tham mưu,?\s+giúp việc|(?<=các )tổ chức|(?<=những )tổ chức|tổ chức chính trị|tổ chức xã hội"
+    r"|tổ chức cơ sở|tổ chức đảng|tổ chức hội|tổ chức thành viên|đơn vị thực hiện|cơ quan thực hiện"
+    r"|đơn vị được giao|cơ quan được giao|cơ quan tham mưu|đơn vị tham mưu|ban tham mưu"
+)
+_VERB_RE = re.compile(
+    r"(?<!\w)(?:" + "|".join(re.escape(v) for v in sorted(_VERBS, key=len, reverse=True)) + r")(?!\w)"
+)
+_LEAD_IN_RE = re.compile(
+    r"^(?:(?:giao(?:\s+cho)?|đề nghị|yêu cầu|ủy quyền|uỷ quyền|phân công)\s+)+",
+    re.IGNORECASE,
+)
+_SPLIT_HEADS = ("các", "hội", "ban", "ủy ban", "uỷ ban", "sở", "phòng", "đoàn", "những")
+
+
+def _masked(text: str) -> str:
+    """`text` with the verbs inside names hidden (same length), so a verb search finds clauses."""
+    return _NAME_PHRASES.sub(lambda m: "_" * len(m.group()), text)
+
+
+def _first_verb(text: str) -> int | None:
+    found = _VERB_RE.search(_masked(text))
+    return found.start() if found else None
+
+
+def is_unit(text: str) -> bool:
+    return bool(_UNIT_HEAD_RE.match(text.strip()))
+
+
+def _unit_name(text: str) -> str:
+    name = text.strip().strip(",;:.-–").strip()
+    name = re.sub(r"\s*\((?:sau đây gọi|gọi tắt|viết tắt)[^)]*\)\s*$", "", name)
+    name = re.sub(r"\s+(?:có|là|với)$", "", name)
+    holder = _HOLDER_RE.match(name)
+    if holder and is_unit(name[holder.end() :]):
+        name = name[holder.end() :]
+    return " ".join(name.split())
+
+
+def _split_units(text: str, last_may_run_on: bool = True) -> list[str]:
+    """The units of a list ("Sở Y tế, Sở Tài chính và các cơ quan liên quan"). A comma or "và"
+    splits only before a part that starts like a unit in capitals or with "các", "hội", …: "Bộ
+    Văn hóa, Thể thao và Du lịch" is one unit, so is "Cấp ủy các chi bộ, đảng bộ cơ sở"."""
+    parts = re.split(r"\s*[,;]\s*|\s+và\s+|\s+cùng\s+", text)
+    units: list[str] = []
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        starts_unit = bool(
+            _UNIT_HEAD_RE.match(part) and (part[:1].isupper() or part.split()[0].casefold() in _SPLIT_HEADS)
+        )
+        if units and not starts_unit:
+            glue = ", " if re.search(rf",\s*{re.escape(part)}", text) else " và "
+            units[-1] = f"{units[-1]}{glue}{part}"
+        else:
+            units.append(part)
+    return [_unit_name(u) for u in units if _unit_name(u)]
+
+
+def _subject(text: str) -> tuple[list[str], str] | None:
+    """The units a clause opens with and the rest of the clause, or None when it opens with none."""
+    body = _LEAD_IN_RE.sub("", text.strip())
+    colon = body.find(":")
+    verb = _first_verb(body)
+    if colon > 0 and (verb is None or colon < verb) and len(body[:colon].split()) <= 25:
+        cut, rest = colon, body[colon + 1 :]
+    elif verb is not None and verb > 0:
+        cut, rest = verb, body[verb:]
+    else:
+        return None
+    head = body[:cut].strip().rstrip(",;")
+    if not head or not is_unit(head) or len(head.split()) > 40:
+        return None
+    units = _split_units(head)
+    return (units, rest.strip()) if units else None
+
+
+def _supporting(text: str) -> list[str]:
+    """The units after "phối hợp (chặt chẽ) (với)", up to the clause that follows them."""
+    found = re.search(r"phối hợp(?:\s+chặt chẽ)?(?:\s+với)?\s+", text)
+    if not found:
+        return []
+    rest = text[found.end() :]
+    stop = re.search(r"[.;]|\s+(?:để|nhằm|trong việc|thực hiện|tổ chức thực hiện)\s", rest)
+    rest = rest[: stop.start()] if stop else rest
+    kept: list[str] = []
+    for n, part in enumerate(re.split(r"\s*,\s*", rest)):
+        verb = _VERB_RE.search(_masked(part))
+        if n and verb is not None and verb.start() == 0:
+            break
+        piece = part[: verb.start()].strip() if verb is not None else part.strip()
+        if piece:
+            kept.append(piece)
+        if verb is not None:
+            break
+    if not kept or not is_unit(kept[0]):
+        return []
+    return _split_units(", ".join(kept))
+
+
+_FOLLOWS_PLAN_RE = re.compile(
+    r"(?:theo dõi|đôn đốc)[^.;]{0,80}?(?:kế hoạch|thực hiện|triển khai)", re.IGNORECASE
+)
+
+
+# -- time ----------------------------------------------------------------------------------
+
+_DATE_WORDS = (
+    r"(?:trước|chậm nhất(?:\s+(?:là|vào))?(?:\s+trước)?|hạn chót|xong trước|hoàn thành trước|trong|vào)"
+)
+_DMY_RE = re.compile(
+    _DATE_WORDS + r"\s*(?:ngày\s+)?(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?", re.IGNORECASE
+)
+_WORDY_RE = re.compile(
+    _DATE_WORDS + r"\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})(?:\s+năm\s+(\d{4}))?", re.IGNORECASE
+)
+_QUARTER_RE = re.compile(
+    r"(?:trong|trước|hết)\s+quý\s+(I{1,3}|IV|[1-4])\s*(?:/|năm\s+)(\d{4})", re.IGNORECASE
+)
+_MONTH_RE = re.compile(r"(?:trong|trước|hết)\s+tháng\s+(\d{1,2})\s*(?:/|năm\s+)(\d{4})", re.IGNORECASE)
+_CADENCES = (
+    (re.compile(r"h[ằà]ng\s+tháng|mỗi tháng|định kỳ\s+(?:01|1)\s+tháng", re.IGNORECASE), Cadence.MONTHLY),
+    (re.compile(r"h[ằà]ng\s+quý|mỗi quý|định kỳ\s+quý|theo quý", re.IGNORECASE), Cadence.QUARTERLY),
+    (
+        re.compile(r"(?<!\d)(?:06|6|sáu)\s+tháng(?!\s*(?:đầu|cuối|kể|/))|nửa năm", re.IGNORECASE),
+        Cadence.HALF_YEARLY,
+    ),
+    (re.compile(r"h[ằà]ng\s+năm|mỗi năm|định kỳ\s+năm|cuối năm", re.IGNORECASE), Cadence.YEARLY),
+    (re.compile(r"định kỳ", re.IGNORECASE), Cadence.PERIODIC),
+)
+_REPORT_RE = re.compile(r"báo cáo|gửi kết quả|tổng hợp kết quả|sơ kết|tổng kết", re.IGNORECASE)
+_MILESTONES = (
+    (re.compile(r"sơ kết", re.IGNORECASE), Milestone.INTERIM),
+    (re.compile(r"tổng kết", re.IGNORECASE), Milestone.FINAL),
+)
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+
+
+def _date(day: int, month: int, year: int | None) -> date | None:
+    if year is None:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for c in re.split(r"(?<=[;.])\s+|\s*;\s*", text) if c.strip()]
+
+
+def read_deadline(text: str) -> Deadline:
+    """When `text` asks its unit to report or finish (see `Deadline`)."""
+    cadence: tuple[Cadence, str] | None = None
+    for clause in _clauses(text):
+        if not _REPORT_RE.search(clause):
+            continue
+        for pattern, kind in _CADENCES:
+            found = pattern.search(clause)
+            # "định kỳ" with a period after it is that period; alone it is any period.
+            vaguer = cadence is not None and cadence[0] is Cadence.PERIODIC and kind is not Cadence.PERIODIC
+            if found and (cadence is None or vaguer):
+                cadence = (kind, found.group())
+    dated = _first_date(text)
+    milestones = tuple(m for pattern, m in _MILESTONES if pattern.search(text))
+    if cadence is not None:
+        return Deadline(DeadlineKind.CADENCE, cadence[1], dated[0] if dated else None, cadence[0], milestones)
+    if dated is not None:
+        return Deadline(DeadlineKind.DATE, dated[1], dated[0], None, milestones)
+    if milestones:
+        words = ", ".join(p.search(text).group() for p, _ in _MILESTONES if p.search(text))  # type: ignore[union-attr]
+        return Deadline(DeadlineKind.MILESTONE, words, None, None, milestones)
+    return Deadline()
+
+
+def _first_date(text: str) -> tuple[date | None, str] | None:
+    found: list[tuple[int, date | None, str]] = []
+    for pattern in (_DMY_RE, _WORDY_RE):
+        for m in pattern.finditer(text):
+            year = int(m.group(3)) if m.group(3) else None
+            found.append((m.start(), _date(int(m.group(1)), int(m.group(2)), year), m.group()))
+    for m in _QUARTER_RE.finditer(text):
+        quarter = _ROMAN.get(m.group(1).upper()) or int(m.group(1))
+        year, month = int(m.group(2)), 3 * quarter
+        found.append((m.start(), date(year, month, calendar.monthrange(year, month)[1]), m.group()))
+    for m in _MONTH_RE.finditer(text):
+        year, month = int(m.group(2)), int(m.group(1))
+        if 1 <= month <= 12:
+            found.append((m.start(), date(year, month, calendar.monthrange(year, month)[1]), m.group()))
+    if not found:
+        return None
+    _, on, words = min(found, key=lambda f: f[0])
+    return on, words
+
+
+# -- drafting ------------------------------------------------------------------------------
+
+
+def _items(paras: Sequence[_Para]) -> list[list[_Para]]:
+    """The section's items: each numbered item with the bullets under it; without numbers, each
+    bullet or lettered item; a lone paragraph is its own item."""
+    numbered = any(_TOP_ITEM_RE.match(p.text) and not re.match(r"^\d+\.\d", p.text) for p in paras)
+    items: list[list[_Para]] = []
+    for para in paras:
+        top = (
+            bool(_TOP_ITEM_RE.match(para.text)) and not re.match(r"^\d+\.\d", para.text)
+            if numbered
+            else bool(_SUB_ITEM_RE.match(para.text))
+        )
+        if top or not items:
+            items.append([para])
+        else:
+            items[-1].append(para)
+    return items
+
+
+def _strip_marker(text: str) -> str:
+    return re.sub(r"^(?:\d+(?:\.\d+)*\s*[.)]|[a-zđ]\)|[-–+•])\s*", "", text).strip()
+
+
+def _from_clause(text: str, line: int, in_section: bool) -> list[DraftAssignment]:
+    """An assignment for the unit the text opens with, and one for each later clause that gives
+    another unit its own task ("…; giao Ban Tuyên giáo theo dõi …")."""
+    parts = re.split(r"(?<=[;.])\s+(?=(?:giao|đề nghị|yêu cầu)\s)|;\s*(?=(?:giao|đề nghị|yêu cầu)\s)", text)
+    out: list[DraftAssignment] = []
+    for part in parts:
+        found = _subject(part)
+        if found is None:
+            if out:  # a clause of the assignment above
+                last = out[-1]
+                joined = f"{last.what} {part}".strip()
+                out[-1] = replace(last, what=joined, deadline=read_deadline(joined))
+            continue
+        units, rest = found
+        follower = units[0] if _FOLLOWS_PLAN_RE.search(rest) else None
+        out.append(
+            DraftAssignment(
+                leads=tuple(units),
+                supporting=tuple(_supporting(rest)),
+                follower=follower,
+                what=part.strip(),
+                deadline=read_deadline(part),
+                line=line,
+                in_section=in_section,
+            )
+        )
+    return out
+
+
+def _from_item(item: Sequence[_Para], in_section: bool = True) -> list[DraftAssignment]:
+    head = _strip_marker(item[0].text)
+    rest = [p.text for p in item[1:]]
+    whole = " ".join([head, *(_strip_marker(r) for r in rest)])
+    head_only = _clean(item[0].lines[0]) if len(item[0].lines) == 1 else ""
+    title = _strip_marker(head_only).rstrip(":").strip() if head_only else ""
+    # "2. Bộ Quốc phòng" over its bullets: the heading names the unit, the bullets are its tasks.
+    if title and is_unit(title) and _first_verb(title) is None and len(title.split()) <= 20:
+        units = _split_units(title)
+        if units:
+            body = " ".join(_strip_marker(r) for r in rest)
+            follower = units[0] if _FOLLOWS_PLAN_RE.search(body) else None
+            return [
+                DraftAssignment(
+                    tuple(units), tuple(_supporting(body)), follower, whole, read_deadline(body), item[0].line
+                )
+            ]
+    drafted = _from_clause(whole, item[0].line, in_section)
+    if drafted or len(item) == 1:
+        return drafted
+    # A heading that names no unit ("1. Phân công trách nhiệm"): its sub-items are the items.
+    out: list[DraftAssignment] = []
+    for para in item[1:]:
+        out += _from_clause(_strip_marker(para.text), para.line, in_section)
+    return out
+
+
+def _follow_the_plan(drafted: list[DraftAssignment]) -> list[DraftAssignment]:
+    """The unit that follows and urges the whole plan is the follower of every assignment that
+    names none."""
+    followers = [a.follower for a in drafted if a.follower]
+    if not followers:
+        return drafted
+    return [a if a.follower else replace(a, follower=followers[0]) for a in drafted]
+
+
+def draft_assignments(text: str) -> list[DraftAssignment]:
+    """The assignments the text gives: every item of its "Tổ chức thực hiện" section that names a
+    unit, and every paragraph elsewhere that gives a unit a task with a time."""
+    paras = _paragraphs(text.split("\n"))
+    bounds = _section_bounds(paras)
+    drafted: list[DraftAssignment] = []
+    inside: set[int] = set()
+    if bounds is not None:
+        first, end = bounds
+        inside = set(range(first - 1, end))
+        for item in _items(paras[first:end]):
+            drafted += _from_item(item)
+    elsewhere: list[DraftAssignment] = []
+    for i, para in enumerate(paras):
+        if i in inside:
+            continue
+        if _STOP_RE.match(para.text) and para.text.casefold().startswith("nơi nhận"):
+            break
+        for assignment in _from_clause(_strip_marker(para.text), para.line, in_section=False):
+            if assignment.deadline.kind in (DeadlineKind.DATE, DeadlineKind.CADENCE):
+                elsewhere.append(assignment)
+    return _follow_the_plan(sorted(drafted + elsewhere, key=lambda a: a.line))
+
+
+# -- the address book ----------------------------------------------------------------------
+
+# What a name in a plan's text leaves out of the address book's name: the place and the body
+# a unit belongs to ("Ủy ban Mặt trận Tổ quốc" for "Ủy ban Mặt trận Tổ quốc Việt Nam xã").
+_BOOK_TAILS = re.compile(
+    r"(?:\s+(?:xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|việt nam|của đảng ủy|của đảng uỷ|đảng ủy"
+    r"|đảng uỷ|trực thuộc))+$"
+)
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """A unit an assignment names: its address-book code, or None while it is a name to confirm."""
+
+    name: str
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolvedAssignment:
+    draft: DraftAssignment
+    leads: tuple[UnitRef, ...]
+    supporting: tuple[UnitRef, ...]
+    follower: UnitRef | None
+
+    @property
+    def to_confirm(self) -> tuple[str, ...]:
+        """The names no address-book unit matched."""
+        refs = (*self.leads, *self.supporting, *((self.follower,) if self.follower else ()))
+        return tuple(dict.fromkeys(r.name for r in refs if r.code is None))
+
+    def as_json(self) -> dict[str, Any]:
+        def ref(r: UnitRef) -> dict[str, Any]:
+            return {"name": r.name, "unit_code": r.code}
+
+        return {
+            **self.draft.as_json(),
+            "lead_unit": ref(self.leads[0]),
+            "lead_units": [ref(r) for r in self.leads],
+            "supporting_units": [ref(r) for r in self.supporting],
+            "follower_unit": ref(self.follower) if self.follower else None,
+            "to_confirm": list(self.to_confirm),
+        }
+
+
+def _book_key(name: str) -> str:
+    key = normalise(name).replace(",", " ")
+    return " ".join(_BOOK_TAILS.sub("", " ".join(key.split())).split())
+
+
+def unit_code(name: str, entries: Sequence[Entry]) -> str | None:
+    """The address-book unit `name` stands for: its name or an alias, exactly or without the
+    place and parent body the text leaves out; None when none or several match."""
+    exact = match_unit(name, entries)
+    if exact is not None:
+        return exact
+    wanted = _book_key(name)
+    found = {
+        e.code for e in entries for known in (e.name, *e.aliases) if wanted and _book_key(known) == wanted
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def resolve_assignments(
+    drafted: Sequence[DraftAssignment], entries: Sequence[Entry]
+) -> list[ResolvedAssignment]:
+    """Each assignment with its units looked up in the address book, like the Nơi nhận lines."""
+
+    def ref(name: str) -> UnitRef:
+        return UnitRef(name, unit_code(name, entries))
+
+    return [
+        ResolvedAssignment(
+            a,
+            tuple(ref(n) for n in a.leads),
+            tuple(ref(n) for n in a.supporting),
+            ref(a.follower) if a.follower else None,
+        )
+        for a in drafted
+    ]
