@@ -141,7 +141,7 @@ def _opens(line: str) -> bool:
 def _paragraphs(lines: Sequence[str]) -> list[_Para]:
     """Paragraphs of the text: a line that opens no block carries on the one above it (text copied
     from a PDF or a web page is hard-wrapped), unless a blank line comes between and it starts in
-    capitals after a finished sentence."""
+    capitals (a page break splits a sentence, which goes on in lower case)."""
     paras: list[_Para] = []
     blank = True
     for n, raw in enumerate(lines, start=1):
@@ -154,7 +154,7 @@ def _paragraphs(lines: Sequence[str]) -> list[_Para]:
             paras
             and not _opens(line)
             and not _is_heading_like(previous)
-            and (not blank or line[:1].islower() or previous[-1:] not in ".:;!?")
+            and (not blank or line[:1].islower())
         )
         if carries_on:
             paras[-1].lines.append(line)
@@ -214,9 +214,14 @@ _UNIT_HEADS = (
     "tổng cục",
     "trung tâm",
     "viện",
-    "trường",
+    "trường đại học",
+    "trường cao đẳng",
+    "trường trung",
+    "trường tiểu học",
+    "trường mầm non",
+    "trường thcs",
+    "trường thpt",
     "đài",
-    "báo",
     "thông tấn",
     "kho bạc",
     "ngân hàng",
@@ -294,6 +299,11 @@ _UNIT_HEADS = (
     "bệnh viện",
     "trạm",
     "ubkt",
+    "kbnn",
+    "bhxh",
+    "nhnn",
+    "tổ chức chính trị",
+    "tổ chức xã hội",
     "btg",
     "bdv",
     "btc",
@@ -368,8 +378,12 @@ _VERBS = (
     "làm đầu mối",
     "tích cực",
     "quan tâm",
-    "giao",
     "cung cấp",
+    "ủy quyền",
+    "uỷ quyền",
+    "yêu cầu",
+    "phản ánh",
+    "thanh tra",
     "hàng năm",
     "hằng năm",
     "hằng quý",
@@ -418,7 +432,8 @@ _VERBS = (
 _NAME_PHRASES = re.compile(
     r"tham mưu,?\s+giúp việc|(?<=các )tổ chức|(?<=những )tổ chức|tổ chức chính trị|tổ chức xã hội"
     r"|tổ chức cơ sở|tổ chức đảng|tổ chức hội|tổ chức thành viên|đơn vị thực hiện|cơ quan thực hiện"
-    r"|đơn vị được giao|cơ quan được giao|cơ quan tham mưu|đơn vị tham mưu|ban tham mưu"
+    r"|đơn vị được giao|cơ quan được giao|cơ quan tham mưu|đơn vị tham mưu|ban tham mưu|chương trình"
+    r"|ngoại giao"
 )
 _VERB_RE = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(v) for v in sorted(_VERBS, key=len, reverse=True)) + r")(?!\w)"
@@ -427,7 +442,10 @@ _LEAD_IN_RE = re.compile(
     r"^(?:(?:giao(?:\s+cho)?|đề nghị|yêu cầu|ủy quyền|uỷ quyền|phân công)\s+)+",
     re.IGNORECASE,
 )
-_SPLIT_HEADS = ("các", "hội", "ban", "ủy ban", "uỷ ban", "sở", "phòng", "đoàn", "những")
+_HANDS_ON_RE = re.compile(r"^(?:ủy quyền|uỷ quyền|yêu cầu|đề nghị|giao)(?:\s+cho)?\s+")
+_ASKS_RE = re.compile(r"(?<!\w)(?:yêu cầu|đề nghị|giao(?:\s+cho)?)\s+(?=\S)")
+_CONDITIONAL_RE = re.compile(r"^(?:trong quá trình|quá trình)[^.]{0,60}?(?:nếu|khi)\s", re.IGNORECASE)
+_SPLIT_HEADS = ("các", "hội", "ủy ban", "uỷ ban", "phòng", "đoàn", "những", "tổ chức")
 
 
 def _masked(text: str) -> str:
@@ -464,8 +482,10 @@ def _split_units(text: str, last_may_run_on: bool = True) -> list[str]:
         part = part.strip()
         if not part:
             continue
+        lowered = part.casefold()
         starts_unit = bool(
-            _UNIT_HEAD_RE.match(part) and (part[:1].isupper() or part.split()[0].casefold() in _SPLIT_HEADS)
+            _UNIT_HEAD_RE.match(part)
+            and (part[:1].isupper() or any(re.match(rf"{h}(?!\w)", lowered) for h in _SPLIT_HEADS))
         )
         if units and not starts_unit:
             glue = ", " if re.search(rf",\s*{re.escape(part)}", text) else " và "
@@ -481,6 +501,8 @@ def _subject(text: str) -> tuple[list[str], str] | None:
     colon = body.find(":")
     verb = _first_verb(body)
     if colon > 0 and (verb is None or colon < verb) and len(body[:colon].split()) <= 25:
+        if not is_unit(body[:colon]):  # "Đối với các khoản chi sai: Cơ quan LĐTBXH phối hợp …"
+            return _subject(body[colon + 1 :])
         cut, rest = colon, body[colon + 1 :]
     elif verb is not None and verb > 0:
         cut, rest = verb, body[verb:]
@@ -490,7 +512,15 @@ def _subject(text: str) -> tuple[list[str], str] | None:
     if not head or not is_unit(head) or len(head.split()) > 40:
         return None
     units = _split_units(head)
-    return (units, rest.strip()) if units else None
+    if not units:
+        return None
+    # "Bộ X ủy quyền cho Sở Y thực hiện …", "Bộ X yêu cầu các Sở …": the unit asked carries it out.
+    handed = _HANDS_ON_RE.match(rest)
+    if handed:
+        inner = _subject(rest[handed.end() :])
+        if inner is not None:
+            return inner
+    return units, rest.strip()
 
 
 def _supporting(text: str) -> list[str]:
@@ -517,7 +547,8 @@ def _supporting(text: str) -> list[str]:
 
 
 _FOLLOWS_PLAN_RE = re.compile(
-    r"(?:theo dõi|đôn đốc)[^.;]{0,80}?(?:kế hoạch|thực hiện|triển khai)", re.IGNORECASE
+    r"(?:theo dõi|đôn đốc)[^.;]{0,80}?(?:kế hoạch|nghị quyết|chỉ thị|quy chế|quy định|quyết định|kết luận)",
+    re.IGNORECASE,
 )
 
 
@@ -547,9 +578,17 @@ _CADENCES = (
     (re.compile(r"định kỳ", re.IGNORECASE), Cadence.PERIODIC),
 )
 _REPORT_RE = re.compile(r"báo cáo|gửi kết quả|tổng hợp kết quả|sơ kết|tổng kết", re.IGNORECASE)
+# A sơ kết or tổng kết is the plan's milestone when the unit prepares or holds it ("tham mưu sơ
+# kết, tổng kết"); taking part in another document's review ("tham gia sơ kết Chỉ thị 31") is not.
+_MILESTONE_VERBS = (
+    r"(?:tham mưu|chuẩn bị|tổ chức|tiến hành|chủ trì|xây dựng báo cáo)(?:\s+(?:việc|các|hội nghị))?\s+"
+)
 _MILESTONES = (
-    (re.compile(r"sơ kết", re.IGNORECASE), Milestone.INTERIM),
-    (re.compile(r"tổng kết", re.IGNORECASE), Milestone.FINAL),
+    (re.compile(_MILESTONE_VERBS + r"(?:[^.;]{0,20}?\s)?sơ kết", re.IGNORECASE), Milestone.INTERIM),
+    (
+        re.compile(_MILESTONE_VERBS + r"(?:[^.;]{0,20}?\s)?(?:sơ kết,?\s+)?tổng kết", re.IGNORECASE),
+        Milestone.FINAL,
+    ),
 )
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
@@ -586,8 +625,8 @@ def read_deadline(text: str) -> Deadline:
     if dated is not None:
         return Deadline(DeadlineKind.DATE, dated[1], dated[0], None, milestones)
     if milestones:
-        words = ", ".join(p.search(text).group() for p, _ in _MILESTONES if p.search(text))  # type: ignore[union-attr]
-        return Deadline(DeadlineKind.MILESTONE, words, None, None, milestones)
+        words = re.search(r"sơ kết(?:,?\s+tổng kết)?|tổng kết", text, re.IGNORECASE)
+        return Deadline(DeadlineKind.MILESTONE, words.group() if words else "", None, None, milestones)
     return Deadline()
 
 
@@ -636,13 +675,29 @@ def _strip_marker(text: str) -> str:
     return re.sub(r"^(?:\d+(?:\.\d+)*\s*[.)]|[a-zđ]\)|[-–+•])\s*", "", text).strip()
 
 
+_TIME_LEAD_RE = re.compile(
+    r"^(?:h[ằà]ng\s+(?:năm|quý|tháng)|định kỳ(?:\s+[^,]{0,20})?|cuối năm)\s*,\s*", re.IGNORECASE
+)
+
+
+def _untimed(text: str) -> str:
+    """`text` without the time it opens with ("Hằng năm, các bộ …" -> "các bộ …")."""
+    return _TIME_LEAD_RE.sub("", text)
+
+
 def _from_clause(text: str, line: int, in_section: bool) -> list[DraftAssignment]:
     """An assignment for the unit the text opens with, and one for each later clause that gives
     another unit its own task ("…; giao Ban Tuyên giáo theo dõi …")."""
     parts = re.split(r"(?<=[;.])\s+(?=(?:giao|đề nghị|yêu cầu)\s)|;\s*(?=(?:giao|đề nghị|yêu cầu)\s)", text)
     out: list[DraftAssignment] = []
     for part in parts:
-        found = _subject(part)
+        if _CONDITIONAL_RE.match(part):  # "Trong quá trình thực hiện, nếu có vướng mắc, …": no task
+            continue
+        found = _subject(_untimed(part))
+        if found is None and not out:
+            # "Để …, Bộ Giáo dục và Đào tạo yêu cầu các Sở … báo cáo …": the unit asked.
+            asked = _ASKS_RE.search(part)
+            found = _subject(part[asked.end() :]) if asked else None
         if found is None:
             if out:  # a clause of the assignment above
                 last = out[-1]
@@ -670,26 +725,38 @@ def _from_item(item: Sequence[_Para], in_section: bool = True) -> list[DraftAssi
     rest = [p.text for p in item[1:]]
     whole = " ".join([head, *(_strip_marker(r) for r in rest)])
     head_only = _clean(item[0].lines[0]) if len(item[0].lines) == 1 else ""
-    title = _strip_marker(head_only).rstrip(":").strip() if head_only else ""
+    title = _strip_marker(head_only).rstrip(":.").strip() if head_only else ""
     # "2. Bộ Quốc phòng" over its bullets: the heading names the unit, the bullets are its tasks.
-    if title and is_unit(title) and _first_verb(title) is None and len(title.split()) <= 20:
+    if title and is_unit(title) and _first_verb(title) is None and len(title.split()) <= 30:
         units = _split_units(title)
         if units:
-            body = " ".join(_strip_marker(r) for r in rest)
+            # An unnumbered paragraph after the unit's tasks that names its own units ("Hằng năm,
+            # các bộ, ngành … báo cáo …") is an assignment of its own.
+            own = [p for p in item[1:] if not _SUB_ITEM_RE.match(p.text) and _subject(_untimed(p.text))]
+            tasks = [p for p in item[1:] if p not in own]
+            body = " ".join(_strip_marker(p.text) for p in tasks)
             follower = units[0] if _FOLLOWS_PLAN_RE.search(body) else None
-            return [
+            out = [
                 DraftAssignment(
-                    tuple(units), tuple(_supporting(body)), follower, whole, read_deadline(body), item[0].line
+                    tuple(units),
+                    tuple(_supporting(body)),
+                    follower,
+                    " ".join([head, body]).strip(),
+                    read_deadline(body),
+                    item[0].line,
                 )
             ]
+            for para in own:
+                out += _from_clause(para.text, para.line, in_section)
+            return out
     drafted = _from_clause(whole, item[0].line, in_section)
     if drafted or len(item) == 1:
         return drafted
     # A heading that names no unit ("1. Phân công trách nhiệm"): its sub-items are the items.
-    out: list[DraftAssignment] = []
+    subs: list[DraftAssignment] = []
     for para in item[1:]:
-        out += _from_clause(_strip_marker(para.text), para.line, in_section)
-    return out
+        subs += _from_clause(_strip_marker(para.text), para.line, in_section)
+    return subs
 
 
 def _follow_the_plan(drafted: list[DraftAssignment]) -> list[DraftAssignment]:
