@@ -150,11 +150,14 @@ def _paragraphs(lines: Sequence[str]) -> list[_Para]:
             blank = True
             continue
         previous = paras[-1].text if paras else ""
+        # A line ending in two spaces is a Markdown line break; a numbered unit heading ("2. Bộ
+        # Quốc phòng") stands alone: a capitalised line after either starts a paragraph.
+        broken = bool(paras) and (lines[n - 2].endswith("  ") or _unit_title(previous) is not None)
         carries_on = (
             paras
             and not _opens(line)
             and not _is_heading_like(previous)
-            and (not blank or line[:1].islower())
+            and (not (blank or broken) or line[:1].islower())
         )
         if carries_on:
             paras[-1].lines.append(line)
@@ -315,10 +318,17 @@ _UNIT_HEAD_RE = re.compile(
     r"^(?:" + "|".join(re.escape(h) for h in sorted(_UNIT_HEADS, key=len, reverse=True)) + r")(?!\w)",
     re.IGNORECASE,
 )
+_UNIT_HEAD_TIGHT_RE = re.compile(
+    r"^(?:"
+    + "|".join(re.escape(h.replace(" ", "")) for h in sorted(_UNIT_HEADS, key=len, reverse=True))
+    + r")",
+    re.IGNORECASE,
+)
 # Office-holders stand for their unit: "Giám đốc Sở Y tế" is assigned as Sở Y tế.
 _HOLDER_RE = re.compile(
     r"^(?:tổng giám đốc|giám đốc|thủ trưởng|người đứng đầu|chủ tịch|chánh văn phòng|chánh|trưởng|chủ nhiệm"
-    r"|hiệu trưởng|bí thư|chỉ huy trưởng)\s+(?=\S)",
+    r"|hiệu trưởng|bí thư|chỉ huy trưởng|vụ trưởng|cục trưởng|viện trưởng|chánh thanh tra|tổng cục trưởng)"
+    r"\s+(?=\S)",
     re.IGNORECASE,
 )
 # Lower-case words that start a clause after the unit: where the unit's name stops. Capitalised
@@ -433,7 +443,7 @@ _NAME_PHRASES = re.compile(
     r"tham mưu,?\s+giúp việc|(?<=các )tổ chức|(?<=những )tổ chức|tổ chức chính trị|tổ chức xã hội"
     r"|tổ chức cơ sở|tổ chức đảng|tổ chức hội|tổ chức thành viên|đơn vị thực hiện|cơ quan thực hiện"
     r"|đơn vị được giao|cơ quan được giao|cơ quan tham mưu|đơn vị tham mưu|ban tham mưu|chương trình"
-    r"|ngoại giao"
+    r"|ngoại giao|tổ chức,\s*(?:đoàn thể|cá nhân)"
 )
 _VERB_RE = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(v) for v in sorted(_VERBS, key=len, reverse=True)) + r")(?!\w)"
@@ -444,6 +454,8 @@ _LEAD_IN_RE = re.compile(
 )
 _HANDS_ON_RE = re.compile(r"^(?:ủy quyền|uỷ quyền|yêu cầu|đề nghị|giao)(?:\s+cho)?\s+")
 _ASKS_RE = re.compile(r"(?<!\w)(?:yêu cầu|đề nghị|giao(?:\s+cho)?)\s+(?=\S)")
+# Words that name bodies in a list on their own ("các tổ chức chính trị - xã hội và tổ chức, đoàn thể").
+_COLLECTIVES = {"tổ chức", "cá nhân", "đoàn thể", "doanh nghiệp"}
 _CONDITIONAL_RE = re.compile(r"^(?:trong quá trình|quá trình)[^.]{0,60}?(?:nếu|khi)\s", re.IGNORECASE)
 _SPLIT_HEADS = ("các", "hội", "ủy ban", "uỷ ban", "phòng", "đoàn", "những", "tổ chức")
 
@@ -459,7 +471,28 @@ def _first_verb(text: str) -> int | None:
 
 
 def is_unit(text: str) -> bool:
-    return bool(_UNIT_HEAD_RE.match(text.strip()))
+    """Whether `text` starts like a unit's name ("Sở Y tế", "các cơ quan", "Ủy ban …"); a text layer
+    that splits letters ("Ủ y  ban nhân dân") is read without its spaces."""
+    text = text.strip()
+    if re.match(r"ban hành(?!\w)", text, re.IGNORECASE):
+        return False
+    if _UNIT_HEAD_RE.match(text):
+        return True
+    # Letters split apart ("Ủ y  ban", "T hành phố"): compare without any space.
+    split_letters = re.search(r"(?:^|\s)\w\s", text[:24])
+    return bool(split_letters and _UNIT_HEAD_TIGHT_RE.match(re.sub(r"\s+", "", text[:40])))
+
+
+_GROUPING_RE = re.compile(r"^(?:trách nhiệm của|nhiệm vụ của|đối với|giao)\s+", re.IGNORECASE)
+
+
+def _unit_title(text: str) -> str | None:
+    """The units a heading names ("2. Bộ Quốc phòng", "a) Sở Y tế:", "2. Trách nhiệm của Ủy ban
+    nhân dân các tỉnh"), or None when it is no such heading."""
+    title = _GROUPING_RE.sub("", _strip_marker(text).rstrip(":.").strip())
+    if not title or not is_unit(title) or _first_verb(title) is not None or len(title.split()) > 30:
+        return None
+    return title
 
 
 def _unit_name(text: str) -> str:
@@ -483,8 +516,8 @@ def _split_units(text: str, last_may_run_on: bool = True) -> list[str]:
         if not part:
             continue
         lowered = part.casefold()
-        starts_unit = bool(
-            _UNIT_HEAD_RE.match(part)
+        starts_unit = lowered in _COLLECTIVES or bool(
+            is_unit(part)
             and (part[:1].isupper() or any(re.match(rf"{h}(?!\w)", lowered) for h in _SPLIT_HEADS))
         )
         if units and not starts_unit:
@@ -569,7 +602,12 @@ _QUARTER_RE = re.compile(
 _MONTH_RE = re.compile(r"(?:trong|trước|hết)\s+tháng\s+(\d{1,2})\s*(?:/|năm\s+)(\d{4})", re.IGNORECASE)
 _CADENCES = (
     (re.compile(r"h[ằà]ng\s+tháng|mỗi tháng|định kỳ\s+(?:01|1)\s+tháng", re.IGNORECASE), Cadence.MONTHLY),
-    (re.compile(r"h[ằà]ng\s+quý|mỗi quý|định kỳ\s+quý|theo quý", re.IGNORECASE), Cadence.QUARTERLY),
+    (
+        re.compile(
+            r"h[ằà]ng\s+quý|mỗi quý|định kỳ\s+quý|theo quý|(?:03|3|ba)\s+tháng\s+m\s*ột\s+lần", re.IGNORECASE
+        ),
+        Cadence.QUARTERLY,
+    ),
     (
         re.compile(r"(?<!\d)(?:06|6|sáu)\s+tháng(?!\s*(?:đầu|cuối|kể|/))|nửa năm", re.IGNORECASE),
         Cadence.HALF_YEARLY,
@@ -688,7 +726,11 @@ def _untimed(text: str) -> str:
 def _from_clause(text: str, line: int, in_section: bool) -> list[DraftAssignment]:
     """An assignment for the unit the text opens with, and one for each later clause that gives
     another unit its own task ("…; giao Ban Tuyên giáo theo dõi …")."""
-    parts = re.split(r"(?<=[;.])\s+(?=(?:giao|đề nghị|yêu cầu)\s)|;\s*(?=(?:giao|đề nghị|yêu cầu)\s)", text)
+    parts = re.split(
+        r"(?<=[;.])\s+(?=(?:giao|đề nghị|yêu cầu)\s)|;\s*(?=(?:giao|đề nghị|yêu cầu)\s)"
+        r"|(?<=[a-zà-ỹđ]{2}\.)\s+(?=[A-ZÀ-ỸĐ])",
+        text,
+    )
     out: list[DraftAssignment] = []
     for part in parts:
         if _CONDITIONAL_RE.match(part):  # "Trong quá trình thực hiện, nếu có vướng mắc, …": no task
@@ -697,7 +739,8 @@ def _from_clause(text: str, line: int, in_section: bool) -> list[DraftAssignment
         if found is None and not out:
             # "Để …, Bộ Giáo dục và Đào tạo yêu cầu các Sở … báo cáo …": the unit asked.
             asked = _ASKS_RE.search(part)
-            found = _subject(part[asked.end() :]) if asked else None
+            asker = part[: asked.start()].rsplit(",", 1)[-1] if asked else ""
+            found = _subject(part[asked.end() :]) if asked and is_unit(asker) else None
         if found is None:
             if out:  # a clause of the assignment above
                 last = out[-1]
@@ -720,14 +763,36 @@ def _from_clause(text: str, line: int, in_section: bool) -> list[DraftAssignment
     return out
 
 
+_SUB_HEAD_RE = re.compile(r"^(?:\d+\.\d+\.?|[a-zđ]\))\s*")
+
+
+def _sub_items(paras: Sequence[_Para]) -> list[list[_Para]]:
+    """Sub-items under a heading: each "1.1." or "a)" paragraph with the bullets under it."""
+    items: list[list[_Para]] = []
+    for para in paras:
+        if _SUB_HEAD_RE.match(para.text) or not items:
+            items.append([para])
+        else:
+            items[-1].append(para)
+    return items
+
+
 def _from_item(item: Sequence[_Para], in_section: bool = True) -> list[DraftAssignment]:
     head = _strip_marker(item[0].text)
-    rest = [p.text for p in item[1:]]
-    whole = " ".join([head, *(_strip_marker(r) for r in rest)])
-    head_only = _clean(item[0].lines[0]) if len(item[0].lines) == 1 else ""
-    title = _strip_marker(head_only).rstrip(":.").strip() if head_only else ""
-    # "2. Bộ Quốc phòng" over its bullets: the heading names the unit, the bullets are its tasks.
-    if title and is_unit(title) and _first_verb(title) is None and len(title.split()) <= 30:
+    title = _unit_title(item[0].text) if len(item[0].lines) == 1 else None
+    subs = _sub_items(item[1:])
+    # A heading over sub-items that name their own units ("1. Đối với Ủy ban nhân dân các cấp" over
+    # "1.1. Ủy ban nhân dân Thành phố:"): the sub-items are the items.
+    named_subs = any(_SUB_HEAD_RE.match(s[0].text) and _unit_title(s[0].text) for s in subs)
+    if len(item) > 1 and (title is not None or _subject(head) is None) and named_subs:
+        return [a for sub in subs for a in _from_item(sub, in_section)]
+    # A heading over a paragraph that names its own unit ("3. Đối với các tổ chức khác" over
+    # "Đề nghị Ủy ban Mặt trận …"): that paragraph says who.
+    says_who = len(item) > 1 and not _SUB_ITEM_RE.match(item[1].text) and _subject(_untimed(item[1].text))
+    if title is not None and says_who and _GROUPING_RE.match(head):
+        return [a for p in item[1:] for a in _from_clause(_strip_marker(p.text), p.line, in_section)]
+    # "2. Bộ Quốc phòng" over its tasks: the heading names the unit, the paragraphs are its tasks.
+    if title is not None:
         units = _split_units(title)
         if units:
             # An unnumbered paragraph after the unit's tasks that names its own units ("Hằng năm,
@@ -749,14 +814,12 @@ def _from_item(item: Sequence[_Para], in_section: bool = True) -> list[DraftAssi
             for para in own:
                 out += _from_clause(para.text, para.line, in_section)
             return out
-    drafted = _from_clause(whole, item[0].line, in_section)
-    if drafted or len(item) == 1:
-        return drafted
-    # A heading that names no unit ("1. Phân công trách nhiệm"): its sub-items are the items.
-    subs: list[DraftAssignment] = []
-    for para in item[1:]:
-        subs += _from_clause(_strip_marker(para.text), para.line, in_section)
-    return subs
+    if _subject(_untimed(head)) is not None or len(item) == 1:
+        whole = " ".join([head, *(_strip_marker(p.text) for p in item[1:])])
+        return _from_clause(whole, item[0].line, in_section)
+    # A heading that names no unit ("1. Phân công trách nhiệm"), or a paragraph whose unit comes in
+    # a later sentence: each paragraph is read.
+    return [a for p in item for a in _from_clause(_strip_marker(p.text), p.line, in_section)]
 
 
 def _follow_the_plan(drafted: list[DraftAssignment]) -> list[DraftAssignment]:
