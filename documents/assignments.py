@@ -106,7 +106,8 @@ _SECTION_TITLES = (
 )
 _SECTION_RE = re.compile(
     r"^(?:(?:mục|phần|chương)\s+)?(?:[ivxlc]+|[a-zđ]|\d+(?:\.\d+)*)?\s*[-.–:)]*\s*"
-    rf"(?:điều\s+\d+\s*[.:]\s*)?(?:{_SECTION_TITLES})(?:\s+(?:và|,)\s+[^.]{{0,60}})?\s*[:.]?$",
+    rf"(?:điều\s+\d+\s*[.:]\s*)?(?:{_SECTION_TITLES})(?:\s+(?:và|,)\s+[^.]{{0,60}})?"
+    r"(?:\[\d+\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d{1,3})?\s*[:.]?$",  # a footnote reference may follow the title
     re.IGNORECASE,
 )
 _ARTICLE_HEAD_RE = re.compile(r"^điều\s+\d+", re.IGNORECASE)
@@ -122,6 +123,7 @@ def _clean(line: str) -> str:
     line = unicodedata.normalize("NFC", line).strip()
     line = re.sub(r"^#+\s*", "", line)
     line = re.sub(r"^>\s*", "", line)
+    line = re.sub(r"^\|\s*", "", line)  # a table cell ("| Nơi nhận: … | KT. BỘ TRƯỞNG … |")
     return line.replace("**", "").replace("__", "").strip().strip("*").strip()
 
 
@@ -312,7 +314,6 @@ _UNIT_HEADS = (
     "btc",
     "vpcp",
     "các bộ",
-    "những",
 )
 _UNIT_HEAD_RE = re.compile(
     r"^(?:" + "|".join(re.escape(h) for h in sorted(_UNIT_HEADS, key=len, reverse=True)) + r")(?!\w)",
@@ -831,6 +832,18 @@ def _follow_the_plan(drafted: list[DraftAssignment]) -> list[DraftAssignment]:
     return [a if a.follower else replace(a, follower=followers[0]) for a in drafted]
 
 
+def _addressees(text: str) -> tuple[str, ...]:
+    """The units a lead-in asks to act ("Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân các
+    tỉnh, thành phố trực thuộc Trung ương:"), or () when the paragraph is no such lead-in."""
+    if not text.rstrip().endswith(":"):
+        return ()
+    asked = _ASKS_RE.search(text)
+    if asked is None:
+        return ()
+    named = text[asked.end() :].rstrip().rstrip(":").strip()
+    return tuple(_split_units(named)) if is_unit(named) else ()
+
+
 def draft_assignments(text: str) -> list[DraftAssignment]:
     """The assignments the text gives: every item of its "Tổ chức thực hiện" section that names a
     unit, and every paragraph elsewhere that gives a unit a task with a time."""
@@ -844,14 +857,31 @@ def draft_assignments(text: str) -> list[DraftAssignment]:
         for item in _items(paras[first:end]):
             drafted += _from_item(item)
     elsewhere: list[DraftAssignment] = []
+    addressees: tuple[str, ...] = ()
     for i, para in enumerate(paras):
         if i in inside:
             continue
         if _STOP_RE.match(para.text) and para.text.casefold().startswith("nơi nhận"):
             break
-        for assignment in _from_clause(_strip_marker(para.text), para.line, in_section=False):
-            if assignment.deadline.kind in (DeadlineKind.DATE, DeadlineKind.CADENCE):
-                elsewhere.append(assignment)
+        timed = [
+            a
+            for a in _from_clause(_strip_marker(para.text), para.line, in_section=False)
+            if a.deadline.kind in (DeadlineKind.DATE, DeadlineKind.CADENCE)
+        ]
+        elsewhere += timed
+        # "… yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh …:" over numbered items: an item that names
+        # no unit of its own is the addressees' task.
+        listed = bool(_TOP_ITEM_RE.match(para.text) or _SUB_ITEM_RE.match(para.text))
+        if listed and addressees and not timed and _subject(_untimed(_strip_marker(para.text))) is None:
+            deadline = read_deadline(para.text)
+            if deadline.kind in (DeadlineKind.DATE, DeadlineKind.CADENCE):
+                what = _strip_marker(para.text)
+                elsewhere.append(DraftAssignment(addressees, (), None, what, deadline, para.line, False))
+        elif not listed:
+            # A new lead-in or heading ends the list; a paragraph inside it does not.
+            found = _addressees(para.text)
+            if found or para.text.rstrip().endswith(":") or _ROMAN_HEAD_RE.match(para.text):
+                addressees = found
     return _follow_the_plan(sorted(drafted + elsewhere, key=lambda a: a.line))
 
 

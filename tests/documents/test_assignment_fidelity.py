@@ -12,14 +12,14 @@ from pathlib import Path
 
 from bench.assignment_fidelity import CORPUS, measure_corpus, report, score
 
-# Measured: 20 documents, 83 assignments, 0 unexpected: 81 leads and 81 deadlines right (97.6 %).
+# Measured: 24 documents, 87 assignments, 0 unexpected: 85 leads and 85 deadlines right (97.7 %).
 # The rules were refined on these documents: the margin is for documents not seen yet.
 THRESHOLD = 90.0
 
 
 def test_assignment_fidelity_on_the_corpus_is_at_least_the_threshold() -> None:
     documents = measure_corpus(CORPUS)
-    assert len(documents) >= 20, [d.name for d in documents]
+    assert len(documents) >= 24, [d.name for d in documents]
     assert score(documents) >= THRESHOLD, report(documents)
 
 
