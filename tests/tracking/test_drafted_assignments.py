@@ -155,3 +155,31 @@ def test_a_name_two_units_could_be_stays_to_confirm() -> None:
     book = [Entry("a", "Hội Nông dân xã", None), Entry("b", "Hội Nông dân huyện", None)]
     assert unit_code("Hội Nông dân", book) is None
     assert unit_code("Hội Nông dân xã", book) == "a"
+
+
+def test_a_lead_in_names_the_unit_of_its_numbered_items() -> None:
+    text = (
+        "Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương:\n"
+        "1. Chỉ đạo các cấp đưa nội dung đào tạo nghề vào kế hoạch 5 năm và hàng năm.\n"
+        "Đào tạo nghề phải gắn với giải quyết việc làm.\n"
+        "2. Định kỳ hàng năm gửi báo cáo về Bộ Lao động - Thương binh và Xã hội.\n"
+    )
+    drafted = draft_assignments(text)
+    assert [(a.leads, a.deadline.cadence, a.line) for a in drafted] == [
+        (("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",), Cadence.YEARLY, 4)
+    ]
+
+
+def test_a_date_that_defines_who_qualifies_is_no_deadline_and_people_are_no_unit() -> None:
+    text = "Quân nhân, công an nhân dân nhập ngũ trước ngày 01 tháng 4 năm 2000 được hưởng chế độ.\n"
+    assert draft_assignments(text) == []
+
+
+def test_a_section_title_with_a_footnote_reference_and_a_table_row_closing_it() -> None:
+    text = (
+        "Điều 5. Tổ chức thực hiện[2]\n1. Sở Lao động - Thương binh và Xã hội:\n"
+        "- Tiến hành mua bảo hiểm y tế.\n"
+        "| Nơi nhận: - VPCP; - Lưu: VT. | KT. BỘ TRƯỞNG |\n"
+        "Đề nghị các cơ quan chức năng xem xét, giải quyết chế độ đối với ông (bà).\n"
+    )
+    assert [a.lead for a in draft_assignments(text)] == ["Sở Lao động - Thương binh và Xã hội"]
