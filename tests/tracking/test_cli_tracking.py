@@ -69,3 +69,28 @@ def test_a_file_that_is_not_text_is_refused(tmp_path: Path, name: str) -> None:
         {**os.environ, "BANHANH_DATA_DIR": str(tmp_path)}, tmp_path, "tracking", "draft", str(tmp_path / name)
     )
     assert refused.returncode == 2 and "binary" in refused.stderr
+
+
+def test_a_word_file_drafts_what_its_text_does(tmp_path: Path) -> None:
+    from tests.documents.wordbuild import seed_docx
+
+    header = (
+        "ĐẢNG BỘ TỈNH LÂM ĐỒNG",
+        "ĐẢNG ỦY XÃ HÀM LIÊM",
+        "Số      -KH/ĐU",
+        "Hàm Liêm, ngày … tháng … năm 2026",
+    )
+    docx = tmp_path / "ke-hoach.docx"
+    docx.write_bytes(seed_docx(SEED_004.read_text(encoding="utf-8"), header=header))
+    env = {**os.environ, "BANHANH_DATA_DIR": str(tmp_path)}
+    rows = json.loads(_run(env, tmp_path, "tracking", "draft", str(docx), "--json").stdout)
+    assert [(r["lead"], r["supporting"], r["follower"], r["deadline"]) for r in rows] == [
+        ("Ủy ban nhân dân xã", [], "Ban Xây dựng Đảng", "cadence"),
+        (
+            "Ban Xây dựng Đảng",
+            ["các cơ quan tham mưu giúp việc", "các đơn vị liên quan"],
+            "Ban Xây dựng Đảng",
+            "cadence",
+        ),
+        ("Ủy ban Mặt trận Tổ quốc", [], "Ban Xây dựng Đảng", "none"),
+    ]
