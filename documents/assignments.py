@@ -461,6 +461,7 @@ _HANDS_ON_RE = re.compile(r"^(?:ủy quyền|uỷ quyền|yêu cầu|đề ngh�
 _ASKS_RE = re.compile(r"(?<!\w)(?:yêu cầu|đề nghị|giao(?:\s+cho)?)\s+(?=\S)")
 # Words that name bodies in a list on their own ("các tổ chức chính trị - xã hội và tổ chức, đoàn thể").
 _COLLECTIVES = {"tổ chức", "cá nhân", "đoàn thể", "doanh nghiệp"}
+_MAX_LISTED = 40  # units a list names at most: a longer run of commas is no list of units
 _CONDITIONAL_RE = re.compile(r"^(?:trong quá trình|quá trình)[^.]{0,60}?(?:nếu|khi)\s", re.IGNORECASE)
 _SPLIT_HEADS = ("các", "hội", "ủy ban", "uỷ ban", "phòng", "đoàn", "những", "tổ chức")
 
@@ -510,7 +511,7 @@ def _unit_name(text: str) -> str:
     return " ".join(name.split())
 
 
-def _split_units(text: str, last_may_run_on: bool = True) -> list[str]:
+def _split_units(text: str) -> list[str]:
     """The units of a list ("Sở Y tế, Sở Tài chính và các cơ quan liên quan"). A comma or "và"
     splits only before a part that starts like a unit in capitals or with "các", "hội", …: "Bộ
     Văn hóa, Thể thao và Du lịch" is one unit, so is "Cấp ủy các chi bộ, đảng bộ cơ sở"."""
@@ -533,14 +534,17 @@ def _split_units(text: str, last_may_run_on: bool = True) -> list[str]:
     return [_unit_name(u) for u in units if _unit_name(u)]
 
 
-def _subject(text: str) -> tuple[list[str], str] | None:
-    """The units a clause opens with and the rest of the clause, or None when it opens with none."""
+def _subject(text: str, depth: int = 0) -> tuple[list[str], str] | None:
+    """The units a clause opens with and the rest of the clause, or None when it opens with none.
+    `depth` bounds the look past a colon or a handing-on verb to one step each way."""
+    if depth > 2:
+        return None
     body = _LEAD_IN_RE.sub("", text.strip())
     colon = body.find(":")
     verb = _first_verb(body)
     if colon > 0 and (verb is None or colon < verb) and len(body[:colon].split()) <= 25:
         if not is_unit(body[:colon]):  # "Đối với các khoản chi sai: Cơ quan LĐTBXH phối hợp …"
-            return _subject(body[colon + 1 :])
+            return _subject(body[colon + 1 :], depth + 1)
         cut, rest = colon, body[colon + 1 :]
     elif verb is not None and verb > 0:
         cut, rest = verb, body[verb:]
@@ -555,7 +559,7 @@ def _subject(text: str) -> tuple[list[str], str] | None:
     # "Bộ X ủy quyền cho Sở Y thực hiện …", "Bộ X yêu cầu các Sở …": the unit asked carries it out.
     handed = _HANDS_ON_RE.match(rest)
     if handed:
-        inner = _subject(rest[handed.end() :])
+        inner = _subject(rest[handed.end() :], depth + 1)
         if inner is not None:
             return inner
     return units, rest.strip()
@@ -570,7 +574,7 @@ def _supporting(text: str) -> list[str]:
     stop = re.search(r"[.;]|\s+(?:để|nhằm|trong việc|thực hiện|tổ chức thực hiện)\s", rest)
     rest = rest[: stop.start()] if stop else rest
     kept: list[str] = []
-    for n, part in enumerate(re.split(r"\s*,\s*", rest)):
+    for n, part in enumerate(re.split(r"\s*,\s*", rest)[:_MAX_LISTED]):
         verb = _VERB_RE.search(_masked(part))
         if n and verb is not None and verb.start() == 0:
             break

@@ -183,3 +183,18 @@ def test_a_section_title_with_a_footnote_reference_and_a_table_row_closing_it() 
         "Đề nghị các cơ quan chức năng xem xét, giải quyết chế độ đối với ông (bà).\n"
     )
     assert [a.lead for a in draft_assignments(text)] == ["Sở Lao động - Thương binh và Xã hội"]
+
+
+def test_hostile_text_drafts_in_linear_time() -> None:
+    import time
+
+    started = time.monotonic()
+    colons = "Đối với x: " * 20_000 + "Sở Y tế chủ trì."  # a colon after no unit, twenty thousand times
+    commas = "Sở Y tế chủ trì, phối hợp với " + "Sở A, " * 20_000 + "báo cáo hằng quý."
+    wall = "III. TỔ CHỨC THỰC HIỆN\n" + "\n".join(
+        f"{n}. Bộ {n} chủ trì; hằng năm báo cáo." for n in range(2_000)
+    )
+    for text in (colons, commas, wall):
+        draft_assignments(text)
+    assert time.monotonic() - started < 10
+    assert len(draft_assignments(wall)) == 2_000
