@@ -458,7 +458,8 @@ _LEAD_IN_RE = re.compile(
     re.IGNORECASE,
 )
 _HANDS_ON_RE = re.compile(r"^(?:ủy quyền|uỷ quyền|yêu cầu|đề nghị|giao)(?:\s+cho)?\s+")
-_ASKS_RE = re.compile(r"(?<!\w)(?:yêu cầu|đề nghị|giao(?:\s+cho)?)\s+(?=\S)")
+# "đã giao Bộ …" recounts an earlier assignment: no ask of this document.
+_ASKS_RE = re.compile(r"(?<!\w)(?<!đã )(?:yêu cầu|đề nghị|giao(?:\s+cho)?)\s+(?=\S)")
 # Words that name bodies in a list on their own ("các tổ chức chính trị - xã hội và tổ chức, đoàn thể").
 _COLLECTIVES = {"tổ chức", "cá nhân", "đoàn thể", "doanh nghiệp"}
 _MAX_LISTED = 40  # units a list names at most: a longer run of commas is no list of units
@@ -732,6 +733,16 @@ def _untimed(text: str) -> str:
     return _TIME_LEAD_RE.sub("", text)
 
 
+_OFFICE_RE = re.compile(r"^(?:phó\s+)?(?:thủ tướng|bộ trưởng|chủ tịch|bí thư|chủ nhiệm)(?!\w)", re.IGNORECASE)
+
+
+def _may_ask(asker: str) -> bool:
+    """Whether the words before "yêu cầu", "đề nghị" name who asks: a unit or an office-holder
+    ("Phó Thủ tướng Nguyễn Thiện Nhân yêu cầu Bộ …")."""
+    asker = asker.strip()
+    return is_unit(asker) or bool(_OFFICE_RE.match(asker))
+
+
 def _from_clause(text: str, line: int, in_section: bool) -> list[DraftAssignment]:
     """An assignment for the unit the text opens with, and one for each later clause that gives
     another unit its own task ("…; giao Ban Tuyên giáo theo dõi …")."""
@@ -749,7 +760,7 @@ def _from_clause(text: str, line: int, in_section: bool) -> list[DraftAssignment
             # "Để …, Bộ Giáo dục và Đào tạo yêu cầu các Sở … báo cáo …": the unit asked.
             asked = _ASKS_RE.search(part)
             asker = part[: asked.start()].rsplit(",", 1)[-1] if asked else ""
-            found = _subject(part[asked.end() :]) if asked and is_unit(asker) else None
+            found = _subject(part[asked.end() :]) if asked and _may_ask(asker) else None
         if found is None:
             if out:  # a clause of the assignment above
                 last = out[-1]

@@ -12,14 +12,14 @@ from pathlib import Path
 
 from bench.assignment_fidelity import CORPUS, measure_corpus, report, score
 
-# Measured: 24 documents, 87 assignments, 0 unexpected: 85 leads and 85 deadlines right (97.7 %).
+# Measured: 33 documents, 88 assignments, 0 unexpected: 86 leads and 86 deadlines right (97.7 %).
 # The rules were refined on these documents: the margin is for documents not seen yet.
 THRESHOLD = 90.0
 
 
 def test_assignment_fidelity_on_the_corpus_is_at_least_the_threshold() -> None:
     documents = measure_corpus(CORPUS)
-    assert len(documents) >= 24, [d.name for d in documents]
+    assert len(documents) >= 33, [d.name for d in documents]
     assert score(documents) >= THRESHOLD, report(documents)
 
 

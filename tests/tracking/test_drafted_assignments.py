@@ -198,3 +198,16 @@ def test_hostile_text_drafts_in_linear_time() -> None:
         draft_assignments(text)
     assert time.monotonic() - started < 10
     assert len(draft_assignments(wall)) == 2_000
+
+
+def test_an_office_holder_asks_and_an_earlier_assignment_is_only_recounted() -> None:
+    text = (
+        "Tại công văn số 8014/VPCP-KGVX, Phó Thủ tướng đã giao Bộ Lao động - Thương binh và Xã hội xây dựng "
+        "Thông tư; báo cáo Thủ tướng Chính phủ trước ngày 30 tháng 11 năm 2012.\n\n"
+        "Phó Thủ tướng Nguyễn Thiện Nhân yêu cầu Bộ Lao động - Thương binh và Xã hội khẩn trương hoàn thành "
+        "việc ban hành Thông tư và báo cáo Thủ tướng Chính phủ trước ngày 30 tháng 5 năm 2013.\n"
+    )
+    drafted = draft_assignments(text)
+    assert [(a.lead, a.deadline.on, a.line) for a in drafted] == [
+        ("Bộ Lao động - Thương binh và Xã hội", date(2013, 5, 30), 3)
+    ]
