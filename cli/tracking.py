@@ -1,7 +1,8 @@
 """`banhanh tracking …`: the assignments a plan gives, drafted from its "Tổ chức thực hiện".
 
-`draft FILE` reads a document file (no database); `draft --plan ID` reads a stored plan's current
-version and looks its units up in the organisation's address book.
+`draft FILE` reads a document file (no database; `--org-config TOML` looks its units up in that
+organisation's address book); `draft --plan ID` reads a stored plan's current version and looks its
+units up in the organisation's address book.
 """
 
 from __future__ import annotations
@@ -72,12 +73,20 @@ def _render(rows: list[dict[str, Any]]) -> None:
 def draft(
     file: Annotated[Path | None, typer.Argument(help="a document: .txt or .docx")] = None,
     plan: Annotated[int | None, typer.Option("--plan", help="a stored plan's id instead of a file")] = None,
+    org_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--org-config", help="an organisation's TOML: look a file's units up in its address book"
+        ),
+    ] = None,
     as_json: JSON = False,
 ) -> None:
     """The assignments a document (or a stored plan) gives: lead, supporting and following units
     and the kind of deadline (date, cadence, milestone). Nothing is stored."""
     if (file is None) == (plan is None):
         raise typer.BadParameter("give a FILE or --plan ID, one of them")
+    if plan is not None and org_config is not None:
+        raise typer.BadParameter("a stored plan's units are looked up in its organisation's address book")
     rows: list[dict[str, Any]]
     with reported():
         if plan is not None:
@@ -91,5 +100,13 @@ def draft(
             from documents.assignments import draft_assignments
 
             drafted: list[DraftAssignment] = draft_assignments(_document_text(file))
-            rows = [a.as_json() for a in drafted]
+            if org_config is not None:
+                from cli.context import read_toml
+                from documents.assignments import resolve_assignments
+                from models.services.directory import address_book_of
+
+                book = address_book_of(read_toml(org_config, "--org-config"))
+                rows = [r.as_json() for r in resolve_assignments(drafted, book)]
+            else:
+                rows = [a.as_json() for a in drafted]
     emit(rows, as_json, render=_render)

@@ -94,3 +94,20 @@ def test_a_word_file_drafts_what_its_text_does(tmp_path: Path) -> None:
         ),
         ("Ủy ban Mặt trận Tổ quốc", [], "Ban Xây dựng Đảng", "none"),
     ]
+
+
+def test_a_files_units_resolve_through_an_organisation_toml(tmp_path: Path) -> None:
+    env = {**os.environ, "BANHANH_DATA_DIR": str(tmp_path)}
+    toml = REPO / "examples" / "hamliem.toml"
+    rows = json.loads(
+        _run(env, tmp_path, "tracking", "draft", str(SEED_004), "--org-config", str(toml), "--json").stdout
+    )
+    assert [r["lead_unit"]["unit_code"] for r in rows] == [None, "bxdd", "mttq"]
+    assert rows[1]["supporting_units"][0] == {
+        "name": "các cơ quan tham mưu giúp việc",
+        "unit_code": "cq-tham-muu",
+    }
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[units]]\ncode = "x"\nname = "Sở X"\nemial = "x@example.vn"\n', encoding="utf-8")
+    refused = _run(env, tmp_path, "tracking", "draft", str(SEED_004), "--org-config", str(bad))
+    assert refused.returncode == 2 and "did you mean 'email'" in refused.stderr, refused.stderr

@@ -20,6 +20,7 @@ from documents.assignments import (
 )
 from documents.plain_text import parse
 from models.addressing import Entry
+from models.services.directory import address_book_of
 from tests.documents.seeds import SEED_000, SEED_004
 
 EXAMPLES = SEED_000.parents[1]
@@ -121,12 +122,8 @@ def test_no_section_and_no_timed_task_drafts_nothing() -> None:
 
 
 def _book(path: Path) -> list[Entry]:
-    """The address book of an organisation's TOML, as `directory load` stores it."""
-    units = tomllib.loads(path.read_text(encoding="utf-8"))["units"]
-    return [
-        Entry(u["code"], u["name"], u.get("email"), tuple(u.get("members", ())), tuple(u.get("aliases", ())))
-        for u in units
-    ]
+    """The address book of an organisation's TOML, checked as `directory load` checks it."""
+    return address_book_of(tomllib.loads(path.read_text(encoding="utf-8")))
 
 
 def test_units_resolve_through_the_address_book_or_stay_names_to_confirm() -> None:
