@@ -601,7 +601,10 @@ _DATE_WORDS = (
     r"(?:trước|chậm nhất(?:\s+(?:là|vào))?(?:\s+trước)?|hạn chót|xong trước|hoàn thành trước|trong|vào)"
 )
 _DMY_RE = re.compile(
-    _DATE_WORDS + r"\s*(?:ngày\s+)?(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?", re.IGNORECASE
+    # "trong 5-10 ngày" is a span of days, not the 5th of October.
+    _DATE_WORDS
+    + r"\s*(?:ngày\s+)?(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?(?!\s*(?:ngày|tháng|năm|%|\d))",
+    re.IGNORECASE,
 )
 _WORDY_RE = re.compile(
     _DATE_WORDS + r"\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})(?:\s+năm\s+(\d{4}))?", re.IGNORECASE

@@ -83,6 +83,7 @@ def test_the_milestones_and_the_cadence_are_named() -> None:
         ("đưa vào kế hoạch công tác hằng năm của cấp ủy", NONE, None, None),  # not a report
         ("tham mưu sơ kết, tổng kết việc thực hiện", MILESTONE, None, None),
         ("theo Nghị quyết ngày 12/5/2026 của Tỉnh ủy", NONE, None, None),  # a date, not a due date
+        ("báo cáo trong 5-10 ngày làm việc", NONE, None, None),  # a span of days
     ],
 )
 def test_deadlines(words: str, kind: DeadlineKind, on: date | None, cadence: Cadence | None) -> None:
