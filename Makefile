@@ -41,9 +41,11 @@ bench: $(VENV_STAMP)
 	$(PY) -m bench.delivery
 	$(PY) -m bench.web_pages
 
-# How many fields the document reader reads exactly off tests/documents/corpus (bench/fidelity.py).
+# How many fields the document reader reads exactly off tests/documents/corpus (bench/fidelity.py,
+# with the assignments), then the PDF rule check on the same documents (bench/layout.py).
 fidelity: $(VENV_STAMP)
 	$(PY) -m bench.fidelity
+	$(PY) -m bench.layout
 
 readme: $(VENV_STAMP)
 	$(PY) -m cli.readme README.md

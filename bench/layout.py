@@ -475,10 +475,11 @@ def corpus_view(path: Path) -> DocumentView:
 
 
 def corpus_documents() -> list[tuple[str, DocumentView]]:
-    """(name, view) of every corpus document the importer takes, and of the two seeds."""
-    from tests.documents.seeds import view_000, view_004
+    """(name, view) of every corpus document the importer takes, of the two seeds and of the
+    commune People's Committee's plan (examples/ke-hoach-ubnd-hamliem.txt)."""
+    from tests.documents.seeds import view_000, view_004, view_state
 
-    views = [("seed-000", view_000()), ("seed-004", view_004())]
+    views = [("seed-000", view_000()), ("seed-004", view_004()), ("state-plan", view_state())]
     for path in sorted(CORPUS.glob("*.txt")):
         try:
             views.append((path.stem, corpus_view(path)))

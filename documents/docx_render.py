@@ -111,10 +111,10 @@ def _header(document: Document, view: DocumentView, profile: Profile) -> None:
     size = profile.body_size if view.party else Pt(13)
     first = True
     if view.org_superior:
-        _para(left, view.org_superior.upper(), size=size, first=first)
+        _para(left, "\n".join(view.superior_lines), size=size, first=first)
         first = False
     if view.org_name:
-        _para(left, view.org_name.upper(), size=size, bold=True, first=first)
+        _para(left, "\n".join(view.issuer_lines), size=size, bold=True, first=first)
         first = False
     if view.party:
         _para(left, "*", size=size, first=first)

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from docx.shared import Pt
 from markupsafe import Markup
 
 from documents.doc_types import by_code
@@ -45,6 +46,37 @@ _SPACED_DASH_RE = re.compile(r"(?<=\S) ([-–]) ")
 def _no_line_starts_with_a_dash(text: str) -> str:
     """ "2021 - 2025", "kinh tế - xã hội": a line starting with "- " would read as a bullet."""
     return _SPACED_DASH_RE.sub("\u00a0\\1 ", text)
+
+
+# The header's left column: 40 % of the text width (A4 less the 30 mm and 15 mm margins), in pt.
+_HEADER_COLUMN_PT = 0.4 * (210 - 30 - 15) * 72 / 25.4
+# An administrative unit's level starts the second line of a body's name that does not fit:
+# "ỦY BAN NHÂN DÂN" / "XÃ HÀM LIÊM", "HỘI ĐỒNG NHÂN DÂN" / "TỈNH THỪA THIÊN HUẾ".
+_LEVEL_RE = re.compile(r"\s(?=(?:XÃ|PHƯỜNG|THỊ TRẤN|THỊ XÃ|HUYỆN|QUẬN|THÀNH PHỐ|TỈNH|ĐẶC KHU)\s)")
+_AND_RE = re.compile(r"\s(?=VÀ\s)")  # "… CÁC CƠ QUAN" / "VÀ DOANH NGHIỆP"
+
+
+def header_lines(name: str, size: int, *, bold: bool) -> tuple[str, ...]:
+    """`name` on one line when it fits the header column, else broken before its administrative
+    level or before "VÀ", else into even parts; each part broken again while it does not fit.
+    A break is never inside a word."""
+    from documents.docx_parts import text_width
+
+    def fits(text: str) -> bool:
+        return bool(text_width(text, Pt(size), bold=bold).pt <= _HEADER_COLUMN_PT)
+
+    def lines(text: str) -> tuple[str, ...]:
+        words = text.split()
+        if fits(text) or len(words) < 2:
+            return (text,)
+        for found in (_LEVEL_RE.search(text), _AND_RE.search(text)):
+            if found is not None:
+                return (*lines(text[: found.start()]), *lines(text[found.end() :]))
+        # Two parts as even as the words allow ("BAN CHẤP HÀNH" / "TRUNG ƯƠNG").
+        n = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
+        return (*lines(" ".join(words[:n])), *lines(" ".join(words[n:])))
+
+    return lines(name) if name else ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +116,15 @@ class DocumentView:
     @property
     def ruleset_name(self) -> str:
         return self.ruleset.name
+
+    @property
+    def issuer_lines(self) -> tuple[str, ...]:
+        """The issuing body's name in the header's left column, broken where it does not fit."""
+        return header_lines(self.org_name.upper(), self.ruleset.sizes.issuer, bold=True)
+
+    @property
+    def superior_lines(self) -> tuple[str, ...]:
+        return header_lines(self.org_superior.upper(), self.ruleset.sizes.issuer, bold=False)
 
     @property
     def type_name(self) -> str:
