@@ -122,12 +122,14 @@ def report(documents: list[Document]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from bench import assignment_fidelity
+    from bench import assignment_fidelity, line_accounting
 
     folder = Path(argv[1]) if len(argv) > 1 else CORPUS
     print(report(measure_corpus(folder)))
     print()
     print(assignment_fidelity.report(assignment_fidelity.measure_corpus(folder)))
+    print()
+    print(line_accounting.report(line_accounting.account_corpus(folder)))
     return 0
 
 

@@ -182,6 +182,12 @@ class _Parser:
         if typed is not None:
             if typed.before.strip():
                 self.header_text(typed.index, typed.before.strip())
+            glued = " ".join(typed.after.split())
+            if glued and not (front.title and " ".join(front.title[0].split()).startswith(glued[:20])):
+                # "QUYẾT ĐỊNH CỦA UBND TỈNH …" names who decides; "QUY ĐỊNH (BỔ SUNG)" qualifies the type.
+                self.note(
+                    typed.index, f"text '{quoted(glued)}' after the type name dropped: not the trích yếu"
+                )
             return _Front(
                 typed.doc_type.code, typed.index, front.title, front.subject_lines, front.body_start
             )
