@@ -361,3 +361,58 @@ def document(
             raise Invalid("--out", code="file.unwritable", path=out, error=error.strerror or error) from error
     kind = "the issued original" if file.original else "rendered now"
     console.print(f"Wrote {out} ({len(file.content)} bytes, {kind})", markup=False, highlight=False)
+
+
+@app.command("recipients")
+def recipients(
+    plan_id: PLAN_ID,
+    actor: Annotated[str | None, typer.Option("--as", help="email of the person acting (to edit)")] = None,
+    line: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--line", help="a Nơi nhận entry as printed, e.g. '- Sở Nội vụ (để thực hiện);' (repeat)"
+        ),
+    ] = None,
+    resolve: Annotated[
+        bool,
+        typer.Option("--resolve", help="map the current lines again against the address book as it is now"),
+    ] = False,
+    based_on: Annotated[str | None, typer.Option(help="the version hash the edit was made on")] = None,
+    as_json: JSON = False,
+) -> None:
+    """Show the Nơi nhận list and how each line maps to the address book; with --line, replace it
+    (add, remove, reorder, annotate, 'Như trên', the archive line last); with --resolve, map it again."""
+    from models.errors import Invalid
+    from models.services import plans, queries
+
+    with reported():
+        db = database()
+        if line is not None or resolve:
+            if actor is None:
+                raise Invalid("--as", code="recipients.needs_actor")
+            if line is not None and resolve:
+                raise Invalid("--resolve", code="recipients.line_or_resolve")
+            current = queries.plan_status(db, plan_id)["recipients"]
+            lines = line if line is not None else [_printed(r) for r in current]
+            plans.edit_plan(db, plan_id, actor, recipient_lines=lines, based_on=based_on)
+        status = queries.plan_status(db, plan_id)
+
+    def render(s: dict[str, object]) -> None:
+        console.print(
+            f"Plan {plan_id} · version {s['version']} ({s['version_hash']}) · Nơi nhận:", highlight=False
+        )
+        for r in s["recipients"]:  # type: ignore[attr-defined]
+            where = "archive" if r["archive"] else (r["unit_code"] or "not in the address book")
+            console.print(f"  - {_printed(r)}  [{where}]", highlight=False, markup=False)
+
+    emit(
+        {"plan": plan_id, "version_hash": status["version_hash"], "recipients": status["recipients"]},
+        as_json,
+        render=render,
+    )
+
+
+def _printed(recipient: dict[str, object]) -> str:
+    from models.addressing import printed_entry
+
+    return printed_entry(str(recipient["text"]), str(recipient.get("annotation") or ""))

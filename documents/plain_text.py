@@ -19,6 +19,7 @@ from documents.fields import read_front
 from documents.intake import ImportLimits, is_strange, strange_characters
 from documents.markup import MARKER_RE, ends_sentence, marker_number, opens_block, superscript
 from documents.text_cells import Line, split_glued_tail
+from models.addressing import split_entry
 from models.content import FORM_RE, Draft
 from models.errors import Invalid
 
@@ -31,7 +32,6 @@ _DATE_RE = re.compile(r"(?:[^\W\d_][^,\n]*,\s*)?ngày\s+\S+\s+tháng\s+\S+\s+nă
 RECIPIENTS_RE = re.compile(r"^nơi nhận\s*:?$", re.IGNORECASE)
 _ENTRY_RE = re.compile(r"^[-–+•]\s*(.*)$")
 SEPARATOR_RE = re.compile(r"^[-–—_=*\s]{3,}$")
-_ANNOTATION_RE = re.compile(r"^(.*\S)\s*\(([^()]*)\)$")
 _ARCHIVE_RE = re.compile(r"^Lưu\b")
 VERSION_RE = re.compile(r"^Mã phiên bản\s*:\s*[0-9a-f]+$")  # printed by the renderers under the signature
 _SIGNATURE_SCAN = 8
@@ -331,7 +331,7 @@ class _Parser:
         for n, (index, text) in enumerate(entries):
             if n == len(entries) - 1:
                 text = self.strip_glued_tail(index, text)
-            result.append(_split_entry(text))
+            result.append(split_entry(text))
         archives = [n for n, (text, _) in enumerate(result) if is_archive(text)]
         if archives and archives[-1] != len(result) - 1:
             self.note(entries[archives[-1]][0], "the archive entry ('Lưu …') is not the last recipient")
@@ -380,14 +380,6 @@ def _is_bold(line: str) -> bool:
 def _is_upper(line: str) -> bool:
     letters = [c for c in line if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters)
-
-
-def _split_entry(text: str) -> tuple[str, str]:
-    text = text.rstrip().rstrip(",;.").rstrip()
-    match = _ANNOTATION_RE.match(text)
-    if match:
-        return match.group(1).rstrip(), match.group(2).strip()
-    return text, ""
 
 
 def parse(text: str, limits: ImportLimits | None = None) -> ParsedText:

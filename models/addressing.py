@@ -20,6 +20,8 @@ _AS_ABOVE_RE = re.compile(r"^như\s+(?:trên|điều\s+(\d+))$")
 _KINH_GUI_RE = re.compile(r"^kính\s+gửi\s*:?\s*(.*)$", re.IGNORECASE)
 _ADDRESSEE_RE = re.compile(r"^[-–•+]\s*\S")
 _ARTICLE_RE = re.compile(r"^\W*điều\s+(\d+)\b", re.IGNORECASE)
+_ANNOTATION_RE = re.compile(r"^(.*\S)\s*\(([^()]*)\)$")
+_ENTRY_DASH_RE = re.compile(r"^[-–•+]\s*")
 
 
 class Route(StrEnum):
@@ -55,6 +57,20 @@ def normalise(text: str) -> str:
     text = re.sub(r"\s*\([^)]*\)\s*[,;.]?\s*$", "", text)
     text = re.sub(r"[,;.]+$", "", text)
     return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def printed_entry(text: str, annotation: str = "") -> str:
+    """A Nơi nhận entry as written: "Sở Nội vụ (để thực hiện)"; `split_entry` reads it back."""
+    return f"{text} ({annotation})" if annotation else text
+
+
+def split_entry(text: str) -> tuple[str, str]:
+    """A Nơi nhận entry as printed ("- Sở Nội vụ (để thực hiện);") as (text, annotation)."""
+    text = _ENTRY_DASH_RE.sub("", text.strip()).rstrip().rstrip(",;.").rstrip()
+    match = _ANNOTATION_RE.match(text)
+    if match:
+        return match.group(1).rstrip(), match.group(2).strip()
+    return text, ""
 
 
 def is_archive_line(text: str) -> bool:

@@ -502,6 +502,24 @@ MESSAGES: dict[str, Message] = {
     "import.too_many_lines": Message(
         "{count} lines; a plan has at most {limit}", "Có {count} dòng; một kế hoạch có tối đa {limit}."
     ),
+    "recipients.needs_actor": Message(
+        "is needed to change the Nơi nhận list", "Cần có để sửa danh sách nơi nhận."
+    ),
+    "recipients.line_or_resolve": Message(
+        "give the lines (--line) or map the current ones again (--resolve), not both",
+        "Nhập các dòng (--line) hoặc đối chiếu lại các dòng hiện có (--resolve), không cả hai.",
+    ),
+    "recipients.none": Message(
+        "the list is empty: a plan goes to at least one recipient",
+        "Danh sách trống: văn bản phải gửi tới ít nhất một nơi nhận.",
+    ),
+    "recipients.empty_entry": Message(
+        "the line has a dash but no recipient", "Dòng có gạch đầu dòng nhưng không có nơi nhận."
+    ),
+    "recipients.archive_not_last": Message(
+        "the archive line ('Lưu …') comes once, last",
+        "Dòng lưu (“Lưu …”) chỉ có một và đứng cuối danh sách.",
+    ),
     "import.empty": Message("line 1: the text is empty", "Dòng 1: văn bản trống."),
     "import.no_type_line": Message(
         "line {line}: no type line ({type_name}) and no trích yếu 'V/v …' under the number found",

@@ -14,6 +14,7 @@ from documents.official import official_document
 from documents.plain_text import ParsedText, parse
 from documents.render import render_html
 from documents.views import document_view
+from models.addressing import printed_entry
 from models.content import Draft
 from models.directory import Person
 from models.errors import AlreadyDecided, Invalid
@@ -160,13 +161,27 @@ def download(request: Request, plan_id: int, fmt: str, person: Someone) -> Respo
 def edit_form(request: Request, plan_id: int, person: Secretariat) -> Response:
     see_plan(request, person, plan_id)
     doc = documents.plan_document(db_of(request), plan_id)
-    return page(request, "edit", plan_id=plan_id, version=doc.version, state=doc.plan.state)
+    return page(
+        request,
+        "edit",
+        plan_id=plan_id,
+        version=doc.version,
+        state=doc.plan.state,
+        recipient_lines=_printed_recipients(doc.version.recipients),
+    )
+
+
+def _printed_recipients(recipients: list[dict[str, str]]) -> list[str]:
+    """The Nơi nhận list one entry a line, as printed: what the edit page's box holds."""
+    return [f"- {printed_entry(r['text'], r.get('annotation') or '')}" for r in recipients]
 
 
 @router.post("/plans/{plan_id}/edit")
 def edit(request: Request, plan_id: int, person: Secretariat, form: Form) -> Response:
     see_plan(request, person, plan_id)
     title, body = _text(form, "title"), _text(form, "body").replace("\r\n", "\n")
+    # Each line a Nơi nhận entry as printed; sent back unchanged it is mapped again to the address book.
+    recipients = _text(form, "recipients").replace("\r\n", "\n").split("\n") if "recipients" in form else None
     try:
         plans.edit_plan(
             db_of(request),
@@ -174,6 +189,7 @@ def edit(request: Request, plan_id: int, person: Secretariat, form: Form) -> Res
             person.email,
             title=title,
             body=body,
+            recipient_lines=recipients,
             based_on=_text(form, "based_on") or None,
         )
     except AlreadyDecided as exc:
@@ -183,7 +199,14 @@ def edit(request: Request, plan_id: int, person: Secretariat, form: Form) -> Res
         doc = documents.plan_document(db_of(request), plan_id)
         mine = {"title": title, "body": body}
         return page(
-            request, "edit", 409, plan_id=plan_id, version=doc.version, state=doc.plan.state, mine=mine
+            request,
+            "edit",
+            409,
+            plan_id=plan_id,
+            version=doc.version,
+            state=doc.plan.state,
+            mine=mine,
+            recipient_lines=_printed_recipients(doc.version.recipients),
         )
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
 

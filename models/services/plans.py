@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.addressing import Entry, as_above, is_archive_line, match_unit, referred_units
+from models.addressing import Entry, as_above, is_archive_line, match_unit, referred_units, split_entry
 from models.content import (
     Draft,
     PlanContent,
@@ -99,8 +99,10 @@ def address_book(session: Session, org_id: int) -> list[Entry]:
 
 
 def _map_recipients(
-    lines: Sequence[tuple[str, str]], book: Sequence[Entry], body: str
+    lines: Sequence[tuple[str, str]], book: Sequence[Entry], body: str, known: Mapping[str, str] | None = None
 ) -> tuple[list[RecipientLine], list[str]]:
+    """Each line mapped to an address-book unit by its text; `known` (text → unit code) keeps a
+    mapping made by hand (a unit chosen for a line whose text the book does not match)."""
     mapped: list[RecipientLine] = []
     notes: list[str] = []
     for i, (text, annotation) in enumerate(lines, start=1):
@@ -115,10 +117,39 @@ def _map_recipients(
             mapped.append(RecipientLine(text, annotation))
             continue
         code = match_unit(text, book)
+        if code is None and known and text in known and any(e.code == known[text] for e in book):
+            code = known[text]
         if code is None:
             notes.append(f"recipients[{i}]: '{text}' is not in the address book; map it before submitting")
         mapped.append(RecipientLine(text, annotation, code))
     return mapped, notes
+
+
+def _edited_recipients(
+    lines: Sequence[str], book: Sequence[Entry], body: str, known: Mapping[str, str]
+) -> tuple[list[RecipientLine], list[str]]:
+    """The Nơi nhận list as the secretariat wrote it, one entry a line as printed ("- Sở Nội vụ
+    (để thực hiện);", "- Như trên;", "- Lưu: VT, VP."), each resolved against the address book
+    as it is now: editing it, or sending the same lines again, maps what the book has since
+    learnt. Blank lines are skipped; the archive line, if any, must be the last."""
+    entries: list[tuple[str, str]] = []
+    for i, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        field = f"recipients[{i}]"
+        if "\n" in raw or "\r" in raw:
+            raise Invalid(field, code="field.one_line")
+        text, annotation = split_entry(nfc(raw))
+        if not text:
+            raise Invalid(field, code="recipients.empty_entry")
+        _validate_text(field, text)
+        entries.append((text, annotation))
+    if not entries:
+        raise Invalid("recipients", code="recipients.none")
+    archives = [n for n, (text, _) in enumerate(entries) if is_archive_line(text)]
+    if archives and archives != [len(entries) - 1]:
+        raise Invalid("recipients", code="recipients.archive_not_last")
+    return _map_recipients(entries, book, body, known)
 
 
 def _as_above_meaning(text: str, codes: Sequence[str], book: Sequence[Entry]) -> str:
@@ -283,11 +314,14 @@ def edit_plan(
     body: str | None = None,
     summary_lines: Sequence[str] | None = None,
     footnotes: Sequence[str] | None = None,
+    recipient_lines: Sequence[str] | None = None,
     based_on: str | None = None,
 ) -> str:
-    """Change a draft's text; a changed content hash is a new immutable version. `based_on` is
-    the hash of the version the edit was made on: when another edit landed since, it is refused
-    rather than silently overwriting it (two tabs, two people)."""
+    """Change a draft's text or its Nơi nhận list (`recipient_lines`, one entry a line as
+    printed: add, remove, reorder, annotate, "Như trên", the archive line); a changed content
+    hash is a new immutable version. `based_on` is the hash of the version the edit was made
+    on: when another edit landed since, it is refused rather than silently overwriting it (two
+    tabs, two people)."""
     now = db.clock()
     with db.write() as session:
         plan = lock_plan(session, plan_id)
@@ -303,7 +337,16 @@ def edit_plan(
             summary_lines=content.summary_lines if summary_lines is None else tuple(map(nfc, summary_lines)),
             footnotes=content.footnotes if footnotes is None else tuple(map(nfc, footnotes)),
         )
-        return _edit(session, plan, who, now, content, {"edit": "text"})
+        detail: dict[str, Any] = {"edit": "text"}
+        if recipient_lines is not None:
+            book = address_book(session, plan.org_id)
+            known = {r.text: r.unit_code for r in content.recipients if r.unit_code}
+            recipients, notes = _edited_recipients(recipient_lines, book, content.body, known)
+            content = replace(content, recipients=tuple(recipients))
+            detail["recipients"] = [r.text for r in recipients]
+            if notes:
+                detail["notes"] = notes
+        return _edit(session, plan, who, now, content, detail)
 
 
 def assign(

@@ -143,6 +143,42 @@ def test_second_round_shows_the_changes_since_the_reviewers_last_version(
     assert plan_status(people, plan_id)["tasks"][0]["status"] == "approved"
 
 
+def test_secretariat_edits_the_recipients_on_the_edit_page(client: TestClient, people: Database) -> None:
+    plan_id = build(people, State.DRAFT)
+    sign_in(client, people, SECRETARIAT)
+    form = client.get(f"/plans/{plan_id}/edit").text
+    assert (
+        "- Thường trực Tỉnh ủy (báo cáo)\n- Thường trực Đảng ủy\n" in form
+    )  # the list as it will be printed
+    status = plan_status(people, plan_id)
+    fields = {"title": str(status["title"]), "body": "I. MỤC ĐÍCH, YÊU CẦU\n\n- Quán triệt."}
+    refused = post_form(
+        client,
+        f"/plans/{plan_id}/edit",
+        f"/plans/{plan_id}/edit",
+        {**fields, "recipients": "- Lưu Văn phòng Đảng ủy.\n- Thường trực Đảng ủy;"},
+    )
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert "Dòng lưu" in refused.text and "Nơi nhận" in refused.text  # type: ignore[attr-defined]
+    assert plan_status(people, plan_id)["version_hash"] == status["version_hash"]
+    edited = post_form(
+        client,
+        f"/plans/{plan_id}/edit",
+        f"/plans/{plan_id}/edit",
+        {
+            **fields,
+            "recipients": "- Ban Xây dựng Đảng (để thực hiện);\r\n- Như trên;\r\n- Lưu Văn phòng Đảng ủy.",
+        },
+    )
+    assert edited.status_code == 303  # type: ignore[attr-defined]
+    lines = [(r["text"], r["annotation"], r["unit_code"]) for r in plan_status(people, plan_id)["recipients"]]
+    assert lines == [
+        ("Ban Xây dựng Đảng", "để thực hiện", "bxdd"),
+        ("Như trên", "", None),
+        ("Lưu Văn phòng Đảng ủy", "", None),
+    ]
+
+
 def test_sign_in_email_carries_the_link_on_the_configured_url(
     client: TestClient, people: Database, app_settings: Settings
 ) -> None:
