@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
+import zipfile
 
 from lxml import etree
 
@@ -35,6 +37,34 @@ from models.errors import Invalid
 
 WHAT = "package"
 PLACEHOLDER = "placeholder"  # signxml replaces the ds:Signature carrying this Id
+MAX_ATTACHMENT = 64 * 1024 * 1024  # unzipped: a zip bomb stops here
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the same file zips to the same bytes
+
+
+def pack(name: str, content: bytes) -> bytes:
+    """The file zipped alone, as the SDK's packages carry every attachment (docs/edxml.md)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo(name, ZIP_TIME), content, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def unpack(data: bytes, content_id: str) -> bytes:
+    """The file an attachment carries: the one entry of its zip, or the bytes as they are when not zipped."""
+    if not data.startswith(b"PK\x03\x04"):
+        return data
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            if len(entries) != 1 or entries[0].file_size > MAX_ATTACHMENT:
+                raise Invalid(WHAT, code="exchange.bad_attachment", content_id=content_id)
+            with archive.open(entries[0]) as file:
+                content = file.read(MAX_ATTACHMENT + 1)
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise Invalid(WHAT, code="exchange.bad_attachment", content_id=content_id) from None
+    if len(content) > MAX_ATTACHMENT:  # the size its header gave was false
+        raise Invalid(WHAT, code="exchange.bad_attachment", content_id=content_id)
+    return content
 
 
 def _organ(parent: Element, tag: str, organ: Organ) -> None:
@@ -125,7 +155,7 @@ def build(package: Package) -> Element:
         add(node, "Description", attachment.description)
         add(node, "ContentType", attachment.content_type)
         data = etree.SubElement(node, q("ContentTransferEncoded"), nsmap={PREFIX: NS})
-        data.text = base64.b64encode(attachment.content).decode("ascii")
+        data.text = base64.b64encode(pack(attachment.name, attachment.content)).decode("ascii")
     return root
 
 
@@ -161,11 +191,12 @@ def _attachments(root: Element) -> tuple[Attachment, ...]:
         if encoded is None:  # a manifest entry without its file
             raise Invalid(WHAT, code="exchange.missing_attachment", content_id=content_id)
         try:
-            content = base64.b64decode(text(encoded, "ContentTransferEncoded", WHAT), validate=True)
+            data = base64.b64decode(text(encoded, "ContentTransferEncoded", WHAT), validate=True)
         except binascii.Error:
             raise Invalid(
                 WHAT, code="exchange.bad_value", element="ContentTransferEncoded", value="…"
             ) from None
+        content = unpack(data, content_id)
         out.append(
             Attachment(
                 content_id=content_id,

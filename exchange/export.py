@@ -161,7 +161,7 @@ def export_plan(
             typer_notation=_initials(drafter.name),
             promulgation_amount=len(receivers),
             page_amount=_page_count(pdf.content),
-            steering_type=0,
+            steering_type=1,  # 1: not a steering document (docs/edxml.md)
             traces=(Trace(org.agency_id, local_now),),
             business=Business.NEW,
             business_reason=NEW_REASON,

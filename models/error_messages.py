@@ -580,6 +580,10 @@ MESSAGES: dict[str, Message] = {
         "the manifest names {content_id} but no attachment carries it",
         "Danh mục nêu tệp {content_id} nhưng gói tin không kèm tệp đó.",
     ),
+    "exchange.bad_attachment": Message(
+        "attachment {content_id} is not one file zipped (or is too large unzipped)",
+        "Tệp đính kèm {content_id} không phải một tệp nén hợp lệ (hoặc quá lớn khi giải nén).",
+    ),
     "exchange.document_id_mismatch": Message(
         "DocumentId is '{written}' but its fields make '{expected}'",
         "Mã văn bản (DocumentId) là “{written}”, không khớp với “{expected}”.",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
+import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -113,5 +115,6 @@ def test_a_package_for_each_seed_verifies_and_reads_back(
     [attachment] = package.attachments
     assert attachment.content == pdf.content and attachment.content_type == "application/pdf"
     encoded = root.findtext(f"{{{NS}}}AttachmentEncoded/{{{NS}}}Attachment/{{{NS}}}ContentTransferEncoded")
-    assert base64.b64decode(encoded or "") == pdf.content
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(encoded or ""))) as archive:  # zipped, as the SDK's
+        assert archive.namelist() == [pdf.filename] and archive.read(pdf.filename) == pdf.content
     assert check_seal(attachment.content, ca).ok  # the PDF inside is the sealed original

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -121,26 +118,3 @@ def test_the_address_book_keeps_identifiers_and_channels(db: Database, tmp_path:
     assert org.agency_id == HAMLIEM.agency_id
     assert (units["tt-tinh-uy"].agency_id, units["tt-tinh-uy"].channel) == ("001.00.21.H37", "edxml")
     assert (units["mttq"].agency_id, units["mttq"].channel) == (None, "email")
-
-
-def test_the_command_writes_nothing_when_it_refuses(db: Database, db_url: str, tmp_path: Path) -> None:
-    hamliem(db, tmp_path)
-    plan_id = build(db, State.SIGNED)
-    out = tmp_path / "out.edxml"
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "BANHANH_DATA_DIR": str(tmp_path),
-        "BANHANH_CLI_LANGUAGE": "vi",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", "plan", "export-edxml", str(plan_id), "-o", str(out)],
-        env=env,
-        cwd=tmp_path,
-        text=True,
-        capture_output=True,
-        check=False,
-    )
-    assert result.returncode == 3, result.stderr
-    assert "[exchange.not_issued]" in result.stderr and "đã ban hành" in result.stderr
-    assert not out.exists()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import io
+import zipfile
 from datetime import date, datetime
 
 import pytest
@@ -123,3 +126,35 @@ def test_the_parser_refuses_entities_missing_parts_and_a_false_identity() -> Non
     with pytest.raises(Invalid) as garbage:
         edxml.parse(b"<edXML")
     assert garbage.value.code == "exchange.not_xml"
+
+
+def _with_attachment(data: bytes) -> bytes:
+    """The package with its one attachment's encoded bytes replaced."""
+    root = edxml.build(PACKAGE)
+    node = root.find(f"{{{NS}}}AttachmentEncoded/{{{NS}}}Attachment/{{{NS}}}ContentTransferEncoded")
+    node.text = base64.b64encode(data).decode("ascii")
+    return etree.tostring(root)
+
+
+def test_attachments_are_zipped_and_read_zipped_or_not() -> None:
+    root = edxml.build(PACKAGE)
+    encoded = root.findtext(f"{{{NS}}}AttachmentEncoded/{{{NS}}}Attachment/{{{NS}}}ContentTransferEncoded")
+    assert base64.b64decode(encoded).startswith(b"PK\x03\x04")
+    assert edxml.build(PACKAGE) is not root and etree.tostring(edxml.build(PACKAGE)) == etree.tostring(root)
+    raw = _with_attachment(b"%PDF-1.7\n")  # as some builders send it: the file itself
+    assert edxml.parse(raw).attachments[0].content == b"%PDF-1.7\n"
+
+
+def test_a_zip_of_two_files_or_a_zip_bomb_is_refused() -> None:
+    two = io.BytesIO()
+    with zipfile.ZipFile(two, "w") as archive:
+        archive.writestr("a.pdf", b"a")
+        archive.writestr("b.pdf", b"b")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.pdf", b"\0" * (edxml.MAX_ATTACHMENT + 1))
+    assert len(bomb.getvalue()) < 1_000_000
+    for data in (two.getvalue(), bomb.getvalue(), b"PK\x03\x04 not a zip"):
+        with pytest.raises(Invalid) as caught:
+            edxml.parse(_with_attachment(data))
+        assert caught.value.code == "exchange.bad_attachment"
