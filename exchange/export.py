@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -92,13 +92,15 @@ def export_plan(
     due: date | None = None,
     priority: Priority = Priority.NORMAL,
     only: Sequence[str] = (),
+    states: Collection[str] = (State.ISSUED,),
 ) -> Exported:
-    """The issued plan as a signed package to its recipient units (or `only` these unit codes)."""
+    """The issued plan as a signed package to its recipient units (or `only` these unit codes).
+    The exchange sender also builds one while the plan is being distributed (`states`)."""
     with db.read() as session:
         plan = session.get(Plan, plan_id)
         if plan is None:
             raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
-        if plan.state != State.ISSUED:
+        if plan.state not in states:
             raise WrongState("plan", code="exchange.not_issued", plan_id=plan_id, state=plan.state)
         if plan.secrecy:  # a secret plan leaves by no electronic channel
             raise WrongState("plan", code="exchange.secret", plan_id=plan_id, secrecy=plan.secrecy)

@@ -69,14 +69,17 @@ def agency_id_of(index: int) -> str:
     return f"{index:03d}.00.21.H37"
 
 
-def config_with_exchange(seed: Seed, seal: Path, units_without_id: tuple[str, ...] = ()) -> dict[str, Any]:
+def config_with_exchange(
+    seed: Seed, seal: Path, units_without_id: tuple[str, ...] = (), by_exchange: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Every unit with an identifier; those in `by_exchange` receive by the edxml channel."""
     config: dict[str, Any] = copy.deepcopy(example_config(seed.org))
     config["organisation"]["agency_id"] = seed.agency_id
     config["seal"] = {"pkcs12": str(seal), "password": PASSWORD}
     for i, unit in enumerate(config.get("units", []), start=1):
         if "members" not in unit and unit["code"] not in units_without_id:
             unit["agency_id"] = agency_id_of(i)
-            unit["channel"] = "edxml"
+            unit["channel"] = "edxml" if unit["code"] in by_exchange else "email"
     return config
 
 

@@ -23,8 +23,14 @@ HAMLIEM = SEEDS[1]
 NOW = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
 
 
-def hamliem(db: Database, tmp_path: Path, units_without_id: tuple[str, ...] = (), **org: Any) -> None:
-    config = config_with_exchange(HAMLIEM, make_seal(tmp_path, "Seal hamliem"), units_without_id)
+def hamliem(
+    db: Database,
+    tmp_path: Path,
+    units_without_id: tuple[str, ...] = (),
+    by_exchange: tuple[str, ...] = (),
+    **org: Any,
+) -> None:
+    config = config_with_exchange(HAMLIEM, make_seal(tmp_path, "Seal hamliem"), units_without_id, by_exchange)
     config["organisation"].update(org)
     load_directory(db, config)
 
@@ -111,10 +117,11 @@ def test_the_address_book_keeps_identifiers_and_channels(db: Database, tmp_path:
 
     from models.directory import Organisation, Unit
 
-    hamliem(db, tmp_path, units_without_id=("mttq",))
+    hamliem(db, tmp_path, units_without_id=("mttq",), by_exchange=("tt-tinh-uy",))
     with db.read() as session:
         org = session.exec(select(Organisation).where(Organisation.key == "hamliem")).one()
         units = {u.code: u for u in session.exec(select(Unit).where(Unit.org_id == org.id))}
     assert org.agency_id == HAMLIEM.agency_id
     assert (units["tt-tinh-uy"].agency_id, units["tt-tinh-uy"].channel) == ("001.00.21.H37", "edxml")
+    assert (units["tt-dang-uy"].agency_id, units["tt-dang-uy"].channel) == ("002.00.21.H37", "email")
     assert (units["mttq"].agency_id, units["mttq"].channel) == (None, "email")

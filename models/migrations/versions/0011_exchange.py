@@ -1,4 +1,5 @@
-"""agency identifiers (mã định danh) and the delivery channel of units, for edXML exchange
+"""agency identifiers (mã định danh) and the delivery channel of units, for edXML exchange; a copy's
+channel and the receiver's last status
 
 Revision ID: 0011
 Revises: 0009
@@ -21,9 +22,17 @@ def upgrade() -> None:
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.add_column(sa.Column('agency_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default='email'))
+    with op.batch_alter_table('delivery', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default='email'))
+        batch_op.add_column(sa.Column('answer_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('answer', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('delivery', schema=None) as batch_op:
+        batch_op.drop_column('answer')
+        batch_op.drop_column('answer_code')
+        batch_op.drop_column('channel')
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.drop_column('channel')
         batch_op.drop_column('agency_id')
