@@ -21,11 +21,13 @@ from models.policies import Decision
 from models.records import OutboxMessage
 from models.services import audit, distribution, plans, reviews, signing
 from models.services.queries import deliveries
+from models.services.queries import history as audit_entries
 from models.settings import Settings
 from notifications.dispatcher import Dispatcher
 from tests.exchange.issued import PASSWORD
 from tests.exchange.test_refusals import hamliem
 from tests.factory import FAKE_PDF, R1, R2, SECRETARIAT, SIGNER, current_hash, drain_outbox, sample_draft
+from tests.web.conftest import new_client, sign_in, web_settings
 
 BY_EXCHANGE = ("tt-tinh-uy", "tt-dang-uy")  # Thường trực Tỉnh ủy, Thường trực Đảng ủy
 TINH_UY, DANG_UY = "001.00.21.H37", "002.00.21.H37"
@@ -133,6 +135,18 @@ async def test_a_plan_goes_to_units_on_both_channels_and_their_answers_come_back
         org = session.exec(select(Organisation).where(Organisation.key == "hamliem")).one()
     report = audit.verify(db, org.id or 0)
     assert report.broken_at is None, report
+    answers = [e for e in audit_entries(db, plan_id) if e["action"] == "exchange_status"]
+    assert [(e["detail"]["unit"], e["detail"]["code"]) for e in answers] == [
+        ("tt-tinh-uy", "03"),
+        ("tt-dang-uy", "02"),
+    ]
+
+    with new_client(db, web_settings(tmp_path, database_url=db_url)) as browser:  # the deliveries page
+        sign_in(browser, db, SECRETARIAT)
+        page = browser.get(f"/plans/{plan_id}/deliveries").text
+    assert page.count("qua trục liên thông") == 2
+    assert "trả lời 02 · từ chối tiếp nhận: Không thuộc thẩm quyền" in page
+    assert "trả lời 03 · đã tiếp nhận: Đã vào sổ văn bản đến số 125" in page
 
 
 def test_a_secret_plan_goes_to_no_exchange(db: Database, tmp_path: Path) -> None:
