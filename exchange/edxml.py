@@ -15,7 +15,17 @@ import zipfile
 
 from lxml import etree
 
-from exchange.package import Attachment, Business, Organ, Package, Priority, Signer, Staff, Trace
+from exchange.package import (
+    Attachment,
+    Business,
+    Organ,
+    Package,
+    Priority,
+    Replacement,
+    Signer,
+    Staff,
+    Trace,
+)
 from exchange.xml import (
     DATE,
     DS,
@@ -137,6 +147,14 @@ def build(package: Package) -> Element:
     add(business, "BussinessDocReason", package.business_reason)
     add(business, "Paper", "0")  # no paper copy follows
     _staff(business, package.staff)
+    if package.replaces:
+        replacements = add(business, "ReplacementInfoList")
+        for replaced in package.replaces:
+            info = add(replacements, "ReplacementInfo")
+            add(info, "DocumentId", replaced.document_id)
+            organs = add(info, "OrganIdList")
+            for organ_id in replaced.organ_ids:
+                add(organs, "OrganId", organ_id)
     etree.SubElement(header, q("Signature", DS), Id=PLACEHOLDER, nsmap={"ds": DS})
 
     body = add(envelope, "edXMLBody")
@@ -264,6 +282,10 @@ def parse(data: bytes) -> Package:
             email=text(business, "StaffInfo/Email", WHAT, required=False),
         ),
         attachments=_attachments(root),
+        replaces=tuple(
+            Replacement(text(info, "DocumentId", WHAT), texts(info, "OrganIdList/OrganId"))
+            for info in business.findall(f"{q('ReplacementInfoList')}/{q('ReplacementInfo')}")
+        ),
     )
     written = text(message, "DocumentId", WHAT)
     if written != package.document_id:  # the identity must agree with the fields it is made of

@@ -76,6 +76,14 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """Bussiness/ReplacementInfoList/ReplacementInfo: a document this one replaces, and for whom."""
+
+    document_id: str
+    organ_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Package:
     sender: Organ
     receivers: tuple[Organ, ...]
@@ -102,6 +110,7 @@ class Package:
     business_document_id: str  # the document the business acts on (itself when new)
     staff: Staff
     attachments: tuple[Attachment, ...]
+    replaces: tuple[Replacement, ...] = ()
 
     @property
     def document_id(self) -> str:

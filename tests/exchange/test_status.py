@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import io
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
 from lxml import etree
 
-from exchange import edxml, status
+from exchange import business, edxml, status
 from exchange.package import Attachment, Business, Organ, Package, Priority, Signer, Staff, Trace
 from exchange.status import StatusCode
 from exchange.xml import NS, SOAP
@@ -158,3 +159,30 @@ def test_a_zip_of_two_files_or_a_zip_bomb_is_refused() -> None:
         with pytest.raises(Invalid) as caught:
             edxml.parse(_with_attachment(data))
         assert caught.value.code == "exchange.bad_attachment"
+
+
+def test_a_recall_an_update_and_a_replacement_read_back() -> None:
+    at, staff = datetime(2026, 12, 8, 9, 0, 0), Staff(staff="Nguyễn Thị Lan")
+    recall = business.recall(PACKAGE, "Sai nội dung mục II", at, staff)
+    xml = etree.tostring(edxml.build(recall))
+    root = etree.fromstring(xml)
+    assert root.findtext(f".//{{{NS}}}Bussiness/{{{NS}}}BussinessDocType") == "1"
+    assert root.findtext(f".//{{{NS}}}Bussiness/{{{NS}}}DocumentId") == PACKAGE.document_id
+    assert edxml.parse(xml) == recall and recall.attachments == ()
+
+    update = business.update(PACKAGE, "Bổ sung nơi nhận", at, staff)
+    assert edxml.parse(etree.tostring(edxml.build(update))).business is Business.UPDATE
+
+    new = replace(PACKAGE, code_number="02", business_document_id="")
+    replacing = business.replacement(new, PACKAGE, "Thay thế Kế hoạch số 01/KH-UBND")
+    xml = etree.tostring(edxml.build(replacing))
+    root = etree.fromstring(xml)
+    info = f".//{{{NS}}}ReplacementInfoList/{{{NS}}}ReplacementInfo"
+    assert root.findtext(f"{info}/{{{NS}}}DocumentId") == PACKAGE.document_id
+    assert [e.text for e in root.findall(f"{info}/{{{NS}}}OrganIdList/{{{NS}}}OrganId")] == [
+        RECEIVER.organ_id
+    ]
+    back = edxml.parse(xml)
+    assert (
+        back == replacing and back.business is Business.REPLACE and back.document_id.endswith(",02/KH-UBND")
+    )

@@ -31,6 +31,7 @@ PURE = [
     "exchange.xml",
     "exchange.edxml",
     "exchange.status",
+    "exchange.business",
 ]
 
 FORBIDDEN = {
