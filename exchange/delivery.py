@@ -105,13 +105,13 @@ def poll_statuses(db: Database, url: str, cursors: dict[str, int]) -> int:
 def record_status(db: Database, answer: StatusMessage) -> int:
     """The answer on the copy it is about: 03 counts as received, 02 as refused with its reason.
     Returns 1 when recorded, 0 when it names no copy of ours or repeats the last answer."""
-    number = answer.response_for_code.split("/", 1)[0]
+    number, _, notation = answer.response_for_code.partition("/")
     now = db.clock()
     with db.write() as session:
         org = session.exec(
             select(Organisation).where(Organisation.agency_id == answer.response_for_organ_id)
         ).first()
-        if org is None or not number.isdigit():
+        if org is None or not number.isdigit() or not notation:
             return 0
         plan = next(
             (
@@ -123,7 +123,7 @@ def record_status(db: Database, answer: StatusMessage) -> int:
                     org.agency_id,
                     p.signed_at.astimezone(VN_TZ).date(),
                     f"{p.number:02d}",
-                    answer.response_for_code.split("/", 1)[1],
+                    notation,
                 )
                 == answer.response_for_document_id
             ),

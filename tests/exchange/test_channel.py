@@ -3,6 +3,7 @@ exchange endpoint run by the test, the receivers' statuses back on their copies.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -117,6 +118,15 @@ async def test_a_plan_goes_to_units_on_both_channels_and_their_answers_come_back
             )
             client.post_status(endpoint.url, status.build(answer))
 
+        stray = status.answer(  # about a document we never sent: read, recorded nowhere
+            replace(package, code_number="99"),
+            Organ(TINH_UY, "nơi nhận"),
+            StatusCode.ARRIVED,
+            "",
+            datetime(2026, 12, 7),
+            Staff(),
+        )
+        client.post_status(endpoint.url, status.build(stray))
         cursors: dict[str, int] = {}
         assert poll_statuses(db, endpoint.url, cursors) == 2
         assert poll_statuses(db, endpoint.url, cursors) == 0  # nothing new after the cursor
