@@ -331,6 +331,19 @@ class Dispatcher:
         self._exchange_wait = 0.0
         return sent.claimed
 
+    async def no_exchange(self) -> int:
+        """Without an exchange endpoint a package cannot leave: its copy fails, saying so, and the
+        plan is issued with it reported like any failed copy (not left distributing for ever)."""
+        items = await anyio.to_thread.run_sync(outbox.claim_due, self.db, "edxml", BATCH, None)
+        for item in items:
+            await anyio.to_thread.run_sync(
+                outbox.mark_failed, self.db, item.id, "no exchange endpoint is set (BANHANH_EXCHANGE_URL)"
+            )
+        if items:
+            plans = sorted({item.plan_id or 0 for item in items})
+            await anyio.to_thread.run_sync(distribution.finish_ready, self.db, plans)
+        return len(items)
+
     async def _loop(self, step: Callable[[], Awaitable[int]]) -> None:
         while not self._stop.is_set():
             try:
@@ -352,6 +365,8 @@ class Dispatcher:
                     tg.start_soon(self._loop, self.drive_flows)
                 if self.settings.exchange_url:
                     tg.start_soon(self._loop, self.exchange)
+                else:
+                    tg.start_soon(self._loop, self.no_exchange)
         finally:
             await self.sender.close()
             log.info("outbox dispatcher stopped")

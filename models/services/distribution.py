@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from models.addressing import Route, resolve
 from models.content import recipients_from_json, short_hash
@@ -124,11 +124,14 @@ def _exchange_units(session: Session, org_id: int) -> set[str]:
 
 
 def _queue_package(
-    session: Session, plan: Plan, version: PlanVersion, delivery: Delivery, now: datetime
+    session: Session, plan: Plan, version: PlanVersion, delivery: Delivery, now: datetime, attempt: int = 1
 ) -> None:
     """One edXML package of the issued plan to one unit, built and sent by the exchange sender
-    (exchange/delivery.py). Its message id is fixed here: a retry sends the same id."""
+    (exchange/delivery.py). Its message id is fixed here: a retry sends the same id; a resend
+    (attempt n) is a new package."""
     key = f"edxml:{delivery.unit_code}:v{short_hash(version.content_hash)}:p{plan.id}"
+    if attempt > 1:
+        key += f":a{attempt}"
     delivery.message_id = message_id_for(key)
     session.add(delivery)
     session.add(
@@ -237,7 +240,10 @@ def _queue_again(session: Session, plan: Plan, deliveries: Sequence[Delivery], n
     for delivery in deliveries:
         delivery.status, delivery.reason, delivery.updated_at = "queued", "resent", now
         attempt = counts.get(delivery.id, 0) + 1
-        _queue_copy(session, plan, version, delivery, context, now, attempt=attempt)
+        if delivery.channel == "edxml":
+            _queue_package(session, plan, version, delivery, now, attempt=attempt)
+        else:
+            _queue_copy(session, plan, version, delivery, context, now, attempt=attempt)
         attempts.append(attempt)
     return attempts
 
@@ -345,7 +351,11 @@ def retry_failed(db: Database, plan_id: int, actor: str) -> list[str]:
             raise NotAllowed("secrecy", code="distribute.secret", secrecy=plan.secrecy)
         failed = session.exec(
             select(Delivery)
-            .where(Delivery.plan_id == plan.id, Delivery.status == "failed", col(Delivery.email).is_not(None))
+            .where(
+                Delivery.plan_id == plan.id,
+                Delivery.status == "failed",
+                or_(col(Delivery.email).is_not(None), Delivery.channel == "edxml"),
+            )
             .order_by(col(Delivery.id))
         ).all()
         if not failed:
@@ -360,7 +370,7 @@ def retry_failed(db: Database, plan_id: int, actor: str) -> list[str]:
             now=now,
             detail={"recipients": len(failed), "to": [d.email for d in failed][:50]},
         )
-        return [d.email or "" for d in failed]
+        return [d.email or d.name for d in failed]
 
 
 def is_state(db: Database, plan_id: int, state: State) -> bool:

@@ -169,3 +169,26 @@ def test_a_secret_plan_goes_to_no_exchange(db: Database, tmp_path: Path) -> None
     with db.read() as session:
         kinds = {m.kind for m in session.exec(select(OutboxMessage).where(OutboxMessage.plan_id == plan_id))}
     assert "edxml" not in kinds
+
+
+async def test_without_an_endpoint_the_copy_fails_and_a_retry_sends_a_new_package(
+    db: Database, db_url: str, tmp_path: Path
+) -> None:
+    hamliem(db, tmp_path, by_exchange=("tt-tinh-uy",))
+    plan_id = signed_plan(db)
+    distribution.start_distribution(db, plan_id)
+    drain_outbox(db, plan_id)
+    none = Settings(_env_file=None, data_dir=tmp_path, database_url=db_url)  # type: ignore[call-arg]
+    assert await Dispatcher(db, none).no_exchange() == 1
+    failed = by_unit(db, plan_id)["tt-tinh-uy"]
+    assert failed["status"] == "failed" and "BANHANH_EXCHANGE_URL" in str(failed["reason"])
+    assert distribution.is_state(db, plan_id, State.ISSUED)  # not left distributing
+
+    assert distribution.retry_failed(db, plan_id, SECRETARIAT) == ["Thường trực Tỉnh ủy"]
+    with StandIn() as endpoint:
+        cfg = Settings(_env_file=None, data_dir=tmp_path, database_url=db_url, exchange_url=endpoint.url)  # type: ignore[call-arg]
+        assert send_due(db, cfg, endpoint.url).claimed == 1
+        [package_xml] = client.packages(endpoint.url, TINH_UY)
+    again = by_unit(db, plan_id)["tt-tinh-uy"]
+    assert again["status"] == "sent" and again["message_id"] != failed["message_id"]  # a new package
+    assert edxml.parse(package_xml).receivers[0].organ_id == TINH_UY
