@@ -264,13 +264,16 @@ class Dispatcher:
         """One batch of due emails, then issue the plans whose copies it made all final.
 
         Every ``FINISH_EVERY_S`` it also looks at every plan being distributed: a plan whose
-        last copy was recorded by a process that stopped before completing it.
+        last copy was recorded by a process that stopped before completing it; without an exchange
+        endpoint, the edXML packages queued meanwhile fail first (`no_exchange`).
         """
         busy = await self.sender.send_due()
         plans, self.sender.finished_plans = self.sender.finished_plans, set()
         now = asyncio.get_running_loop().time()
         if now >= self._finish_at:
             self._finish_at = now + FINISH_EVERY_S
+            if not self.settings.exchange_url:  # packages that cannot leave: failed, then counted final
+                await self.no_exchange()
             done = await anyio.to_thread.run_sync(distribution.finish_ready, self.db, None)
         elif plans:
             done = await anyio.to_thread.run_sync(distribution.finish_ready, self.db, plans)
@@ -365,8 +368,6 @@ class Dispatcher:
                     tg.start_soon(self._loop, self.drive_flows)
                 if self.settings.exchange_url:
                     tg.start_soon(self._loop, self.exchange)
-                else:
-                    tg.start_soon(self._loop, self.no_exchange)
         finally:
             await self.sender.close()
             log.info("outbox dispatcher stopped")
