@@ -18,8 +18,11 @@ demo: $(VENV_STAMP)
 serve: $(VENV_STAMP)
 	$(PY) -m flows.serve
 
+# Two workers (pytest-xdist), each with its own Prefect server and PostgreSQL database; a worker
+# that runs out of tests takes queued ones from the other (worksteal). PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 test: $(VENV_STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(VENV_STAMP)
 	.venv/bin/ruff check .
@@ -38,9 +41,11 @@ bench: $(VENV_STAMP)
 	$(PY) -m bench.delivery
 	$(PY) -m bench.web_pages
 
-# How many fields the document reader reads exactly off tests/documents/corpus (bench/fidelity.py).
+# How many fields the document reader reads exactly off tests/documents/corpus (bench/fidelity.py,
+# with the assignments), then the PDF rule check on the same documents (bench/layout.py).
 fidelity: $(VENV_STAMP)
 	$(PY) -m bench.fidelity
+	$(PY) -m bench.layout
 
 readme: $(VENV_STAMP)
 	$(PY) -m cli.readme README.md

@@ -122,8 +122,12 @@ def report(documents: list[Document]) -> str:
 
 
 def main(argv: list[str]) -> int:
+    from bench import assignment_fidelity
+
     folder = Path(argv[1]) if len(argv) > 1 else CORPUS
     print(report(measure_corpus(folder)))
+    print()
+    print(assignment_fidelity.report(assignment_fidelity.measure_corpus(folder)))
     return 0
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin, audit, delegations, documents, exchange, plans, reviews
+from cli import admin, audit, delegations, documents, exchange, plans, reviews, tracking
 
 app = typer.Typer(
     name="banhanh",
@@ -30,6 +30,7 @@ app.add_typer(admin.register_app, name="register")
 app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.outbox_app, name="outbox")
 app.add_typer(delegations.app, name="delegate")
+app.add_typer(tracking.app, name="tracking")
 
 
 def main() -> None:

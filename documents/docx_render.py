@@ -111,10 +111,10 @@ def _header(document: Document, view: DocumentView, profile: Profile) -> None:
     size = profile.body_size if view.party else Pt(13)
     first = True
     if view.org_superior:
-        _para(left, view.org_superior.upper(), size=size, first=first)
+        _para(left, "\n".join(view.superior_lines), size=size, first=first)
         first = False
     if view.org_name:
-        _para(left, view.org_name.upper(), size=size, bold=True, first=first)
+        _para(left, "\n".join(view.issuer_lines), size=size, bold=True, first=first)
         first = False
     if view.party:
         _para(left, "*", size=size, first=first)
@@ -123,6 +123,8 @@ def _header(document: Document, view: DocumentView, profile: Profile) -> None:
         rule.paragraph_format.left_indent = rule.paragraph_format.right_indent = Length(int(widths[0] / 3))
         parts.bottom_rule(rule)
     _para(left, view.symbol_text, size=size)
+    if view.subject_line:
+        _para(left, view.subject_line, size=Pt(12), italic=view.party)
     if view.party:
         _ruled(right, PARTY_HEADING, profile.heading_size, widths[1], first=True)
     else:
@@ -133,6 +135,8 @@ def _header(document: Document, view: DocumentView, profile: Profile) -> None:
 
 
 def _title(document: Document, view: DocumentView, profile: Profile) -> None:
+    if not view.type_name:
+        return  # a công văn: its trích yếu stands under the number
     kind = _para(document, view.type_name, size=profile.type_size, bold=True)
     kind.paragraph_format.space_before = Pt(18)
     kind.paragraph_format.keep_with_next = True
@@ -159,6 +163,8 @@ def _body(document: Document, view: DocumentView, profile: Profile, notes: parts
         fmt.widow_control = True
         heading = block.kind in {"heading1", "heading2"}
         paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if heading else WD_ALIGN_PARAGRAPH.JUSTIFY
+        if block.kind == "greeting":  # "Kính gửi:" centred, italic in Party documents
+            paragraph.alignment, fmt.first_line_indent = WD_ALIGN_PARAGRAPH.CENTER, None
         fmt.keep_with_next = heading or None
         for segment in to_segments(block.text):
             if segment.footnote:
@@ -166,7 +172,8 @@ def _body(document: Document, view: DocumentView, profile: Profile, notes: parts
                 continue
             run = paragraph.add_run(segment.text)
             run.font.size = profile.body_size
-            run.bold, run.italic = (segment.bold or heading) or None, segment.italic or None
+            italic = segment.italic or (block.kind == "greeting" and view.party)
+            run.bold, run.italic = (segment.bold or heading) or None, italic or None
 
 
 def _footnotes(document: Document, view: DocumentView, notes: parts.Footnotes) -> None:

@@ -16,7 +16,7 @@ from documents.header_fields import NUMBER_RE, Header, read_header
 from documents.signature_fields import Signature
 from documents.text_cells import Line, lines_of
 from documents.title_fields import BODY_START_RE, read_subject, read_title
-from documents.type_line import find_type_line
+from documents.type_line import TypeLine, find_type_line
 
 _BODY_WORDS = 40  # a line this long is body text, not header
 
@@ -42,30 +42,52 @@ class Fields:
         }
 
 
-def read_fields(text: str) -> Fields:
-    """The fields of the document in `text`; what is not found is None (or empty)."""
-    lines = lines_of(text)
-    zone = _header_zone(lines)
+@dataclass(frozen=True)
+class Front:
+    """The top of a document as read: its header, its type and where its trích yếu and body are."""
+
+    header: Header
+    notes: tuple[str, ...]
+    typed: TypeLine | None  # None: no type line (a công văn, or no type found)
+    title: tuple[str, ...]  # the trích yếu's lines; () when none was found
+    subject_lines: frozenset[int]  # the header lines that held nothing but a công văn's trích yếu
+    body_start: int  # the index of the body's first line
+
+
+def read_front(lines: Sequence[Line], bold: frozenset[int] = frozenset()) -> Front:
+    """The header, the type line and the trích yếu at the top of `lines` (`bold`: the indexes of
+    the lines typed in bold, where the text says so)."""
+    zone = header_zone(lines)
     typed = find_type_line(zone)
     head = zone[: typed.index] if typed else zone
     subject = read_subject(head, typed is None)
+    taken: frozenset[int] = frozenset()
     if subject is not None:
         head = subject.left_out_of(head)
+        taken = frozenset(index for index, rest in subject.rests if not rest.strip())
     if typed is not None and typed.before:
         head = [*head, Line(typed.index, typed.before)]
     header, notes = read_header(head, typed.doc_type if typed else None)
     if subject is not None:
-        title: str | None = subject.text
+        title: tuple[str, ...] = (subject.text,)
         body_start = typed.end if typed else len(zone)
     elif typed is not None:
-        title, body_start = read_title(lines, typed.end, typed.after, header.issuer or "")
+        title, body_start = read_title(lines, typed.end, typed.after, header.issuer or "", bold)
     else:
-        title, body_start = None, len(zone)
-    signature, recipients, closing_notes = read_closing(lines[body_start:])
-    return Fields(header, title, signature, recipients, tuple(notes + closing_notes))
+        title, body_start = (), len(zone)
+    return Front(header, tuple(notes), typed, title, taken, body_start)
 
 
-def _header_zone(lines: Sequence[Line]) -> list[Line]:
+def read_fields(text: str) -> Fields:
+    """The fields of the document in `text`; what is not found is None (or empty)."""
+    lines = lines_of(text)
+    front = read_front(lines)
+    signature, recipients, closing_notes = read_closing(lines[front.body_start :])
+    title = " ".join(front.title) or None
+    return Fields(front.header, title, signature, recipients, front.notes + tuple(closing_notes))
+
+
+def header_zone(lines: Sequence[Line]) -> list[Line]:
     """The lines that may still be header: up to the first line of body text (a long line is
     body text, unless it is the whole header flattened onto one line)."""
     zone: list[Line] = []

@@ -34,7 +34,9 @@ FINAL_PUNCTUATION = ".:;!?…"
 _CLOSERS = "*”\"’')]»"
 _SUBHEADING_MAX = 200
 
-BlockKind = Literal["heading1", "heading2", "bullet", "paragraph"]
+BlockKind = Literal["heading1", "heading2", "bullet", "paragraph", "greeting"]
+# "Kính gửi:" (a công văn) and "Kính trình:" (a tờ trình) open the body, styled apart.
+_GREETING_RE = re.compile(r"^Kính\s*(?:gửi|trình)\b", re.IGNORECASE)
 
 
 def marker_number(marker: str) -> int:
@@ -72,6 +74,8 @@ def opens_block(line: str) -> bool:
 
 def classify(paragraph: str) -> BlockKind:
     text = _unmarked(paragraph)
+    if _GREETING_RE.match(text):
+        return "greeting"
     if HEADING1_RE.match(text):
         return "heading1"
     if BULLET_RE.match(text):

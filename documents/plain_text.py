@@ -1,4 +1,5 @@
-"""Import a plan (Kế hoạch) from plain text such as the seed extracts.
+"""Import a document from plain text such as the seed extracts: a Kế hoạch, or any type of
+`documents.doc_types` (its type line, or a công văn's "V/v …" trích yếu under its number).
 
 The text is Markdown-ish: `**bold**`, `*italic*`, superscript footnote markers (¹ ²), and
 footnote bodies as paragraphs starting with a superscript digit, possibly in the middle of
@@ -10,15 +11,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from documents.doc_types import CONG_VAN, TYPES, type_of_cell
+from documents.fields import read_front
 from documents.intake import ImportLimits, is_strange, strange_characters
 from documents.markup import MARKER_RE, ends_sentence, marker_number, opens_block, superscript
-from documents.text_cells import split_glued_tail
+from documents.text_cells import Line, split_glued_tail
 from models.content import FORM_RE, Draft
 from models.errors import Invalid
 
 TYPE_NAME = "KẾ HOẠCH"
+# Named in the refusal of a text without a type line: the first few types, then "…".
+_SOME_TYPES = ", ".join(t.name for t in TYPES[:4] if t.has_type_line) + ", …"
 
 _NUMBER_RE = re.compile(r"Số\s*:?\s*\d*\s*[-/]\s*[^\s,;]+")
 _DATE_RE = re.compile(r"(?:[^\W\d_][^,\n]*,\s*)?ngày\s+\S+\s+tháng\s+\S+\s+năm\s+[\d….]+")
@@ -31,13 +37,23 @@ VERSION_RE = re.compile(r"^Mã phiên bản\s*:\s*[0-9a-f]+$")  # printed by the
 _SIGNATURE_SCAN = 8
 _HEADER_LINE_MAX = 500  # longer lines are not looked into for a number or a date
 _QUOTE_MAX = 80
-_TITLE_LINES_MAX = 6  # lines of a title as typed; a longer run is body text
 
 
 @dataclass(frozen=True)
 class ParsedText:
     draft: Draft
     notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class _Front:
+    """The type and the trích yếu, read by `documents.fields.read_front`."""
+
+    doc_type: str
+    header_end: int  # the type line, or (a công văn) the first line after the header
+    title: tuple[str, ...]
+    subject_lines: frozenset[int]  # header lines that held nothing but a công văn's trích yếu
+    body_start: int
 
 
 @dataclass
@@ -52,7 +68,9 @@ def _clean(line: str) -> str:
 
 
 def is_type_line(line: str) -> bool:
-    return _clean(line) == TYPE_NAME
+    """A line that is a type's name alone ("KẾ HOẠCH", "QUYẾT ĐỊNH", an OCR'd "K ÉT LUẬN")."""
+    cleaned = _clean(line)
+    return cleaned == cleaned.upper() and type_of_cell(cleaned) is not None
 
 
 def is_recipients_label(line: str) -> bool:
@@ -115,11 +133,13 @@ class _Parser:
         first = next((i for i, line in enumerate(self.lines) if line.strip()), None)
         if first is None:
             raise Invalid("document", code="import.empty")
-        type_index = next((i for i, line in enumerate(self.lines) if _clean(line) == TYPE_NAME), None)
-        if type_index is None:
-            raise Invalid("document", code="import.no_type_line", line=first + 1, type_name=TYPE_NAME)
-        self.header(range(first, type_index))
-        summary, body_start = self.summary(type_index)
+        front = self.front(first)
+        self.header(i for i in range(first, front.header_end) if i not in front.subject_lines)
+        summary = [" ".join(line.split()) for line in front.title]
+        if not summary or RECIPIENTS_RE.match(summary[0]):
+            type_name = _clean(self.lines[front.header_end])
+            raise Invalid("document", code="import.no_title", line=front.header_end + 1, type_name=type_name)
+        body_start = self.past_separators(front.body_start)
         recipients_index = next(
             (i for i in range(body_start, len(self.lines)) if RECIPIENTS_RE.match(_clean(self.lines[i]))),
             None,
@@ -146,92 +166,59 @@ class _Parser:
             sign_collective=collective,
             sign_title=title,
             signer_name=name,
+            doc_type=front.doc_type,
         )
         notes = tuple(message for _, message in sorted(self.notes, key=lambda note: note[0]))
         return ParsedText(draft=draft, notes=notes)
 
-    def header(self, indexes: range) -> None:
+    def front(self, first: int) -> _Front:
+        """The type line (any type's name) in the header, else a công văn's "V/v …" trích yếu;
+        `Invalid` naming the first line when there is neither."""
+        # Only bold markers go: a title may hold a literal "*" ("7*7"), and italics stay as typed.
+        lines = [Line(i, " ".join(line.replace("**", "").split())) for i, line in enumerate(self.lines)]
+        bold = frozenset(i for i, line in enumerate(self.lines) if _is_bold(line))
+        front = read_front(lines, bold)
+        typed = front.typed
+        if typed is not None:
+            if typed.before.strip():
+                self.header_text(typed.index, typed.before.strip())
+            return _Front(
+                typed.doc_type.code, typed.index, front.title, front.subject_lines, front.body_start
+            )
+        if front.title:
+            return _Front(CONG_VAN.code, front.body_start, front.title, front.subject_lines, front.body_start)
+        raise Invalid("document", code="import.no_type_line", line=first + 1, type_name=_SOME_TYPES)
+
+    def header(self, indexes: Iterable[int]) -> None:
         for i in indexes:
             line = self.lines[i].strip()
-            if not line:
-                continue
-            found = False
-            if len(line) > _HEADER_LINE_MAX:
-                self.note(i, f"header line '{quoted(line)}' dropped: a header line is short")
-                continue
-            for match in _NUMBER_RE.finditer(line):
-                found = True
-                self.note(i, f"number '{match.group()}' dropped: the official number is assigned at signing")
-            for match in _DATE_RE.finditer(line):
-                found = True
-                self.note(i, f"date '{match.group().strip()}' dropped: the date is set at signing")
-            if not found:
-                self.note(
-                    i, f"header line '{line}' dropped: the header is printed from the organisation's settings"
-                )
+            if line:
+                self.header_text(i, line)
 
-    def summary(self, type_index: int) -> tuple[list[str], int]:
-        i = self.next_filled(type_index + 1)
-        end = self.title_end(i)
-        lines = [" ".join(line.replace("**", "").split()) for line in self.lines[i:end] if line.strip()]
-        lines = [line for line in lines if line]
-        if not lines or RECIPIENTS_RE.match(_clean(lines[0])):
-            raise Invalid("document", code="import.no_title", line=type_index + 1, type_name=TYPE_NAME)
-        i = end
+    def header_text(self, i: int, line: str) -> None:
+        """Note what is dropped of header text on line `i`: the header comes from the settings."""
+        found = False
+        if len(line) > _HEADER_LINE_MAX:
+            self.note(i, f"header line '{quoted(line)}' dropped: a header line is short")
+            return
+        for match in _NUMBER_RE.finditer(line):
+            found = True
+            self.note(i, f"number '{match.group()}' dropped: the official number is assigned at signing")
+        for match in _DATE_RE.finditer(line):
+            found = True
+            self.note(i, f"date '{match.group().strip()}' dropped: the date is set at signing")
+        if not found:
+            self.note(
+                i, f"header line '{line}' dropped: the header is printed from the organisation's settings"
+            )
+
+    def past_separators(self, i: int) -> int:
+        """The first line from `i` that is neither blank nor a separator (noting each separator)."""
         while i < len(self.lines) and (not self.lines[i].strip() or SEPARATOR_RE.match(self.lines[i])):
             if self.lines[i].strip():
                 self.note(i, f"separator '{self.lines[i].strip()}' dropped: the renderer draws it")
             i += 1
-        return lines, i
-
-    def next_filled(self, i: int) -> int:
-        while i < len(self.lines) and not self.lines[i].strip():
-            i += 1
         return i
-
-    def chunk_end(self, i: int) -> int:
-        """The end of the run of filled lines from `i` (a blank line or a separator ends it)."""
-        while i < len(self.lines) and self.lines[i].strip() and not SEPARATOR_RE.match(self.lines[i]):
-            i += 1
-        return i
-
-    def title_end(self, start: int) -> int:
-        """The end of the title (trích yếu) from `start`. Copied text often puts blank lines between
-        its lines: the title goes on up to the separator under it, or over a blank line when the
-        next line carries on the title (lower case, or bold like the title)."""
-        end = self.chunk_end(start)
-        lines = [line.strip() for line in self.lines[start:end]]
-        while len(lines) < _TITLE_LINES_MAX:
-            following = self.next_filled(end)
-            after = self.chunk_end(following)
-            chunk = [line.strip() for line in self.lines[following:after]]
-            if not chunk or not self.carries_on_title(lines, chunk, after):
-                break
-            lines += chunk
-            end = after
-        return end
-
-    def carries_on_title(self, title: list[str], chunk: list[str], after: int) -> bool:
-        if len(title) + len(chunk) > _TITLE_LINES_MAX or ends_sentence(_clean(title[-1])):
-            return False
-        if any(opens_block(_clean(line)) or is_recipients_label(line) for line in chunk):
-            return False
-        bold = all(line.startswith("**") for line in (*title, *chunk))
-        return bold or _clean(chunk[0])[:1].islower() or self.separator_ahead(after, len(title) + len(chunk))
-
-    def separator_ahead(self, i: int, taken: int) -> bool:
-        """A separator comes after title-like lines only, the title staying within its size."""
-        while i < len(self.lines) and taken <= _TITLE_LINES_MAX:
-            line = self.lines[i].strip()
-            if SEPARATOR_RE.match(line):
-                return True
-            if line:
-                plain = _clean(line)
-                if opens_block(plain) or ends_sentence(plain) or is_recipients_label(line):
-                    return False
-                taken += 1
-            i += 1
-        return False
 
     def find_signature(self, start: int) -> int:
         """Without a Nơi nhận list, the signature starts at the last authority line near the end."""
@@ -379,6 +366,11 @@ class _Parser:
         return form, collective, "\n".join(titles), name
 
 
+def _is_bold(line: str) -> bool:
+    text = line.strip()
+    return len(text) > 4 and text.startswith("**") and text.endswith("**")
+
+
 def _is_upper(line: str) -> bool:
     letters = [c for c in line if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters)
@@ -393,5 +385,6 @@ def _split_entry(text: str) -> tuple[str, str]:
 
 
 def parse(text: str, limits: ImportLimits | None = None) -> ParsedText:
-    """Parse a plan in plain text; raise `Invalid` when it is empty, too long or not a Kế hoạch."""
+    """Parse a document in plain text; raise `Invalid` when it is empty, too long or has no type
+    line and no công văn trích yếu."""
     return _Parser(text, limits or ImportLimits()).parse()

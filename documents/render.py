@@ -16,12 +16,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from docx.shared import Pt
 from markupsafe import Markup
 
+from documents.doc_types import by_code
 from documents.markup import default_marker, split_blocks, superscript, to_html, to_plain
 from documents.plain_text import is_archive
 from models.content import FORM_RE, Draft
-from models.numbering import VN_TZ, System
+from models.numbering import VN_TZ, System, printed_symbol
 from models.rulesets import RULESETS, RuleSet, ruleset_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -46,6 +48,37 @@ def _no_line_starts_with_a_dash(text: str) -> str:
     return _SPACED_DASH_RE.sub("\u00a0\\1 ", text)
 
 
+# The header's left column: 40 % of the text width (A4 less the 30 mm and 15 mm margins), in pt.
+_HEADER_COLUMN_PT = 0.4 * (210 - 30 - 15) * 72 / 25.4
+# An administrative unit's level starts the second line of a body's name that does not fit:
+# "ỦY BAN NHÂN DÂN" / "XÃ HÀM LIÊM", "HỘI ĐỒNG NHÂN DÂN" / "TỈNH THỪA THIÊN HUẾ".
+_LEVEL_RE = re.compile(r"\s(?=(?:XÃ|PHƯỜNG|THỊ TRẤN|THỊ XÃ|HUYỆN|QUẬN|THÀNH PHỐ|TỈNH|ĐẶC KHU)\s)")
+_AND_RE = re.compile(r"\s(?=VÀ\s)")  # "… CÁC CƠ QUAN" / "VÀ DOANH NGHIỆP"
+
+
+def header_lines(name: str, size: int, *, bold: bool) -> tuple[str, ...]:
+    """`name` on one line when it fits the header column, else broken before its administrative
+    level or before "VÀ", else into even parts; each part broken again while it does not fit.
+    A break is never inside a word."""
+    from documents.docx_parts import text_width
+
+    def fits(text: str) -> bool:
+        return bool(text_width(text, Pt(size), bold=bold).pt <= _HEADER_COLUMN_PT)
+
+    def lines(text: str) -> tuple[str, ...]:
+        words = text.split()
+        if fits(text) or len(words) < 2:
+            return (text,)
+        for found in (_LEVEL_RE.search(text), _AND_RE.search(text)):
+            if found is not None:
+                return (*lines(text[: found.start()]), *lines(text[found.end() :]))
+        # Two parts as even as the words allow ("BAN CHẤP HÀNH" / "TRUNG ƯƠNG").
+        n = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
+        return (*lines(" ".join(words[:n])), *lines(" ".join(words[n:])))
+
+    return lines(name) if name else ()
+
+
 @dataclass(frozen=True)
 class DocumentView:
     """Everything the official document shows; strings are printed as given (escaped)."""
@@ -57,7 +90,6 @@ class DocumentView:
     doc_type: str = "KH"
     org_code: str = ""
     date_line: str = ""  # "Hàm Liêm, ngày 05 tháng 12 năm 2026"; "" for a draft
-    type_name: str = "KẾ HOẠCH"
     summary_lines: Sequence[str] = ()
     body: str = ""
     footnotes: Sequence[str] = ()
@@ -86,12 +118,33 @@ class DocumentView:
         return self.ruleset.name
 
     @property
+    def issuer_lines(self) -> tuple[str, ...]:
+        """The issuing body's name in the header's left column, broken where it does not fit."""
+        return header_lines(self.org_name.upper(), self.ruleset.sizes.issuer, bold=True)
+
+    @property
+    def superior_lines(self) -> tuple[str, ...]:
+        return header_lines(self.org_superior.upper(), self.ruleset.sizes.issuer, bold=False)
+
+    @property
+    def type_name(self) -> str:
+        """The type line ("KẾ HOẠCH", "QUYẾT ĐỊNH"); "" for a công văn, which prints none."""
+        found = by_code(self.doc_type)
+        return found.name if found is not None else self.doc_type
+
+    @property
+    def subject_line(self) -> str:
+        """A công văn's trích yếu under its number: "V/v …" (state), without "V/v" (Party)."""
+        if self.type_name:
+            return ""
+        return self.title if self.party else f"V/v {self.title}"
+
+    @property
     def symbol_text(self) -> str:
         if self.symbol:
             return self.symbol
-        if self.party:
-            return f"Số {_BLANK_NUMBER}-{self.doc_type}/{self.org_code}"
-        return f"Số: {_BLANK_NUMBER}/{self.doc_type}-{self.org_code}"
+        system = System.PARTY if self.party else System.STATE
+        return printed_symbol(system, _BLANK_NUMBER, self.doc_type, self.org_code)
 
     @property
     def date_text(self) -> str:
@@ -119,7 +172,7 @@ class DocumentView:
         org_name: str = "",
         party: bool = True,
         symbol: str = "",
-        doc_type: str = "KH",
+        doc_type: str | None = None,  # None: the type read off the draft
         org_code: str = "",
         date_line: str = "",
         place: str = "",
@@ -131,7 +184,7 @@ class DocumentView:
             org_name=org_name,
             party=party,
             symbol=symbol,
-            doc_type=doc_type,
+            doc_type=doc_type or draft.doc_type,
             org_code=org_code,
             date_line=date_line,
             place=place,
@@ -250,9 +303,13 @@ def render_text(view: DocumentView) -> str:
         lines.append("*")
     lines.append(view.symbol_text.replace("\u00a0", " "))
     lines += [PARTY_HEADING] if view.party else [STATE_HEADING, STATE_MOTTO]
-    lines += [view.date_text, "", view.type_name]
-    lines += [to_plain(line) for line in view.summary_lines]
-    lines += ["-----", ""]
+    if view.subject_line:
+        lines.append(view.subject_line)
+    lines += [view.date_text, ""]
+    if view.type_name:
+        lines.append(view.type_name)
+        lines += [to_plain(line) for line in view.summary_lines]
+        lines += ["-----", ""]
     lines += "\n\n".join(to_plain(b.text) for b in split_blocks(view.body)).split("\n")
     if view.footnotes:
         lines += ["", "______"]

@@ -55,8 +55,10 @@ class Subject:
         return [Line(line.index, rests[line.index]) if line.index in rests else line for line in head]
 
 
-def read_title(lines: Sequence[Line], start: int, glued: str, issuer: str) -> tuple[str | None, int]:
-    """The trích yếu under the type line and the index of the line after it.
+def read_title(
+    lines: Sequence[Line], start: int, glued: str, issuer: str, bold: frozenset[int] = frozenset()
+) -> tuple[tuple[str, ...], int]:
+    """The trích yếu's lines under the type line (none found: empty) and the index of the line after it.
 
     A short block of lines up to a blank line, a rule or the body is the whole trích yếu; in a
     longer one (no blank line before the body) it goes on while a line continues the one above:
@@ -85,29 +87,48 @@ def read_title(lines: Sequence[Line], start: int, glued: str, issuer: str) -> tu
             break
         parts.append(text)
         i += 1
-    while parts and (following := _after_blank(lines, i, parts[-1])) is not None:
+    while parts and (following := _after_blank(lines, i, parts[-1], bold)) is not None:
         parts.append(squeeze(lines[following].text))
         i = following + 1
-    return (" ".join(parts) or None), i
+    return tuple(parts), i
 
 
-def _after_blank(lines: Sequence[Line], i: int, above: str) -> int | None:
+def _after_blank(lines: Sequence[Line], i: int, above: str, bold: frozenset[int] = frozenset()) -> int | None:
     """The line past the blank lines at `i` when it still belongs to the trích yếu: it goes on in
-    lower case, or it is one short line on its own ("Năm học 2025-2026")."""
+    lower case, in bold under bold, up to a rule under the trích yếu, or it is one short line on
+    its own under capitals ("Năm học 2025-2026")."""
     if i >= len(lines) or lines[i].text:
         return None
     k = next((n for n in range(i, len(lines)) if lines[n].text), None)
     if k is None:
         return None
     text = lines[k].text
-    if _HEADING_RE.match(text):
+    if _HEADING_RE.match(text) or _ends_block(text):
         return None
     if _lower_start(text):
         return k if not is_upper(above) else None
+    if (i - 1 in bold and k in bold) or _rule_ahead(lines, k):
+        return k
     alone = k + 1 >= len(lines) or _ends_block(lines[k + 1].text)
     short = len(text.split()) <= _ALONE_WORDS and not text.endswith((".", ":", ";"))
     plain = not (is_upper(text) or _ends_block(text) or DATE_RE.search(text) or looks_like_name(text))
     return k if alone and short and plain else None
+
+
+def _rule_ahead(lines: Sequence[Line], k: int) -> bool:
+    """A rule (the "-----" under a trích yếu) comes after a few title-like lines from `k`."""
+    taken = 0
+    for line in lines[k:]:
+        if SEPARATOR_RE.match(line.text):
+            return True
+        if not line.text:
+            continue
+        taken += 1
+        if taken > _BLOCK_LINES_MAX or line.text.endswith((".", ":", ";")) or _ends_block(line.text):
+            return False
+        if _HEADING_RE.match(line.text) or DATE_RE.search(line.text) or looks_like_name(line.text):
+            return False
+    return False
 
 
 def _whole(block: list[str], parts: list[str]) -> bool:

@@ -108,6 +108,9 @@ class Draft:
     sign_collective: str = ""
     sign_title: str = ""  # several lines apart with newlines
     signer_name: str = ""
+    # The type read off the type line ("QĐ" under "QUYẾT ĐỊNH"; "CV" for a công văn, which has none).
+    # Not content: the plan row holds it, and a version's hash stays what it always was.
+    doc_type: str = "KH"
 
     @property
     def sign_lines(self) -> tuple[str, ...]:

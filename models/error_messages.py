@@ -504,8 +504,8 @@ MESSAGES: dict[str, Message] = {
     ),
     "import.empty": Message("line 1: the text is empty", "Dòng 1: văn bản trống."),
     "import.no_type_line": Message(
-        "line {line}: no type line '{type_name}' found; only plans can be imported",
-        "Dòng {line}: không thấy dòng tên loại “{type_name}”; chỉ nhập được kế hoạch.",
+        "line {line}: no type line ({type_name}) and no trích yếu 'V/v …' under the number found",
+        "Dòng {line}: không thấy dòng tên loại ({type_name}) hay trích yếu “V/v …” dưới số, ký hiệu.",
     ),
     "import.no_title": Message(
         "line {line}: '{type_name}' is not followed by a title",

@@ -37,9 +37,17 @@ def register_key(system: System, org: str, doc_type: str, term: str, at: datetim
 
 def symbol(system: System, number: int, doc_type: str, org_code: str) -> str:
     """The printed number and symbol; numbers below 10 take a leading zero."""
+    return printed_symbol(system, f"{number:02d}", doc_type, org_code)
+
+
+def printed_symbol(system: System, number: str, doc_type: str, org_code: str) -> str:
+    """'Số 12-KH/ĐU' (Party), 'Số: 12/KH-UBND' (state); a state công văn ("CV") has no type code
+    in its symbol ('Số: 12/UBND'), a Party one has ('Số 12-CV/TU')."""
     if system is System.PARTY:
-        return f"Số {number:02d}-{doc_type}/{org_code}"
-    return f"Số: {number:02d}/{doc_type}-{org_code}"
+        return f"Số {number}-{doc_type}/{org_code}"
+    if doc_type == "CV":
+        return f"Số: {number}/{org_code}"
+    return f"Số: {number}/{doc_type}-{org_code}"
 
 
 def date_line(place: str, at: datetime) -> str:

@@ -34,6 +34,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import models.tables
+from bench.pgdb import drop_database, recreate_database, worker_database_url
 from models.db import Database, make_engine
 from models.migrate import upgrade
 from models.services.directory import load_directory
@@ -42,13 +43,24 @@ from tests.factory import example_config
 REPO = Path(__file__).resolve().parents[1]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+SERVER_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Under pytest-xdist each worker gets a database of its own on that server (`test_gw0`, …),
+# created in pytest_configure and dropped at the end: the tests truncate and re-create schemas.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+PG_URL = worker_database_url(SERVER_URL, WORKER) if SERVER_URL and WORKER else SERVER_URL
 
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if PG_URL != SERVER_URL:
+        recreate_database(PG_URL)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(PREFECT_HOME, ignore_errors=True)
+    if PG_URL != SERVER_URL:
+        drop_database(PG_URL)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -67,6 +79,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if IN_CI and not PG_URL:
         raise pytest.UsageError("CI=true needs TEST_DATABASE_URL: the suite must also run on PostgreSQL")
+    # The longest tests first: with several workers, each starts on one of them while the short
+    # ones fill the other workers, instead of one long test running alone at the end. The order is
+    # the same in every worker (xdist requires it): a stable sort on the marker.
+    items.sort(key=lambda item: 0 if item.get_closest_marker("longest") else 1)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, delete, select
 
 from exchange.agency import check_agency_id, check_channel
+from models.addressing import Entry
 from models.db import Database
 from models.directory import GroupMember, Organisation, Person, Unit
 from models.errors import Invalid
@@ -292,6 +293,17 @@ def _people(raw: Any) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def address_book_of(config: Mapping[str, Any]) -> list[Entry]:
+    """The address book an organisation's TOML gives, checked as `directory load` checks it,
+    for reading a document's units without a database."""
+    check_keys(config)
+    units, members = _units(config.get("units", []))
+    return [
+        Entry(u["code"], u["name"], u["email"], tuple(members.get(u["code"], ())), tuple(u["aliases"]))
+        for u in units
+    ]
 
 
 def _units(raw: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:

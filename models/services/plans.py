@@ -176,7 +176,7 @@ def create_plan(
     actor: str,
     org_key: str,
     draft: Draft,
-    doc_type: str = "KH",
+    doc_type: str | None = None,  # None: the type read off the draft
     import_notes: Sequence[str] = (),
 ) -> ImportResult:
     """A new plan in draft, its first version mapped to the address book and the signer.
@@ -204,7 +204,7 @@ def create_plan(
         )
         plan = Plan(
             org_id=org.id or 0,
-            doc_type=doc_type,
+            doc_type=doc_type or draft.doc_type,
             drafter_id=who.person.id or 0,
             signer_id=None if signer is None else signer.id,
             created_at=now,

@@ -15,7 +15,8 @@ from documents.plain_text import parse
 from documents.render import DocumentView, render_pdf
 from models.content import Draft
 
-SEEDS = Path(__file__).resolve().parents[2] / "examples" / "seeds"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SEEDS = EXAMPLES / "seeds"
 SEED_000 = SEEDS / "000_c7129e358e0d37a5.txt"
 SEED_004 = SEEDS / "004_f456acc7e9262ea1.txt"
 HASH = "a1b2c3d4e5f6"
@@ -48,11 +49,25 @@ def view_004() -> DocumentView:
     )
 
 
+def view_state() -> DocumentView:
+    """The commune People's Committee's plan (examples/ke-hoach-ubnd-hamliem.txt) as issued."""
+    return DocumentView.from_draft(
+        draft(EXAMPLES / "ke-hoach-ubnd-hamliem.txt"),
+        version_hash=HASH,
+        org_name="Ủy ban nhân dân xã Hàm Liêm",
+        party=False,
+        symbol="Số: 01/KH-UBND",
+        org_code="UBND",
+        date_line="Hàm Liêm, ngày 05 tháng 12 năm 2026",
+    )
+
+
 def write_page_pngs(folder: Path) -> list[Path]:
-    """docs/seed-000-page1.png and docs/seed-004-page1.png (pdftoppm, 70 dpi)."""
+    """Page 1 of each seed and of the state plan, as docs/*-page1.png (pdftoppm, 70 dpi)."""
     written: list[Path] = []
+    pages = (("seed-000", view_000()), ("seed-004", view_004()), ("state-plan", view_state()))
     with tempfile.TemporaryDirectory() as tmp:
-        for name, view in (("seed-000", view_000()), ("seed-004", view_004())):
+        for name, view in pages:
             pdf = Path(tmp) / f"{name}.pdf"
             pdf.write_bytes(render_pdf(view))
             prefix = folder / f"{name}-page1"

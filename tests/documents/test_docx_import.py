@@ -231,7 +231,10 @@ def test_not_a_plan_is_refused_with_its_paragraph() -> None:
     with pytest.raises(Invalid) as caught:
         parse_docx(out.getvalue())
     assert caught.value.field == "document"
-    assert caught.value.reason == "paragraph 2: no type line 'KẾ HOẠCH' found; only plans can be imported"
+    assert caught.value.reason == (
+        "paragraph 2: no type line (KẾ HOẠCH, QUYẾT ĐỊNH, THÔNG BÁO, …) "
+        "and no trích yếu 'V/v …' under the number found"
+    )
 
 
 def _zip_without_word() -> bytes:

@@ -61,7 +61,7 @@ def test_seed_000_text_order(docx_000: bytes) -> None:
         texts,
         [
             "ĐẢNG BỘ TỈNH TRÀ VINH",
-            "ĐẢNG ỦY KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP",
+            "ĐẢNG ỦY KHỐI\nCÁC CƠ QUAN\nVÀ DOANH NGHIỆP",
             "*",
             "Số 38-KH/ĐUK",
             "ĐẢNG CỘNG SẢN VIỆT NAM",

@@ -43,14 +43,18 @@ def test_lettered_items_under_a_numbered_heading_stay_separate() -> None:
 
 @pytest.mark.parametrize("label", ["a)", "đ)", "-", "+", "1.", "1.1.", "II.", "Điều 2."])
 def test_nothing_is_joined_across_a_numbering_label(label: str) -> None:
-    body = f"Đoạn trước chưa hết câu\n\n{label} tiếp theo là một mục\n{label} mục nữa"
+    # The paragraph above is long: a short line alone under the trích yếu would read as its last line.
+    above = "Căn cứ tình hình thực tế của địa phương, kế hoạch này đề ra các việc sau và đoạn chưa hết câu"
+    body = f"{above}\n\n{label} tiếp theo là một mục\n{label} mục nữa"
     paragraphs = parse(_plan(body)).draft.body.split("\n\n")
-    assert paragraphs == ["Đoạn trước chưa hết câu", f"{label} tiếp theo là một mục", f"{label} mục nữa"]
+    assert paragraphs == [above, f"{label} tiếp theo là một mục", f"{label} mục nữa"]
 
 
 def test_a_sentence_split_by_a_page_break_is_still_mended() -> None:
-    parsed = parse(_plan("Câu bị ngắt ở cuối trang\n\ntiếp tục ở trang sau."))
-    assert parsed.draft.body == "Câu bị ngắt ở cuối trang tiếp tục ở trang sau."
+    # A paragraph a page break cuts is a long one: a short line alone under the trích yếu is read as its end.
+    cut = "Các chi bộ, đảng bộ cơ sở tổ chức quán triệt nội dung kế hoạch này đến toàn thể đảng viên và"
+    parsed = parse(_plan(f"{cut}\n\ntiếp tục ở trang sau."))
+    assert parsed.draft.body == f"{cut} tiếp tục ở trang sau."
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,7 @@ from models.services.queries import deliveries
 from tests.factory import SIGNER, build, current_hash, example_config
 from tests.notifications.test_crash import Sink, SinkController
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.longest]
 
 REPO = Path(__file__).resolve().parents[2]
 RECIPIENTS = 300

@@ -88,7 +88,9 @@ def test_numbering_needs_an_aware_datetime() -> None:
         (System.STATE, 5, "KH", "UBND", "Số: 05/KH-UBND"),
         (System.STATE, 38, "KH", "UBND", "Số: 38/KH-UBND"),
         (System.STATE, 9, "QĐ", "UBND", "Số: 09/QĐ-UBND"),
-        (System.STATE, 1024, "CV", "UBND", "Số: 1024/CV-UBND"),
+        # A state công văn has no type code in its symbol; a Party one has "CV" (vn-documents.md §3).
+        (System.STATE, 1024, "CV", "UBND", "Số: 1024/UBND"),
+        (System.PARTY, 12, "CV", "TU", "Số 12-CV/TU"),
     ],
 )
 def test_symbols(system: System, number: int, doc_type: str, org: str, printed: str) -> None:

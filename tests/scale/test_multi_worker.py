@@ -39,7 +39,7 @@ from notifications.catcher import MailCatcher, read_index
 from tests.conftest import IN_CI, PG_URL
 from tests.factory import R1, R2, SECRETARIAT, SIGNER, build, current_hash, load_people
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.longest]
 
 PLANS = 12
 WORKER_LIMIT = 4
