@@ -59,7 +59,9 @@ def _page_count(pdf: bytes) -> int:
         return 0
 
 
-def _receivers(session: Session, plan: Plan, only: Sequence[str]) -> tuple[Organ, ...]:
+def _receivers(session: Session, plan: Plan, only: Sequence[str]) -> tuple[tuple[Organ, ...], int]:
+    """The units addressed (all the plan's recipient units, or `only` these) and the number of
+    copies issued (every recipient but the archive), whichever units this package is for."""
     deliveries = session.exec(
         select(Delivery).where(Delivery.plan_id == plan.id).order_by(col(Delivery.id))
     ).all()
@@ -80,7 +82,7 @@ def _receivers(session: Session, plan: Plan, only: Sequence[str]) -> tuple[Organ
         if not unit.agency_id:
             raise Invalid("units", code="exchange.unit_no_agency_id", unit=code, name=unit.name)
         out.append(Organ(organ_id=unit.agency_id, name=unit.name, email=unit.email or ""))
-    return tuple(out)
+    return tuple(out), sum(1 for d in deliveries if d.status != "filed")
 
 
 def export_plan(
@@ -111,7 +113,7 @@ def export_plan(
         assert plan.number is not None and plan.symbol and plan.signed_at is not None
         if not org.agency_id:
             raise Invalid("organisation.agency_id", code="exchange.org_no_agency_id", org=org.name)
-        receivers = _receivers(session, plan, only)
+        receivers, copies = _receivers(session, plan, only)
         pdf = session.exec(
             select(RenderedDocument).where(
                 RenderedDocument.plan_id == plan.id,
@@ -161,7 +163,7 @@ def export_plan(
             priority=priority,
             sphere="",
             typer_notation=_initials(drafter.name),
-            promulgation_amount=len(receivers),
+            promulgation_amount=copies,
             page_amount=_page_count(pdf.content),
             steering_type=1,  # 1: not a steering document (docs/edxml.md)
             traces=(Trace(org.agency_id, local_now),),

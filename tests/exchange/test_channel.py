@@ -108,6 +108,9 @@ async def test_a_plan_goes_to_units_on_both_channels_and_their_answers_come_back
             signature.verify(package_xml, key.certificate_pem)
             package = edxml.parse(package_xml)
             assert [r.organ_id for r in package.receivers] == [organ_id]
+            assert package.promulgation_amount == sum(
+                1 for d in deliveries(db, plan_id) if d["status"] != "filed"
+            )
             answer = status.answer(
                 package,
                 Organ(organ_id, "nơi nhận"),
