@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin, audit, delegations, documents, plans, reviews, tracking
+from cli import admin, audit, delegations, documents, exchange, plans, reviews, tracking
 
 app = typer.Typer(
     name="banhanh",
@@ -18,6 +18,7 @@ app = typer.Typer(
     rich_markup_mode=None,  # Click's plain help: Typer's Rich help costs 0.2 s of imports per call
 )
 app.add_typer(plans.app, name="plan")
+plans.app.command("export-edxml")(exchange.export_edxml)
 app.add_typer(reviews.app, name="review")
 app.add_typer(documents.app, name="document")
 app.command("tasks")(reviews.tasks)

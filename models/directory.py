@@ -32,6 +32,8 @@ class Organisation(SQLModel, table=True):
     # Email domains whose addresses may hold a role; []: the domains of its secretariat's addresses.
     role_domains: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     head_email: str = ""  # told of every confirmed role change; "": its administrators are
+    # Mã định danh (QĐ 20/2020/QĐ-TTg, "000.00.00.H42"): the sender in an edXML package; "": none
+    agency_id: str = ""
 
 
 class Person(SQLModel, table=True):
@@ -54,6 +56,8 @@ class Unit(SQLModel, table=True):
     email: str | None = None  # None: delivered by another channel, recorded as not emailed
     is_group: bool = False
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    agency_id: str | None = None  # mã định danh on the exchange axis (QĐ 20/2020/QĐ-TTg)
+    channel: str = "email"  # "email" | "edxml": how its copy leaves (edxml needs agency_id)
 
 
 class GroupMember(SQLModel, table=True):

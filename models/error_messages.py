@@ -532,6 +532,84 @@ MESSAGES: dict[str, Message] = {
     "import.no_body": Message(
         "line {line}: the plan has no body text", "Dòng {line}: kế hoạch không có nội dung."
     ),
+    # edXML exchange (exchange/).
+    "exchange.bad_agency_id": Message(
+        "'{value}' is not an agency identifier of QĐ 20/2020/QĐ-TTg (such as 000.00.00.H42)",
+        "“{value}” không phải mã định danh theo QĐ 20/2020/QĐ-TTg (dạng 000.00.00.H42).",
+    ),
+    "exchange.channel_needs_agency_id": Message(
+        "the edxml channel needs the unit's agency_id",
+        "Gửi qua trục liên thông (edxml) cần mã định danh (agency_id) của đơn vị.",
+    ),
+    "exchange.not_issued": Message(
+        "plan {plan_id} is {state}: only an issued plan can be exchanged",
+        "Văn bản số {plan_id} đang ở trạng thái {state}: chỉ văn bản đã ban hành mới gửi liên thông được.",
+    ),
+    "exchange.secret": Message(
+        "plan {plan_id} is secret ({secrecy}): it never leaves by the exchange axis",
+        "Văn bản số {plan_id} là văn bản mật ({secrecy}): không gửi qua trục liên thông.",
+    ),
+    "exchange.org_no_agency_id": Message(
+        "{org} has no agency_id in its [organisation] table",
+        "{org} chưa có mã định danh (agency_id) trong bảng [organisation].",
+    ),
+    "exchange.unit_no_agency_id": Message(
+        "unit '{unit}' ({name}) has no agency_id: it cannot receive by the exchange axis",
+        "Đơn vị “{name}” ({unit}) chưa có mã định danh (agency_id): không nhận được qua trục liên thông.",
+    ),
+    "exchange.unknown_unit": Message(
+        "'{unit}' is not a recipient of plan {plan_id}",
+        "“{unit}” không có trong nơi nhận của văn bản số {plan_id}.",
+    ),
+    "exchange.no_receivers": Message(
+        "plan {plan_id} has no recipient unit to send to",
+        "Văn bản số {plan_id} không có đơn vị nhận nào để gửi.",
+    ),
+    "exchange.no_seal": Message(
+        "no organisation certificate: set [seal] in the organisation's config to sign the package",
+        "Chưa có chứng thư số của cơ quan: cần khai báo [seal] để ký gói tin.",
+    ),
+    "exchange.no_pdf": Message(
+        "plan {plan_id} has no issued PDF", "Văn bản số {plan_id} không có tệp PDF đã ban hành."
+    ),
+    "exchange.key_not_rsa": Message(
+        "{path} holds no RSA key and certificate", "Tệp {path} không chứa khóa RSA và chứng thư số."
+    ),
+    "exchange.not_xml": Message("not well-formed XML ({detail})", "Không phải tệp XML hợp lệ."),
+    "exchange.doctype": Message(
+        "a DOCTYPE is refused in an exchange message", "Không nhận gói tin có khai báo DOCTYPE."
+    ),
+    "exchange.not_package": Message(
+        "the root element is {root}, not an edXML package",
+        "Phần tử gốc là {root}, không phải gói tin edXML.",
+    ),
+    "exchange.not_status": Message(
+        "the root element is {root}, not an edXML status message",
+        "Phần tử gốc là {root}, không phải thông điệp trạng thái edXML.",
+    ),
+    "exchange.missing_element": Message(
+        "the element {element} is missing", "Thiếu phần tử {element} trong gói tin."
+    ),
+    "exchange.bad_value": Message(
+        "{element} holds '{value}', which is not valid there",
+        "Phần tử {element} có giá trị “{value}” không hợp lệ.",
+    ),
+    "exchange.missing_attachment": Message(
+        "the manifest names {content_id} but no attachment carries it",
+        "Danh mục nêu tệp {content_id} nhưng gói tin không kèm tệp đó.",
+    ),
+    "exchange.bad_attachment": Message(
+        "attachment {content_id} is not one file zipped (or is too large unzipped)",
+        "Tệp đính kèm {content_id} không phải một tệp nén hợp lệ (hoặc quá lớn khi giải nén).",
+    ),
+    "exchange.document_id_mismatch": Message(
+        "DocumentId is '{written}' but its fields make '{expected}'",
+        "Mã văn bản (DocumentId) là “{written}”, không khớp với “{expected}”.",
+    ),
+    "exchange.bad_signature": Message(
+        "the XML signature does not verify ({detail})",
+        "Chữ ký số của gói tin không hợp lệ: gói tin đã bị thay đổi hoặc không do cơ quan này ký.",
+    ),
 }
 
 # Vietnamese names of the values that errors carry, by the param that holds them.

@@ -119,6 +119,10 @@ class Delivery(SQLModel, table=True):
     # sha256 of the link token the emailed copy carries (the token itself is never stored)
     ack_token_hash: str | None = Field(default=None, unique=True)
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    channel: str = "email"  # "email" | "edxml": an edXML package through the exchange endpoint
+    # The receiver's last edXML status ("03", "02" …) and its description, as it answered
+    answer_code: str = ""
+    answer: str = ""
 
 
 class ActionLink(SQLModel, table=True):

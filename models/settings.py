@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     mail_from: str = Field("Ban Hành <banhanh@localhost>", description="sender address of every email")
     catcher: bool = Field(True, description="start the local SMTP catcher when the relay is on this machine")
     dispatch_interval: float = Field(0.25, description="seconds between outbox polls when it is idle")
+    exchange_url: str = Field(
+        "", description="the document exchange endpoint (edXML); empty: units on the edxml channel wait"
+    )
+    exchange_poll_seconds: float = Field(
+        30.0, description="seconds between two reads of the exchange's statuses"
+    )
     max_attempts: int = Field(
         8, description="attempts before an email whose sending hits an error of our own is given up"
     )

@@ -253,6 +253,9 @@ class Dispatcher:
         self.sender = OutboxSender(db, settings)
         self._stop = asyncio.Event()
         self._finish_at = 0.0
+        self._poll_at = 0.0  # the exchange's statuses are read again from then
+        self._exchange_wait = 0.0  # back-off while the exchange endpoint is away
+        self._cursors: dict[str, int] = {}  # agency id → the last status read
 
     def stop(self) -> None:
         self._stop.set()
@@ -261,13 +264,16 @@ class Dispatcher:
         """One batch of due emails, then issue the plans whose copies it made all final.
 
         Every ``FINISH_EVERY_S`` it also looks at every plan being distributed: a plan whose
-        last copy was recorded by a process that stopped before completing it.
+        last copy was recorded by a process that stopped before completing it; without an exchange
+        endpoint, the edXML packages queued meanwhile fail first (`no_exchange`).
         """
         busy = await self.sender.send_due()
         plans, self.sender.finished_plans = self.sender.finished_plans, set()
         now = asyncio.get_running_loop().time()
         if now >= self._finish_at:
             self._finish_at = now + FINISH_EVERY_S
+            if not self.settings.exchange_url:  # packages that cannot leave: failed, then counted final
+                await self.no_exchange()
             done = await anyio.to_thread.run_sync(distribution.finish_ready, self.db, None)
         elif plans:
             done = await anyio.to_thread.run_sync(distribution.finish_ready, self.db, plans)
@@ -304,6 +310,43 @@ class Dispatcher:
                 )
         return len(items)
 
+    async def exchange(self) -> int:
+        """One batch of due edXML packages, then the plans they completed; the exchange's statuses
+        every ``exchange_poll_seconds``. A lapse of the endpoint waits 1, 2, 4 … 60 s."""
+        from exchange import client, delivery  # lxml and signxml load only where an exchange is set
+
+        url = self.settings.exchange_url
+        sent = await anyio.to_thread.run_sync(delivery.send_due, self.db, self.settings, url)
+        if sent.plans:
+            await anyio.to_thread.run_sync(distribution.finish_ready, self.db, sent.plans)
+        now = asyncio.get_running_loop().time()
+        if now >= self._poll_at:
+            self._poll_at = now + self.settings.exchange_poll_seconds
+            try:
+                await anyio.to_thread.run_sync(delivery.poll_statuses, self.db, url, self._cursors)
+            except client.ExchangeUnavailable as exc:
+                log.info("exchange statuses not read (%s)", exc)
+        if sent.unavailable:
+            self._exchange_wait = min(max(self._exchange_wait * 2, 1.0), PROBE_MAX_S)
+            with anyio.move_on_after(self._exchange_wait):
+                await self._stop.wait()
+            return 0
+        self._exchange_wait = 0.0
+        return sent.claimed
+
+    async def no_exchange(self) -> int:
+        """Without an exchange endpoint a package cannot leave: its copy fails, saying so, and the
+        plan is issued with it reported like any failed copy (not left distributing for ever)."""
+        items = await anyio.to_thread.run_sync(outbox.claim_due, self.db, "edxml", BATCH, None)
+        for item in items:
+            await anyio.to_thread.run_sync(
+                outbox.mark_failed, self.db, item.id, "no exchange endpoint is set (BANHANH_EXCHANGE_URL)"
+            )
+        if items:
+            plans = sorted({item.plan_id or 0 for item in items})
+            await anyio.to_thread.run_sync(distribution.finish_ready, self.db, plans)
+        return len(items)
+
     async def _loop(self, step: Callable[[], Awaitable[int]]) -> None:
         while not self._stop.is_set():
             try:
@@ -323,6 +366,8 @@ class Dispatcher:
                 tg.start_soon(self._loop, self.send_emails)
                 if self.driver is not None:
                     tg.start_soon(self._loop, self.drive_flows)
+                if self.settings.exchange_url:
+                    tg.start_soon(self._loop, self.exchange)
         finally:
             await self.sender.close()
             log.info("outbox dispatcher stopped")

@@ -17,7 +17,7 @@ from pathlib import Path
 from tests.models.test_purity import imported_by
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("models", "documents", "notifications", "flows", "web", "cli", "bench")
+PACKAGES = ("models", "documents", "notifications", "flows", "web", "cli", "bench", "exchange")
 
 
 def module_files() -> dict[str, Path]:

@@ -35,6 +35,8 @@ def save_unit(request: Request, person: Secretariat, form: Form) -> Response:
         str(form.get("name", "")),
         str(form.get("email", "")),
         aliases,
+        agency_id=str(form.get("agency_id", "")),
+        channel=str(form.get("channel", "email")),
     )
     return RedirectResponse("/directory", status_code=303)
 

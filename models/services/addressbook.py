@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from exchange.agency import check_agency_id, check_channel
 from models.db import Database
 from models.directory import Organisation, Person, Unit
 from models.errors import Invalid, NotAllowed
@@ -39,13 +40,23 @@ def _secretariat(session: Session, actor: str) -> Who:
 
 
 def save_unit(
-    db: Database, actor: str, code: str, name: str, email: str = "", aliases: Sequence[str] = ()
+    db: Database,
+    actor: str,
+    code: str,
+    name: str,
+    email: str = "",
+    aliases: Sequence[str] = (),
+    agency_id: str | None = None,
+    channel: str | None = None,
 ) -> None:
-    """Add a unit to the actor's organisation's address book, or change the one with this code."""
+    """Add a unit to the actor's organisation's address book, or change the one with this code.
+    `agency_id` and `channel` (the edXML exchange): None keeps what the unit has."""
     code = _one_line("code", code)
     name = _one_line("name", name)
     address = validate_email("email", email) if email.strip() else None
     kept = [_one_line("aliases", a) for a in aliases if a.strip()]
+    if agency_id is not None:
+        agency_id = check_agency_id("agency_id", agency_id) if agency_id.strip() else ""
     now = db.clock()
     with db.write() as session:
         who = _secretariat(session, actor)
@@ -56,6 +67,10 @@ def save_unit(
             raise Invalid("email", code="unit.group_no_email")
         unit = unit or Unit(org_id=org_id, code=code, name=name)
         unit.name, unit.email, unit.aliases = name, address, kept
+        if agency_id is not None:
+            unit.agency_id = agency_id or None
+        if channel is not None or agency_id is not None:
+            unit.channel = check_channel("channel", channel or unit.channel, unit.agency_id).value
         session.add(unit)
         audit.append(
             session,
@@ -64,7 +79,13 @@ def save_unit(
             actor=who.label,
             action="save_unit",
             now=now,
-            detail={"code": code, "name": name, "email": address},
+            detail={
+                "code": code,
+                "name": name,
+                "email": address,
+                "agency_id": unit.agency_id,
+                "channel": unit.channel,
+            },
         )
 
 

@@ -131,6 +131,8 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
     # emails, which belong to no plan and are queued without an entry.
     OutboxMessage: ("key", "kind", "plan_id", "event", "to_email", "to_name", "message_id", "delivery_id"),
 }
+# The outbox items that name a recipient: emails and edXML packages (flow jobs name nobody).
+BOUND_KINDS = ("email", "edxml")
 LABEL: dict[type[SQLModel], str] = {
     PlanVersion: "version",
     ReviewTask: "review task",
@@ -168,7 +170,7 @@ def row_key(row: SQLModel) -> str:
 
 
 def bindable(row: object) -> bool:
-    return type(row) in BOUND and not (isinstance(row, OutboxMessage) and row.kind != "email")
+    return type(row) in BOUND and not (isinstance(row, OutboxMessage) and row.kind not in BOUND_KINDS)
 
 
 def _value(row: SQLModel, name: str) -> object:
@@ -407,7 +409,7 @@ def _scoped(session: Session, table: Any, org_id: int, plan_ids: Sequence[int | 
     elif table in (Plan, Person, Unit):
         query = select(table).where(table.org_id == org_id)
     elif table is OutboxMessage:
-        query = select(table).where(col(table.plan_id).in_(plan_ids), table.kind == "email")
+        query = select(table).where(col(table.plan_id).in_(plan_ids), col(table.kind).in_(BOUND_KINDS))
     else:
         query = select(table).where(col(table.plan_id).in_(plan_ids))
     rows: Sequence[Any] = session.exec(query.order_by(col(table.id))).all()

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, delete, select
 
+from exchange.agency import check_agency_id, check_channel
 from models.addressing import Entry
 from models.db import Database
 from models.directory import GroupMember, Organisation, Person, Unit
@@ -42,10 +43,11 @@ SCHEMA: Schema = {
             "drafter_may_approve_and_sign",
             "role_domains",
             "head_email",
+            "agency_id",
         )
     },
     "people": {k: None for k in ("email", "name", "title", "roles")},
-    "units": {k: None for k in ("code", "name", "email", "aliases", "members")},
+    "units": {k: None for k in ("code", "name", "email", "aliases", "members", "agency_id", "channel")},
     "reminders": {
         k: None for k in ("due_days", "first_after_days", "every_days", "max_reminders", "escalate_to")
     },
@@ -123,6 +125,8 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
     if not isinstance(head_email, str):
         raise Invalid("organisation.head_email", code="field.not_text")
     head_email = validate_email("organisation.head_email", head_email).lower() if head_email.strip() else ""
+    agency_id = _text(org_data, "agency_id", "organisation.agency_id", required=False)
+    agency_id = check_agency_id("organisation.agency_id", agency_id) if agency_id else ""
     people = _people(config.get("people", []))
     units, members = _units(config.get("units", []))
     reminders, holidays = (
@@ -145,6 +149,7 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
             "drafter_may_approve_and_sign": may_self_approve,
             "role_domains": [d.lower() for d in role_domains],
             "head_email": head_email,
+            "agency_id": agency_id,
         }
         for key, value in settings.items():
             setattr(org, key, value)
@@ -329,6 +334,10 @@ def _units(raw: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
             raise Invalid(f"{field}.email", code="unit.group_no_email")
         if group is not None:
             members[code] = [str(m) for m in group]
+        written = _text(u, "agency_id", f"{field}.agency_id", required=False)
+        agency_id = check_agency_id(f"{field}.agency_id", written) if written else None
+        channel = _text(u, "channel", f"{field}.channel", required=False) or "email"
+        channel = check_channel(f"{field}.channel", channel, agency_id).value
         out.append(
             {
                 "code": code,
@@ -336,6 +345,8 @@ def _units(raw: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
                 "email": email,
                 "is_group": group is not None,
                 "aliases": aliases,
+                "agency_id": agency_id,
+                "channel": channel,
             }
         )
     for code, group in members.items():

@@ -8,11 +8,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from models.addressing import Route, resolve
 from models.content import recipients_from_json, short_hash
 from models.db import Database
+from models.directory import Unit
 from models.errors import AlreadyDecided, NotAllowed, NotFound, Refused, WrongState
 from models.lifecycle import Action, Role, State
 from models.plans import Plan, PlanVersion, RenderedDocument
@@ -89,7 +90,11 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
                 f"secret ({plan.secrecy}): never sent by plain email; deliver by the secure channel"
             )
             targets = [replace(t, route=Route.NOT_EMAILED) if t.route is Route.EMAIL else t for t in targets]
+        # Units on the edXML channel get a package through the exchange instead of an email; a secret
+        # plan leaves by neither (above: every copy is by another channel).
+        by_exchange = set() if plan.secrecy else _exchange_units(session, plan.org_id)
         for target in targets:
+            package = target.route is not Route.FILED and target.unit_code in by_exchange
             delivery = Delivery(
                 plan_id=plan.id or 0,
                 version_id=version.id or 0,
@@ -97,15 +102,52 @@ def start_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
                 name=target.name,
                 email=target.email,
                 line_text=target.line_text,
-                status=status[target.route],
-                reason=reason[target.route],
+                status="queued" if package else status[target.route],
+                reason="" if package else reason[target.route],
+                channel="edxml" if package else "email",
                 updated_at=now,
             )
             session.add(delivery)
             session.flush()
-            if target.route is Route.EMAIL:
+            if package:
+                _queue_package(session, plan, version, delivery, now)
+            elif target.route is Route.EMAIL:
                 _queue_copy(session, plan, version, delivery, context, now, attempt=1)
         return len(targets)
+
+
+def _exchange_units(session: Session, org_id: int) -> set[str]:
+    units = session.exec(
+        select(Unit).where(Unit.org_id == org_id, Unit.channel == "edxml", col(Unit.agency_id).is_not(None))
+    )
+    return {u.code for u in units}
+
+
+def _queue_package(
+    session: Session, plan: Plan, version: PlanVersion, delivery: Delivery, now: datetime, attempt: int = 1
+) -> None:
+    """One edXML package of the issued plan to one unit, built and sent by the exchange sender
+    (exchange/delivery.py). Its message id is fixed here: a retry sends the same id; a resend
+    (attempt n) is a new package."""
+    key = f"edxml:{delivery.unit_code}:v{short_hash(version.content_hash)}:p{plan.id}"
+    if attempt > 1:
+        key += f":a{attempt}"
+    delivery.message_id = message_id_for(key)
+    session.add(delivery)
+    session.add(
+        OutboxMessage(
+            key=key,
+            kind="edxml",
+            plan_id=plan.id,
+            event="exchanged",  # not "distributed": a flow run's step sends emails only
+            to_name=delivery.name,
+            context={"unit_code": delivery.unit_code},
+            message_id=delivery.message_id,
+            delivery_id=delivery.id,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
 
 
 def _queue_copy(
@@ -198,7 +240,10 @@ def _queue_again(session: Session, plan: Plan, deliveries: Sequence[Delivery], n
     for delivery in deliveries:
         delivery.status, delivery.reason, delivery.updated_at = "queued", "resent", now
         attempt = counts.get(delivery.id, 0) + 1
-        _queue_copy(session, plan, version, delivery, context, now, attempt=attempt)
+        if delivery.channel == "edxml":
+            _queue_package(session, plan, version, delivery, now, attempt=attempt)
+        else:
+            _queue_copy(session, plan, version, delivery, context, now, attempt=attempt)
         attempts.append(attempt)
     return attempts
 
@@ -306,7 +351,11 @@ def retry_failed(db: Database, plan_id: int, actor: str) -> list[str]:
             raise NotAllowed("secrecy", code="distribute.secret", secrecy=plan.secrecy)
         failed = session.exec(
             select(Delivery)
-            .where(Delivery.plan_id == plan.id, Delivery.status == "failed", col(Delivery.email).is_not(None))
+            .where(
+                Delivery.plan_id == plan.id,
+                Delivery.status == "failed",
+                or_(col(Delivery.email).is_not(None), Delivery.channel == "edxml"),
+            )
             .order_by(col(Delivery.id))
         ).all()
         if not failed:
@@ -321,7 +370,7 @@ def retry_failed(db: Database, plan_id: int, actor: str) -> list[str]:
             now=now,
             detail={"recipients": len(failed), "to": [d.email for d in failed][:50]},
         )
-        return [d.email or "" for d in failed]
+        return [d.email or d.name for d in failed]
 
 
 def is_state(db: Database, plan_id: int, state: State) -> bool:

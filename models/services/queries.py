@@ -158,6 +158,9 @@ def deliveries(db: Database, plan_id: int) -> list[dict[str, Any]]:
                 "acknowledged_at": d.acknowledged_at.isoformat(timespec="seconds")
                 if d.acknowledged_at
                 else None,
+                "channel": d.channel,
+                "answer_code": d.answer_code,  # the receiver's edXML status: "03", "02" …
+                "answer": d.answer,
             }
             for d in rows
         ]

@@ -26,6 +26,12 @@ PURE = [
     "models.review_policy",
     "models.delegation",
     "models.wording",
+    "exchange.agency",
+    "exchange.package",
+    "exchange.xml",
+    "exchange.edxml",
+    "exchange.status",
+    "exchange.business",
 ]
 
 FORBIDDEN = {

@@ -29,7 +29,7 @@ from web import auth
 from web.errors import FIELD_NAMES, STATUS
 
 REPO = Path(__file__).resolve().parents[2]
-SOURCES = ("models", "documents", "web", "cli", "flows", "notifications")
+SOURCES = ("models", "documents", "web", "cli", "flows", "notifications", "exchange")
 VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", re.I)
 ENGLISH = {"cannot", "not", "the", "plan", "state", "is", "must", "no", "already", "please", "error"}
 ALERT = re.compile(r'<p class="error" role="alert">(.*?)</p>', re.S)
