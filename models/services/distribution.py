@@ -123,15 +123,19 @@ def _exchange_units(session: Session, org_id: int) -> set[str]:
     return {u.code for u in units}
 
 
+def _copy_key(kind: str, to: str, plan: Plan, version: PlanVersion, attempt: int) -> str:
+    """The outbox key of one copy (and so its Message-ID): the same on a retry, new for a resend."""
+    key = f"{kind}:{to}:v{short_hash(version.content_hash)}:p{plan.id}"
+    return key if attempt <= 1 else f"{key}:a{attempt}"
+
+
 def _queue_package(
     session: Session, plan: Plan, version: PlanVersion, delivery: Delivery, now: datetime, attempt: int = 1
 ) -> None:
     """One edXML package of the issued plan to one unit, built and sent by the exchange sender
     (exchange/delivery.py). Its message id is fixed here: a retry sends the same id; a resend
     (attempt n) is a new package."""
-    key = f"edxml:{delivery.unit_code}:v{short_hash(version.content_hash)}:p{plan.id}"
-    if attempt > 1:
-        key += f":a{attempt}"
+    key = _copy_key("edxml", str(delivery.unit_code), plan, version, attempt)
     delivery.message_id = message_id_for(key)
     session.add(delivery)
     session.add(
@@ -161,9 +165,7 @@ def _queue_copy(
 ) -> None:
     """One email of the issued plan to one recipient. A resend is a new email (attempt n)."""
     assert delivery.email is not None
-    key = f"distributed:{delivery.email.lower()}:v{short_hash(version.content_hash)}:p{plan.id}"
-    if attempt > 1:
-        key += f":a{attempt}"
+    key = _copy_key("distributed", delivery.email.lower(), plan, version, attempt)
     delivery.message_id = message_id_for(key)
     session.add(delivery)
     session.add(

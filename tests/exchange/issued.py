@@ -17,7 +17,18 @@ from models.services import distribution, plans, reviews, signing
 from models.services.directory import load_directory
 from models.settings import Settings
 from tests.documents.seeds import SEED_000, SEED_004
-from tests.factory import REPO, current_hash, drain_outbox, example_config
+from tests.factory import (
+    FAKE_PDF,
+    R1,
+    R2,
+    REPO,
+    SECRETARIAT,
+    SIGNER,
+    current_hash,
+    drain_outbox,
+    example_config,
+    sample_draft,
+)
 
 PASSWORD = "seal-pw"
 
@@ -119,3 +130,15 @@ def load(db: Database, seed: Seed, tmp_path: Path, units_without_id: tuple[str, 
     seal = make_seal(tmp_path, f"Seal {seed.agency_id}")  # a common name is at most 64 bytes
     load_directory(db, config_with_exchange(seed, seal, units_without_id))
     return seal
+
+
+def signed_plan(db: Database, secrecy: str = "") -> int:
+    plan_id = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft()).plan_id
+    plans.assign(db, plan_id, SECRETARIAT, reviewers=[R1, R2], secrecy=secrecy)
+    plans.submit(db, plan_id, SECRETARIAT)
+    version = current_hash(db, plan_id)
+    for reviewer in (R1, R2):
+        reviews.decide(db, plan_id, reviewer, Decision.APPROVE, version)
+    signing.sign(db, plan_id, SIGNER, version)
+    distribution.store_document(db, plan_id, "pdf", "ke-hoach.pdf", FAKE_PDF)
+    return plan_id

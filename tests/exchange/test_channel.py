@@ -18,32 +18,19 @@ from exchange.status import StatusCode
 from models.db import Database
 from models.directory import Organisation
 from models.lifecycle import State
-from models.policies import Decision
 from models.records import OutboxMessage
-from models.services import audit, distribution, plans, reviews, signing
+from models.services import audit, distribution
 from models.services.queries import deliveries
 from models.services.queries import history as audit_entries
 from models.settings import Settings
 from notifications.dispatcher import Dispatcher
-from tests.exchange.issued import PASSWORD
+from tests.exchange.issued import PASSWORD, signed_plan
 from tests.exchange.test_refusals import hamliem
-from tests.factory import FAKE_PDF, R1, R2, SECRETARIAT, SIGNER, current_hash, drain_outbox, sample_draft
+from tests.factory import SECRETARIAT, drain_outbox
 from tests.web.conftest import new_client, sign_in, web_settings
 
 BY_EXCHANGE = ("tt-tinh-uy", "tt-dang-uy")  # Thường trực Tỉnh ủy, Thường trực Đảng ủy
 TINH_UY, DANG_UY = "001.00.21.H37", "002.00.21.H37"
-
-
-def signed_plan(db: Database, secrecy: str = "") -> int:
-    plan_id = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft()).plan_id
-    plans.assign(db, plan_id, SECRETARIAT, reviewers=[R1, R2], secrecy=secrecy)
-    plans.submit(db, plan_id, SECRETARIAT)
-    version = current_hash(db, plan_id)
-    for reviewer in (R1, R2):
-        reviews.decide(db, plan_id, reviewer, Decision.APPROVE, version)
-    signing.sign(db, plan_id, SIGNER, version)
-    distribution.store_document(db, plan_id, "pdf", "ke-hoach.pdf", FAKE_PDF)
-    return plan_id
 
 
 def by_unit(db: Database, plan_id: int) -> dict[str | None, dict[str, object]]:

@@ -13,11 +13,10 @@ from exchange.export import export_plan
 from models.db import Database
 from models.errors import BanHanhError, Invalid, WrongState
 from models.lifecycle import State
-from models.policies import Decision
-from models.services import distribution, plans, reviews, signing
+from models.services import distribution
 from models.services.directory import load_directory
-from tests.exchange.issued import SEEDS, config_with_exchange, make_seal, settings_for
-from tests.factory import FAKE_PDF, R1, R2, SECRETARIAT, SIGNER, build, current_hash, sample_draft
+from tests.exchange.issued import SEEDS, config_with_exchange, make_seal, settings_for, signed_plan
+from tests.factory import build
 
 HAMLIEM = SEEDS[1]
 NOW = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
@@ -75,14 +74,7 @@ def test_an_organisation_without_an_agency_id_is_refused(db: Database, db_url: s
 
 def test_a_secret_plan_never_leaves_by_exchange(db: Database, db_url: str, tmp_path: Path) -> None:
     hamliem(db, tmp_path)
-    plan_id = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft()).plan_id
-    plans.assign(db, plan_id, SECRETARIAT, reviewers=[R1, R2], secrecy="mật")
-    plans.submit(db, plan_id, SECRETARIAT)
-    version = current_hash(db, plan_id)
-    for reviewer in (R1, R2):
-        reviews.decide(db, plan_id, reviewer, Decision.APPROVE, version)
-    signing.sign(db, plan_id, SIGNER, version)
-    distribution.store_document(db, plan_id, "pdf", "ke-hoach.pdf", FAKE_PDF)
+    plan_id = signed_plan(db, secrecy="mật")
     distribution.start_distribution(db, plan_id)
     distribution.complete_distribution(db, plan_id)
     assert distribution.is_state(db, plan_id, State.ISSUED)
