@@ -9,6 +9,7 @@ docs/document-json.md.
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -57,12 +58,15 @@ def draft_json(parsed: ParsedText) -> dict[str, Any]:
     """The structured draft as docs/document-json.md describes it."""
     draft = parsed.draft
     return {
+        "doc_type": draft.doc_type,
+        "header": asdict(parsed.header),
         "title": draft.title,
         "summary_lines": list(draft.summary_lines),
         "body": [paragraph for paragraph in draft.body.split("\n\n") if paragraph],
         "footnotes": list(draft.footnotes),
         "recipients": [{"text": text, "annotation": note} for text, note in draft.recipient_lines],
         "signature": {
+            "lines": list(draft.sign_lines),
             "form": draft.sign_form,
             "collective": draft.sign_collective,
             "title": draft.sign_title,

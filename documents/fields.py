@@ -33,7 +33,8 @@ class Fields:
         """The shape of the corpus's hand-written `.json` files (without source, kind, complete)."""
         signature = self.signature
         return {
-            "header": asdict(self.header),
+            # Without the urgency and secrecy marks: no corpus document carries one.
+            "header": {k: v for k, v in asdict(self.header).items() if k not in {"urgency", "secrecy"}},
             "title": self.title,
             "signature": None
             if signature is None

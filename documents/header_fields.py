@@ -52,6 +52,8 @@ class Header:
     date: str | None = None
     type_code: str | None = None
     type_name: str | None = None
+    urgency: str | None = None  # "HỎA TỐC", "THƯỢNG KHẨN", "KHẨN" printed in the header
+    secrecy: str | None = None  # "MẬT", "TỐI MẬT", "TUYỆT MẬT"
 
 
 def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header, list[str]]:
@@ -78,6 +80,8 @@ def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header
     coded = type_in_symbol(symbol) if symbol else None
     chosen = doc_type or coded
     header = Header(
+        urgency=_mark(lines, _URGENCY),
+        secrecy=_mark(lines, _SECRECY),
         superior_body=" ".join(groups[:-1]) or None,
         issuer=groups[-1] if groups else None,
         number=int(number.group("number")) if number and number.group("number") else None,
@@ -90,6 +94,20 @@ def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header
         type_name=chosen.name if chosen and (doc_type or not chosen.has_type_line) else None,
     )
     return header, notes
+
+
+# The marks of ô 10a/10b, each alone in a cell of the header.
+_URGENCY = ("HỎA TỐC", "THƯỢNG KHẨN", "KHẨN")
+_SECRECY = ("TUYỆT MẬT", "TỐI MẬT", "MẬT")
+
+
+def _mark(lines: Sequence[Line], marks: Sequence[str]) -> str | None:
+    for line in lines:
+        for cell in cells(line.text):
+            found = squeeze(cell).replace("HOẢ", "HỎA")
+            if found in marks:
+                return found
+    return None
 
 
 def _names(lines: Sequence[Line], text: str, cut: int) -> tuple[list[str], list[str]]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from documents.doc_types import CONG_VAN, TYPES, type_of_cell
 from documents.fields import read_front
+from documents.header_fields import Header
 from documents.intake import ImportLimits, is_strange, strange_characters
 from documents.markup import MARKER_RE, ends_sentence, marker_number, opens_block, superscript
 from documents.text_cells import Line, split_glued_tail
@@ -36,6 +37,7 @@ _ARCHIVE_RE = re.compile(r"^Lưu\b")
 VERSION_RE = re.compile(r"^Mã phiên bản\s*:\s*[0-9a-f]+$")  # printed by the renderers under the signature
 _SIGNATURE_SCAN = 8
 _HEADER_LINE_MAX = 500  # longer lines are not looked into for a number or a date
+_FRONT_LINE_MAX = 5000  # the type line and trích yếu are looked for in this much of each line
 _QUOTE_MAX = 80
 
 
@@ -43,6 +45,9 @@ _QUOTE_MAX = 80
 class ParsedText:
     draft: Draft
     notes: tuple[str, ...] = field(default=())
+    # The header as read (issuer, number, date, …): kept for an archived copy; a draft to be
+    # issued gets its number and date at issuance, from the organisation's settings.
+    header: Header = field(default_factory=Header)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class _Front:
     """The type and the trích yếu, read by `documents.fields.read_front`."""
 
     doc_type: str
+    header: Header
     header_end: int  # the type line, or (a công văn) the first line after the header
     title: tuple[str, ...]
     subject_lines: frozenset[int]  # header lines that held nothing but a công văn's trích yếu
@@ -169,13 +175,17 @@ class _Parser:
             doc_type=front.doc_type,
         )
         notes = tuple(message for _, message in sorted(self.notes, key=lambda note: note[0]))
-        return ParsedText(draft=draft, notes=notes)
+        return ParsedText(draft=draft, notes=notes, header=front.header)
 
     def front(self, first: int) -> _Front:
         """The type line (any type's name) in the header, else a công văn's "V/v …" trích yếu;
         `Invalid` naming the first line when there is neither."""
         # Only bold markers go: a title may hold a literal "*" ("7*7"), and italics stay as typed.
-        lines = [Line(i, " ".join(line.replace("**", "").split())) for i, line in enumerate(self.lines)]
+        # A header or trích yếu is never this long; the cut keeps a pasted megabyte line cheap.
+        lines = [
+            Line(i, " ".join(line[:_FRONT_LINE_MAX].replace("**", "").split()))
+            for i, line in enumerate(self.lines)
+        ]
         bold = frozenset(i for i, line in enumerate(self.lines) if _is_bold(line))
         front = read_front(lines, bold)
         typed = front.typed
@@ -189,10 +199,22 @@ class _Parser:
                     typed.index, f"text '{quoted(glued)}' after the type name dropped: not the trích yếu"
                 )
             return _Front(
-                typed.doc_type.code, typed.index, front.title, front.subject_lines, front.body_start
+                typed.doc_type.code,
+                front.header,
+                typed.index,
+                front.title,
+                front.subject_lines,
+                front.body_start,
             )
         if front.title:
-            return _Front(CONG_VAN.code, front.body_start, front.title, front.subject_lines, front.body_start)
+            return _Front(
+                CONG_VAN.code,
+                front.header,
+                front.body_start,
+                front.title,
+                front.subject_lines,
+                front.body_start,
+            )
         raise Invalid("document", code="import.no_type_line", line=first + 1, type_name=_SOME_TYPES)
 
     def header(self, indexes: Iterable[int]) -> None:

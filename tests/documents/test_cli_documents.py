@@ -34,13 +34,25 @@ def test_parse_json_of_a_text_plan_and_of_its_word_twin(tmp_path: Path) -> None:
     text = _run("parse", SEED_004, "--json", data_dir=tmp_path)
     assert text.returncode == 0, text.stderr.decode()
     out = json.loads(text.stdout)
-    assert list(out) == ["title", "summary_lines", "body", "footnotes", "recipients", "signature", "notes"]
+    assert list(out) == [
+        "doc_type",
+        "header",
+        "title",
+        "summary_lines",
+        "body",
+        "footnotes",
+        "recipients",
+        "signature",
+        "notes",
+    ]
+    assert out["doc_type"] == "KH" and out["header"]["type_name"] == "KẾ HOẠCH"
     assert out["title"].startswith("Thực hiện Nghị quyết số 12-NQ/TU") and len(out["summary_lines"]) == 1
     assert len(out["body"]) == 53 and out["body"][1] == "I. MỤC ĐÍCH, YÊU CẦU"
     assert out["footnotes"][1] == "Hiện nay có 03/21 hộ DTTS chưa tham gia BHYT."
     assert out["recipients"][0] == {"text": "Thường trực Tỉnh ủy", "annotation": "báo cáo"}
     assert out["recipients"][-1] == {"text": "Lưu Văn phòng Đảng ủy", "annotation": ""}
     assert out["signature"] == {
+        "lines": ["T/M BAN THƯỜNG VỤ", "PHÓ BÍ THƯ THƯỜNG TRỰC"],
         "form": "T/M",
         "collective": "BAN THƯỜNG VỤ",
         "title": "PHÓ BÍ THƯ THƯỜNG TRỰC",
@@ -55,9 +67,11 @@ def test_parse_json_of_a_text_plan_and_of_its_word_twin(tmp_path: Path) -> None:
     word = _run("parse", docx, "--json", data_dir=tmp_path)
     assert word.returncode == 0, word.stderr.decode()
     from_word = json.loads(word.stdout)
-    assert {k: v for k, v in from_word.items() if k != "notes"} == {
-        k: v for k, v in out.items() if k != "notes"
+    assert {k: v for k, v in from_word.items() if k not in {"notes", "header"}} == {
+        k: v for k, v in out.items() if k not in {"notes", "header"}
     }
+    # The Word twin has the header table the text lacks (its number left blank): the same keys.
+    assert set(from_word["header"]) == set(out["header"]) and from_word["header"]["number"] is None
     assert any(note.startswith("paragraph ") for note in from_word["notes"])
 
 
