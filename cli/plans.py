@@ -334,12 +334,27 @@ def sign(
     version: Annotated[str, typer.Option(help="the version hash you read (from `banhanh tasks`)")],
     on_behalf_of: ON_BEHALF_OF = None,
 ) -> None:
-    """Sign the approved plan; its official number is allocated now. A delegate signs T/L or TUQ."""
+    """Sign the approved plan (ký duyệt). Where the organisation issues automatically its number is
+    allocated now; otherwise the văn thư issues it (`plan issue`). A delegate signs T/L or TUQ."""
     from models.services import signing
 
     with reported():
         signed = signing.sign(database(), plan_id, actor, version, on_behalf_of=on_behalf_of)
-    console.print(f"Plan {plan_id} signed: [bold]{escape(signed.symbol)}[/]", highlight=False, markup=True)
+    if signed.issued:
+        line = f"Plan {plan_id} signed: [bold]{escape(signed.symbol)}[/]"
+        console.print(line, highlight=False, markup=True)
+    else:
+        console.print(f"Plan {plan_id} signed; waiting for the văn thư to issue it", highlight=False)
+
+
+@app.command("issue")
+def issue(plan_id: PLAN_ID, actor: AS) -> None:
+    """Issue a signed plan (văn thư): its official number is allocated now, then it is sealed and sent."""
+    from models.services import signing
+
+    with reported():
+        issued = signing.issue(database(), plan_id, actor)
+    console.print(f"Plan {plan_id} issued: [bold]{escape(issued.symbol)}[/]", highlight=False, markup=True)
 
 
 @app.command("document")

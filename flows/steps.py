@@ -40,6 +40,16 @@ def database() -> Database:
     return Database.from_url(settings().db_url)
 
 
+def issue(plan_id: int, db: Database | None = None) -> None:
+    """Issue a signed plan as the engine, where its organisation issues automatically (a plan signed
+    while the văn thư issued in person, the setting changed since); a concurrent issuance wins."""
+    from models.services import signing
+    from models.services.actors import SYSTEM
+
+    with contextlib.suppress(Refused):
+        signing.issue(db or database(), plan_id, SYSTEM)
+
+
 def render_and_store(plan_id: int, db: Database | None = None, cfg: Settings | None = None) -> None:
     """Render the signed version once (PDF, sealed when a certificate is set, and HTML); a re-run keeps
     what is stored."""

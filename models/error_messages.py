@@ -306,6 +306,24 @@ MESSAGES: dict[str, Message] = {
         "Còn {count} lỗi thể thức theo {ruleset} phải sửa trước khi ký "
         "(xem từng lỗi bằng lệnh banhanh plan check {plan_id}).",
     ),
+    "cert.unreadable": Message(
+        "{source} is not a PEM or DER certificate ({detail})",
+        "{source} không phải một chứng thư số (PEM hoặc DER).",
+    ),
+    "cert.registered_to_other": Message(
+        "the certificate of {subject} is registered to {owner}",
+        "Chứng thư số của {subject} đã được đăng ký cho {owner}.",
+    ),
+    "sign.certificate_not_registered": Message(
+        "the signature was made with the certificate of {subject} (serial {serial}), which is not"
+        " registered to {email}",
+        "Chữ ký được tạo bằng chứng thư số của {subject} (số sê-ri {serial}), không phải chứng thư số"
+        " đã đăng ký cho {email}; không có gì thay đổi.",
+    ),
+    "issue.by_clerk": Message(
+        "this organisation's văn thư issues its documents in person",
+        "Văn thư của cơ quan cấp số, phát hành văn bản; hệ thống không tự phát hành.",
+    ),
     "format.no_ruleset": Message(
         "no {system} rule set is in force on {day}",
         "Không có bộ quy tắc thể thức nào có hiệu lực vào ngày {day}.",
@@ -522,6 +540,7 @@ _STATES = {
     "in_review": "đang xem xét",
     "changes_requested": "cần chỉnh sửa",
     "approved": "đã được thông qua, chờ ký",
+    "awaiting_issuance": "đã ký, chờ văn thư cấp số, phát hành",
     "signed": "đã ký",
     "distributing": "đang gửi tới nơi nhận",
     "issued": "đã ban hành",
@@ -532,6 +551,7 @@ _ROLES = {
     "secretariat": "Văn phòng",
     "reviewer": "người cho ý kiến",
     "signer": "người ký",
+    "clerk": "văn thư",
     "system": "hệ thống",
 }
 _ACTIONS = {
@@ -544,6 +564,7 @@ _ACTIONS = {
     "complete_review": "kết thúc xem xét",
     "fail_review": "dừng xem xét",
     "sign": "ký ban hành",
+    "issue": "cấp số, phát hành",
     "distribute": "gửi tới nơi nhận",
     "complete_distribution": "hoàn tất việc gửi",
     "withdraw": "rút lại",

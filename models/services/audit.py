@@ -38,7 +38,7 @@ from models.chain import (
 )
 from models.content import content_hash
 from models.db import Database
-from models.directory import Organisation, Person, Unit
+from models.directory import Organisation, Person, SigningCertificate, Unit
 from models.plans import Plan, PlanVersion, RenderedDocument, ReviewTask
 from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery, OutboxMessage, RegisterEntry
 from models.services.locking import insert_ignore
@@ -110,6 +110,8 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
     # Who a decision, a signature or a delivery names, and the settings the rules read: bound
     # by the directory load and the address-book edits.
     Person: ("org_id", "email", "name", "title", "roles"),
+    # A person's signing certificate: bound by the entry that registered it.
+    SigningCertificate: ("person_id", "subject", "serial", "fingerprint", "not_before", "not_after", "pem"),
     Unit: ("org_id", "code", "name", "email", "is_group", "aliases"),
     Organisation: (
         "key",
@@ -141,6 +143,7 @@ LABEL: dict[type[SQLModel], str] = {
     Person: "person",
     Unit: "unit",
     Organisation: "organisation",
+    SigningCertificate: "signing certificate",
     OutboxMessage: "outbox message",
 }
 # Tables bound since chain coverage was extended: a database migrated from before it holds

@@ -22,7 +22,12 @@ from models.records import ActionLink
 LINK_PREFIX = "/l/"
 SIGN_IN = "sign_in"
 # The page each notification leads to; every other event opens the plan itself.
-STEP_OF_EVENT = {"review_requested": "review", "ready_to_sign": "sign", "changes_requested": "edit"}
+STEP_OF_EVENT = {
+    "review_requested": "review",
+    "ready_to_sign": "sign",
+    "ready_to_issue": "issue",
+    "changes_requested": "edit",
+}
 
 
 def token_hash(token: str) -> str:

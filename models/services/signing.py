@@ -1,4 +1,5 @@
-"""Signing: the official number is allocated in the signing transaction, gap-free."""
+"""Signing (ký duyệt) and issuance (cấp số, phát hành): the official number is allocated in the
+issuance transaction, gap-free, so a signature never issued leaves no gap."""
 
 from __future__ import annotations
 
@@ -18,24 +19,45 @@ from models.numbering import System, register_key, symbol
 from models.plans import Plan, PlanVersion
 from models.records import Register, RegisterEntry
 from models.services import audit
+from models.services.certificates import check_registered
 from models.services.checks import local_date, problems_of, ruleset_of
-from models.services.core import apply, check, lock_plan, resolve_actor
+from models.services.core import Who, apply, check, guarded, lock_plan, resolve_actor
 from models.services.delegations import acting
 from models.services.locking import insert_ignore
 from models.services.versions import content_of, current_version
 
+SYSTEM_WHO = Who(None)  # the engine, issuing for an organisation that issues automatically
+
 
 @dataclass(frozen=True)
 class Signed:
-    number: int
+    """The plan as the signature (and, where the organisation issues automatically, the issuance)
+    left it: no number yet while it waits for the văn thư."""
+
+    number: int | None
     symbol: str
+
+    @property
+    def issued(self) -> bool:
+        return self.number is not None
 
 
 def sign(
-    db: Database, plan_id: int, actor: str, version_hash: str, *, on_behalf_of: str | None = None
+    db: Database,
+    plan_id: int,
+    actor: str,
+    version_hash: str,
+    *,
+    on_behalf_of: str | None = None,
+    certificate: bytes | None = None,
 ) -> Signed:
-    """Sign the approved version. A delegate of the signer, in force today, signs in the form the
-    rule set gives a delegate (T/L, TUQ.) with their own title and name."""
+    """Sign the approved version (ký duyệt). A delegate of the signer, in force today, signs in the
+    form the rule set gives a delegate (T/L, TUQ.) with their own title and name.
+
+    No number is allocated here: where the organisation issues automatically the engine takes the
+    issuance step in the same transaction (so the signature and its number commit together);
+    otherwise the plan waits for the văn thư (`issue`). `certificate` (DER): the one the personal
+    digital signature was made with, which must be registered to the person signing."""
     now = db.clock()
     with db.write() as session:
         plan = lock_plan(session, plan_id)
@@ -47,6 +69,8 @@ def sign(
         version = current_version(session, plan)
         org = session.get(Organisation, plan.org_id)
         assert org is not None and who.person is not None
+        if certificate is not None:  # the delegate's own certificate when a delegate signs
+            check_registered(session, who.person, certificate)
         ruleset = ruleset_of(org, local_date(now))
         content = content_of(version)
         signed_as: dict[str, Any] | None = None
@@ -64,30 +88,50 @@ def sign(
                 plan_id=plan_id,
                 problems=describe(stopping),
             )
-        entry = _allocate(session, org, plan, version, who.person, now)
-        number, printed = entry.number, entry.symbol
-        detail: dict[str, Any] = {"number": number, "symbol": printed, "hash": version.content_hash}
+        detail: dict[str, Any] = {"hash": version.content_hash}
         if signed_as is not None:
             detail["signed_as"] = signed_as
-        apply(
-            session,
-            plan,
-            transition,
-            who,
-            now,
-            detail,
-            rows=[entry],
-            number=number,
-            symbol=printed,
-            signed_at=now,
-            signed_signature=signed_as,
-        )
-        audit.anchor(session, plan, now)  # last entry of this transaction: the head the PDF prints
-        return Signed(number, printed)
+        apply(session, plan, transition, who, now, detail, signed_at=now, signed_signature=signed_as)
+        blocked = guarded(session, plan, SYSTEM_WHO, Action.ISSUE)[1]
+        if blocked is not None:
+            return Signed(None, "")  # the văn thư issues it
+        return _issue(session, plan, SYSTEM_WHO, now)
+
+
+def issue(db: Database, plan_id: int, actor: str) -> Signed:
+    """Cấp số, phát hành: the văn thư (or the engine, where the organisation issues automatically)
+    allocates the number of a signed plan, gap-free, in this transaction; the flow then fills it into
+    the document, applies the organisation's signature and distributes it."""
+    now = db.clock()
+    with db.write() as session:
+        plan = lock_plan(session, plan_id)
+        return _issue(session, plan, resolve_actor(session, actor), now)
+
+
+def _issue(session: Session, plan: Plan, who: Who, now: datetime) -> Signed:
+    transition = check(session, plan, who, Action.ISSUE)
+    version = current_version(session, plan)
+    org = session.get(Organisation, plan.org_id)
+    assert org is not None
+    entry = _allocate(session, org, plan, version, _signer_name(session, plan), now)
+    number, printed = entry.number, entry.symbol
+    detail = {"number": number, "symbol": printed, "hash": version.content_hash}
+    apply(session, plan, transition, who, now, detail, rows=[entry], number=number, symbol=printed)
+    audit.anchor(session, plan, now)  # last entry of this transaction: the head the PDF prints
+    return Signed(number, printed)
+
+
+def _signer_name(session: Session, plan: Plan) -> str:
+    """Who signed, as the register records it: the delegate when one signed, else the signer."""
+    if plan.signed_signature:
+        return str(plan.signed_signature["signer_name"])
+    signer = session.get(Person, plan.signer_id)
+    assert signer is not None
+    return signer.name
 
 
 def _allocate(
-    session: Session, org: Organisation, plan: Plan, version: PlanVersion, signer: Person, now: datetime
+    session: Session, org: Organisation, plan: Plan, version: PlanVersion, signer: str, now: datetime
 ) -> RegisterEntry:
     system = System(org.system)
     key = register_key(system, org.key, plan.doc_type, org.term, now)
@@ -114,7 +158,7 @@ def _allocate(
         symbol=printed,
         plan_id=plan.id or 0,
         title=version.title,
-        signer=signer.name,
+        signer=signer,
         allocated_at=now,
     )
     session.add(entry)

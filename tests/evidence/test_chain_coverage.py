@@ -138,7 +138,11 @@ def _old_database(url: str, plan_states: list[State]) -> tuple[Database, list[in
     legacy = {t: c for t, c in audit.BOUND.items() if t not in audit.COVERED_LATER}
     # Today's models write organisation columns a later migration adds: there for the old rows'
     # creation only, dropped before that migration runs.
-    later = {"role_domains": "JSON NOT NULL DEFAULT '[]'", "head_email": "VARCHAR NOT NULL DEFAULT ''"}
+    later = {
+        "role_domains": "JSON NOT NULL DEFAULT '[]'",
+        "head_email": "VARCHAR NOT NULL DEFAULT ''",
+        "automatic_issuance": "BOOLEAN NOT NULL DEFAULT true",
+    }
     with db.engine.begin() as conn:
         for column, definition in later.items():
             conn.execute(text(f"ALTER TABLE organisation ADD COLUMN {column} {definition}"))
