@@ -409,6 +409,9 @@ def _scoped(session: Session, table: Any, org_id: int, plan_ids: Sequence[int | 
         query = select(table).where(table.id == org_id)
     elif table in (Plan, Person, Unit):
         query = select(table).where(table.org_id == org_id)
+    elif table is SigningCertificate:  # the organisation's people's certificates
+        people = select(Person.id).where(Person.org_id == org_id)
+        query = select(table).where(col(table.person_id).in_(people))
     elif table is OutboxMessage:
         query = select(table).where(col(table.plan_id).in_(plan_ids), table.kind == "email")
     else:
@@ -418,7 +421,7 @@ def _scoped(session: Session, table: Any, org_id: int, plan_ids: Sequence[int | 
 
 
 def _name(row: Any) -> str:
-    if isinstance(row, Plan | Person | Unit | Organisation):
+    if isinstance(row, Plan | Person | Unit | Organisation | SigningCertificate):
         return f"{LABEL[type(row)]} {row.id}"
     return f"{LABEL[type(row)]} {row.id} of plan {row.plan_id}"
 

@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import func, select
 
 from models.db import Database
+from models.directory import Person, SigningCertificate
 from models.errors import Invalid, NotAllowed
 from models.lifecycle import State
 from models.records import AuditEntry, OutboxMessage, RegisterEntry
@@ -65,6 +67,17 @@ def test_certificates_are_registered_from_the_command_line(
     unknown = banhanh("directory", "cert", "add", "ai@hamliem.example.vn", str(pem))
     assert unknown.returncode == 4 and "[person.not_found]" in unknown.stderr
     assert _counts(db) == before
+
+    # The registration is in the audit chain: a certificate swapped under a person is named.
+    assert "chain intact" in banhanh("audit", "verify").stdout
+    with db.write() as s:
+        s.execute(
+            update(SigningCertificate).values(
+                person_id=s.exec(select(Person.id).where(Person.email == SIGNER2)).one()
+            )
+        )
+    broken = banhanh("audit", "verify")
+    assert broken.returncode == 1 and "signing certificate 1 differs" in broken.stdout, broken.stdout
 
 
 def test_a_signature_with_a_certificate_not_registered_to_the_signer_is_refused(
