@@ -67,7 +67,7 @@ def render_and_store(plan_id: int, db: Database | None = None, cfg: Settings | N
     )
     signed = documents.stored_document(db, plan_id, doc.version.id or 0, signing.SIGNED_PDF)
     if signed is not None:  # the signer signed it with their own key: complete that document
-        pdf = issue_signed(signed.content, view.symbol, view.date_line, doc.org, cfg)
+        pdf = issue_signed(signed.content, view.symbol, view.date_line, doc.anchor, doc.org, cfg)
     else:
         pdf = render_pdf(view)
         if certificate := sealing_certificate(doc.org, cfg):
@@ -75,19 +75,21 @@ def render_and_store(plan_id: int, db: Database | None = None, cfg: Settings | N
     distribution.store_document(db, plan_id, "pdf", pdf_filename(doc), pdf)
 
 
-def issue_signed(pdf: bytes, number: str, date_line: str, org: Organisation, cfg: Settings) -> bytes:
+def issue_signed(
+    pdf: bytes, number: str, date_line: str, anchor: str, org: Organisation, cfg: Settings
+) -> bytes:
     """Cấp số, phát hành on the personally signed PDF: the number and date filled into its fields (an
     incremental update its DocMDP "fill forms" permits), then the organisation's signature (PAdES
     B-LT, timestamped) with the server-held organisation key."""
     from documents.seal import sealing_certificate
     from documents.signatures.certificates import Kind
     from documents.signatures.fields import fill_text_fields
-    from documents.signatures.interrupted import DATE_FIELD, NUMBER_FIELD
+    from documents.signatures.interrupted import ANCHOR_FIELD, DATE_FIELD, NUMBER_FIELD
     from documents.signatures.keys import FileKey
     from documents.signatures.sign import sign_pdf
     from documents.signatures.trust import anchor_paths, load_anchors
 
-    filled = fill_text_fields(pdf, {NUMBER_FIELD: number, DATE_FIELD: date_line})
+    filled = fill_text_fields(pdf, {NUMBER_FIELD: number, DATE_FIELD: date_line, ANCHOR_FIELD: anchor})
     certificate = sealing_certificate(org, cfg)
     if certificate is None:
         raise Invalid("seal_pkcs12", code="seal.not_configured", org=org.key)

@@ -28,6 +28,9 @@ MD = "sha256"
 # number under the issuing body, the date line under the motto.
 NUMBER_FIELD, DATE_FIELD = "SoKyHieu", "NgayThang"
 FIELD_RECTS = {NUMBER_FIELD: (57.0, 712.0, 270.0, 728.0), DATE_FIELD: (300.0, 712.0, 560.0, 728.0)}
+# The audit chain head recorded at issuance, at the foot of the last page (`documents.anchors`).
+ANCHOR_FIELD = "NhatKyKiemChung"
+ANCHOR_RECT = (57.0, 18.0, 540.0, 30.0)
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,8 @@ def prepare_pdf(
         validation_context=validation_context(trust_anchors),
     )
     pdf_signer = signers.PdfSigner(meta, signer=stand_in, timestamper=timestamps.HTTPTimeStamper(tsa_url))
-    writer = IncrementalPdfFileWriter(io.BytesIO(add_text_fields(pdf, FIELD_RECTS)))
+    with_fields = add_text_fields(add_text_fields(pdf, FIELD_RECTS), {ANCHOR_FIELD: ANCHOR_RECT}, page=-1)
+    writer = IncrementalPdfFileWriter(io.BytesIO(with_fields))
     try:
         digest, tbs, output = _run(pdf_signer.async_digest_doc_for_signing(writer))
     except (SigningError, PdfError, timestamps.TimestampRequestError) as error:

@@ -173,3 +173,23 @@ def test_the_clerk_issues_from_the_command_line(db: Database, db_url: str, tmp_p
     issued = banhanh("plan", "issue", str(plan_id), "--as", CLERK)
     assert issued.returncode == 0 and "Số 01-KH/ĐU" in issued.stdout, issued.stderr
     assert plan_status(db, plan_id)["state"] == "signed"
+
+
+def test_the_flow_step_issues_only_for_an_organisation_that_issues_automatically(db: Database) -> None:
+    """The issue-plan flow's step for a plan left waiting: nothing while the văn thư issues in
+    person, the number once the organisation issues automatically."""
+    from flows.steps import issue
+
+    load_people(db, automatic_issuance=False)
+    plan_id = build(db, State.APPROVED)
+    signing.sign(db, plan_id, SIGNER, current_hash(db, plan_id))
+    before = _state(db, plan_id)
+    issue(plan_id, db)
+    assert _state(db, plan_id) == before
+    load_people(db)
+    assert snapshot(db, plan_id).automatic_issuance
+    issue(plan_id, db)
+    status = plan_status(db, plan_id)
+    assert (status["state"], status["symbol"]) == ("signed", "Số 01-KH/ĐU")
+    issue(plan_id, db)  # again: already issued, nothing more
+    assert plan_status(db, plan_id)["number"] == 1

@@ -22,6 +22,7 @@ from asn1crypto import x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlmodel import col, func, select
 
+from documents.anchors import anchors_in_pdf
 from documents.signatures.interrupted import DATE_FIELD, NUMBER_FIELD, sign_digest
 from documents.signatures.keys import TokenKey, open_signer
 from documents.signatures.verify import verify_pdf
@@ -166,6 +167,17 @@ def test_signed_on_the_token_through_the_cli_then_issued_by_the_clerk(
         ).one()
     assert sign_entry.detail["hash"].startswith(version)
     assert sign_entry.detail["signed_pdf_sha256"] == hashlib.sha256(personal).hexdigest()
+
+    # The chain head recorded at issuance is in the issued PDF, and the chain still holds it.
+    with db.read() as s:
+        issue_entry = s.exec(
+            select(AuditEntry).where(AuditEntry.plan_id == plan_id, AuditEntry.action == "issue")
+        ).one()
+    [anchor] = anchors_in_pdf(issued)
+    assert (anchor.org_key, anchor.seq, anchor.head) == ("hamliem", issue_entry.seq, issue_entry.hash[:16])
+    (cfg.data_dir / "issued.pdf").write_bytes(issued)
+    held = banhanh("audit", "verify", "--anchor", str(cfg.data_dir / "issued.pdf"))
+    assert held.returncode == 0 and "holds" in held.stdout, held.stdout + held.stderr
 
 
 def test_refusals_on_the_token_change_nothing(
