@@ -22,6 +22,7 @@ from models.errors import Invalid, WrongState
 if TYPE_CHECKING:
     from asn1crypto import x509
     from pyhanko.sign.signers import Signer
+    from pyhanko_certvalidator import ValidationContext
 
 MD = "sha256"
 # Where the issuance writes the number and the date on page 1 (PDF points, lower left origin): the
@@ -46,8 +47,12 @@ class Prepared:
     plan_id: int = 0  # the plan it was prepared for: it signs no other
 
 
-def _run(coroutine: Any) -> Any:
-    return asyncio.run(coroutine)
+def _run(coroutine: Any, *contexts: ValidationContext) -> Any:
+    """Run one pyHanko step, then close the HTTP sessions its validation contexts opened (as
+    pyHanko's own synchronous entry points do)."""
+    from pyhanko.sign._session_scope import run_and_release
+
+    return asyncio.run(run_and_release(coroutine, *contexts))
 
 
 def prepare_pdf(
@@ -84,6 +89,7 @@ def prepare_pdf(
         cert_registry=SimpleCertificateStore.from_certs(chain),  # type: ignore[no-untyped-call]
         signature_value=bytes(512),
     )
+    context = validation_context(trust_anchors)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELDS[Kind.personal],
         md_algorithm=MD,
@@ -93,13 +99,13 @@ def prepare_pdf(
         certify=True,
         docmdp_permissions=MDPPerm.FILL_FORMS,
         embed_validation_info=True,
-        validation_context=validation_context(trust_anchors),
+        validation_context=context,
     )
     pdf_signer = signers.PdfSigner(meta, signer=stand_in, timestamper=timestamps.HTTPTimeStamper(tsa_url))
     with_fields = add_text_fields(add_text_fields(pdf, FIELD_RECTS), {ANCHOR_FIELD: ANCHOR_RECT}, page=-1)
     writer = IncrementalPdfFileWriter(io.BytesIO(with_fields))
     try:
-        digest, tbs, output = _run(pdf_signer.async_digest_doc_for_signing(writer))
+        digest, tbs, output = _run(pdf_signer.async_digest_doc_for_signing(writer), context)
     except (SigningError, PdfError, timestamps.TimestampRequestError) as error:
         raise _refusal(error, common_name(certificate.subject)) from error
     output.seek(0)
@@ -165,6 +171,7 @@ def embed_signature(prepared: Prepared, cms_der: bytes, trust_anchors: list[x509
     )
     if message_digest != prepared.digest:
         raise WrongState("signature", code="signature.other_document", version=prepared.version_hash[:12])
+    context = validation_context(trust_anchors)
     try:
         _run(
             PdfTBSDocument.async_finish_signing(
@@ -172,8 +179,9 @@ def embed_signature(prepared: Prepared, cms_der: bytes, trust_anchors: list[x509
                 digest,
                 content,
                 post_sign_instr=prepared.post_sign,
-                validation_context=validation_context(trust_anchors),
-            )
+                validation_context=context,
+            ),
+            context,
         )
     except ValueError as error:  # too large for the space reserved: not the expected signature
         raise Invalid("signature", code="signature.unreadable", detail=error) from error

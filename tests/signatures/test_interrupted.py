@@ -28,7 +28,7 @@ from documents.signatures.keys import TokenKey, open_signer
 from documents.signatures.verify import verify_pdf
 from flows.steps import render_and_store
 from models.db import Database
-from models.errors import WrongState
+from models.errors import Invalid, WrongState
 from models.lifecycle import State
 from models.plans import Plan, RenderedDocument
 from models.records import AuditEntry, OutboxMessage, RegisterEntry
@@ -221,4 +221,30 @@ def test_a_signature_over_another_document_is_refused(
     # A document prepared for one plan is not a signature on another's approved version.
     with pytest.raises(WrongState):
         signing.finish_personal(db, cfg, plan_id, SIGNER, elsewhere, over_other)
+    assert unchanged(db, plan_id) == before
+
+
+@pytest.mark.parametrize(
+    ("label", "code"), [("expired", "signature.cert_expired"), ("revoked", "signature.cert_revoked")]
+)
+def test_an_expired_or_revoked_certificate_is_refused_before_the_token_is_used(
+    db: Database, pki: LocalPki, cfg: Settings, label: str, code: str
+) -> None:
+    """Registered or not, a certificate that cannot sign (its CA's OCSP responder says revoked) stops
+    the signing when the document is prepared; nothing is recorded."""
+    load_people(db, automatic_issuance=False)
+    certificates.register(db, SIGNER, pki.pem(label))
+    plan_id = build(db, State.APPROVED)
+    before = unchanged(db, plan_id)
+    with pytest.raises(Invalid) as refused:
+        signing.prepare_personal(
+            db,
+            cfg,
+            plan_id,
+            SIGNER,
+            current_hash(db, plan_id),
+            pki.cert(label).dump(),
+            [pki.cert("interm").dump()],
+        )
+    assert (refused.value.field, refused.value.code) == ("certificate", code)
     assert unchanged(db, plan_id) == before
