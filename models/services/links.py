@@ -35,7 +35,7 @@ def token_hash(token: str) -> str:
 
 
 def step_for(event: str, context: Mapping[str, Any]) -> str:
-    if event == "reminder" and context.get("step") in ("review", "sign"):
+    if event == "reminder" and context.get("step") in ("review", "sign", "issue"):
         return str(context["step"])
     return STEP_OF_EVENT.get(event, "view")
 

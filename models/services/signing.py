@@ -102,7 +102,20 @@ def sign(
         if signed_pdf is not None:
             rows.append(_keep_signed_pdf(session, plan, signed_pdf, now))
             detail["signed_pdf_sha256"] = rows[-1].sha256
-        apply(session, plan, transition, who, now, detail, rows, signed_at=now, signed_signature=signed_as)
+        # The reminder counters of the signature start again for the issuance (`reminders`).
+        apply(
+            session,
+            plan,
+            transition,
+            who,
+            now,
+            detail,
+            rows,
+            signed_at=now,
+            signed_signature=signed_as,
+            sign_reminders_sent=0,
+            sign_escalated=False,
+        )
         blocked = guarded(session, plan, SYSTEM_WHO, Action.ISSUE)[1]
         if blocked is not None:
             return Signed(None, "")  # the văn thư issues it
