@@ -33,6 +33,43 @@ def load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=
     console.print(f"Loaded {org.name} ({org.key})", highlight=False)
 
 
+cert_app = typer.Typer(help="Signing certificates registered to people.", no_args_is_help=True)
+directory.add_typer(cert_app, name="cert")
+
+
+@cert_app.command("add")
+def cert_add(
+    email: Annotated[str, typer.Argument(help="the person the certificate belongs to")],
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="the certificate, PEM or DER")],
+) -> None:
+    """Register a person's signing certificate: their signatures are accepted only with it."""
+    from models.services import certificates
+
+    with reported():
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise Invalid("certificate", code="file.unreadable", path=path, error=error.strerror) from error
+        row = certificates.register(database(), email, data, str(path))
+    console.print(
+        f"Registered to {email}: {row.subject} (serial {row.serial})", markup=False, highlight=False
+    )
+    console.print(f"  SHA-256 {row.fingerprint}", markup=False, highlight=False)
+
+
+@cert_app.command("list")
+def cert_list(
+    email: Annotated[str | None, typer.Argument(help="one person's certificates")] = None,
+    as_json: JSON = False,
+) -> None:
+    """The registered signing certificates."""
+    from models.services import certificates
+
+    with reported():
+        rows = certificates.registered(database(), email)
+    emit(rows, as_json, ["email", "subject", "serial", "fingerprint", "not_after"])
+
+
 @mail.command("list")
 def mail_list(
     plan: PLAN_FILTER = None,

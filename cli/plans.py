@@ -5,12 +5,16 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from cli.context import PLAN_ID, console, database, emit, import_limits, reported, settings
+
+if TYPE_CHECKING:
+    from documents.signatures.keys import TokenKey
+    from models.services.signing import Signed
 
 app = typer.Typer(
     help="Import, edit, assign, submit, withdraw and sign plans; show their status.", no_args_is_help=True
@@ -333,13 +337,86 @@ def sign(
     actor: AS,
     version: Annotated[str, typer.Option(help="the version hash you read (from `banhanh tasks`)")],
     on_behalf_of: ON_BEHALF_OF = None,
+    pkcs11_lib: Annotated[
+        Path | None,
+        typer.Option(
+            "--pkcs11-lib", dir_okay=False, help="your token's PKCS#11 module: sign with your own key"
+        ),
+    ] = None,
+    token_label: Annotated[str, typer.Option("--token-label", help="the token's label")] = "",
+    key_label: Annotated[
+        str, typer.Option("--key-label", help="the key's (and its certificate's) label")
+    ] = "",
+    pin_env: Annotated[
+        str | None, typer.Option("--pin-env", help="environment variable holding the PIN (else it is asked)")
+    ] = None,
 ) -> None:
-    """Sign the approved plan; its official number is allocated now. A delegate signs T/L or TUQ."""
+    """Sign the approved plan (ký duyệt). With --pkcs11-lib the PDF of the approved version carries
+    your digital signature, made on your token (the key never leaves it). Where the organisation
+    issues automatically its number is allocated now; otherwise the văn thư issues it (`plan issue`).
+    A delegate signs T/L or TUQ."""
     from models.services import signing
 
     with reported():
-        signed = signing.sign(database(), plan_id, actor, version, on_behalf_of=on_behalf_of)
-    console.print(f"Plan {plan_id} signed: [bold]{escape(signed.symbol)}[/]", highlight=False, markup=True)
+        if pkcs11_lib is None:
+            signed = signing.sign(database(), plan_id, actor, version, on_behalf_of=on_behalf_of)
+        else:
+            key = _token_key(pkcs11_lib, token_label, key_label, pin_env)
+            signed = _sign_on_token(plan_id, actor, version, on_behalf_of, key)
+    if signed.issued:
+        line = f"Plan {plan_id} signed: [bold]{escape(signed.symbol)}[/]"
+        console.print(line, highlight=False, markup=True)
+    else:
+        console.print(f"Plan {plan_id} signed; waiting for the văn thư to issue it", highlight=False)
+
+
+def _token_key(library: Path, token_label: str, key_label: str, pin_env: str | None) -> TokenKey:
+    import os
+
+    from documents.signatures.keys import TokenKey
+    from models.errors import Invalid
+
+    for name, value in (("--token-label", token_label), ("--key-label", key_label)):
+        if not value.strip():
+            raise Invalid(name, code="field.required")
+    if pin_env is not None:
+        pin = os.environ.get(pin_env, "")
+        if not pin:
+            raise Invalid("--pin-env", code="signature.no_pin", variable=pin_env)
+    else:
+        pin = typer.prompt("PIN", hide_input=True)
+    return TokenKey(library, token_label, key_label, pin)
+
+
+def _sign_on_token(plan_id: int, actor: str, version: str, on_behalf_of: str | None, key: TokenKey) -> Signed:
+    """Interrupted signing: the server prepares the approved version and its digest, the token signs
+    the digest, the server embeds the signature and checks it."""
+    from documents.signatures.interrupted import sign_digest
+    from documents.signatures.keys import open_signer
+    from models.services import signing
+
+    cfg = settings()
+    with open_signer(key) as signer:
+        cert = signer.signing_cert
+        chain = [c.dump() for c in signer.cert_registry if c != cert]
+        assert cert is not None
+        prepared = signing.prepare_personal(
+            database(), cfg, plan_id, actor, version, cert.dump(), chain, on_behalf_of=on_behalf_of
+        )
+        signature = sign_digest(signer, prepared.digest, tsa_url=cfg.tsa_url)
+    return signing.finish_personal(
+        database(), cfg, plan_id, actor, prepared, signature, on_behalf_of=on_behalf_of
+    )
+
+
+@app.command("issue")
+def issue(plan_id: PLAN_ID, actor: AS) -> None:
+    """Issue a signed plan (văn thư): its official number is allocated now, then it is sealed and sent."""
+    from models.services import signing
+
+    with reported():
+        issued = signing.issue(database(), plan_id, actor)
+    console.print(f"Plan {plan_id} issued: [bold]{escape(issued.symbol)}[/]", highlight=False, markup=True)
 
 
 @app.command("document")

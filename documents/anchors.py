@@ -30,7 +30,11 @@ def anchors_in_pdf(data: bytes, name: str = "pdf") -> list[Anchor]:
     from pypdf.errors import PdfReadError
 
     try:
-        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+        reader = PdfReader(io.BytesIO(data))
+        text = "\n".join(page.extract_text() for page in reader.pages)
+        # A document signed before its issuance carries the head in a form field filled then.
+        fields = reader.get_fields() or {}
+        text += "\n" + "\n".join(str(f.get("/V", "")) for f in fields.values())
     except PdfReadError as error:
         raise Invalid(name, code="pdf.unreadable", detail=error) from error
     anchors = anchors_in_text(text)

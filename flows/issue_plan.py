@@ -40,6 +40,12 @@ async def record_waiting(plan_id: int, step: str) -> None:
     await anyio.to_thread.run_sync(runs.set_wait_key, steps.database(), plan_id, step)
 
 
+@task(name="issue", cache_policy=NO_CACHE)
+async def issue(plan_id: int) -> None:
+    """The organisation issues automatically: the engine takes the văn thư's step (number, seal)."""
+    await anyio.to_thread.run_sync(steps.issue, plan_id)
+
+
 @task(name="render-document", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 async def render_document(plan_id: int) -> None:
     await anyio.to_thread.run_sync(steps.render_and_store, plan_id)
@@ -61,6 +67,10 @@ async def issue_plan(plan_id: int) -> str:
         if plan.is_final:
             logger.info("plan %s is %s", plan_id, plan.state)
             return plan.state.value
+        if plan.state is State.AWAITING_ISSUANCE and plan.automatic_issuance:
+            logger.info("plan %s: issuing it for the organisation", plan_id)
+            await issue(plan_id)
+            continue
         if plan.state in (State.SIGNED, State.DISTRIBUTING) and not distributed:
             if plan.state is State.SIGNED:
                 logger.info("plan %s: rendering the issued document", plan_id)

@@ -18,7 +18,8 @@ from functools import cache
 import anyio
 
 from models.db import Database
-from models.errors import Refused
+from models.directory import Organisation
+from models.errors import Invalid, Refused
 from models.lifecycle import State, wait_key
 from models.services import runs
 from models.settings import Settings
@@ -40,13 +41,23 @@ def database() -> Database:
     return Database.from_url(settings().db_url)
 
 
+def issue(plan_id: int, db: Database | None = None) -> None:
+    """Issue a signed plan as the engine, where its organisation issues automatically (a plan signed
+    while the văn thư issued in person, the setting changed since); a concurrent issuance wins."""
+    from models.services import signing
+    from models.services.actors import SYSTEM
+
+    with contextlib.suppress(Refused):
+        signing.issue(db or database(), plan_id, SYSTEM)
+
+
 def render_and_store(plan_id: int, db: Database | None = None, cfg: Settings | None = None) -> None:
     """Render the signed version once (PDF, sealed when a certificate is set, and HTML); a re-run keeps
     what is stored."""
     from documents.render import render_html, render_pdf
     from documents.seal import seal_pdf, sealing_certificate
     from documents.views import document_view, pdf_filename
-    from models.services import distribution, documents
+    from models.services import distribution, documents, signing
 
     db, cfg = db or database(), cfg or settings()
     doc = documents.plan_document(db, plan_id)
@@ -54,10 +65,43 @@ def render_and_store(plan_id: int, db: Database | None = None, cfg: Settings | N
     distribution.store_document(
         db, plan_id, "html", pdf_filename(doc).replace(".pdf", ".html"), render_html(view).encode("utf-8")
     )
-    pdf = render_pdf(view)
-    if certificate := sealing_certificate(doc.org, cfg):
-        pdf = seal_pdf(pdf, *certificate, reason=f"Ban hành {view.symbol}", location=doc.org.place)
+    signed = documents.stored_document(db, plan_id, doc.version.id or 0, signing.SIGNED_PDF)
+    if signed is not None:  # the signer signed it with their own key: complete that document
+        pdf = issue_signed(signed.content, view.symbol, view.date_line, doc.anchor, doc.org, cfg)
+    else:
+        pdf = render_pdf(view)
+        if certificate := sealing_certificate(doc.org, cfg):
+            pdf = seal_pdf(pdf, *certificate, reason=f"Ban hành {view.symbol}", location=doc.org.place)
     distribution.store_document(db, plan_id, "pdf", pdf_filename(doc), pdf)
+
+
+def issue_signed(
+    pdf: bytes, number: str, date_line: str, anchor: str, org: Organisation, cfg: Settings
+) -> bytes:
+    """Cấp số, phát hành on the personally signed PDF: the number and date filled into its fields (an
+    incremental update its DocMDP "fill forms" permits), then the organisation's signature (PAdES
+    B-LT, timestamped) with the server-held organisation key."""
+    from documents.seal import sealing_certificate
+    from documents.signatures.certificates import Kind
+    from documents.signatures.fields import fill_text_fields
+    from documents.signatures.interrupted import ANCHOR_FIELD, DATE_FIELD, NUMBER_FIELD
+    from documents.signatures.keys import FileKey
+    from documents.signatures.sign import sign_pdf
+    from documents.signatures.trust import anchor_paths, load_anchors
+
+    filled = fill_text_fields(pdf, {NUMBER_FIELD: number, DATE_FIELD: date_line, ANCHOR_FIELD: anchor})
+    certificate = sealing_certificate(org, cfg)
+    if certificate is None:
+        raise Invalid("seal_pkcs12", code="seal.not_configured", org=org.key)
+    return sign_pdf(
+        filled,
+        FileKey(*certificate),
+        kind=Kind.organisation,
+        tsa_url=cfg.tsa_url,
+        trust_anchors=load_anchors(anchor_paths(cfg.trust_anchors)),
+        reason=f"Ban hành {number}",
+        location=org.place,
+    )
 
 
 @contextlib.contextmanager

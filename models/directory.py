@@ -29,6 +29,9 @@ class Organisation(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     drafter_may_approve_and_sign: bool = False  # lifts separation of duties for this organisation
+    # True: the engine issues (numbers, seals with the server-held key) right after the signature;
+    # False: the văn thư (role clerk) issues each signed document in person.
+    automatic_issuance: bool = True
     # Email domains whose addresses may hold a role; []: the domains of its secretariat's addresses.
     role_domains: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     head_email: str = ""  # told of every confirmed role change; "": its administrators are
@@ -95,3 +98,18 @@ class RoleChange(SQLModel, table=True):
     status: str = "pending"  # pending | confirmed
     confirmed_by_id: int | None = Field(default=None, foreign_key="person.id")
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SigningCertificate(SQLModel, table=True):
+    """A person's signing certificate, registered to them: a signature is accepted as theirs only
+    when made with one of these (checked by its SHA-256 fingerprint)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    subject: str  # as the certificate names its holder
+    serial: str  # hex, as a CA prints it
+    fingerprint: str = Field(unique=True, index=True)  # SHA-256 of the DER, hex
+    not_before: datetime = Field(sa_type=UTCDateTime)
+    not_after: datetime = Field(sa_type=UTCDateTime)
+    pem: str  # the certificate itself
+    registered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -306,6 +306,102 @@ MESSAGES: dict[str, Message] = {
         "Còn {count} lỗi thể thức theo {ruleset} phải sửa trước khi ký "
         "(xem từng lỗi bằng lệnh banhanh plan check {plan_id}).",
     ),
+    "cert.unreadable": Message(
+        "{source} is not a PEM or DER certificate ({detail})",
+        "{source} không phải một chứng thư số (PEM hoặc DER).",
+    ),
+    "cert.registered_to_other": Message(
+        "the certificate of {subject} is registered to {owner}",
+        "Chứng thư số của {subject} đã được đăng ký cho {owner}.",
+    ),
+    "sign.certificate_not_registered": Message(
+        "the signature was made with the certificate of {subject} (serial {serial}), which is not"
+        " registered to {email}",
+        "Chữ ký được tạo bằng chứng thư số của {subject} (số sê-ri {serial}), không phải chứng thư số"
+        " đã đăng ký cho {email}; không có gì thay đổi.",
+    ),
+    # Digital signatures (documents/signatures): the key, the certificate, the PDF.
+    "signature.no_tsa": Message(
+        "no timestamp authority is configured (BANHANH_TSA_URL)",
+        "Chưa cấu hình máy chủ cấp dấu thời gian (BANHANH_TSA_URL).",
+    ),
+    "signature.tsa_silent": Message(
+        "the timestamp authority did not answer ({detail})", "Máy chủ cấp dấu thời gian không trả lời."
+    ),
+    "signature.no_pkcs12": Message(
+        "the certificate file {path} does not exist", "Không có tệp chứng thư số {path}."
+    ),
+    "signature.bad_password": Message(
+        "{path} cannot be opened with the password given",
+        "Không mở được {path} bằng mật khẩu đã nhập.",
+    ),
+    "signature.no_module": Message(
+        "the PKCS#11 module {path} does not exist", "Không có thư viện PKCS#11 {path} của thiết bị ký."
+    ),
+    "signature.wrong_pin": Message(
+        "the token '{token}' refused the PIN",
+        "Thiết bị ký “{token}” không nhận mã PIN; không có gì thay đổi.",
+    ),
+    "signature.no_pin": Message(
+        "the environment variable {variable} holds no PIN", "Biến môi trường {variable} không có mã PIN."
+    ),
+    "signature.no_token": Message(
+        "no usable token labelled '{token}' ({detail})",
+        "Không tìm thấy thiết bị ký có nhãn “{token}” (đã cắm thiết bị chưa?).",
+    ),
+    "signature.no_key": Message(
+        "the token has no key or certificate '{key}' ({detail})",
+        "Thiết bị ký không có khóa hoặc chứng thư số “{key}”.",
+    ),
+    "signature.key_without_certificate": Message(
+        "the key has no certificate", "Khóa ký không kèm chứng thư số."
+    ),
+    "signature.cert_expired": Message(
+        "the certificate of {holder} expired on {on}", "Chứng thư số của {holder} đã hết hạn ngày {on}."
+    ),
+    "signature.cert_not_yet_valid": Message(
+        "the certificate of {holder} is valid only from {on}",
+        "Chứng thư số của {holder} chỉ có hiệu lực từ ngày {on}.",
+    ),
+    "signature.cert_revoked": Message(
+        "the certificate of {holder} is revoked ({detail})", "Chứng thư số của {holder} đã bị thu hồi."
+    ),
+    "signature.cert_unchained": Message(
+        "the certificate of {holder} does not chain to a trust anchor ({detail})",
+        "Chứng thư số của {holder} không do tổ chức chứng thực được tin cậy cấp.",
+    ),
+    "signature.cert_invalid": Message(
+        "the certificate of {holder} is not valid ({detail})", "Chứng thư số của {holder} không hợp lệ."
+    ),
+    "signature.pdf_unsignable": Message("the PDF cannot be signed ({detail})", "Không ký được tệp PDF này."),
+    "signature.no_field": Message("the PDF has no text field {names}", "Tệp PDF không có ô {names} để điền."),
+    "signature.no_anchor": Message(
+        "no trust anchor is configured: give the roots the signatures must chain to",
+        "Chưa cấu hình chứng thư gốc tin cậy (BANHANH_TRUST_ANCHORS).",
+    ),
+    "signature.no_anchor_in_file": Message(
+        "{source} holds no certificate", "Tệp {source} không chứa chứng thư số nào."
+    ),
+    "signature.none": Message("the PDF carries no signature", "Tệp PDF không có chữ ký số."),
+    "signature.unreadable": Message(
+        "not a readable signature ({detail})", "Chữ ký số gửi lên không đọc được."
+    ),
+    "signature.no_certificate": Message(
+        "the signature carries no signer certificate", "Chữ ký số không kèm chứng thư số của người ký."
+    ),
+    "signature.other_document": Message(
+        "the signature does not cover the prepared approved version {version}",
+        "Chữ ký số không phải chữ ký trên đúng phiên bản đã được thông qua ({version});"
+        " không có gì thay đổi.",
+    ),
+    "seal.not_configured": Message(
+        "organisation {org} has no organisation certificate to issue with ([seal] or BANHANH_SEAL_PKCS12)",
+        "Cơ quan {org} chưa có chứng thư số của cơ quan để phát hành.",
+    ),
+    "issue.by_clerk": Message(
+        "this organisation's văn thư issues its documents in person",
+        "Văn thư của cơ quan cấp số, phát hành văn bản; hệ thống không tự phát hành.",
+    ),
     "format.no_ruleset": Message(
         "no {system} rule set is in force on {day}",
         "Không có bộ quy tắc thể thức nào có hiệu lực vào ngày {day}.",
@@ -618,6 +714,7 @@ _STATES = {
     "in_review": "đang xem xét",
     "changes_requested": "cần chỉnh sửa",
     "approved": "đã được thông qua, chờ ký",
+    "awaiting_issuance": "đã ký, chờ văn thư cấp số, phát hành",
     "signed": "đã ký",
     "distributing": "đang gửi tới nơi nhận",
     "issued": "đã ban hành",
@@ -628,6 +725,7 @@ _ROLES = {
     "secretariat": "Văn phòng",
     "reviewer": "người cho ý kiến",
     "signer": "người ký",
+    "clerk": "văn thư",
     "system": "hệ thống",
 }
 _ACTIONS = {
@@ -640,6 +738,7 @@ _ACTIONS = {
     "complete_review": "kết thúc xem xét",
     "fail_review": "dừng xem xét",
     "sign": "ký ban hành",
+    "issue": "cấp số, phát hành",
     "distribute": "gửi tới nơi nhận",
     "complete_distribution": "hoàn tất việc gửi",
     "withdraw": "rút lại",

@@ -16,6 +16,7 @@ class Event(StrEnum):
     REJECTED = "rejected"
     APPROVED = "approved"
     READY_TO_SIGN = "ready_to_sign"
+    READY_TO_ISSUE = "ready_to_issue"
     SIGNED = "signed"
     ISSUED = "issued"
     WITHDRAWN = "withdrawn"

@@ -50,6 +50,8 @@ class PlanView:
     # Recipient lines ("Như trên", "Như Điều 3") that stand for addressees of which none is in
     # the address book: their numbers in `recipients`, from 1.
     unreferred: frozenset[int] = frozenset()
+    # The organisation issues with its server-held key right after signing (no văn thư step).
+    automatic_issuance: bool = True
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,14 @@ def version_current(view: PlanView) -> Blocked | None:
         reason = "version '{given}' is not the approved version {approved}"
         return _other_version("sign.version_not_approved", reason, given, view.version_hash, "approved")
     return None
+
+
+def issues_automatically(view: PlanView) -> Blocked | None:
+    """the organisation issues automatically (its server-held key)"""
+    if view.automatic_issuance:
+        return None
+    reason = "this organisation's văn thư issues its documents in person"
+    return Blocked("issue.by_clerk", "actor", reason, error=NotAllowed)
 
 
 def document_rendered(view: PlanView) -> Blocked | None:

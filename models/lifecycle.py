@@ -122,15 +122,29 @@ TRANSITIONS: tuple[Transition, ...] = (
         needs_assignment=False,
         drives_flow=True,
     ),
+    # Ký duyệt: no number yet, so a signature never issued (withdrawn, abandoned) leaves no gap.
     Transition(
         S.APPROVED,
         A.SIGN,
         R.SIGNER,
-        S.SIGNED,
+        S.AWAITING_ISSUANCE,
         G.version_current,
-        (N.SIGNED,),
+        (N.READY_TO_ISSUE,),
         drives_flow=True,
         separate_from_drafter=True,
+    ),
+    # Cấp số, phát hành: the number is allocated in this transaction, by the văn thư in person or,
+    # where the organisation issues automatically, by the engine right after the signature.
+    Transition(S.AWAITING_ISSUANCE, A.ISSUE, R.CLERK, S.SIGNED, notices=(N.SIGNED,), drives_flow=True),
+    Transition(
+        S.AWAITING_ISSUANCE,
+        A.ISSUE,
+        R.SYSTEM,
+        S.SIGNED,
+        G.issues_automatically,
+        (N.SIGNED,),
+        needs_assignment=False,
+        drives_flow=True,
     ),
     Transition(
         S.SIGNED,
@@ -155,6 +169,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.IN_REVIEW, A.WITHDRAW, R.SECRETARIAT, S.WITHDRAWN, notices=(N.WITHDRAWN,), drives_flow=True),
     Transition(S.CHANGES_REQUESTED, A.WITHDRAW, R.SECRETARIAT, S.WITHDRAWN, drives_flow=True),
     Transition(S.APPROVED, A.WITHDRAW, R.SECRETARIAT, S.WITHDRAWN, notices=(N.WITHDRAWN,), drives_flow=True),
+    Transition(
+        S.AWAITING_ISSUANCE, A.WITHDRAW, R.SECRETARIAT, S.WITHDRAWN, notices=(N.WITHDRAWN,), drives_flow=True
+    ),
 )
 
 # The step a plan in each state waits on; a state not here awaits nothing (final, or the engine's
@@ -166,6 +183,7 @@ WAITS_ON: Mapping[State, Wait] = {
     S.CHANGES_REQUESTED: Wait(R.SECRETARIAT, "draft-r{round}-v{version}"),
     S.IN_REVIEW: Wait(R.REVIEWER, "review-r{round}"),
     S.APPROVED: Wait(R.SIGNER, "sign-v{version}"),
+    S.AWAITING_ISSUANCE: Wait(R.CLERK, "issue-v{version}"),
     S.DISTRIBUTING: Wait(R.SYSTEM, "deliveries-v{version}"),
 }
 

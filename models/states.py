@@ -10,7 +10,9 @@ class State(StrEnum):
     IN_REVIEW = "in_review"
     CHANGES_REQUESTED = "changes_requested"
     APPROVED = "approved"
-    SIGNED = "signed"
+    # Signed by the signer (ký duyệt), waiting for the văn thư to number and issue it.
+    AWAITING_ISSUANCE = "awaiting_issuance"
+    SIGNED = "signed"  # numbered at issuance: rendered and distributed by the engine
     DISTRIBUTING = "distributing"
     ISSUED = "issued"
     REJECTED = "rejected"
@@ -27,6 +29,7 @@ class Action(StrEnum):
     COMPLETE_REVIEW = "complete_review"
     FAIL_REVIEW = "fail_review"
     SIGN = "sign"
+    ISSUE = "issue"  # cấp số, đóng dấu, phát hành: the number is allocated here
     DISTRIBUTE = "distribute"
     COMPLETE_DISTRIBUTION = "complete_distribution"
     WITHDRAW = "withdraw"
@@ -36,4 +39,5 @@ class Role(StrEnum):
     SECRETARIAT = "secretariat"
     REVIEWER = "reviewer"
     SIGNER = "signer"
+    CLERK = "clerk"  # văn thư: numbers and issues what the signer signed
     SYSTEM = "system"

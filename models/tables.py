@@ -1,6 +1,14 @@
 """Every table, imported in one place so the metadata is complete (migrations, tests)."""
 
-from models.directory import Delegation, GroupMember, Organisation, Person, RoleChange, Unit
+from models.directory import (
+    Delegation,
+    GroupMember,
+    Organisation,
+    Person,
+    RoleChange,
+    SigningCertificate,
+    Unit,
+)
 from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, RenderedDocument, ReviewTask
 from models.records import (
     ActionLink,
@@ -34,6 +42,7 @@ __all__ = [
     "RenderedDocument",
     "ReviewTask",
     "RoleChange",
+    "SigningCertificate",
     "Unit",
     "WebSession",
 ]

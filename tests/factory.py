@@ -24,6 +24,9 @@ SIGNER = "pbt@hamliem.example.vn"
 R3 = "tuyengiao@hamliem.example.vn"
 SIGNER2 = "bithu@hamliem.example.vn"
 OTHER_SECRETARIAT = "vanphong@duk.example.vn"
+# The văn thư who issues what is signed (role clerk), and one of another organisation.
+CLERK = "vanthu@hamliem.example.vn"
+OTHER_CLERK = "vanthu@duk.example.vn"
 
 FAKE_PDF = b"%PDF-1.7\n% a stand-in document for service-level tests\n%%EOF\n"
 
@@ -32,11 +35,14 @@ def example_config(name: str = "hamliem") -> dict[str, object]:
     return tomllib.loads((REPO / "examples" / f"{name}.toml").read_text(encoding="utf-8"))
 
 
-def load_people(db: Database) -> None:
+def load_people(db: Database, *, automatic_issuance: bool = True) -> None:
+    """The test organisations; `automatic_issuance=False`: hamliem's văn thư issues in person."""
     config: dict[str, Any] = copy.deepcopy(example_config())
+    config["organisation"]["automatic_issuance"] = automatic_issuance
     config["people"] += [
         {"email": R3, "name": "Võ Văn Tuyên", "roles": ["reviewer"]},
         {"email": SIGNER2, "name": "Đặng Văn Thư", "title": "Bí thư", "roles": ["signer"]},
+        {"email": CLERK, "name": "Lê Thị Văn Thư", "title": "Văn thư", "roles": ["clerk"]},
     ]
     load_directory(db, config)
     load_directory(
@@ -50,7 +56,10 @@ def load_people(db: Database) -> None:
                 "system": "party",
                 "term": "2020-2025",
             },
-            "people": [{"email": OTHER_SECRETARIAT, "name": "Văn phòng ĐUK", "roles": ["secretariat"]}],
+            "people": [
+                {"email": OTHER_SECRETARIAT, "name": "Văn phòng ĐUK", "roles": ["secretariat"]},
+                {"email": OTHER_CLERK, "name": "Văn thư ĐUK", "roles": ["clerk"]},
+            ],
         },
     )
 
@@ -107,6 +116,12 @@ def build(db: Database, state: State) -> int:
     reviews.decide(db, plan_id, R1, Decision.APPROVE, version)
     reviews.decide(db, plan_id, R2, Decision.APPROVE, version)
     if state is State.APPROVED:
+        return plan_id
+    if state is State.AWAITING_ISSUANCE:
+        # Signed where the văn thư issues in person; the organisation then issues automatically again.
+        load_people(db, automatic_issuance=False)
+        signing.sign(db, plan_id, SIGNER, version)
+        load_people(db)
         return plan_id
     signing.sign(db, plan_id, SIGNER, version)
     distribution.store_document(db, plan_id, "pdf", "ke-hoach.pdf", FAKE_PDF)

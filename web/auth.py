@@ -20,7 +20,12 @@ Form = Annotated[FormData, Depends(checked_form)]
 
 # The refusals of a link that was good once, as the page that explains them names them.
 SPENT = {"link.expired": "expired", "link.used": "used", "link.step_done": "done"}
-STEP_PATH = {"review": "/plans/{id}/review", "sign": "/plans/{id}/sign", "edit": "/plans/{id}/edit"}
+STEP_PATH = {
+    "review": "/plans/{id}/review",
+    "sign": "/plans/{id}/sign",
+    "issue": "/plans/{id}/issue",
+    "edit": "/plans/{id}/edit",
+}
 
 
 @router.get("/")

@@ -18,6 +18,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STEP_NAMES = {
     "review": "Cho ý kiến",
     "sign": "Ký ban hành",
+    "issue": "Cấp số, phát hành",
     "edit": "Chỉnh sửa dự thảo",
     "view": "Xem văn bản",
     "sign_in": "Đăng nhập",
@@ -26,6 +27,7 @@ ROLE_NAMES = {
     "secretariat": "Văn phòng",
     "reviewer": "Người cho ý kiến",
     "signer": "Người ký",
+    "clerk": "Văn thư",
     "admin": "Quản trị",
 }
 

@@ -1,5 +1,6 @@
-"""The reviewer's and the signer's pages: the plan as the official document, the changes since
-the version they last saw, and the decision (approve, request changes, reject) or signature."""
+"""The reviewer's, the signer's and the văn thư's pages: the plan as the official document, the
+changes since the version they last saw, and the decision (approve, request changes, reject), the
+signature or the issuance."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ Form = Annotated[FormData, Depends(checked_form)]
 def _step_page(request: Request, plan_id: int, person: Person, name: str) -> Response:
     db = db_of(request)
     see_plan(request, person, plan_id)
-    step = "review" if name == "review" else "sign"
+    step = name
     waiting = [t for t in workspace.inbox(db, person) if t["plan"] == plan_id and t["step"] == step]
     return page(
         request,
@@ -68,4 +69,17 @@ def sign_page(request: Request, plan_id: int, person: Someone) -> Response:
 def sign(request: Request, plan_id: int, person: Someone, form: Form) -> Response:
     see_plan(request, person, plan_id)
     signing.sign(db_of(request), plan_id, person.email, str(form.get("version", "")))
+    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+
+
+@router.get("/plans/{plan_id}/issue")
+def issue_page(request: Request, plan_id: int, person: Someone) -> Response:
+    return _step_page(request, plan_id, person, "issue")
+
+
+@router.post("/plans/{plan_id}/issue")
+def issue(request: Request, plan_id: int, person: Someone, form: Form) -> Response:
+    """The văn thư numbers and issues the signed plan; the flow seals and distributes it."""
+    see_plan(request, person, plan_id)
+    signing.issue(db_of(request), plan_id, person.email)
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)

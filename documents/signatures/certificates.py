@@ -39,9 +39,12 @@ def check_validity(cert: x509.Certificate, at: datetime) -> None:
     holder = common_name(cert.subject)
     if cert.not_valid_after < at:
         raise Invalid(
-            "certificate", f"the certificate of {holder} expired on {cert.not_valid_after:%Y-%m-%d}"
+            "certificate", code="signature.cert_expired", holder=holder, on=f"{cert.not_valid_after:%Y-%m-%d}"
         )
     if cert.not_valid_before > at:
         raise Invalid(
-            "certificate", f"the certificate of {holder} is valid only from {cert.not_valid_before:%Y-%m-%d}"
+            "certificate",
+            code="signature.cert_not_yet_valid",
+            holder=holder,
+            on=f"{cert.not_valid_before:%Y-%m-%d}",
         )

@@ -63,7 +63,7 @@ def fill_text_fields(pdf: bytes, values: Mapping[str, str]) -> bytes:
     }
     missing = [name for name in values if name not in found]
     if missing:
-        raise Invalid("fields", f"the PDF has no text field {', '.join(missing)}")
+        raise Invalid("fields", code="signature.no_field", names=", ".join(missing))
     for name, value in values.items():
         found[name][generic.NameObject("/V")] = generic.TextStringObject(value)
         writer.update_container(found[name])

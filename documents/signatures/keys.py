@@ -48,12 +48,12 @@ def _file_signer(key: FileKey) -> Signer:
     from pyhanko.sign.signers import SimpleSigner
 
     if not key.pkcs12.is_file():
-        raise Invalid("pkcs12", f"the certificate file {key.pkcs12} does not exist")
+        raise Invalid("pkcs12", code="signature.no_pkcs12", path=key.pkcs12)
     signer: Signer | None = SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
         key.pkcs12, passphrase=key.password.encode("utf-8") or None
     )
     if signer is None:
-        raise Invalid("password", f"{key.pkcs12} cannot be opened with the password given")
+        raise Invalid("password", code="signature.bad_password", path=key.pkcs12)
     return signer
 
 
@@ -64,15 +64,17 @@ def _token_signer(key: TokenKey) -> Iterator[Signer]:
     from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
 
     if not key.library.is_file():
-        raise Invalid("pkcs11_lib", f"the PKCS#11 module {key.library} does not exist")
+        raise Invalid("pkcs11_lib", code="signature.no_module", path=key.library)
     try:
         session = open_pkcs11_session(
             str(key.library), token_criteria=TokenCriteria(label=key.token_label), user_pin=key.pin
         )
     except (PinIncorrect, PinLenRange) as error:
-        raise Invalid("pin", f"the token '{key.token_label}' refused the PIN") from error
+        raise Invalid("pin", code="signature.wrong_pin", token=key.token_label) from error
     except PKCS11Error as error:  # pyHanko's "no token" error derives from python-pkcs11's too
-        raise Invalid("token_label", f"no usable token labelled '{key.token_label}' ({error})") from error
+        raise Invalid(
+            "token_label", code="signature.no_token", token=key.token_label, detail=error
+        ) from error
     try:
         # other_certs_to_pull=None: the chain the token carries goes into the signature too
         signer = PKCS11Signer(
@@ -84,9 +86,7 @@ def _token_signer(key: TokenKey) -> Iterator[Signer]:
         try:
             signer.signing_cert  # noqa: B018  (loads key and certificate now: a wrong label fails here)
         except PKCS11Error as error:
-            raise Invalid(
-                "key_label", f"the token has no key or certificate '{key.key_label}' ({error})"
-            ) from error
+            raise Invalid("key_label", code="signature.no_key", key=key.key_label, detail=error) from error
         yield signer
     finally:
         session.close()

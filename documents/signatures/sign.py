@@ -46,11 +46,11 @@ def sign_pdf(
     from pyhanko.sign.general import SigningError
 
     if not tsa_url:
-        raise Invalid("tsa_url", "no timestamp authority is configured (BANHANH_TSA_URL)")
+        raise Invalid("tsa_url", code="signature.no_tsa")
     with open_signer(key) as signer:
         cert = signer.signing_cert
         if cert is None:
-            raise Invalid("certificate", "the key has no certificate")
+            raise Invalid("certificate", code="signature.key_without_certificate")
         check_validity(cert, datetime.now(UTC))
         meta = signers.PdfSignatureMetadata(
             field_name=field or FIELDS[kind],
@@ -77,14 +77,12 @@ def _refusal(error: Exception, subject: str) -> Invalid:
     from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
 
     if isinstance(error, timestamps.TimestampRequestError):
-        return Invalid("tsa_url", f"the timestamp authority did not answer ({error.__cause__ or error})")
+        return Invalid("tsa_url", code="signature.tsa_silent", detail=error.__cause__ or error)
     cause = error.__cause__ or error
     if isinstance(cause, RevokedError):
-        return Invalid("certificate", f"the certificate of {subject} is revoked ({cause})")
+        return Invalid("certificate", code="signature.cert_revoked", holder=subject, detail=cause)
     if isinstance(cause, PathBuildingError):
-        return Invalid(
-            "certificate", f"the certificate of {subject} does not chain to a trust anchor ({cause})"
-        )
+        return Invalid("certificate", code="signature.cert_unchained", holder=subject, detail=cause)
     if isinstance(cause, PathValidationError):
-        return Invalid("certificate", f"the certificate of {subject} is not valid ({cause})")
-    return Invalid("pdf", f"the PDF cannot be signed ({error})")
+        return Invalid("certificate", code="signature.cert_invalid", holder=subject, detail=cause)
+    return Invalid("pdf", code="signature.pdf_unsignable", detail=error)

@@ -26,9 +26,9 @@ def parse_anchors(data: bytes, source: str) -> list[x509.Certificate]:
         for cert in certs:
             cert.native  # noqa: B018  (parses it: a damaged certificate fails here, not during validation)
     except (ValueError, TypeError, KeyError) as error:
-        raise Invalid(FIELD, f"{source} is not a PEM or DER certificate ({error})") from error
+        raise Invalid(FIELD, code="cert.unreadable", source=source, detail=error) from error
     if not certs:
-        raise Invalid(FIELD, f"{source} holds no certificate")
+        raise Invalid(FIELD, code="signature.no_anchor_in_file", source=source)
     return certs
 
 
@@ -38,7 +38,7 @@ def load_anchors(paths: Iterable[Path]) -> list[x509.Certificate]:
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise Invalid(FIELD, f"{path} cannot be read ({error.strerror or error})") from error
+            raise Invalid(FIELD, code="file.unreadable", path=path, error=error.strerror or error) from error
         anchors.extend(parse_anchors(data, str(path)))
     return anchors
 
@@ -51,7 +51,7 @@ def anchor_paths(setting: str) -> list[Path]:
 def context_kwargs(anchors: Sequence[x509.Certificate], *, online: bool = True) -> dict[str, Any]:
     """Only the given anchors are trusted; revocation is required ('hard-fail'), fetched when online."""
     if not anchors:
-        raise Invalid(FIELD, "no trust anchor is configured: give the roots the signatures must chain to")
+        raise Invalid(FIELD, code="signature.no_anchor")
     return {"trust_roots": list(anchors), "allow_fetching": online, "revocation_mode": "hard-fail"}
 
 

@@ -68,7 +68,7 @@ def _read(pdf: bytes) -> PdfFileReader:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         reader.embedded_signatures  # noqa: B018  (reads the signature fields: a damaged file fails here)
     except (PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
-        raise Invalid("pdf", f"not a readable PDF ({error})") from error
+        raise Invalid("pdf", code="pdf.unreadable", detail=error) from error
     return reader
 
 
@@ -159,7 +159,7 @@ def verify_pdf(
     reader = _read(pdf)
     signatures = reader.embedded_signatures
     if not signatures:
-        raise Invalid("pdf", "the PDF carries no signature")
+        raise Invalid("pdf", code="signature.none")
     reports = []
     for signature in signatures:
         context, embedded = _context(reader, signature, trust_anchors, online)

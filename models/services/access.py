@@ -122,6 +122,8 @@ def _step_waits(session: Session, link: ActionLink, person: Person) -> Plan | No
     elif link.step == "sign":
         signs = plan.signer_id is not None and acts_for(session, person, plan.signer_id, Kind.SIGN, today)
         waits = plan.state == State.APPROVED and signs and current
+    elif link.step == "issue":
+        waits = plan.state == State.AWAITING_ISSUANCE and Role.CLERK in person.roles and current
     elif link.step == "edit":
         drafting = plan.state in (State.DRAFT, State.CHANGES_REQUESTED)
         waits = drafting and Role.SECRETARIAT in person.roles and current
@@ -241,11 +243,11 @@ def acts_for(session: Session, person: Person, principal_id: int, kind: Kind, da
 
 
 def can_see(session: Session, person: Person, plan: Plan) -> bool:
-    """Secretariat: every plan of its organisation; others: the plans they are assigned to, or
+    """Secretariat and văn thư: every plan of its organisation; others: the plans they are assigned to, or
     were routed as a delegate, or hold a delegation in force for."""
     if plan.org_id != person.org_id:
         return False
-    if Role.SECRETARIAT in person.roles or plan.signer_id == person.id:
+    if Role.SECRETARIAT in person.roles or Role.CLERK in person.roles or plan.signer_id == person.id:
         return True
     reviewers = session.exec(select(PlanReviewer.person_id).where(PlanReviewer.plan_id == plan.id)).all()
     tasked = session.exec(

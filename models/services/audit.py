@@ -38,7 +38,7 @@ from models.chain import (
 )
 from models.content import content_hash
 from models.db import Database
-from models.directory import Organisation, Person, Unit
+from models.directory import Organisation, Person, SigningCertificate, Unit
 from models.plans import Plan, PlanVersion, RenderedDocument, ReviewTask
 from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery, OutboxMessage, RegisterEntry
 from models.services.locking import insert_ignore
@@ -110,6 +110,8 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
     # Who a decision, a signature or a delivery names, and the settings the rules read: bound
     # by the directory load and the address-book edits.
     Person: ("org_id", "email", "name", "title", "roles"),
+    # A person's signing certificate: bound by the entry that registered it.
+    SigningCertificate: ("person_id", "subject", "serial", "fingerprint", "not_before", "not_after", "pem"),
     Unit: ("org_id", "code", "name", "email", "is_group", "aliases"),
     Organisation: (
         "key",
@@ -143,6 +145,7 @@ LABEL: dict[type[SQLModel], str] = {
     Person: "person",
     Unit: "unit",
     Organisation: "organisation",
+    SigningCertificate: "signing certificate",
     OutboxMessage: "outbox message",
 }
 # Tables bound since chain coverage was extended: a database migrated from before it holds
@@ -408,6 +411,9 @@ def _scoped(session: Session, table: Any, org_id: int, plan_ids: Sequence[int | 
         query = select(table).where(table.id == org_id)
     elif table in (Plan, Person, Unit):
         query = select(table).where(table.org_id == org_id)
+    elif table is SigningCertificate:  # the organisation's people's certificates
+        people = select(Person.id).where(Person.org_id == org_id)
+        query = select(table).where(col(table.person_id).in_(people))
     elif table is OutboxMessage:
         query = select(table).where(col(table.plan_id).in_(plan_ids), col(table.kind).in_(BOUND_KINDS))
     else:
@@ -417,7 +423,7 @@ def _scoped(session: Session, table: Any, org_id: int, plan_ids: Sequence[int | 
 
 
 def _name(row: Any) -> str:
-    if isinstance(row, Plan | Person | Unit | Organisation):
+    if isinstance(row, Plan | Person | Unit | Organisation | SigningCertificate):
         return f"{LABEL[type(row)]} {row.id}"
     return f"{LABEL[type(row)]} {row.id} of plan {row.plan_id}"
 

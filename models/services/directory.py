@@ -24,7 +24,7 @@ from models.review_policy import Stage, check_template, parse_rule
 from models.services import audit
 from models.services.plans import validate_email
 
-PERSON_ROLES = {Role.SECRETARIAT.value, Role.REVIEWER.value, Role.SIGNER.value, "admin"}
+PERSON_ROLES = {Role.SECRETARIAT.value, Role.REVIEWER.value, Role.SIGNER.value, Role.CLERK.value, "admin"}
 
 # The keys an organisation's TOML may hold, table by table; a list of tables ([[people]]) is
 # described by the keys of one of its tables. Any other key is refused, with the nearest known one.
@@ -41,6 +41,7 @@ SCHEMA: Schema = {
             "system",
             "term",
             "drafter_may_approve_and_sign",
+            "automatic_issuance",
             "role_domains",
             "head_email",
             "agency_id",
@@ -116,6 +117,9 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
     may_self_approve = org_data.get("drafter_may_approve_and_sign", False)
     if not isinstance(may_self_approve, bool):
         raise Invalid("organisation.drafter_may_approve_and_sign", code="field.not_bool")
+    automatic_issuance = org_data.get("automatic_issuance", True)
+    if not isinstance(automatic_issuance, bool):
+        raise Invalid("organisation.automatic_issuance", code="field.not_bool")
     role_domains = org_data.get("role_domains", [])
     if not isinstance(role_domains, list) or not all(
         isinstance(d, str) and re.fullmatch(r"[a-z0-9.-]+\.[a-z]{2,}", d.lower()) for d in role_domains
@@ -147,6 +151,7 @@ def load_directory(db: Database, config: Mapping[str, Any]) -> Organisation:
             "seal": seal,
             "review_templates": templates,
             "drafter_may_approve_and_sign": may_self_approve,
+            "automatic_issuance": automatic_issuance,
             "role_domains": [d.lower() for d in role_domains],
             "head_email": head_email,
             "agency_id": agency_id,

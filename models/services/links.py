@@ -22,7 +22,12 @@ from models.records import ActionLink
 LINK_PREFIX = "/l/"
 SIGN_IN = "sign_in"
 # The page each notification leads to; every other event opens the plan itself.
-STEP_OF_EVENT = {"review_requested": "review", "ready_to_sign": "sign", "changes_requested": "edit"}
+STEP_OF_EVENT = {
+    "review_requested": "review",
+    "ready_to_sign": "sign",
+    "ready_to_issue": "issue",
+    "changes_requested": "edit",
+}
 
 
 def token_hash(token: str) -> str:
@@ -30,7 +35,7 @@ def token_hash(token: str) -> str:
 
 
 def step_for(event: str, context: Mapping[str, Any]) -> str:
-    if event == "reminder" and context.get("step") in ("review", "sign"):
+    if event == "reminder" and context.get("step") in ("review", "sign", "issue"):
         return str(context["step"])
     return STEP_OF_EVENT.get(event, "view")
 

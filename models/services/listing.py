@@ -109,7 +109,7 @@ def _whole(text: str, name: str, low: int, high: int) -> int | None:
 def _visible(session: Session, person: Person) -> ColumnElement[bool]:
     """can_see() as a condition: the secretariat sees its organisation's plans; others the plans
     they review or sign, did review, or hold a delegation in force for."""
-    if Role.SECRETARIAT in person.roles:
+    if Role.SECRETARIAT in person.roles or Role.CLERK in person.roles:
         return true()
     today = local_date(datetime.now(VN_TZ))
     reviewing = [person.id, *(k for k in _delegators(session, person.id or 0, Kind.REVIEW, today) if k)]
@@ -137,6 +137,8 @@ def _waiting_on(session: Session, org_id: int, email: str) -> ColumnElement[bool
         col(Plan.state).in_(waiting_on(Role.REVIEWER)) & col(Plan.id).in_(open_review),
         col(Plan.state).in_(waiting_on(Role.SIGNER)) & (col(Plan.signer_id) == who.id),
         col(Plan.state).in_(waiting_on(Role.SECRETARIAT)) & (col(Plan.drafter_id) == who.id),
+        # a văn thư: every signed plan of the organisation waiting to be issued
+        col(Plan.state).in_(waiting_on(Role.CLERK) if Role.CLERK in who.roles else []),
     )
 
 

@@ -13,6 +13,7 @@ from models.db import Database
 from models.delegation import Kind, Period
 from models.directory import Delegation, Organisation, Person
 from models.errors import NotFound
+from models.lifecycle import Role, waiting_on
 from models.numbering import VN_TZ
 from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
 from models.records import AuditEntry, Delivery, OutboxMessage, Register, RegisterEntry
@@ -167,7 +168,7 @@ def deliveries(db: Database, plan_id: int) -> list[dict[str, Any]]:
 
 
 def open_tasks(db: Database, email: str) -> list[dict[str, Any]]:
-    """What waits for this person: open review tasks and plans to sign."""
+    """What waits for this person: open review tasks, plans to sign and, for a văn thư, plans to issue."""
     with db.read() as session:
         person = session.exec(select(Person).where(col(Person.email) == email.strip().lower())).first()
         if person is None:
@@ -196,6 +197,23 @@ def open_tasks(db: Database, email: str) -> list[dict[str, Any]]:
                     "version_hash": short_hash(task.version_hash),
                     "since": task.created_at.isoformat(),
                     "on_behalf_of": reviewing[task.reviewer_id],
+                }
+            )
+        issuing = session.exec(
+            select(Plan, PlanVersion)
+            .join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
+            .where(Plan.org_id == person.org_id, col(Plan.state).in_(waiting_on(Role.CLERK)))
+        ).all()
+        for plan, version in issuing if Role.CLERK in person.roles else ():
+            out.append(
+                {
+                    "plan": plan.id,
+                    "step": "issue",
+                    "title": version.title,
+                    "round": plan.review_round,
+                    "version_hash": short_hash(version.content_hash),
+                    "since": (plan.signed_at or plan.updated_at).isoformat(),
+                    "on_behalf_of": "",
                 }
             )
         for plan, version in session.exec(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models.delegation import Kind
-from models.directory import Person
+from models.directory import Organisation, Person
 from models.events import Event
 from models.lifecycle import Role, State, Transition
 from models.plans import Plan, PlanVersion, ReviewTask
@@ -48,9 +48,15 @@ def addressees(
         signer = _person(session, plan.signer_id)
         delegate = delegate_on(session, signer.id or 0, Kind.SIGN, local_date(now))
         return [_on_behalf(signer, delegate, at_version)]
+    if event is Event.READY_TO_ISSUE:
+        org = session.get(Organisation, plan.org_id)
+        if org is None or org.automatic_issuance:
+            return []  # the engine issues it in this same transaction
+        clerks = session.exec(select(Person).where(Person.org_id == plan.org_id)).all()
+        return [Addressee(p, at_version) for p in clerks if Role.CLERK in p.roles]
     if event is Event.WITHDRAWN:
         told = [_person(session, t.reviewer_id) for t in _open_tasks(session, plan, stage=False)]
-        if transition.source is State.APPROVED and plan.signer_id:
+        if transition.source in (State.APPROVED, State.AWAITING_ISSUANCE) and plan.signer_id:
             told.append(_person(session, plan.signer_id))
         return [Addressee(person, at_round) for person in told]
     if event is Event.ISSUED:

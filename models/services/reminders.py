@@ -47,12 +47,16 @@ def send_due_reminders(db: Database) -> dict[str, int]:
             )
         ).all()
         signing = session.exec(select(Plan.id).where(col(Plan.state).in_(waiting_on(Role.SIGNER)))).all()
+        issuing = session.exec(select(Plan.id).where(col(Plan.state).in_(waiting_on(Role.CLERK)))).all()
     for task_id in tasks:
         with db.write() as session:
             counts[_nudge_reviewer(session, task_id or 0, now)] += 1
     for plan_id in signing:
         with db.write() as session:
             counts[_nudge_signer(session, plan_id or 0, now)] += 1
+    for plan_id in issuing:
+        with db.write() as session:
+            counts[_nudge_clerks(session, plan_id or 0, now)] += 1
     counts.pop("", None)
     return dict(counts)
 
@@ -87,6 +91,7 @@ class _Waiting:
     sent_column: str
     escalated_column: str
     key: str  # tells this step's emails apart
+    also: tuple[Person, ...] = ()  # reminded with `person`: the other văn thư of the organisation
 
 
 def _nudge(session: Session, waiting: _Waiting, now: datetime) -> str:
@@ -102,7 +107,9 @@ def _nudge(session: Session, waiting: _Waiting, now: datetime) -> str:
         counter = col(getattr(table, waiting.sent_column))
         claim = update(table).where(row, counter == waiting.sent).values({waiting.sent_column: nudge.number})
         # While a delegation is in force the reminder goes to the person who now holds the step.
-        to: Person | None = delegate_on(session, waiting.person.id or 0, Kind(waiting.step), local_date(now))
+        to: Person | None = None
+        if waiting.step in (Kind.REVIEW, Kind.SIGN):  # issuance is not delegated: any văn thư does it
+            to = delegate_on(session, waiting.person.id or 0, Kind(waiting.step), local_date(now))
         to = to or waiting.person
     else:
         flag = col(getattr(table, waiting.escalated_column))
@@ -112,15 +119,17 @@ def _nudge(session: Session, waiting: _Waiting, now: datetime) -> str:
     if session.execute(claim).rowcount != 1 or to is None:  # type: ignore[attr-defined]
         return ""
     plan = waiting.plan
-    queue_email(
-        session,
-        event=nudge.kind,
-        to=to,
-        key=f"{waiting.key}:n{nudge.number}",
-        plan=plan,
-        context=_context(session, plan, nudge, waiting.person, waiting.step),
-        now=now,
-    )
+    told = [to, *waiting.also] if nudge.kind == "reminder" else [to]
+    for person in told:
+        queue_email(
+            session,
+            event=nudge.kind,
+            to=person,
+            key=f"{waiting.key}:n{nudge.number}",
+            plan=plan,
+            context=_context(session, plan, nudge, waiting.person, waiting.step),
+            now=now,
+        )
     audit.append(
         session,
         org_id=plan.org_id,
@@ -128,7 +137,7 @@ def _nudge(session: Session, waiting: _Waiting, now: datetime) -> str:
         actor="system",
         action=nudge.kind,
         now=now,
-        detail={"step": waiting.step, "to": to.email, "number": nudge.number},
+        detail={"step": waiting.step, "to": ", ".join(p.email for p in told), "number": nudge.number},
     )
     return nudge.kind
 
@@ -179,5 +188,32 @@ def _nudge_signer(session: Session, plan_id: int, now: datetime) -> str:
         "sign_reminders_sent",
         "sign_escalated",
         f"sign-v{plan.current_version_id}",
+    )
+    return _nudge(session, waiting, now)
+
+
+def _nudge_clerks(session: Session, plan_id: int, now: datetime) -> str:
+    """A signed plan waiting to be issued: its organisation's văn thư are reminded together (any of
+    them issues it), counted from the signature on the plan's signing counters."""
+    plan = session.get(Plan, plan_id)
+    if plan is None or plan.state != State.AWAITING_ISSUANCE or plan.signed_at is None:
+        return ""
+    people = session.exec(select(Person).where(Person.org_id == plan.org_id).order_by(col(Person.id))).all()
+    clerks = [p for p in people if Role.CLERK in p.roles]
+    if not clerks:
+        return ""
+    waiting = _Waiting(
+        plan,
+        clerks[0],
+        "issue",
+        plan.signed_at,
+        plan.sign_reminders_sent,
+        plan.sign_escalated,
+        Plan,
+        plan_id,
+        "sign_reminders_sent",
+        "sign_escalated",
+        f"issue-v{plan.current_version_id}",
+        tuple(clerks[1:]),
     )
     return _nudge(session, waiting, now)

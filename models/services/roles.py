@@ -21,7 +21,7 @@ from models.services.core import queue_message
 
 ADMIN = "admin"
 # Roles that decide what is issued: changed only through two administrators.
-GOVERNED = frozenset({Role.REVIEWER.value, Role.SIGNER.value, ADMIN})
+GOVERNED = frozenset({Role.REVIEWER.value, Role.SIGNER.value, Role.CLERK.value, ADMIN})
 
 
 def domain(email: str) -> str:

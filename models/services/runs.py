@@ -13,6 +13,7 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from models.db import Database
+from models.directory import Organisation
 from models.errors import NotFound
 from models.lifecycle import FINAL_STATES, State, wait_key
 from models.plans import Plan, PlanVersion
@@ -30,6 +31,7 @@ class PlanSnapshot:
     title: str
     flow_run_id: str | None
     recorded_wait_key: str | None
+    automatic_issuance: bool = True  # a signed plan is issued by the engine, not by the văn thư
 
     @property
     def expected_wait_key(self) -> str | None:
@@ -48,13 +50,14 @@ class PlanSnapshot:
 def snapshot(db: Database, plan_id: int) -> PlanSnapshot:
     with db.read() as session:
         row = session.exec(
-            select(Plan, PlanVersion)
+            select(Plan, PlanVersion, Organisation.automatic_issuance)
             .join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
+            .join(Organisation, col(Organisation.id) == Plan.org_id)
             .where(Plan.id == plan_id)
         ).first()
         if row is None:
             raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
-        plan, version = row
+        plan, version, automatic = row
         return PlanSnapshot(
             plan.id or 0,
             plan.uid,
@@ -64,6 +67,7 @@ def snapshot(db: Database, plan_id: int) -> PlanSnapshot:
             version.title,
             plan.flow_run_id,
             plan.wait_key,
+            automatic,
         )
 
 

@@ -9,7 +9,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from models.addressing import as_above, referred_units
 from models.content import RecipientLine, recipients_from_json
-from models.directory import Person
+from models.directory import Organisation, Person
 from models.guards import PlanView
 from models.lifecycle import current
 from models.plans import Plan, PlanReviewer, RenderedDocument, ReviewTask
@@ -75,7 +75,13 @@ def plan_view(session: Session, plan: Plan, person: Person | None, seen: str | N
         task_hash=None if task is None else task.version_hash,
         seen_hash=seen,
         unreferred=_unreferred(session, plan, version.body, lines),
+        automatic_issuance=_issues_automatically(session, plan),
     )
+
+
+def _issues_automatically(session: Session, plan: Plan) -> bool:
+    org = session.get(Organisation, plan.org_id)
+    return org is None or org.automatic_issuance
 
 
 def _exists(session: Session, query: SelectOfScalar[Any]) -> bool:
@@ -90,6 +96,7 @@ def _assigned_as(plan: Plan, person: Person | None, task: ReviewTask | None) -> 
     assigned = set()
     if person.org_id == plan.org_id:
         assigned.add(Role.SECRETARIAT)
+        assigned.add(Role.CLERK)  # any văn thư of the organisation issues its documents
     if plan.signer_id == person.id:
         assigned.add(Role.SIGNER)
     if task is not None:

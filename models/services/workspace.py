@@ -12,7 +12,7 @@ from models.content import recipients_from_json, short_hash
 from models.db import Database
 from models.directory import Organisation, Person, Unit
 from models.errors import NotFound
-from models.lifecycle import Role
+from models.lifecycle import Role, waiting_on
 from models.plans import Plan, PlanVersion, ReviewTask
 from models.policies import TaskStatus
 from models.reminders import ReminderPolicy, due_date
@@ -76,6 +76,11 @@ def pending(db: Database, plan_id: int) -> list[dict[str, Any]]:
         elif plan.state == "approved":
             since = plan.sign_requested_at or plan.updated_at
             out.append(_waiting("sign", people.get(plan.signer_id), since, org))
+        elif plan.state in waiting_on(Role.CLERK):
+            since = plan.signed_at or plan.updated_at
+            clerks: list[Person | None] = [p for p in people.values() if Role.CLERK in p.roles]
+            for clerk in clerks or [None]:  # no văn thư named yet: the step still shows
+                out.append(_waiting("issue", clerk, since, org))
         elif plan.state in ("draft", "changes_requested"):
             out.append(_waiting("edit", people.get(plan.drafter_id), plan.updated_at, org))
         return out

@@ -90,6 +90,7 @@ def test_secretariat_and_reviewers_work_from_the_command_line(banhanh: Any, tmp_
         "approve",
         "complete_review",
         "sign",
+        "issue",  # the organisation issues automatically, in the signing transaction
     ]
     assert json.loads(banhanh("register", "list", "--json").stdout)[0]["symbol"] == "Số 01-KH/ĐU"
     assert json.loads(banhanh("mail", "list", "--json").stdout) == []  # nothing sent without the dispatcher

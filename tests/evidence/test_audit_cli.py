@@ -131,7 +131,7 @@ def test_a_rewritten_chain_passes_verify_but_not_the_anchor_in_the_issued_pdf(
 ) -> None:
     pdf = tmp_path / "issued.pdf"
     pdf.write_bytes(issued.pdf)
-    sign = entry_of(db, issued.plan_id, "sign")
+    sign = entry_of(db, issued.plan_id, "issue")  # the issuance records the head the PDF prints
     [printed] = anchors_in_pdf(issued.pdf)
     assert (printed.org_key, printed.seq, printed.head) == ("hamliem", sign.seq, sign.hash[:16])
     held = banhanh("audit", "verify", "--anchor", str(pdf))
@@ -145,9 +145,9 @@ def test_a_rewritten_chain_passes_verify_but_not_the_anchor_in_the_issued_pdf(
     assert plain.exit_code == 0 and "chain intact" in plain.stdout, plain.stdout
     anchored = banhanh("audit", "verify", "--anchor", str(pdf))
     assert anchored.exit_code == 1
-    assert f"entry #{sign.seq} (sign)" in anchored.stdout and "rewritten" in anchored.stdout, anchored.stdout
+    assert f"entry #{sign.seq} (issue)" in anchored.stdout and "rewritten" in anchored.stdout, anchored.stdout
     by_head = banhanh("audit", "verify", "--head", f"{sign.seq}:{sign.hash}", "--org", "hamliem")
-    assert by_head.exit_code == 1 and f"entry #{sign.seq} (sign)" in by_head.stdout
+    assert by_head.exit_code == 1 and f"entry #{sign.seq} (issue)" in by_head.stdout
 
 
 def test_evidence_export_lists_versions_decisions_number_deliveries_and_anchors(

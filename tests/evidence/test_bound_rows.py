@@ -77,7 +77,7 @@ def test_every_bound_column_is_checked(db: Database, issued: int) -> None:
     recorded_by = {
         PlanVersion: "create",
         ReviewTask: "approve",
-        RegisterEntry: "sign",
+        RegisterEntry: "issue",
         Delivery: "distribute",
     }
     for model, row in rows.items():

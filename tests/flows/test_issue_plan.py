@@ -16,7 +16,7 @@ from models.services.queries import deliveries, plan_status
 from models.services.runs import snapshot
 from notifications.catcher import read_index
 from tests.engine import API_URL, Engine
-from tests.factory import R1, R2, SECRETARIAT, SIGNER, build, current_hash, load_people
+from tests.factory import CLERK, R1, R2, SECRETARIAT, SIGNER, build, current_hash, load_people
 from tests.flows.helpers import run_state, suspended_on, until
 
 # Prefect's orchestration of the services, tested on both databases themselves; the whole
@@ -78,3 +78,27 @@ def runs_of(db: Database, plan_id: int) -> set[str]:
     )
     r.raise_for_status()
     return {run["id"] for run in r.json()}
+
+
+async def test_the_run_waits_for_the_clerk_to_issue(engine: Engine, dispatcher: object) -> None:
+    """Where the văn thư issues in person, the run suspends after the signature like at any human
+    step, and the issuance resumes it to distribution."""
+    db = engine.db
+    load_people(db, automatic_issuance=False)
+    plan_id = build(db, State.DRAFT)
+    plans.submit(db, plan_id, SECRETARIAT)
+    run_id = await suspended_on(db, plan_id, "review-r1")
+    version = current_hash(db, plan_id)
+    reviews.decide(db, plan_id, R1, Decision.APPROVE, version)
+    reviews.decide(db, plan_id, R2, Decision.APPROVE, version)
+    await suspended_on(db, plan_id, "sign-v1")
+
+    assert not signing.sign(db, plan_id, SIGNER, version).issued
+    await suspended_on(db, plan_id, "issue-v1")
+    await until("the suspended run's process to exit", lambda: engine_runs(engine) == [], timeout=30)
+    assert plan_status(db, plan_id)["state"] == "awaiting_issuance"
+
+    assert signing.issue(db, plan_id, CLERK).symbol == "Số 01-KH/ĐU"
+    await until("plan issued", lambda: plan_status(db, plan_id)["state"] == "issued")
+    await until("run completed", lambda: run_state(run_id) == "Completed")
+    assert runs_of(db, plan_id) == {run_id}, "one flow run per plan"

@@ -6,15 +6,19 @@ import threading
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
+from sqlmodel import select
+
 from models.calendar import add_working_days, working_days_between
 from models.db import Database
 from models.lifecycle import State
 from models.policies import Decision
+from models.records import OutboxMessage
 from models.reminders import ReminderPolicy, next_nudge
-from models.services import reviews
+from models.services import reviews, signing
 from models.services.queries import outbox
 from models.services.reminders import send_due_reminders
-from tests.factory import R1, R2, SECRETARIAT, SIGNER, build, current_hash, load_people
+from notifications.messages import render
+from tests.factory import CLERK, R1, R2, SECRETARIAT, SIGNER, build, current_hash, load_people
 
 HOLIDAYS = frozenset({date(2026, 4, 30), date(2026, 5, 1)})
 POLICY = ReminderPolicy(
@@ -95,3 +99,33 @@ def test_concurrent_runs_send_each_reminder_once(db: Database) -> None:
     for t in threads:
         t.join()
     assert nudges(db) == Counter({("reminder", R1): 1, ("reminder", R2): 1})
+
+
+def test_the_clerk_is_reminded_of_a_signed_plan_waiting_to_be_issued(db: Database) -> None:
+    now = [MONDAY]
+    db.clock = lambda: now[0]
+    load_people(db, automatic_issuance=False)
+    plan_id = build(db, State.APPROVED)
+    signing.sign(db, plan_id, SIGNER, current_hash(db, plan_id))  # Monday: the văn thư's step opens
+
+    def day(n: int) -> None:
+        now[0] = MONDAY + timedelta(days=n)
+        send_due_reminders(db)
+        send_due_reminders(db)
+
+    day(1)
+    assert nudges(db)[("reminder", CLERK)] == 0
+    for n in (2, 3, 4, 5, 6, 7, 8, 9, 10):
+        day(n)
+    # Days 2, 4 and 8 (5-6 is a weekend), then the escalation; each once however often it runs.
+    assert nudges(db)[("reminder", CLERK)] == 3 and nudges(db)[("escalation", SECRETARIAT)] == 1
+    with db.read() as s:
+        item = s.exec(
+            select(OutboxMessage).where(OutboxMessage.event == "reminder", OutboxMessage.to_email == CLERK)
+        ).first()
+    assert item is not None
+    subject, text, _ = render("reminder", {**item.context, "to_email": CLERK})
+    assert "cấp số, phát hành" in subject and f"banhanh plan issue {plan_id} --as {CLERK}" in text
+    signing.issue(db, plan_id, CLERK)
+    day(20)
+    assert nudges(db)[("reminder", CLERK)] == 3  # issued: nothing more

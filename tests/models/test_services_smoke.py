@@ -24,4 +24,10 @@ def test_issued_plan_has_deliveries_resolved_through_the_address_book(db: Databa
     assert by_status["filed"] == ["Lưu Văn phòng Đảng ủy"]
     status = plan_status(db, plan_id)
     assert status["symbol"] == "Số 01-KH/ĐU"
-    assert [h["action"] for h in history(db, plan_id)][-3:] == ["sign", "distribute", "complete_distribution"]
+    # Issued automatically: the engine's issuance step follows the signature.
+    assert [h["action"] for h in history(db, plan_id)][-4:] == [
+        "sign",
+        "issue",
+        "distribute",
+        "complete_distribution",
+    ]

@@ -20,6 +20,8 @@ from models.records import AuditEntry, Delivery, OutboxMessage, RegisterEntry
 from models.services import distribution, plans, reviews, signing
 from models.services.core import SYSTEM
 from tests.factory import (
+    CLERK,
+    OTHER_CLERK,
     OTHER_SECRETARIAT,
     R1,
     R3,
@@ -39,6 +41,8 @@ ACTORS: list[tuple[Role, bool, str]] = [
     (Role.REVIEWER, False, R3),
     (Role.SIGNER, True, SIGNER),
     (Role.SIGNER, False, SIGNER2),
+    (Role.CLERK, True, CLERK),
+    (Role.CLERK, False, OTHER_CLERK),
     (Role.SYSTEM, True, SYSTEM),
 ]
 
@@ -57,6 +61,7 @@ def perform(db: Database, plan_id: int, action: Action, actor: str) -> Any:
         Action.COMPLETE_REVIEW: lambda: reviews.complete_review(db, plan_id, actor),
         Action.FAIL_REVIEW: lambda: reviews.system_step(db, plan_id, actor, Action.FAIL_REVIEW),
         Action.SIGN: lambda: signing.sign(db, plan_id, actor, version),
+        Action.ISSUE: lambda: signing.issue(db, plan_id, actor),
         Action.DISTRIBUTE: lambda: distribution.start_distribution(db, plan_id, actor),
         Action.COMPLETE_DISTRIBUTION: lambda: distribution.complete_distribution(db, plan_id, actor),
         Action.WITHDRAW: lambda: plans.withdraw(db, plan_id, actor, "thôi"),
@@ -111,8 +116,12 @@ GUARD_REFUSALS = {
     (State.IN_REVIEW, Action.FAIL_REVIEW): "review",
 }
 # The engine's own step that follows in the same transaction: with rule "all" a rejection leaves
-# the stage unable to complete, so the review fails.
-FOLLOWED_BY = {(State.IN_REVIEW, Action.REJECT): State.REJECTED}
+# the stage unable to complete, so the review fails; where the organisation issues automatically (the
+# default), the engine's issuance follows the signature.
+FOLLOWED_BY = {
+    (State.IN_REVIEW, Action.REJECT): State.REJECTED,
+    (State.APPROVED, Action.SIGN): State.SIGNED,
+}
 
 
 @pytest.mark.parametrize("state", list(State))

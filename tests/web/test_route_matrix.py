@@ -23,19 +23,21 @@ from models.lifecycle import State
 from models.plans import Plan
 from models.records import AuditEntry, OutboxMessage
 from models.settings import Settings
-from tests.factory import OTHER_SECRETARIAT, R1, R3, SECRETARIAT, SIGNER, build, load_people
+from tests.factory import CLERK, OTHER_SECRETARIAT, R1, R3, SECRETARIAT, SIGNER, build, load_people
 from tests.web.conftest import csrf_of, new_client, sign_in, web_settings
 from web.app import create_app
 
 # Who may use a route: anyone; anyone signed in; the plan's organisation's secretariat; the
 # people who can see the plan (secretariat, its reviewers, its signer); its reviewer; its signer.
-PUBLIC, SIGNED_IN, SECRETARIAT_ONLY, PLAN_READER, PLAN_REVIEWER, PLAN_SIGNER = (
+# The văn thư (clerk) of the plan's organisation issues it.
+PUBLIC, SIGNED_IN, SECRETARIAT_ONLY, PLAN_READER, PLAN_REVIEWER, PLAN_SIGNER, PLAN_CLERK = (
     "public",
     "signed in",
     "secretariat",
     "plan reader",
     "plan reviewer",
     "plan signer",
+    "plan clerk",
 )
 WHO: dict[str, str] = {
     "/": PUBLIC,
@@ -67,13 +69,19 @@ WHO: dict[str, str] = {
     "/plans/{plan_id}/remind-ack": SECRETARIAT_ONLY,
     "/plans/{plan_id}/review": PLAN_REVIEWER,
     "/plans/{plan_id}/sign": PLAN_SIGNER,
+    "/plans/{plan_id}/issue": PLAN_CLERK,
 }
 # A step's page shows the plan to whoever can see it; its form only to the person whose step it is.
-WHO_GETS = {"/plans/{plan_id}/review": PLAN_READER, "/plans/{plan_id}/sign": PLAN_READER}
+WHO_GETS = {
+    "/plans/{plan_id}/review": PLAN_READER,
+    "/plans/{plan_id}/sign": PLAN_READER,
+    "/plans/{plan_id}/issue": PLAN_READER,
+}
 # The plan each route is tried on: one in the state where its step is open.
 PLAN_STATE = {
     "review": State.IN_REVIEW,
     "sign": State.APPROVED,
+    "issue": State.AWAITING_ISSUANCE,
     **dict.fromkeys(("resend", "retry-failed", "remind-ack", "deliveries", "{fmt}"), State.ISSUED),
 }
 FORM = {"title": "Kế hoạch đổi tên", "body": "Nội dung.", "decision": "approve", "reason": "thử"}
@@ -113,7 +121,8 @@ def world(db: Database, tmp_path: Any) -> Iterator[tuple[Database, Settings, dic
     load_people(db)
     settings = web_settings(tmp_path, database_url="sqlite://", throttle_per_minute=10_000)
     plans = {
-        state: build(db, state) for state in (State.DRAFT, State.IN_REVIEW, State.APPROVED, State.ISSUED)
+        state: build(db, state)
+        for state in (State.DRAFT, State.IN_REVIEW, State.APPROVED, State.AWAITING_ISSUANCE, State.ISSUED)
     }
     yield db, settings, plans
 
@@ -151,18 +160,22 @@ def test_each_route_refuses_who_it_should(world: tuple[Database, Settings, dict[
     anonymous = new_client(db, settings)
     other_org = signed_in(db, settings, OTHER_SECRETARIAT)
     reviewer_elsewhere = signed_in(db, settings, R3)  # a reviewer of the organisation, not of these plans
-    reviewer, signer, secretariat = (signed_in(db, settings, e) for e in (R1, SIGNER, SECRETARIAT))
+    reviewer, signer, secretariat, clerk = (
+        signed_in(db, settings, e) for e in (R1, SIGNER, SECRETARIAT, CLERK)
+    )
     wrong_role = {
         SECRETARIAT_ONLY: [reviewer, signer],
         PLAN_READER: [reviewer_elsewhere],
         PLAN_REVIEWER: [signer, reviewer_elsewhere, secretariat],
         PLAN_SIGNER: [reviewer, secretariat],
+        PLAN_CLERK: [reviewer, signer, secretariat],
     }
     allowed = {
         SECRETARIAT_ONLY: secretariat,
         PLAN_READER: secretariat,
         PLAN_REVIEWER: reviewer,
         PLAN_SIGNER: signer,
+        PLAN_CLERK: clerk,
     }
     before = snapshot(db)
     failures: list[str] = []
@@ -200,7 +213,7 @@ def test_each_route_refuses_who_it_should(world: tuple[Database, Settings, dict[
         for method in sorted({"GET", "POST", "PUT", "DELETE", "PATCH"} - route.methods):
             client, csrf = secretariat
             refused(f"{method} {path}", client.request(method, path, data={"csrf": csrf}), {405})
-    for step in ("review", "sign"):  # the page without the step's form for the others
+    for step in ("review", "sign", "issue"):  # the page without the step's form for the others
         plan_id = plans[PLAN_STATE[step]]
         for client, _ in (secretariat, reviewer_elsewhere if step == "review" else reviewer):
             if (answer := client.get(f"/plans/{plan_id}/{step}")).status_code == 200:
