@@ -110,3 +110,64 @@ def draft(
             else:
                 rows = [a.as_json() for a in drafted]
     emit(rows, as_json, render=_render)
+
+
+AS = Annotated[str, typer.Option("--as", help="email of the person acting")]
+
+
+@app.command("confirm")
+def confirm(
+    plan: Annotated[int, typer.Argument(help="the plan's id")],
+    actor: AS,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="the assignments as JSON: the list `tracking draft --plan ID --json` prints, edited"
+            " (a unit as its address-book code; 'milestone_dates': {'so_ket': 'YYYY-MM-DD'})",
+        ),
+    ] = None,
+) -> None:
+    """Store the plan's assignments in a new version (the drafted ones, or those of --file): reviewers
+    approve them with the text. A name no unit matches stays to confirm, and submission refuses it."""
+    import json
+
+    from cli.context import database
+    from models.services.tracking import confirm_assignments, confirmed_for_plan
+
+    items: list[dict[str, Any]] | None = None
+    if file is not None:
+        try:
+            items = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise typer.BadParameter(f"{file}: {error}") from None
+    with reported():
+        db = database()
+        version_hash = confirm_assignments(db, plan, actor, items)
+        stored = confirmed_for_plan(db, plan)
+    names = [n for a in stored for n in a.to_confirm]
+    console.print(f"Plan {plan}: {len(stored)} assignments in version {version_hash[:12]}", highlight=False)
+    if names:
+        console.print(f"to confirm before submitting: {', '.join(dict.fromkeys(names))}", highlight=False)
+
+
+@app.command("assignments")
+def assignments(plan: Annotated[int, typer.Argument(help="the plan's id")], as_json: JSON = False) -> None:
+    """The assignments the plan's current version holds, as confirmed."""
+    from cli.context import database
+    from models.services.tracking import confirmed_for_plan
+
+    with reported():
+        rows = [a.as_json() for a in confirmed_for_plan(database(), plan)]
+
+    def render(items: list[dict[str, Any]]) -> None:
+        if not items:
+            console.print("no confirmed assignments", highlight=False)
+        for n, a in enumerate(items, start=1):
+            when = (
+                a["due"] or a["cadence"] or ", ".join(f"{m} {on or '(no date)'}" for m, on in a["milestones"])
+            )
+            console.print(f"{n}. {_unit(a['lead'])} — {a['deadline']} {when}".rstrip(), highlight=False)
+            console.print(f"   what        {a['what']}", highlight=False)
+
+    emit(rows, as_json, render=render)
