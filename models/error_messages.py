@@ -560,6 +560,10 @@ MESSAGES: dict[str, Message] = {
     "tracking.not_issued": Message(
         "plan {plan_id} is not issued yet", "Văn bản {plan_id} chưa được ban hành."
     ),
+    "tracking.changed_meanwhile": Message(
+        "the period was changed meanwhile; look at it again",
+        "Kỳ báo cáo vừa được người khác cập nhật; xin xem lại.",
+    ),
     "tracking.file_too_large": Message(
         "{name} is {size} bytes; at most {limit}", "Tệp {name} có {size} byte; tối đa {limit}."
     ),

@@ -13,6 +13,7 @@ from models.records import (
     RegisterEntry,
     WebSession,
 )
+from models.tracked import ReportFile, TrackedAssignment, TrackingPeriod
 
 __all__ = [
     "ActionLink",
@@ -32,8 +33,11 @@ __all__ = [
     "Register",
     "RegisterEntry",
     "RenderedDocument",
+    "ReportFile",
     "ReviewTask",
     "RoleChange",
+    "TrackedAssignment",
+    "TrackingPeriod",
     "Unit",
     "WebSession",
 ]

@@ -264,16 +264,19 @@ def step(row: PeriodTransition, view: PeriodView) -> PeriodState:
 
 
 def cell(state: str, late: bool, extended: bool, today: date, due: date) -> str:
-    """One period as the grid shows it: accepted, returned, on time, late, missing, extended, due."""
+    """One period as the grid shows it: accepted, returned, on time, late, missing or due, and
+    ", extended" when its due date was moved."""
     if state == P.ACCEPTED:
-        return "accepted" + (" (late)" if late else "")
-    if state == P.RETURNED:
-        return "returned"
-    if state == P.SUBMITTED:
-        return "late" if late else "on time"
-    if state == P.OVERDUE or today > due:
-        return "missing"
-    return "extended" if extended else "due"
+        base = "accepted, late" if late else "accepted"
+    elif state == P.RETURNED:
+        base = "returned"
+    elif state == P.SUBMITTED:
+        base = "late" if late else "on time"
+    elif state == P.OVERDUE or today > due:
+        base = "missing"
+    else:
+        base = "due"
+    return base + (", extended" if extended else "")
 
 
 # --- when the engine writes to a unit about a period
