@@ -73,11 +73,11 @@ def start_tracking(session: Session, plan: Plan, now: datetime) -> int:
     """Track the issued version's assignments whose lead is a unit of the book: their periods from
     the issue date, an email with a link to each lead unit that has an address. Returns how many.
     Called in the transaction that marks the plan issued; a second call finds them tracked."""
-    if session.exec(select(TrackedAssignment.id).where(TrackedAssignment.plan_id == plan.id)).first():
-        return 0
     version = current_version(session, plan)
     assignments = content_of(version).assignments
-    if not assignments:
+    if not assignments:  # most plans: nothing to track, no query of the tracking tables
+        return 0
+    if session.exec(select(TrackedAssignment.id).where(TrackedAssignment.plan_id == plan.id)).first():
         return 0
     org = session.get(Organisation, plan.org_id)
     assert org is not None

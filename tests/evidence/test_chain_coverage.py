@@ -138,17 +138,21 @@ def _old_database(url: str, plan_states: list[State]) -> tuple[Database, list[in
     legacy = {t: c for t, c in audit.BOUND.items() if t not in audit.COVERED_LATER}
     # Today's models write organisation columns a later migration adds: there for the old rows'
     # creation only, dropped before that migration runs.
-    later = {"role_domains": "JSON NOT NULL DEFAULT '[]'", "head_email": "VARCHAR NOT NULL DEFAULT ''"}
+    later = {
+        ("organisation", "role_domains"): "JSON NOT NULL DEFAULT '[]'",
+        ("organisation", "head_email"): "VARCHAR NOT NULL DEFAULT ''",
+        ("planversion", "assignments"): "JSON NOT NULL DEFAULT '[]'",
+    }
     with db.engine.begin() as conn:
-        for column, definition in later.items():
-            conn.execute(text(f"ALTER TABLE organisation ADD COLUMN {column} {definition}"))
+        for (table, column), definition in later.items():
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {definition}"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(audit, "BOUND", legacy)
         load_people(db)
         plan_ids = [build(db, state) for state in plan_states]
     with db.engine.begin() as conn:
-        for column in later:
-            conn.execute(text(f"ALTER TABLE organisation DROP COLUMN {column}"))
+        for table, column in later:
+            conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
     db.engine.dispose()
     command.upgrade(alembic_config(url), "head")
     return db, plan_ids
