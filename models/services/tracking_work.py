@@ -600,3 +600,78 @@ def issued_plan(session: Session, plan_id: int) -> Plan:
     if plan.state != State.ISSUED:
         raise Invalid("plan", code="tracking.not_issued", plan_id=plan_id)
     return plan
+
+
+# --- the assignment email's link: a lead unit acknowledges without an account
+
+
+@dataclass(frozen=True)
+class AssignmentLink:
+    """What an assignment link is for: one lead unit's assignment of one issued plan."""
+
+    plan_id: int
+    org_name: str
+    title: str
+    symbol: str
+    unit_name: str
+    what: str
+    periods: tuple[str, ...]
+    acknowledged_at: datetime | None
+
+
+def _by_token(session: Session, token: str) -> TrackedAssignment:
+    row = None
+    if 20 <= len(token) <= 100:  # the shape of our tokens; anything else is not worth a query
+        digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        row = session.exec(select(TrackedAssignment).where(TrackedAssignment.token_hash == digest)).first()
+    if row is None:
+        raise NotFound("token", code="ack.invalid")
+    return row
+
+
+def _link_view(session: Session, row: TrackedAssignment) -> AssignmentLink:
+    plan = session.get(Plan, row.plan_id)
+    assert plan is not None
+    org = session.get(Organisation, plan.org_id)
+    assert org is not None
+    periods = session.exec(
+        select(TrackingPeriod).where(TrackingPeriod.assignment_id == row.id).order_by(col(TrackingPeriod.due))
+    ).all()
+    return AssignmentLink(
+        plan_id=plan.id or 0,
+        org_name=org.name,
+        title=current_version(session, plan).title,
+        symbol=plan.symbol or "",
+        unit_name=row.lead_name,
+        what=row.what,
+        periods=tuple(_periods_text(periods)),
+        acknowledged_at=row.acknowledged_at,
+    )
+
+
+def assignment_link(db: Database, token: str) -> AssignmentLink:
+    """What a link is for; changes nothing (mail scanners open links)."""
+    with db.read() as session:
+        return _link_view(session, _by_token(session, token))
+
+
+def acknowledge_by_link(db: Database, token: str) -> AssignmentLink:
+    """The lead unit acknowledges its assignment by the link in its email (once)."""
+    now = db.clock()
+    with db.write() as session:
+        row = _by_token(session, token)
+        if row.acknowledged_at is None:
+            row.acknowledged_at, row.acknowledged_by = now, f"link:{row.lead_email or row.lead_code}"
+            session.add(row)
+            plan = session.get(Plan, row.plan_id)
+            assert plan is not None
+            audit.append(
+                session,
+                org_id=plan.org_id,
+                plan_id=plan.id,
+                actor=row.acknowledged_by,
+                action="tracking_acknowledge",
+                now=now,
+                detail={"unit": row.lead_code, "assignments": [row.seq], "by": "link"},
+            )
+        return _link_view(session, row)

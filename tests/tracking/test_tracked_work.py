@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -15,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlmodel import select
 
@@ -37,10 +39,11 @@ from models.services.tracking_work import (
 )
 from models.tables import Organisation
 from models.tracked import TrackingPeriod
-from notifications.catcher import MailCatcher
+from notifications.catcher import MailCatcher, load_message, read_index
 from notifications.dispatcher import OutboxSender
 from tests.factory import FAKE_PDF, R1, R2, REPO, SECRETARIAT, SIGNER, current_hash, load_people, sample_draft
 from tests.notifications.conftest import settings_for
+from web.app import create_app
 
 A, B, C = "dangu-ubnd@hamliem.example.vn", "mttq@hamliem.example.vn", "hoinongdan@hamliem.example.vn"
 FOLLOWER = "bxdd@hamliem.example.vn"
@@ -59,6 +62,15 @@ ITEMS: list[dict[str, Any]] = [
         ("hoi-nong-dan", "Tuyên truyền đến hội viên, báo cáo kết quả."),
     )
 ]
+
+
+LINK = re.compile(r"https?://\S+/tracking/[A-Za-z0-9_-]+")
+
+
+def _text(catcher: MailCatcher, entry: dict[str, Any]) -> str:
+    body = load_message(catcher.mail_dir, entry["eml"]).get_body(preferencelist=("plain",))
+    assert body is not None
+    return str(body.get_content())
 
 
 def at(day: int, hour: int = 9) -> datetime:
@@ -133,6 +145,25 @@ async def test_issued_work_reported_returned_extended_and_escalated(
     assert received(catcher) == Counter({("assignment", A): 1, ("assignment", B): 1, ("assignment", C): 1})
     period = _periods(db, plan_id)
 
+    # Unit C opens the link in its email: the page changes nothing, the button acknowledges, once.
+    (entry,) = [
+        e for e in read_index(catcher.mail_dir) if e["event"] == "assignment" and e["rcpt_tos"] == [C]
+    ]
+    found = LINK.search(_text(catcher, entry))
+    assert found is not None, "the assignment email carries its link"
+    page = "/tracking/" + found.group(0).rsplit("/tracking/", 1)[1]
+    app = create_app(settings, db)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1"
+    ) as client:
+        shown = await client.get(page)
+        assert shown.status_code == 200 and "Xác nhận đã nhận nhiệm vụ" in shown.text
+        assert not grid(db, plan_id)[2]["acknowledged"]
+        done = await client.post(page)
+        assert done.status_code == 200 and "Đã xác nhận nhận nhiệm vụ" in done.text
+        assert (await client.get(page[:-3] + "abc")).status_code == 404
+    assert grid(db, plan_id)[2]["acknowledged"]
+
     # Tuesday: unit A acknowledges and asks for a week more; the plan's signer grants it.
     clock.now = at(5)
     assert acknowledge(db, plan_id, "du-ubnd", A) is True
@@ -188,7 +219,7 @@ async def test_issued_work_reported_returned_extended_and_escalated(
         ("mttq", [("2027-01-15", "accepted, late")]),
         ("hoi-nong-dan", [("2027-01-15", "missing")]),
     ]
-    assert rows[0]["acknowledged"] and not rows[1]["acknowledged"]
+    assert [r["acknowledged"] for r in rows] == [True, False, True]
     assert rows[0]["periods"][0]["original_due"] == "2027-01-15"
     expected_csv = (
         "assignment,unit_code,unit,once\r\n"
