@@ -26,7 +26,7 @@ from models.lifecycle import State
 from models.numbering import VN_TZ
 from models.policies import Decision
 from models.services import audit, distribution, plans, reviews, signing
-from models.services.queries import plan_status
+from models.services.queries import outbox, plan_status
 from models.services.tracking import confirm_assignments
 from models.services.tracking_views import grid, grid_csv, overdue, owed
 from models.services.tracking_work import (
@@ -101,10 +101,10 @@ def catcher(tmp_path: Path) -> Any:
         yield running
 
 
-def _issue(db: Database, clock: Clock) -> int:
+def _issue(db: Database, clock: Clock, secrecy: str = "") -> int:
     load_people(db)
     plan_id = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft()).plan_id
-    plans.assign(db, plan_id, SECRETARIAT, reviewers=[R1, R2])
+    plans.assign(db, plan_id, SECRETARIAT, reviewers=[R1, R2], secrecy=secrecy)
     confirm_assignments(db, plan_id, SECRETARIAT, ITEMS)
     plans.submit(db, plan_id, SECRETARIAT)
     version = current_hash(db, plan_id)
@@ -290,3 +290,23 @@ def test_after_downtime_only_the_latest_message_goes_out(db: Database) -> None:
     decide_report(db, period[C], FOLLOWER, False, "Thiếu số liệu")
     clock.now = at(26) + timedelta(hours=1)
     assert send_due_tracking(db) == {}
+
+
+def test_a_secret_plans_work_is_tracked_without_a_plain_email(db: Database) -> None:
+    """The periods and every step are kept; no assignment, reminder or escalation goes by plain email."""
+    clock = Clock(at(4, 8))
+    db.clock = clock
+    plan_id = _issue(db, clock, secrecy="mật")
+    distribution.complete_distribution(db, plan_id)
+    period = _periods(db, plan_id)
+    for day in (13, 15, 18):
+        clock.now = at(day)
+        send_due_tracking(db)
+    submit_report(db, period[A], A, "Báo cáo.")
+    decide_report(db, period[A], FOLLOWER, True)
+    assert [p["cell"] for r in grid(db, plan_id) for p in r["periods"]] == [
+        "accepted, late",
+        "missing",
+        "missing",
+    ]
+    assert not [o for o in outbox(db, plan_id) if o["event"] in TRACKING_EVENTS]
