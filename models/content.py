@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 SHORT_HASH_LENGTH = 12
 # A signing form at the start of an authority line: Party slash forms, state dot forms.
@@ -49,6 +50,42 @@ class SignatureBlock:
         return signature_lines(self.form, self.collective, self.title)
 
 
+DEADLINE_KINDS = ("date", "cadence", "milestone", "none")
+CADENCES = ("monthly", "quarterly", "half_yearly", "yearly")
+MILESTONES = ("so_ket", "tong_ket")
+
+
+@dataclass(frozen=True)
+class AssignedUnit:
+    """A unit an assignment names: its address-book code, or None while the name is to confirm."""
+
+    name: str
+    unit_code: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfirmedAssignment:
+    """One assignment as the secretariat confirmed it: part of the version reviewers approve."""
+
+    lead: AssignedUnit
+    supporting: tuple[AssignedUnit, ...] = ()
+    follower: AssignedUnit | None = None
+    what: str = ""
+    deadline: str = "none"  # one of DEADLINE_KINDS
+    due: str = ""  # ISO date of a "date" deadline
+    cadence: str = ""  # one of CADENCES for a "cadence" deadline
+    milestones: tuple[tuple[str, str], ...] = ()  # (one of MILESTONES, ISO date set by the secretariat)
+
+    @property
+    def to_confirm(self) -> tuple[str, ...]:
+        """The names no address-book unit stands for yet."""
+        units = (self.lead, *self.supporting, *((self.follower,) if self.follower else ()))
+        return tuple(dict.fromkeys(u.name for u in units if u.unit_code is None))
+
+    def as_json(self) -> dict[str, object]:
+        return _canonical(asdict(self))  # type: ignore[return-value]
+
+
 @dataclass(frozen=True)
 class PlanContent:
     title: str
@@ -57,6 +94,8 @@ class PlanContent:
     recipients: tuple[RecipientLine, ...] = ()
     signature: SignatureBlock | None = None
     summary_lines: tuple[str, ...] = field(default=())
+    # Last, and left out of the hash while empty: every version stored before assignments keeps its hash.
+    assignments: tuple[ConfirmedAssignment, ...] = ()
 
 
 def nfc(text: str) -> str:
@@ -75,7 +114,10 @@ def _canonical(value: object) -> object:
 
 def content_hash(content: PlanContent) -> str:
     """sha256 over the canonical JSON of the content, text in Unicode NFC."""
-    payload = json.dumps(_canonical(asdict(content)), ensure_ascii=False, separators=(",", ":"))
+    fields = asdict(content)
+    if not fields["assignments"]:
+        del fields["assignments"]
+    payload = json.dumps(_canonical(fields), ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -90,6 +132,30 @@ def recipients_from_json(items: Sequence[dict[str, object]]) -> tuple[RecipientL
             annotation=str(i.get("annotation") or ""),
             unit_code=None if i.get("unit_code") is None else str(i["unit_code"]),
             archive=bool(i.get("archive", False)),
+        )
+        for i in items
+    )
+
+
+def _unit_from_json(item: object) -> AssignedUnit:
+    if not isinstance(item, dict):
+        raise TypeError("an assigned unit is an object with name and unit_code")
+    code = item.get("unit_code")
+    return AssignedUnit(name=str(item["name"]), unit_code=None if code is None else str(code))
+
+
+def assignments_from_json(items: Sequence[dict[str, Any]]) -> tuple[ConfirmedAssignment, ...]:
+    """Stored assignments (a version's JSON column) as content."""
+    return tuple(
+        ConfirmedAssignment(
+            lead=_unit_from_json(i["lead"]),
+            supporting=tuple(_unit_from_json(u) for u in i.get("supporting") or ()),
+            follower=None if i.get("follower") is None else _unit_from_json(i["follower"]),
+            what=str(i.get("what") or ""),
+            deadline=str(i.get("deadline") or "none"),
+            due=str(i.get("due") or ""),
+            cadence=str(i.get("cadence") or ""),
+            milestones=tuple((str(m), str(on)) for m, on in i.get("milestones") or ()),
         )
         for i in items
     )

@@ -706,6 +706,59 @@ MESSAGES: dict[str, Message] = {
         "the XML signature does not verify ({detail})",
         "Chữ ký số của gói tin không hợp lệ: gói tin đã bị thay đổi hoặc không do cơ quan này ký.",
     ),
+    # Tracked work after issuance (models/tracking.py, models/services/tracking*.py).
+    "tracking.not_list": Message(
+        "must be a list of assignments (objects)", "Phải là một danh sách các nhiệm vụ (đối tượng)."
+    ),
+    "tracking.unit_shape": Message(
+        "a unit is a code, a name, or an object with name and unit_code",
+        "Đơn vị phải là mã, tên, hoặc một đối tượng có name và unit_code.",
+    ),
+    "tracking.unknown_unit": Message(
+        "'{code_}' is not a unit of the address book", "“{code_}” không phải một đơn vị trong sổ địa chỉ."
+    ),
+    "tracking.pick_cadence": Message(
+        "'{value}' is not a period to report by; pick one of: {choices}",
+        "“{value}” không phải kỳ báo cáo; chọn một trong: {choices}.",
+    ),
+    "tracking.to_confirm": Message(
+        "units still to confirm in the assignments: {names}",
+        "Còn đơn vị chưa xác nhận trong phân công nhiệm vụ: {names}.",
+    ),
+    "tracking.comment_required": Message("a comment or reason is required", "Cần ghi ý kiến hoặc lý do."),
+    "tracking.not_yet_due": Message("the period is due on {due}", "Kỳ báo cáo đến hạn ngày {due}."),
+    "tracking.extension_pending": Message(
+        "an extension to {until} is already asked for", "Đã có đề nghị gia hạn đến ngày {until} đang chờ."
+    ),
+    "tracking.extension_not_later": Message(
+        "the new date must be after the due date {due}", "Ngày mới phải sau hạn hiện tại {due}."
+    ),
+    "tracking.no_extension_asked": Message(
+        "no extension is asked for", "Không có đề nghị gia hạn nào đang chờ."
+    ),
+    "tracking.wrong_state": Message(
+        "a period that is {period_state} does not allow {period_action}",
+        "Kỳ báo cáo đang ở trạng thái {period_state}, không thể {period_action}.",
+    ),
+    "tracking.not_party": Message(
+        "only the {party} may {period_action} this period", "Chỉ {party} được {period_action} kỳ báo cáo này."
+    ),
+    "tracking.period_not_found": Message(
+        "no tracked period {period_id}", "Không có kỳ báo cáo số {period_id}."
+    ),
+    "tracking.unit_not_found": Message(
+        "no unit '{unit}' in the address book", "Không có đơn vị “{unit}” trong sổ địa chỉ."
+    ),
+    "tracking.not_issued": Message(
+        "plan {plan_id} is not issued yet", "Văn bản {plan_id} chưa được ban hành."
+    ),
+    "tracking.changed_meanwhile": Message(
+        "the period was changed meanwhile; look at it again",
+        "Kỳ báo cáo vừa được người khác cập nhật; xin xem lại.",
+    ),
+    "tracking.file_too_large": Message(
+        "{name} is {size} bytes; at most {limit}", "Tệp {name} có {size} byte; tối đa {limit}."
+    ),
 }
 
 # Vietnamese names of the values that errors carry, by the param that holds them.
@@ -767,6 +820,29 @@ VI_VALUES: dict[str, dict[str, str]] = {
     "kind": _KINDS,
     "when": {"earlier": "trước đó"},
     "what": _NOT_TEXT,
+    "period_state": {
+        "open": "đang mở",
+        "submitted": "đã nộp báo cáo",
+        "accepted": "đã được chấp nhận",
+        "returned": "bị trả lại",
+        "overdue": "quá hạn",
+        "extended": "được gia hạn",
+    },
+    "period_action": {
+        "submit": "nộp báo cáo",
+        "accept": "chấp nhận báo cáo",
+        "return": "trả lại báo cáo",
+        "fall_due": "chuyển sang quá hạn",
+        "ask_extension": "đề nghị gia hạn",
+        "grant": "đồng ý gia hạn",
+        "refuse": "không đồng ý gia hạn",
+    },
+    "party": {
+        "lead": "đơn vị chủ trì",
+        "follower": "đơn vị theo dõi",
+        "grantor": "người được giao quyết định gia hạn",
+        "system": "hệ thống",
+    },
 }
 
 

@@ -25,3 +25,8 @@ class Event(StrEnum):
     REMINDER = "reminder"
     ESCALATION = "escalation"
     ACK_REMINDER = "ack_reminder"
+    # Tracked work after issuance (models/services/tracking_work.py)
+    ASSIGNMENT = "assignment"
+    TRACKING_REMINDER = "tracking_reminder"
+    TRACKING_ESCALATION = "tracking_escalation"
+    TRACKING_UPDATE = "tracking_update"

@@ -56,6 +56,8 @@ class PlanVersion(SQLModel, table=True):
     recipients: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     signature: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     content_hash: str = Field(index=True)
+    # The confirmed assignments (content.ConfirmedAssignment as JSON); [] for a version without them.
+    assignments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_by_id: int = Field(foreign_key="person.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -21,6 +21,7 @@ from models.records import (
     RegisterEntry,
     WebSession,
 )
+from models.tracked import ReportFile, TrackedAssignment, TrackingPeriod
 
 __all__ = [
     "ActionLink",
@@ -40,9 +41,12 @@ __all__ = [
     "Register",
     "RegisterEntry",
     "RenderedDocument",
+    "ReportFile",
     "ReviewTask",
     "RoleChange",
     "SigningCertificate",
+    "TrackedAssignment",
+    "TrackingPeriod",
     "Unit",
     "WebSession",
 ]

@@ -72,7 +72,7 @@ class Window:
 def _throttle_bucket(method: str, path: str) -> str | None:
     if method == "POST" and path == "/login":
         return "login"
-    if path.startswith(("/l/", "/ack/")):
+    if path.startswith(("/l/", "/ack/", "/tracking/")):
         return "link"
     return None
 

@@ -43,6 +43,7 @@ from models.plans import Plan, PlanVersion, RenderedDocument, ReviewTask
 from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery, OutboxMessage, RegisterEntry
 from models.services.locking import insert_ignore
 from models.services.versions import content_of
+from models.tracked import ReportFile, TrackedAssignment, TrackingPeriod
 
 ROWS = "rows"
 _LAST = "audit_last_entry"  # session.info key: the entry this transaction appended last
@@ -61,6 +62,7 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
         "footnotes",
         "recipients",
         "signature",
+        "assignments",  # bound only when a version has them (`_values`): older entries keep verifying
         "content_hash",
         "created_by_id",
         "created_at",
@@ -132,6 +134,45 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
     # per-message path is unchanged). Flow jobs name nobody and are not bound; nor are sign-in
     # emails, which belong to no plan and are queued without an entry.
     OutboxMessage: ("key", "kind", "plan_id", "event", "to_email", "to_name", "message_id", "delivery_id"),
+    # Tracked work after issuance: who owes what by when, every report and decision on it. The
+    # reminder counter and the row version are the engine's bookkeeping; a file's bytes are checked
+    # against the sha256 bound here.
+    TrackedAssignment: (
+        "plan_id",
+        "version_id",
+        "seq",
+        "lead_code",
+        "lead_name",
+        "lead_email",
+        "follower_code",
+        "follower_name",
+        "follower_email",
+        "what",
+        "deadline",
+        "cadence",
+        "acknowledged_at",
+        "acknowledged_by",
+    ),
+    TrackingPeriod: (
+        "assignment_id",
+        "plan_id",
+        "label",
+        "due",
+        "original_due",
+        "state",
+        "late",
+        "extended",
+        "asked_until",
+        "ask_reason",
+        "report_text",
+        "report_files",
+        "submitted_at",
+        "submitted_by",
+        "decided_at",
+        "decided_by",
+        "comment",
+    ),
+    ReportFile: ("period_id", "plan_id", "name", "size", "sha256"),
 }
 # The outbox items that name a recipient: emails and edXML packages (flow jobs name nobody).
 BOUND_KINDS = ("email", "edxml")
@@ -147,6 +188,9 @@ LABEL: dict[type[SQLModel], str] = {
     Organisation: "organisation",
     SigningCertificate: "signing certificate",
     OutboxMessage: "outbox message",
+    TrackedAssignment: "tracked assignment",
+    TrackingPeriod: "tracking period",
+    ReportFile: "report file",
 }
 # Tables bound since chain coverage was extended: a database migrated from before it holds
 # rows no entry bound (migration 0007c records, in the chain, the last id of each then).
@@ -187,7 +231,11 @@ def _value(row: SQLModel, name: str) -> object:
 
 def _values(row: SQLModel) -> dict[str, object]:
     """A row's bound columns, times in UTC as stored."""
-    return {name: _value(row, name) for name in BOUND[type(row)]}
+    return {
+        name: _value(row, name)
+        for name in BOUND[type(row)]
+        if not (name == "assignments" and isinstance(row, PlanVersion) and not row.assignments)
+    }
 
 
 def digest_of(row: SQLModel) -> str:
@@ -472,11 +520,15 @@ def _row_problems(
             digest, prints = split_binding(binding)
             if digest_of(row) != digest:
                 columns = changed_columns(prints, _values(row))
+                if not columns and isinstance(row, PlanVersion) and row.assignments:
+                    # Assignments written into a version recorded without them: the others still match.
+                    others = {k: v for k, v in _values(row).items() if k != "assignments"}
+                    columns = [*changed_columns(prints, others), "assignments"]
                 named = f" ({', '.join(columns)})" if columns else ""
                 problems.append((entry, f"{what} differs from what this entry recorded{named}"))
             elif isinstance(row, PlanVersion) and _version_hash(row) != row.content_hash:
                 problems.append((entry, f"{what}: its content does not match its hash"))
-            elif isinstance(row, RenderedDocument) and not _bytes_match(row.content, row.sha256):
+            elif isinstance(row, RenderedDocument | ReportFile) and not _bytes_match(row.content, row.sha256):
                 problems.append((entry, f"{what}: its bytes do not match their sha256"))
     for key, (entry, _) in recorded.items():
         if key not in seen:

@@ -20,7 +20,7 @@ from models.content import (
 )
 from models.db import Database
 from models.directory import GroupMember, Organisation, Person, Unit
-from models.errors import AlreadyDecided, Invalid, NotAllowed, NotFound
+from models.errors import AlreadyDecided, Invalid, NotAllowed, NotFound, WrongState
 from models.lifecycle import Action, Role
 from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, ReviewTask
 from models.policies import TaskStatus
@@ -29,6 +29,7 @@ from models.services import audit
 from models.services.core import Who, apply, check, lock_plan, resolve_actor
 from models.services.reviews import advance, open_stage
 from models.services.versions import content_of, current_version
+from models.tracking import to_confirm
 
 MAX_TITLE = 500
 # "" is an ordinary plan; the others are never sent by plain email (Luật Bảo vệ bí mật nhà nước).
@@ -194,6 +195,7 @@ def _new_version(session: Session, plan: Plan, content: PlanContent, who: Who, s
         footnotes=list(content.footnotes),
         recipients=[r.__dict__.copy() for r in content.recipients],
         signature=None if content.signature is None else content.signature.__dict__.copy(),
+        assignments=[a.as_json() for a in content.assignments],
         content_hash=content_hash(content),
         created_by_id=who.person.id or 0,
     )
@@ -485,6 +487,9 @@ def submit(db: Database, plan_id: int, actor: str) -> int:
         who = resolve_actor(session, actor)
         transition = check(session, plan, who, Action.SUBMIT)
         version = current_version(session, plan)
+        if names := to_confirm(content_of(version).assignments):
+            # Reviewers approve the assignments with the text: every unit must be one of the book's.
+            raise WrongState("assignments", code="tracking.to_confirm", names=", ".join(names))
         new_round = plan.review_round + 1
         open_stage(session, plan, new_round, 1, version, now)
         apply(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from models.content import PlanContent, SignatureBlock, recipients_from_json
+from models.content import PlanContent, SignatureBlock, assignments_from_json, recipients_from_json
 from models.plans import Plan, PlanVersion
 
 
@@ -24,4 +24,5 @@ def content_of(version: PlanVersion) -> PlanContent:
         recipients=recipients_from_json(version.recipients),
         signature=SignatureBlock(**sig) if sig else None,
         summary_lines=tuple(version.summary_lines),
+        assignments=assignments_from_json(version.assignments or []),
     )

@@ -148,6 +148,7 @@ def _old_database(url: str, plan_states: list[State]) -> tuple[Database, list[in
         ("delivery", "answer_code"): "VARCHAR NOT NULL DEFAULT ''",
         ("delivery", "answer"): "VARCHAR NOT NULL DEFAULT ''",
         ("organisation", "automatic_issuance"): "BOOLEAN NOT NULL DEFAULT true",
+        ("planversion", "assignments"): "JSON NOT NULL DEFAULT '[]'",
     }
     with db.engine.begin() as conn:
         for (table, column), definition in later.items():

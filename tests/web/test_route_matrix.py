@@ -44,6 +44,7 @@ WHO: dict[str, str] = {
     "/login": PUBLIC,
     "/l/{token}": PUBLIC,  # a one-time link: the token is the credential
     "/ack/{token}": PUBLIC,  # a recipient's receipt link: the token is the credential
+    "/tracking/{token}": PUBLIC,  # a lead unit's assignment link: the token is the credential
     "/healthz": PUBLIC,
     "/logout": SIGNED_IN,
     "/inbox": SIGNED_IN,

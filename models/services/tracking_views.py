@@ -1,0 +1,138 @@
+"""Where tracked work stands: a plan's grid of units × periods, what a unit owes, what is overdue.
+Read only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from models.calendar import local_date
+from models.db import Database
+from models.directory import Organisation
+from models.errors import NotFound
+from models.plans import Plan
+from models.tracked import TrackedAssignment, TrackingPeriod
+from models.tracking import cell
+
+OWED_STATES = ("open", "overdue", "returned", "extended")
+
+
+def _period_json(p: TrackingPeriod, today: Any) -> dict[str, Any]:
+    return {
+        "period_id": p.id,
+        "label": p.label,
+        "due": p.due.isoformat(),
+        "original_due": p.original_due.isoformat(),
+        "state": p.state,
+        "cell": cell(p.state, p.late, p.extended, today, p.due),
+        "late": p.late,
+        "extended": p.extended,
+        "submitted_at": p.submitted_at.isoformat() if p.submitted_at else None,
+        "comment": p.comment,
+    }
+
+
+def grid(db: Database, plan_id: int) -> list[dict[str, Any]]:
+    """One row per tracked assignment (its lead unit), its periods in due order, each as the grid shows it."""
+    today = local_date(db.clock())
+    with db.read() as session:
+        if session.get(Plan, plan_id) is None:
+            raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
+        assignments = session.exec(
+            select(TrackedAssignment)
+            .where(TrackedAssignment.plan_id == plan_id)
+            .order_by(col(TrackedAssignment.seq))
+        ).all()
+        periods = session.exec(
+            select(TrackingPeriod)
+            .where(TrackingPeriod.plan_id == plan_id)
+            .order_by(col(TrackingPeriod.original_due), col(TrackingPeriod.id))
+        ).all()
+    by_assignment: dict[int, list[dict[str, Any]]] = {}
+    for p in periods:
+        by_assignment.setdefault(p.assignment_id, []).append(_period_json(p, today))
+    return [
+        {
+            "assignment": a.seq,
+            "unit_code": a.lead_code,
+            "unit": a.lead_name,
+            "follower": a.follower_name,
+            "deadline": a.deadline + (f" ({a.cadence})" if a.cadence else ""),
+            "acknowledged": a.acknowledged_at is not None,
+            "periods": by_assignment.get(a.id or 0, []),
+        }
+        for a in assignments
+    ]
+
+
+def grid_csv(rows: list[dict[str, Any]]) -> str:
+    """The grid as CSV: a line per assignment, a column per period label (in due order)."""
+    labels: list[str] = []
+    for row in rows:
+        for p in row["periods"]:
+            if p["label"] not in labels:
+                labels.append(p["label"])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["assignment", "unit_code", "unit", *labels])
+    for row in rows:
+        cells = {p["label"]: f"{p['cell']} ({p['due']})" for p in row["periods"]}
+        writer.writerow(
+            [row["assignment"], row["unit_code"], _safe(row["unit"]), *(cells.get(x, "") for x in labels)]
+        )
+    return out.getvalue()
+
+
+def _safe(text: str) -> str:
+    """A cell never starts a spreadsheet formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _listing(session: Session, query: Any, today: Any) -> list[dict[str, Any]]:
+    rows = session.exec(query).all()
+    out = []
+    for period, assignment, plan in rows:
+        out.append(
+            {
+                "plan_id": plan.id,
+                "symbol": plan.symbol or "",
+                "assignment": assignment.seq,
+                "unit_code": assignment.lead_code,
+                "unit": assignment.lead_name,
+                **_period_json(period, today),
+            }
+        )
+    return out
+
+
+def _joined() -> Any:
+    return (
+        select(TrackingPeriod, TrackedAssignment, Plan)
+        .join(TrackedAssignment, col(TrackedAssignment.id) == TrackingPeriod.assignment_id)
+        .join(Plan, col(Plan.id) == TrackingPeriod.plan_id)
+    )
+
+
+def owed(db: Database, unit_code: str, org_key: str | None = None) -> list[dict[str, Any]]:
+    """Every period a unit still owes a report for, across plans, by due date."""
+    today = local_date(db.clock())
+    with db.read() as session:
+        query = _joined().where(
+            TrackedAssignment.lead_code == unit_code, col(TrackingPeriod.state).in_(OWED_STATES)
+        )
+        if org_key is not None:
+            query = query.join(Organisation, col(Organisation.id) == Plan.org_id).where(
+                Organisation.key == org_key
+            )
+        return _listing(session, query.order_by(col(TrackingPeriod.due), col(TrackingPeriod.id)), today)
+
+
+def overdue(db: Database) -> list[dict[str, Any]]:
+    """Every period past its due date with no report in."""
+    today = local_date(db.clock())
+    with db.read() as session:
+        query = _joined().where(col(TrackingPeriod.state).in_(OWED_STATES), col(TrackingPeriod.due) < today)
+        return _listing(session, query.order_by(col(TrackingPeriod.due), col(TrackingPeriod.id)), today)

@@ -1,0 +1,75 @@
+"""The scheduled reminders flow on the real Prefect server also reminds units of the reports they
+owe: a plan issued a month ago whose reports fell due while nothing ran is escalated once, and a
+second run sends nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from flows import steps
+from flows.reminders import reminders
+from models.db import Database
+from models.policies import Decision
+from models.services import distribution, plans, reviews, signing
+from models.services.queries import outbox
+from models.services.tracking import confirm_assignments
+from models.services.tracking_views import grid
+from models.types import utcnow
+from tests.engine import PrefectServer
+from tests.factory import (
+    FAKE_PDF,
+    R1,
+    R2,
+    SECRETARIAT,
+    SIGNER,
+    current_hash,
+    drain_outbox,
+    load_people,
+    sample_draft,
+)
+
+
+@pytest.fixture
+def flow_database(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    steps.settings.cache_clear()
+    steps.database.cache_clear()
+    yield
+    steps.settings.cache_clear()
+    steps.database.cache_clear()
+
+
+async def test_the_reminders_flow_escalates_missing_reports_once(
+    prefect_server: PrefectServer, db: Database, flow_database: None
+) -> None:
+    month_ago = utcnow() - timedelta(days=30)
+    db.clock = lambda: month_ago
+    load_people(db)
+    plan_id = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft()).plan_id
+    plans.assign(db, plan_id, SECRETARIAT, reviewers=[R1, R2])
+    due = (utcnow() - timedelta(days=10)).date().isoformat()
+    items = [
+        {"lead": code, "follower": "bxdd", "deadline": "date", "due": due}
+        for code in ("mttq", "hoi-nong-dan")
+    ]
+    confirm_assignments(db, plan_id, SECRETARIAT, items)
+    plans.submit(db, plan_id, SECRETARIAT)
+    version = current_hash(db, plan_id)
+    for reviewer in (R1, R2):
+        reviews.decide(db, plan_id, reviewer, Decision.APPROVE, version)
+    signing.sign(db, plan_id, SIGNER, version)
+    distribution.store_document(db, plan_id, "pdf", "ke-hoach.pdf", FAKE_PDF)
+    distribution.start_distribution(db, plan_id)
+    drain_outbox(db, plan_id)
+    distribution.complete_distribution(db, plan_id)
+
+    first = await reminders()
+    assert first == {"tracking_escalation": 2}, first  # the latest only: no reminder before or on the day
+    assert await reminders() == {}
+    sent = Counter((o["event"], o["to"]) for o in outbox(db, plan_id) if o["event"].startswith("tracking_"))
+    assert sent == Counter({("tracking_escalation", "bxdd@hamliem.example.vn"): 2})
+    assert [p["cell"] for r in grid(db, plan_id) for p in r["periods"]] == ["missing", "missing"]

@@ -1,0 +1,45 @@
+"""A lead unit's assignment link on the web: ``GET /tracking/{token}`` shows the assignment,
+``POST /tracking/{token}`` acknowledges it. Like the receipt link (``web/ack.py``): a GET changes
+nothing (mail scanners open links), the token is the credential, the page is never cached."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from models.errors import NotFound
+from models.numbering import VN_TZ
+from models.services import tracking_work
+from web.ack import DB, HEADERS, _environment
+
+router = APIRouter()
+
+
+def _page(name: str, status: int = 200, **context: object) -> HTMLResponse:
+    html = _environment().get_template(f"web/tracking/{name}.html.j2").render(**context)
+    return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def _show(link: tracking_work.AssignmentLink) -> HTMLResponse:
+    if link.acknowledged_at is None:
+        return _page("confirm", link=link)
+    at = link.acknowledged_at.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y")
+    return _page("done", link=link, acknowledged_at=at)
+
+
+@router.get("/tracking/{token}", response_class=HTMLResponse)
+def show(token: str, db: DB) -> HTMLResponse:
+    """The assignment and a button to acknowledge it; changes nothing."""
+    try:
+        return _show(tracking_work.assignment_link(db, token))
+    except NotFound:
+        return _page("invalid", status=404)
+
+
+@router.post("/tracking/{token}", response_class=HTMLResponse)
+def acknowledge(token: str, db: DB) -> HTMLResponse:
+    """Record the acknowledgement (once: again shows the first time)."""
+    try:
+        return _show(tracking_work.acknowledge_by_link(db, token))
+    except NotFound:
+        return _page("invalid", status=404)
