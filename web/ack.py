@@ -11,6 +11,7 @@ with its own.
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -49,16 +50,25 @@ def _environment() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, undefined=StrictUndefined)
 
 
-def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    html = _environment().get_template(f"web/ack/{name}.html.j2").render(**context)
+def link_page(folder: str, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page of a link that needs no sign-in (`templates/web/<folder>/<name>.html.j2`)."""
+    html = _environment().get_template(f"web/{folder}/{name}.html.j2").render(**context)
     return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def shown_time(at: datetime) -> str:
+    """'14:05 ngày 06/12/2026', in Hà Nội time."""
+    return at.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y")
+
+
+def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return link_page("ack", name, status, **context)
 
 
 def _show(receipt: acknowledgements.Receipt) -> HTMLResponse:
     if receipt.acknowledged_at is None:
         return _page("confirm", receipt=receipt)
-    at = receipt.acknowledged_at.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y")
-    return _page("done", receipt=receipt, acknowledged_at=at)
+    return _page("done", receipt=receipt, acknowledged_at=shown_time(receipt.acknowledged_at))
 
 
 @router.get("/ack/{token}", response_class=HTMLResponse)

@@ -8,23 +8,20 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from models.errors import NotFound
-from models.numbering import VN_TZ
 from models.services import tracking_work
-from web.ack import DB, HEADERS, _environment
+from web.ack import DB, link_page, shown_time
 
 router = APIRouter()
 
 
 def _page(name: str, status: int = 200, **context: object) -> HTMLResponse:
-    html = _environment().get_template(f"web/tracking/{name}.html.j2").render(**context)
-    return HTMLResponse(html, status_code=status, headers=HEADERS)
+    return link_page("tracking", name, status, **context)
 
 
 def _show(link: tracking_work.AssignmentLink) -> HTMLResponse:
     if link.acknowledged_at is None:
         return _page("confirm", link=link)
-    at = link.acknowledged_at.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y")
-    return _page("done", link=link, acknowledged_at=at)
+    return _page("done", link=link, acknowledged_at=shown_time(link.acknowledged_at))
 
 
 @router.get("/tracking/{token}", response_class=HTMLResponse)
