@@ -1,14 +1,17 @@
-"""Polling helpers for flow tests: Prefect run states and plan states, with deadlines."""
+"""Helpers for flow tests: Prefect run states and plan states polled with deadlines, and the
+fixture that points steps run in the test's process at its database."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+import pytest
 
+from flows import steps
 from models.db import Database
 from models.services import runs
 from tests.engine import API_URL
@@ -43,3 +46,14 @@ async def suspended_on(db: Database, plan_id: int, key: str) -> str:
         return None
 
     return str(await until(f"plan {plan_id} suspended on {key}", check))
+
+
+@pytest.fixture
+def flow_database(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Steps run in this process read the test's database (their settings are cached)."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    steps.settings.cache_clear()
+    steps.database.cache_clear()
+    yield
+    steps.settings.cache_clear()
+    steps.database.cache_clear()

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from flows import steps
 from flows.reminders import reminders
 from models.db import Database
 from models.lifecycle import State
@@ -16,20 +14,12 @@ from models.services.queries import outbox
 from models.types import utcnow
 from tests.engine import PrefectServer
 from tests.factory import R1, R2, SECRETARIAT, build, load_people
+from tests.flows.helpers import flow_database  # noqa: F401 (a fixture)
 
 
-@pytest.fixture
-def flow_database(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    steps.settings.cache_clear()
-    steps.database.cache_clear()
-    yield
-    steps.settings.cache_clear()
-    steps.database.cache_clear()
-
-
+@pytest.mark.usefixtures("flow_database")
 async def test_reminder_flow_catches_up_once_after_downtime(
-    prefect_server: PrefectServer, db: Database, flow_database: None
+    prefect_server: PrefectServer, db: Database
 ) -> None:
     month_ago = utcnow() - timedelta(days=30)
     db.clock = lambda: month_ago

@@ -5,12 +5,10 @@ second run sends nothing."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from flows import steps
 from flows.reminders import reminders
 from models.db import Database
 from models.policies import Decision
@@ -31,20 +29,12 @@ from tests.factory import (
     load_people,
     sample_draft,
 )
+from tests.flows.helpers import flow_database  # noqa: F401 (a fixture)
 
 
-@pytest.fixture
-def flow_database(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    steps.settings.cache_clear()
-    steps.database.cache_clear()
-    yield
-    steps.settings.cache_clear()
-    steps.database.cache_clear()
-
-
+@pytest.mark.usefixtures("flow_database")
 async def test_the_reminders_flow_escalates_missing_reports_once(
-    prefect_server: PrefectServer, db: Database, flow_database: None
+    prefect_server: PrefectServer, db: Database
 ) -> None:
     month_ago = utcnow() - timedelta(days=30)
     db.clock = lambda: month_ago
