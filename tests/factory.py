@@ -98,6 +98,12 @@ def build(db: Database, state: State) -> int:
     """A new plan, driven through the services to `state`."""
     plan_id = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft()).plan_id
     plans.assign(db, plan_id, SECRETARIAT, reviewers=[R1, R2])
+    return drive(db, plan_id, state)
+
+
+def drive(db: Database, plan_id: int, state: State) -> int:
+    """A draft assigned to R1 and R2 (and whatever else the test set on it), driven through the
+    services to `state`."""
     if state is State.DRAFT:
         return plan_id
     if state is State.WITHDRAWN:

@@ -12,20 +12,20 @@ from documents.certs import write_seal_certificate
 from documents.plain_text import parse
 from flows.steps import render_and_store
 from models.db import Database
+from models.lifecycle import State
 from models.policies import Decision
 from models.services import distribution, plans, reviews, signing
 from models.services.directory import load_directory
 from models.settings import Settings
 from tests.documents.seeds import SEED_000, SEED_004
 from tests.factory import (
-    FAKE_PDF,
     R1,
     R2,
     REPO,
     SECRETARIAT,
-    SIGNER,
     current_hash,
     drain_outbox,
+    drive,
     example_config,
     sample_draft,
 )
@@ -135,10 +135,4 @@ def load(db: Database, seed: Seed, tmp_path: Path, units_without_id: tuple[str, 
 def signed_plan(db: Database, secrecy: str = "") -> int:
     plan_id = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft()).plan_id
     plans.assign(db, plan_id, SECRETARIAT, reviewers=[R1, R2], secrecy=secrecy)
-    plans.submit(db, plan_id, SECRETARIAT)
-    version = current_hash(db, plan_id)
-    for reviewer in (R1, R2):
-        reviews.decide(db, plan_id, reviewer, Decision.APPROVE, version)
-    signing.sign(db, plan_id, SIGNER, version)
-    distribution.store_document(db, plan_id, "pdf", "ke-hoach.pdf", FAKE_PDF)
-    return plan_id
+    return drive(db, plan_id, State.SIGNED)

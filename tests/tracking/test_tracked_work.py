@@ -24,8 +24,7 @@ from models.db import Database
 from models.errors import Invalid, NotAllowed, WrongState
 from models.lifecycle import State
 from models.numbering import VN_TZ
-from models.policies import Decision
-from models.services import audit, distribution, plans, reviews, signing
+from models.services import audit, distribution, plans
 from models.services.queries import outbox, plan_status
 from models.services.tracking import confirm_assignments
 from models.services.tracking_views import grid, grid_csv, overdue, owed
@@ -41,7 +40,16 @@ from models.tables import Organisation
 from models.tracked import TrackingPeriod
 from notifications.catcher import MailCatcher, load_message, read_index
 from notifications.dispatcher import OutboxSender
-from tests.factory import FAKE_PDF, R1, R2, REPO, SECRETARIAT, SIGNER, current_hash, load_people, sample_draft
+from tests.factory import (
+    R1,
+    R2,
+    REPO,
+    SECRETARIAT,
+    SIGNER,
+    drive,
+    load_people,
+    sample_draft,
+)
 from tests.notifications.conftest import settings_for
 from web.app import create_app
 
@@ -106,14 +114,7 @@ def _issue(db: Database, clock: Clock, secrecy: str = "") -> int:
     plan_id = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft()).plan_id
     plans.assign(db, plan_id, SECRETARIAT, reviewers=[R1, R2], secrecy=secrecy)
     confirm_assignments(db, plan_id, SECRETARIAT, ITEMS)
-    plans.submit(db, plan_id, SECRETARIAT)
-    version = current_hash(db, plan_id)
-    reviews.decide(db, plan_id, R1, Decision.APPROVE, version)
-    reviews.decide(db, plan_id, R2, Decision.APPROVE, version)
-    signing.sign(db, plan_id, SIGNER, version)
-    distribution.store_document(db, plan_id, "pdf", "ke-hoach.pdf", FAKE_PDF)
-    distribution.start_distribution(db, plan_id)
-    return plan_id
+    return drive(db, plan_id, State.DISTRIBUTING)
 
 
 def _periods(db: Database, plan_id: int) -> dict[str, int]:

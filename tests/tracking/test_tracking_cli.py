@@ -15,20 +15,17 @@ from pathlib import Path
 from sqlmodel import select
 
 from models.db import Database
-from models.policies import Decision
-from models.services import distribution, plans, reviews, signing
+from models.lifecycle import State
+from models.services import plans
 from models.services.tracking import confirm_assignments
 from models.tracked import ReportFile
 from models.types import utcnow
 from tests.factory import (
-    FAKE_PDF,
     R1,
     R2,
     REPO,
     SECRETARIAT,
-    SIGNER,
-    current_hash,
-    drain_outbox,
+    drive,
     load_people,
     sample_draft,
 )
@@ -43,16 +40,7 @@ def _issued(db: Database) -> int:
     due = (utcnow() + timedelta(days=40)).date().isoformat()
     item = {"lead": "mttq", "follower": "bxdd", "what": "Tuyên truyền", "deadline": "date", "due": due}
     confirm_assignments(db, plan_id, SECRETARIAT, [item])
-    plans.submit(db, plan_id, SECRETARIAT)
-    version = current_hash(db, plan_id)
-    for reviewer in (R1, R2):
-        reviews.decide(db, plan_id, reviewer, Decision.APPROVE, version)
-    signing.sign(db, plan_id, SIGNER, version)
-    distribution.store_document(db, plan_id, "pdf", "ke-hoach.pdf", FAKE_PDF)
-    distribution.start_distribution(db, plan_id)
-    drain_outbox(db, plan_id)
-    distribution.complete_distribution(db, plan_id)
-    return plan_id
+    return drive(db, plan_id, State.ISSUED)
 
 
 def test_report_refusal_and_acceptance_from_the_command_line(

@@ -11,21 +11,18 @@ import pytest
 
 from flows.reminders import reminders
 from models.db import Database
-from models.policies import Decision
-from models.services import distribution, plans, reviews, signing
+from models.lifecycle import State
+from models.services import plans
 from models.services.queries import outbox
 from models.services.tracking import confirm_assignments
 from models.services.tracking_views import grid
 from models.types import utcnow
 from tests.engine import PrefectServer
 from tests.factory import (
-    FAKE_PDF,
     R1,
     R2,
     SECRETARIAT,
-    SIGNER,
-    current_hash,
-    drain_outbox,
+    drive,
     load_people,
     sample_draft,
 )
@@ -47,15 +44,7 @@ async def test_the_reminders_flow_escalates_missing_reports_once(
         for code in ("mttq", "hoi-nong-dan")
     ]
     confirm_assignments(db, plan_id, SECRETARIAT, items)
-    plans.submit(db, plan_id, SECRETARIAT)
-    version = current_hash(db, plan_id)
-    for reviewer in (R1, R2):
-        reviews.decide(db, plan_id, reviewer, Decision.APPROVE, version)
-    signing.sign(db, plan_id, SIGNER, version)
-    distribution.store_document(db, plan_id, "pdf", "ke-hoach.pdf", FAKE_PDF)
-    distribution.start_distribution(db, plan_id)
-    drain_outbox(db, plan_id)
-    distribution.complete_distribution(db, plan_id)
+    drive(db, plan_id, State.ISSUED)
 
     first = await reminders()
     assert first == {"tracking_escalation": 2}, first  # the latest only: no reminder before or on the day
