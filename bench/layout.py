@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from documents.fields import read_fields
 from documents.plain_text import parse
 from documents.render import DocumentView, render_pdf
 from models.errors import Invalid
@@ -461,11 +460,12 @@ def corpus_view(path: Path) -> DocumentView:
     (issuer and superior body as read, the number left blank for signing)."""
     text = path.read_text(encoding="utf-8")
     expected = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    header = read_fields(text).header
-    party = expected.get("kind", path.name.split("-")[0]) == "party" or path.name.startswith("party")
+    parsed = parse(text)
+    header = parsed.header
+    party = expected["kind"] == "party"  # the hand-written file says whose document it is
     code = re.sub(r"[^A-Za-zĐđ]", "", (header.symbol or "").split("/")[-1].split("-")[-1]) or "VP"
     return DocumentView.from_draft(
-        parse(text).draft,
+        parsed.draft,
         org_superior=header.superior_body or "",
         org_name=header.issuer or "",
         party=party,
