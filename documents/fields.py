@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from documents.closing_fields import read_closing
+from documents.doc_types import CONG_VAN
 from documents.header_fields import NUMBER_RE, Header, read_header
 from documents.signature_fields import Signature
 from documents.text_cells import Line, lines_of
@@ -53,6 +54,18 @@ class Front:
     title: tuple[str, ...]  # the trích yếu's lines; () when none was found
     subject_lines: frozenset[int]  # the header lines that held nothing but a công văn's trích yếu
     body_start: int  # the index of the body's first line
+
+    @property
+    def doc_type(self) -> str | None:
+        """The type line's code; "CV" for a công văn's trích yếu without one; None: neither found."""
+        if self.typed is not None:
+            return self.typed.doc_type.code
+        return CONG_VAN.code if self.title else None
+
+    @property
+    def header_end(self) -> int:
+        """The type line, or (a công văn) the first line after the header."""
+        return self.typed.index if self.typed is not None else self.body_start
 
 
 def read_front(lines: Sequence[Line], bold: frozenset[int] = frozenset()) -> Front:

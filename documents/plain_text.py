@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from documents.doc_types import CONG_VAN, TYPES, type_of_cell
-from documents.fields import read_front
+from documents.doc_types import TYPES, type_of_cell
+from documents.fields import Front, read_front
 from documents.header_fields import Header
 from documents.intake import ImportLimits, is_strange, strange_characters
 from documents.markup import MARKER_RE, ends_sentence, marker_number, opens_block, superscript
@@ -48,18 +48,6 @@ class ParsedText:
     # The header as read (issuer, number, date, …): kept for an archived copy; a draft to be
     # issued gets its number and date at issuance, from the organisation's settings.
     header: Header = field(default_factory=Header)
-
-
-@dataclass(frozen=True)
-class _Front:
-    """The type and the trích yếu, read by `documents.fields.read_front`."""
-
-    doc_type: str
-    header: Header
-    header_end: int  # the type line, or (a công văn) the first line after the header
-    title: tuple[str, ...]
-    subject_lines: frozenset[int]  # header lines that held nothing but a công văn's trích yếu
-    body_start: int
 
 
 @dataclass
@@ -140,6 +128,10 @@ class _Parser:
         if first is None:
             raise Invalid("document", code="import.empty")
         front = self.front(first)
+        doc_type = front.doc_type
+        assert (
+            doc_type is not None
+        )  # front() refuses a text with neither a type line nor a công văn trích yếu
         self.header(i for i in range(first, front.header_end) if i not in front.subject_lines)
         summary = [" ".join(line.split()) for line in front.title]
         if not summary or RECIPIENTS_RE.match(summary[0]):
@@ -172,12 +164,12 @@ class _Parser:
             sign_collective=collective,
             sign_title=title,
             signer_name=name,
-            doc_type=front.doc_type,
+            doc_type=doc_type,
         )
         notes = tuple(message for _, message in sorted(self.notes, key=lambda note: note[0]))
         return ParsedText(draft=draft, notes=notes, header=front.header)
 
-    def front(self, first: int) -> _Front:
+    def front(self, first: int) -> Front:
         """The type line (any type's name) in the header, else a công văn's "V/v …" trích yếu;
         `Invalid` naming the first line when there is neither."""
         # Only bold markers go: a title may hold a literal "*" ("7*7"), and italics stay as typed.
@@ -198,24 +190,9 @@ class _Parser:
                 self.note(
                     typed.index, f"text '{quoted(glued)}' after the type name dropped: not the trích yếu"
                 )
-            return _Front(
-                typed.doc_type.code,
-                front.header,
-                typed.index,
-                front.title,
-                front.subject_lines,
-                front.body_start,
-            )
-        if front.title:
-            return _Front(
-                CONG_VAN.code,
-                front.header,
-                front.body_start,
-                front.title,
-                front.subject_lines,
-                front.body_start,
-            )
-        raise Invalid("document", code="import.no_type_line", line=first + 1, type_name=_SOME_TYPES)
+        if front.doc_type is None:
+            raise Invalid("document", code="import.no_type_line", line=first + 1, type_name=_SOME_TYPES)
+        return front
 
     def header(self, indexes: Iterable[int]) -> None:
         for i in indexes:
