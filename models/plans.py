@@ -111,3 +111,20 @@ class RenderedDocument(SQLModel, table=True):
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     sha256: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PlanLink(SQLModel, table=True):
+    """A document made from or about another: a replacement, a correction letter, a summary report.
+
+    Written once, in the transaction that creates `plan_id`; read both ways (the plan page of each
+    shows the other), so the link lives in its own row, not in either plan.
+    """
+
+    __table_args__ = (UniqueConstraint("plan_id", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)  # the new document
+    target_id: int = Field(foreign_key="plan.id", index=True)  # the one it replaces, corrects, reports on
+    kind: str  # models.related.LinkKind
+    note: str = ""  # what is replaced or corrected, in the drafter's words
+    created_by_id: int = Field(foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

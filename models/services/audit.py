@@ -39,7 +39,7 @@ from models.chain import (
 from models.content import content_hash
 from models.db import Database
 from models.directory import Organisation, Person, SigningCertificate, Unit
-from models.plans import Plan, PlanVersion, RenderedDocument, ReviewTask
+from models.plans import Plan, PlanLink, PlanVersion, RenderedDocument, ReviewTask
 from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery, OutboxMessage, RegisterEntry
 from models.services.locking import insert_ignore
 from models.services.versions import content_of
@@ -173,6 +173,8 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
         "comment",
     ),
     ReportFile: ("period_id", "plan_id", "name", "size", "sha256"),
+    # Which document replaces, corrects or reports on which: bound by the entry that created the link.
+    PlanLink: ("plan_id", "target_id", "kind", "note", "created_by_id", "created_at"),
 }
 # The outbox items that name a recipient: emails and edXML packages (flow jobs name nobody).
 BOUND_KINDS = ("email", "edxml")
@@ -191,6 +193,7 @@ LABEL: dict[type[SQLModel], str] = {
     TrackedAssignment: "tracked assignment",
     TrackingPeriod: "tracking period",
     ReportFile: "report file",
+    PlanLink: "plan link",
 }
 # Tables bound since chain coverage was extended: a database migrated from before it holds
 # rows no entry bound (migration 0007c records, in the chain, the last id of each then).
