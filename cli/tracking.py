@@ -374,3 +374,34 @@ def remind(as_json: JSON = False) -> None:
     with reported():
         counts = send_due_tracking(database())
     emit(counts, as_json, render=lambda c: console.print(f"queued: {c or 'none due'}", highlight=False))
+
+
+@app.command("summary")
+def summary(
+    plan: Annotated[int, typer.Argument(help="the issued plan's id")],
+    milestone: Annotated[str, typer.Option("--milestone", help="so_ket or tong_ket")],
+    actor: AS,
+    as_json: JSON = False,
+) -> None:
+    """The follower assembles the accepted reports into a Báo cáo draft (type BC, a section per
+    unit, attachments listed by name), linked to the plan; it is then submitted, reviewed and
+    signed like any plan. Covers the reports due by the plan's own period of that milestone, if
+    it has one, else every report accepted so far."""
+    from cli.context import database
+    from models.services.tracking_summary import assemble_summary
+
+    with reported():
+        made = assemble_summary(database(), plan, actor, milestone)
+
+    def render(item: dict[str, Any]) -> None:
+        console.print(
+            f"Plan {item['plan']}: Báo cáo draft on plan {item['reports_on']}, version "
+            f"{item['version_hash'][:12]}; units: {', '.join(item['units'])}",
+            highlight=False,
+        )
+        if item["missing"]:
+            console.print(f"no accepted report from: {', '.join(item['missing'])}", highlight=False)
+        for note in item["notes"]:
+            console.print(f"note: {note}", highlight=False)
+
+    emit(made.as_json(), as_json, render=render)

@@ -759,6 +759,20 @@ MESSAGES: dict[str, Message] = {
     "tracking.file_too_large": Message(
         "{name} is {size} bytes; at most {limit}", "Tệp {name} có {size} byte; tối đa {limit}."
     ),
+    "tracking.not_follower": Message(
+        "{actor} does not follow this plan's work", "{actor} không phải đơn vị, người theo dõi kế hoạch này."
+    ),
+    "tracking.summary_exists": Message(
+        "the summary report of this milestone is plan {plan_id}",
+        "Báo cáo của mốc này đã được lập (văn bản {plan_id}).",
+    ),
+    "tracking.nothing_accepted": Message(
+        "no accepted report to put in the summary yet", "Chưa có báo cáo nào được chấp nhận để tổng hợp."
+    ),
+    "tracking.not_this_link": Message(
+        "period {period_id} is not one this link reports for",
+        "Kỳ báo cáo {period_id} không thuộc nhiệm vụ của đường dẫn này.",
+    ),
 }
 
 # Vietnamese names of the values that errors carry, by the param that holds them.

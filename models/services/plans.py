@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -219,47 +220,62 @@ def create_plan(
     with db.write() as session:
         org = org_by_key(session, org_key)
         who = _secretariat(session, actor, org)
-        assert who.person is not None
-        title = _validate_title(draft.title)
-        _validate_text("body", draft.body)
-        book = address_book(session, org.id or 0)
-        recipients, notes = _map_recipients(draft.recipient_lines, book, nfc(draft.body))
-        signer = _signer(session, org.id or 0, draft.signer_name)
-        if draft.signer_name and signer is None:
-            notes.append(f"signature: '{draft.signer_name}' is not a person of {org.name}; assign a signer")
-        content = PlanContent(
-            title=title,
-            body=nfc(draft.body),
-            footnotes=tuple(nfc(f) for f in draft.footnotes),
-            recipients=tuple(recipients),
-            signature=_signature(signer, draft.sign_form, draft.sign_collective, draft.sign_title),
-            summary_lines=tuple(nfc(s) for s in draft.summary_lines),
-        )
-        plan = Plan(
-            org_id=org.id or 0,
-            doc_type=doc_type or draft.doc_type,
-            drafter_id=who.person.id or 0,
-            signer_id=None if signer is None else signer.id,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(plan)
-        session.flush()
-        version = _new_version(session, plan, content, who, seq=1)
-        plan.current_version_id = version.id
-        session.add(plan)
-        notes = [*import_notes, *notes, *_same_text(session, plan, version)]
-        audit.append(
-            session,
-            org_id=org.id or 0,
-            plan_id=plan.id,
-            actor=who.label,
-            action="create",
-            now=now,
-            to_state=plan.state,
-            detail={"version": 1, "hash": version.content_hash, "notes": notes},
-        )
-        return ImportResult(plan.id or 0, version.content_hash, tuple(notes))
+        _, result = new_plan(session, org, who, draft, now, doc_type, import_notes)
+        return result
+
+
+def new_plan(
+    session: Session,
+    org: Organisation,
+    who: Who,
+    draft: Draft,
+    now: datetime,
+    doc_type: str | None = None,
+    import_notes: Sequence[str] = (),
+) -> tuple[Plan, ImportResult]:
+    """A new plan in draft in the caller's transaction (which may link it to another, as a summary
+    report is), with its creation audited; `who` is its drafter."""
+    assert who.person is not None
+    title = _validate_title(draft.title)
+    _validate_text("body", draft.body)
+    book = address_book(session, org.id or 0)
+    recipients, notes = _map_recipients(draft.recipient_lines, book, nfc(draft.body))
+    signer = _signer(session, org.id or 0, draft.signer_name)
+    if draft.signer_name and signer is None:
+        notes.append(f"signature: '{draft.signer_name}' is not a person of {org.name}; assign a signer")
+    content = PlanContent(
+        title=title,
+        body=nfc(draft.body),
+        footnotes=tuple(nfc(f) for f in draft.footnotes),
+        recipients=tuple(recipients),
+        signature=_signature(signer, draft.sign_form, draft.sign_collective, draft.sign_title),
+        summary_lines=tuple(nfc(s) for s in draft.summary_lines),
+    )
+    plan = Plan(
+        org_id=org.id or 0,
+        doc_type=doc_type or draft.doc_type,
+        drafter_id=who.person.id or 0,
+        signer_id=None if signer is None else signer.id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(plan)
+    session.flush()
+    version = _new_version(session, plan, content, who, seq=1)
+    plan.current_version_id = version.id
+    session.add(plan)
+    notes = [*import_notes, *notes, *_same_text(session, plan, version)]
+    audit.append(
+        session,
+        org_id=org.id or 0,
+        plan_id=plan.id,
+        actor=who.label,
+        action="create",
+        now=now,
+        to_state=plan.state,
+        detail={"version": 1, "hash": version.content_hash, "notes": notes},
+    )
+    return plan, ImportResult(plan.id or 0, version.content_hash, tuple(notes))
 
 
 def _same_text(session: Session, plan: Plan, version: PlanVersion) -> list[str]:
