@@ -62,6 +62,9 @@ FIELD_NAMES = {
     "text": "Văn bản",
     "to": "Nơi nhận",
     "token": "Đường dẫn",
+    "milestone": "Mốc sơ kết, tổng kết",
+    "until": "Ngày đề nghị gia hạn",
+    "period": "Kỳ báo cáo",
 }
 
 

@@ -20,7 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from models.settings import Settings
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
-UPLOAD_PATHS = ("/plans/new",)  # the only form that carries a file (.docx or text import)
+UPLOAD_PATHS = ("/plans/new",)  # forms that carry a file: a .docx or text import
+UPLOAD_SUFFIX = "/report"  # and a lead unit's report by its link (/tracking/{token}/report)
 HSTS = "max-age=31536000; includeSubDomains"
 Headers = list[tuple[bytes, bytes]]
 
@@ -139,7 +140,9 @@ class RequestGuard:
                     [(b"retry-after", str(seconds).encode())],
                 )
                 return
-        limit = self.upload_limit if scope["path"] in UPLOAD_PATHS else self.form_limit
+        path = scope["path"]
+        uploads = path in UPLOAD_PATHS or (path.startswith("/tracking/") and path.endswith(UPLOAD_SUFFIX))
+        limit = self.upload_limit if uploads else self.form_limit
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._reply(send, 413, "Dữ liệu gửi lên quá lớn", _too_large(limit))

@@ -33,6 +33,7 @@ from models.services import (
 from web.pages import page
 from web.security import checked_form, secretariat, signed_in
 from web.state import db_of, settings_of
+from web.tracking_section import section
 
 router = APIRouter()
 DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
@@ -136,6 +137,7 @@ def plan_page(request: Request, plan_id: int, person: Someone) -> Response:
         tasks=workspace.inbox(db, person),
         is_secretariat=Role.SECRETARIAT in person.roles,
         offered=steps.offered(db, plan_id, person.email),  # the lifecycle table's answer for this person
+        **section(db, plan_id, person),
     )
 
 

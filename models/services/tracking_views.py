@@ -136,3 +136,28 @@ def overdue(db: Database) -> list[dict[str, Any]]:
     with db.read() as session:
         query = _joined().where(col(TrackingPeriod.state).in_(OWED_STATES), col(TrackingPeriod.due) < today)
         return _listing(session, query.order_by(col(TrackingPeriod.due), col(TrackingPeriod.id)), today)
+
+
+def awaiting_decision(db: Database, plan_id: int) -> list[dict[str, Any]]:
+    """The plan's reports in and not yet accepted or returned, with their text and files' names:
+    what the follower reads before deciding."""
+    today = local_date(db.clock())
+    with db.read() as session:
+        query = _joined().where(TrackingPeriod.plan_id == plan_id, TrackingPeriod.state == "submitted")
+        rows = _listing(session, query.order_by(col(TrackingPeriod.due), col(TrackingPeriod.id)), today)
+        texts = {
+            p.id: (p.report_text, [str(f["name"]) for f in p.report_files], p.submitted_at)
+            for p in session.exec(select(TrackingPeriod).where(TrackingPeriod.plan_id == plan_id)).all()
+        }
+    for row in rows:
+        row["report"], row["files"], row["submitted_at"] = texts[row["period_id"]]
+    return rows
+
+
+def plan_of_period(db: Database, period_id: int) -> int:
+    """The plan a period belongs to (whose visibility decides who may see or act on it)."""
+    with db.read() as session:
+        period = session.get(TrackingPeriod, period_id)
+        if period is None:
+            raise NotFound("period", code="tracking.period_not_found", period_id=period_id)
+        return period.plan_id

@@ -619,7 +619,7 @@ class AssignmentLink:
     acknowledged_at: datetime | None
 
 
-def _by_token(session: Session, token: str) -> TrackedAssignment:
+def assignment_by_token(session: Session, token: str) -> TrackedAssignment:
     row = None
     if 20 <= len(token) <= 100:  # the shape of our tokens; anything else is not worth a query
         digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -652,14 +652,14 @@ def _link_view(session: Session, row: TrackedAssignment) -> AssignmentLink:
 def assignment_link(db: Database, token: str) -> AssignmentLink:
     """What a link is for; changes nothing (mail scanners open links)."""
     with db.read() as session:
-        return _link_view(session, _by_token(session, token))
+        return _link_view(session, assignment_by_token(session, token))
 
 
 def acknowledge_by_link(db: Database, token: str) -> AssignmentLink:
     """The lead unit acknowledges its assignment by the link in its email (once)."""
     now = db.clock()
     with db.write() as session:
-        row = _by_token(session, token)
+        row = assignment_by_token(session, token)
         if row.acknowledged_at is None:
             row.acknowledged_at, row.acknowledged_by = now, f"link:{row.lead_email or row.lead_code}"
             session.add(row)
