@@ -243,11 +243,16 @@ def acts_for(session: Session, person: Person, principal_id: int, kind: Kind, da
 
 
 def can_see(session: Session, person: Person, plan: Plan) -> bool:
-    """Secretariat and văn thư: every plan of its organisation; others: the plans they are assigned to, or
-    were routed as a delegate, or hold a delegation in force for."""
+    """Secretariat and văn thư: every plan of its organisation; others: the plans they drafted (a
+    follower's summary report), are assigned to, or were routed as a delegate, or hold a delegation
+    in force for."""
     if plan.org_id != person.org_id:
         return False
-    if Role.SECRETARIAT in person.roles or Role.CLERK in person.roles or plan.signer_id == person.id:
+    if (
+        Role.SECRETARIAT in person.roles
+        or Role.CLERK in person.roles
+        or person.id in (plan.signer_id, plan.drafter_id)
+    ):
         return True
     reviewers = session.exec(select(PlanReviewer.person_id).where(PlanReviewer.plan_id == plan.id)).all()
     tasked = session.exec(

@@ -26,6 +26,7 @@ PURE = [
     "models.review_policy",
     "models.delegation",
     "models.wording",
+    "models.summary_report",
     "exchange.agency",
     "exchange.package",
     "exchange.xml",

@@ -45,6 +45,8 @@ WHO: dict[str, str] = {
     "/l/{token}": PUBLIC,  # a one-time link: the token is the credential
     "/ack/{token}": PUBLIC,  # a recipient's receipt link: the token is the credential
     "/tracking/{token}": PUBLIC,  # a lead unit's assignment link: the token is the credential
+    "/tracking/{token}/report": PUBLIC,  # its report by that link
+    "/units/{code}/tracking": SIGNED_IN,  # what a unit of this person's organisation owes
     "/healthz": PUBLIC,
     "/logout": SIGNED_IN,
     "/inbox": SIGNED_IN,
@@ -71,6 +73,10 @@ WHO: dict[str, str] = {
     "/plans/{plan_id}/review": PLAN_REVIEWER,
     "/plans/{plan_id}/sign": PLAN_SIGNER,
     "/plans/{plan_id}/issue": PLAN_CLERK,
+    # The follower's: the plan's readers get the grid; the services refuse anyone not following.
+    "/plans/{plan_id}/tracking.csv": PLAN_READER,
+    "/plans/{plan_id}/summary": PLAN_READER,
+    "/tracking/periods/{period_id}/decide": PLAN_READER,
 }
 # A step's page shows the plan to whoever can see it; its form only to the person whose step it is.
 WHO_GETS = {
@@ -131,6 +137,7 @@ def world(db: Database, tmp_path: Any) -> Iterator[tuple[Database, Settings, dic
 def concrete(route: Route, plans: dict[State, int]) -> str:
     plan_id = plans[PLAN_STATE.get(route.path.rsplit("/", 1)[-1], State.DRAFT)]
     values = {"plan_id": str(plan_id), "fmt": "pdf", "token": "0" * 43, "name": "x.eml", "change_id": "1"}
+    values |= {"code": "mttq", "period_id": "1"}
     return PATH_PARAM.sub(lambda m: values[m.group(1)], route.path)
 
 
