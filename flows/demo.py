@@ -11,12 +11,14 @@ import email
 import email.policy
 import json
 import os
+import re
 import shlex
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -214,6 +216,8 @@ def play(office: Office, settings: Settings, api_url: str, ui: str) -> tuple[int
     plan_id = int(imported["plan"])
     for note in imported["notes"]:
         print(f"  note: {note}")
+    if office is PARTY:
+        confirm_assignments(settings, plan_id)
     say("The secretariat picks two reviewers (the signer came from the signature block) and submits")
     run(
         "plan",
@@ -292,6 +296,7 @@ def main() -> None:
         run("directory", "load", str(STATE_CONFIG))
         state_id, _ = play(STATE, settings, api_url, ui)
         check_signature_lines(settings, state_id)
+        track_work(settings, party_id)
         print(f"  Prefect UI: {ui}/runs/flow-run/{run_id}")
         print(f"  See the mail later with: .venv/bin/banhanh mail list --plan {party_id} --json")
         print(f"  Web app (while make serve runs): {settings.base_url}/plans/{party_id}")
@@ -303,6 +308,111 @@ def main() -> None:
                 started.wait(60)
             except subprocess.TimeoutExpired:
                 os.killpg(started.pid, signal.SIGKILL)
+
+
+# --- after issuance: seed 004's assignments become tracked work
+
+
+LEAD = "dangu-ubnd@hamliem.example.vn"  # Đảng ủy UBND xã, the first assignment's lead unit
+TRACKING_LINK = re.compile(r"https?://\S+/tracking/[A-Za-z0-9_-]+")
+
+
+def _assignments(drafted: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """The secretariat's edit of seed 004's drafted assignments: each unit as its address-book code,
+    the cadence "định kỳ" made quarterly or half-yearly, the propaganda's sơ kết and tổng kết dated."""
+    whats = [a["what"] for a in drafted]
+    if len(whats) != 3:
+        raise SystemExit(f"demo stopped: seed 004 gives {len(whats)} assignments, the demo expects 3")
+    return [
+        {
+            "lead": "du-ubnd",
+            "follower": "bxdd",
+            "what": whats[0],
+            "deadline": "cadence",
+            "cadence": "quarterly",
+        },
+        {
+            "lead": "bxdd",
+            "supporting": ["cq-tham-muu"],
+            "follower": "bxdd",
+            "what": whats[1],
+            "deadline": "cadence",
+            "cadence": "half_yearly",
+        },
+        {
+            "lead": "mttq",
+            "supporting": ["hoi-nong-dan", "hoi-phu-nu", "doan-tn"],
+            "follower": "bxdd",
+            "what": whats[2],
+            "deadline": "milestone",
+            "milestones": ["so_ket", "tong_ket"],
+            "milestone_dates": {
+                "so_ket": (today + timedelta(days=182)).isoformat(),
+                "tong_ket": (today + timedelta(days=365)).isoformat(),
+            },
+        },
+    ]
+
+
+def confirm_assignments(settings: Settings, plan_id: int) -> None:
+    """Before submission: the assignments drafted from "Tổ chức thực hiện", confirmed with the units
+    of the address book, go into the version the reviewers approve."""
+    say('The secretariat confirms the assignments drafted from the plan\'s "Tổ chức thực hiện"')
+    drafted = run_json("tracking", "draft", "--plan", str(plan_id))
+    edited = settings.data_dir / "demo" / f"assignments-{plan_id}.json"
+    edited.parent.mkdir(parents=True, exist_ok=True)
+    items = _assignments(drafted, date.today())
+    edited.write_text(json.dumps(items, ensure_ascii=False, indent=2), encoding="utf-8")
+    run("tracking", "confirm", str(plan_id), "--as", SECRETARIAT, "--file", str(edited))
+
+
+def _assignment_link(settings: Settings, plan_id: int, to: str) -> str:
+    """The link in the assignment email the unit received, once the dispatcher has sent it."""
+    deadline = time.monotonic() + STEP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        for m in read_index(settings.mail_dir):
+            if (
+                str(m.get("plan_id")) == str(plan_id)
+                and m.get("event") == "assignment"
+                and to in m["rcpt_tos"]
+            ):
+                raw = (settings.mail_dir / m["eml"]).read_bytes()
+                message = email.message_from_bytes(raw, policy=email.policy.default)
+                body = message.get_body(preferencelist=("plain",))
+                found = TRACKING_LINK.search(body.get_content() if body is not None else "")
+                if found:
+                    return found.group(0)
+        time.sleep(0.5)
+    raise SystemExit(f"demo stopped: no assignment email reached {to}")
+
+
+def track_work(settings: Settings, plan_id: int) -> None:
+    """The issued plan's work: each lead unit got its assignment by email; one acknowledges and
+    reports; the grid shows where the plan stands."""
+    say("Issued, the plan's work begins: each lead unit got its assignment by email, with a link")
+    link = _assignment_link(settings, plan_id, LEAD)
+    sent = [
+        m
+        for m in read_index(settings.mail_dir)
+        if str(m.get("plan_id")) == str(plan_id) and m.get("event") == "assignment"
+    ]
+    print(f"  {len(sent)} assignment emails; Đảng ủy UBND xã's link: {link}")
+    say("Đảng ủy UBND xã acknowledges and sends its first quarterly report")
+    run("tracking", "ack", str(plan_id), "--unit", "du-ubnd", "--as", LEAD)
+    row = next(r for r in run_json("tracking", "show", str(plan_id)) if r["unit_code"] == "du-ubnd")
+    period = row["periods"][0]["period_id"]
+    run(
+        "tracking",
+        "report",
+        str(period),
+        "--as",
+        LEAD,
+        "--text",
+        "Đã ban hành kế hoạch thực hiện; triển khai đến 12 chi bộ trực thuộc, 3 hội nghị quán triệt.",
+    )
+    say("Where the plan's work stands: each lead unit × period")
+    run("tracking", "show", str(plan_id))
+    print(f"  On the web (while make serve runs): {settings.base_url}/plans/{plan_id}#tracking")
 
 
 if __name__ == "__main__":
