@@ -769,6 +769,7 @@ MESSAGES: dict[str, Message] = {
     "tracking.nothing_accepted": Message(
         "no accepted report to put in the summary yet", "Chưa có báo cáo nào được chấp nhận để tổng hợp."
     ),
+    "tracking.file_not_found": Message("no report file {file_id}", "Không có tệp báo cáo số {file_id}."),
     "tracking.not_this_link": Message(
         "period {period_id} is not one this link reports for",
         "Kỳ báo cáo {period_id} không thuộc nhiệm vụ của đường dẫn này.",

@@ -5,6 +5,7 @@ it owes, the follower's accept or return, and the summary Báo cáo. The plan pa
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -60,6 +61,17 @@ def decide(request: Request, period_id: int, person: Someone, form: Form) -> Res
         raise Invalid("decision", code="review.bad_decision")
     tracking_work.decide_report(db, period_id, person.email, DECISIONS[decision], _text(form, "comment"))
     return RedirectResponse(f"/plans/{plan_id}#tracking", status_code=303)
+
+
+@router.get("/tracking/files/{file_id}")
+def report_file(request: Request, file_id: int, person: Someone) -> Response:
+    """A file sent with a report, for whoever may see its plan; always a download, never shown inline."""
+    row = tracking_views.report_file(db_of(request), file_id)
+    see_plan(request, person, row.plan_id)
+    disposition = f"attachment; filename*=UTF-8''{quote(row.name)}"
+    return Response(
+        row.content, media_type="application/octet-stream", headers={"Content-Disposition": disposition}
+    )
 
 
 @router.post("/plans/{plan_id}/summary")

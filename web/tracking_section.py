@@ -21,7 +21,7 @@ def section(db: Database, plan_id: int, person: Person) -> dict[str, Any]:
         labels += [p["label"] for p in row["periods"] if p["label"] not in labels]
     return shown | {
         "tracking_labels": labels,
-        "tracking_overdue": [r for r in tracking_views.overdue(db) if r["plan_id"] == plan_id],
+        "tracking_overdue": tracking_views.overdue(db, plan_id),
         "tracking_awaiting": tracking_views.awaiting_decision(db, plan_id),
         "follows": tracking_summary.follows(db, plan_id, person.email),
     }

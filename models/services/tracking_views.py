@@ -14,7 +14,7 @@ from models.db import Database
 from models.directory import Organisation
 from models.errors import NotFound
 from models.plans import Plan
-from models.tracked import TrackedAssignment, TrackingPeriod
+from models.tracked import ReportFile, TrackedAssignment, TrackingPeriod
 from models.tracking import cell
 
 OWED_STATES = ("open", "overdue", "returned", "extended")
@@ -130,11 +130,13 @@ def owed(db: Database, unit_code: str, org_key: str | None = None) -> list[dict[
         return _listing(session, query.order_by(col(TrackingPeriod.due), col(TrackingPeriod.id)), today)
 
 
-def overdue(db: Database) -> list[dict[str, Any]]:
-    """Every period past its due date with no report in."""
+def overdue(db: Database, plan_id: int | None = None) -> list[dict[str, Any]]:
+    """Every period past its due date with no report in (of one plan, when given)."""
     today = local_date(db.clock())
     with db.read() as session:
         query = _joined().where(col(TrackingPeriod.state).in_(OWED_STATES), col(TrackingPeriod.due) < today)
+        if plan_id is not None:
+            query = query.where(TrackingPeriod.plan_id == plan_id)
         return _listing(session, query.order_by(col(TrackingPeriod.due), col(TrackingPeriod.id)), today)
 
 
@@ -145,13 +147,34 @@ def awaiting_decision(db: Database, plan_id: int) -> list[dict[str, Any]]:
     with db.read() as session:
         query = _joined().where(TrackingPeriod.plan_id == plan_id, TrackingPeriod.state == "submitted")
         rows = _listing(session, query.order_by(col(TrackingPeriod.due), col(TrackingPeriod.id)), today)
-        texts = {
-            p.id: (p.report_text, [str(f["name"]) for f in p.report_files], p.submitted_at)
+        periods = {
+            p.id: p
             for p in session.exec(select(TrackingPeriod).where(TrackingPeriod.plan_id == plan_id)).all()
         }
+        files = session.exec(
+            select(ReportFile.id, ReportFile.period_id, ReportFile.name, ReportFile.created_at)
+            .where(ReportFile.plan_id == plan_id)
+            .order_by(col(ReportFile.id))
+        ).all()
     for row in rows:
-        row["report"], row["files"], row["submitted_at"] = texts[row["period_id"]]
+        period = periods[row["period_id"]]
+        row["report"], row["submitted_at"] = period.report_text, period.submitted_at
+        # The files of the report in: sent with it (a returned report's stay, apart).
+        row["files"] = [
+            {"id": i, "name": name}
+            for i, p, name, at in files
+            if p == period.id and at == period.submitted_at
+        ]
     return rows
+
+
+def report_file(db: Database, file_id: int) -> ReportFile:
+    """A file sent with a report (the caller checks who may see its plan)."""
+    with db.read() as session:
+        row = session.get(ReportFile, file_id)
+        if row is None:
+            raise NotFound("file", code="tracking.file_not_found", file_id=file_id)
+        return row
 
 
 def plan_of_period(db: Database, period_id: int) -> int:

@@ -4,6 +4,7 @@ returns, downloads the CSV, opens a unit's page and assembles the summary Báo c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,7 +60,13 @@ def test_a_unit_reports_by_its_link_and_the_follower_accepts(
     page = client.get(f"/plans/{plan_id}")
     assert page.status_code == 200
     assert "Theo dõi thực hiện" in page.text and "Đã triển khai đến 12 chi bộ." in page.text
-    assert "đã nộp đúng hạn, chờ xem xét" in page.text and "Tài liệu kèm theo: so-lieu.txt" in page.text
+    assert "đã nộp đúng hạn, chờ xem xét" in page.text
+    file_link = re.search(r'href="(/tracking/files/\d+)" download>so-lieu.txt<', page.text)
+    assert file_link is not None
+    download = client.get(file_link.group(1))
+    assert download.content == b"12 chi bo" and download.headers["content-disposition"].startswith(
+        "attachment"
+    )
     csrf = csrf_of(page.text)
     refused = client.post(f"/tracking/periods/{period[A]}/decide", data={"csrf": csrf, "decision": "return"})
     assert (
@@ -94,12 +101,19 @@ def test_a_unit_reports_by_its_link_and_the_follower_accepts(
 def test_only_a_follower_decides(world: tuple[Database, TestClient, int, dict[str, int]]) -> None:
     db, client, plan_id, period = world
     link = last_link(db, B, "assignment")
-    client.post(f"{link}/report", data={"period": str(period[B]), "text": "Báo cáo."})
+    files = [("file", ("b.txt", b"b", "text/plain"))]
+    assert (
+        client.post(
+            f"{link}/report", data={"period": str(period[B]), "text": "Báo cáo."}, files=files
+        ).status_code
+        == 200
+    )
     sign_in(client, db, R3)  # a reviewer of the organisation who cannot see this plan
     csrf = csrf_of(client.get("/inbox").text)
     answer = client.post(f"/tracking/periods/{period[B]}/decide", data={"csrf": csrf, "decision": "accept"})
     assert answer.status_code == 404
     assert client.get(f"/plans/{plan_id}/tracking.csv").status_code == 404
+    assert client.get("/tracking/files/1").status_code == 404
     client.cookies.clear()
     sign_in(client, db, SECRETARIAT)  # the office follows every assignment
     page = client.get(f"/plans/{plan_id}")

@@ -77,6 +77,7 @@ WHO: dict[str, str] = {
     "/plans/{plan_id}/tracking.csv": PLAN_READER,
     "/plans/{plan_id}/summary": PLAN_READER,
     "/tracking/periods/{period_id}/decide": PLAN_READER,
+    "/tracking/files/{file_id}": PLAN_READER,
 }
 # A step's page shows the plan to whoever can see it; its form only to the person whose step it is.
 WHO_GETS = {
@@ -137,7 +138,7 @@ def world(db: Database, tmp_path: Any) -> Iterator[tuple[Database, Settings, dic
 def concrete(route: Route, plans: dict[State, int]) -> str:
     plan_id = plans[PLAN_STATE.get(route.path.rsplit("/", 1)[-1], State.DRAFT)]
     values = {"plan_id": str(plan_id), "fmt": "pdf", "token": "0" * 43, "name": "x.eml", "change_id": "1"}
-    values |= {"code": "mttq", "period_id": "1"}
+    values |= {"code": "mttq", "period_id": "1", "file_id": "1"}
     return PATH_PARAM.sub(lambda m: values[m.group(1)], route.path)
 
 
