@@ -107,6 +107,7 @@ async def test_a_unit_reports_by_its_link_and_the_follower_accepts(
         report = follower.locator("li.report")
         await expect(report).to_contain_text("triển khai đến 12 chi bộ")
         await expect(report).to_contain_text("so-lieu-quy-I.txt")
+        await report.screenshot(path=screenshot_path(tmp_path, "tracking-accept"))
         await report.get_by_role("button", name="Chấp nhận báo cáo").click()
         await expect(follower.locator("table.grid td.cell-accepted")).to_have_count(1)
         assert [p["cell"] for r in grid(db, plan_id) for p in r["periods"]] == [
