@@ -95,6 +95,8 @@ async def test_a_unit_reports_by_its_link_and_the_follower_accepts(
         await expect(unit.get_by_role("status")).to_contain_text("Đã gửi báo cáo")
         await expect(unit.locator(".period")).to_contain_text("so-lieu-quy-I.txt")
         await unit.screenshot(path=screenshot_path(tmp_path, "tracking-report"), full_page=True)
+        await unit.set_viewport_size({"width": 375, "height": 800})  # a phone: nothing scrolls sideways
+        assert await unit.evaluate("document.documentElement.scrollWidth") <= 375
 
         # A week after the due date, the follower signs in with the link of its sign-in email, reads
         # the report on the plan page and accepts it; the returned and the missing one are overdue.
@@ -119,4 +121,10 @@ async def test_a_unit_reports_by_its_link_and_the_follower_accepts(
         await expect(section.locator("li.overdue")).to_have_count(2)
         await expect(section.locator("td.cell-missing")).to_contain_text("chưa nộp, quá hạn")
         await section.screenshot(path=screenshot_path(tmp_path, "tracking-grid"))
+        await follower.goto(f"{url}/units/hoi-nong-dan/tracking")
+        await expect(follower.locator("td.cell-missing")).to_contain_text("chưa nộp, quá hạn")
+        await follower.set_viewport_size({"width": 375, "height": 800})
+        for path in ("/units/hoi-nong-dan/tracking", f"/plans/{plan_id}"):
+            await follower.goto(url + path)
+            assert await follower.evaluate("document.documentElement.scrollWidth") <= 375, path
         await browser.close()
