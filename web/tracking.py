@@ -21,6 +21,7 @@ from web.state import db_of
 router = APIRouter()
 Form = Annotated[FormData, Depends(checked_form)]
 DECISIONS = {"accept": True, "return": False}
+EXTENSIONS = {"grant": True, "refuse": False}
 
 
 def _text(form: FormData, name: str) -> str:
@@ -60,6 +61,19 @@ def decide(request: Request, period_id: int, person: Someone, form: Form) -> Res
     if decision not in DECISIONS:
         raise Invalid("decision", code="review.bad_decision")
     tracking_work.decide_report(db, period_id, person.email, DECISIONS[decision], _text(form, "comment"))
+    return RedirectResponse(f"/plans/{plan_id}#tracking", status_code=303)
+
+
+@router.post("/tracking/periods/{period_id}/extension")
+def decide_extension(request: Request, period_id: int, person: Someone, form: Form) -> Response:
+    """The plan's signer grants the extension asked for (the due date moves) or refuses it."""
+    db = db_of(request)
+    plan_id = tracking_views.plan_of_period(db, period_id)
+    see_plan(request, person, plan_id)
+    decision = _text(form, "decision")
+    if decision not in EXTENSIONS:
+        raise Invalid("decision", code="review.bad_decision")
+    tracking_work.decide_extension(db, period_id, person.email, EXTENSIONS[decision], _text(form, "comment"))
     return RedirectResponse(f"/plans/{plan_id}#tracking", status_code=303)
 
 

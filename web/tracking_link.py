@@ -14,7 +14,13 @@ from models.services import tracking_link, tracking_work
 from web.ack import DB, link_page, shown_time
 
 router = APIRouter()
-FIELDS = {"text": "Nội dung báo cáo", "file": "Tệp kèm theo", "period": "Kỳ báo cáo", "comment": "Ý kiến"}
+FIELDS = {
+    "text": "Nội dung báo cáo",
+    "file": "Tệp kèm theo",
+    "period": "Kỳ báo cáo",
+    "comment": "Lý do",  # the only comment a unit writes: why it asks for more time
+    "until": "Gia hạn đến ngày",
+}
 MAX_FILES = 10
 
 
@@ -32,7 +38,7 @@ def _show(db: DB, token: str, status: int = 200, **context: object) -> HTMLRespo
         token=token,
         periods=periods,
         acknowledged_at=acknowledged,
-        **{"error": None, "error_field": "", "sent": None, "text": "", **context},
+        **{"error": None, "error_field": "", "sent": None, "asked": None, "text": "", **context},
     )
 
 
@@ -84,7 +90,32 @@ async def report(token: str, request: Request, db: DB) -> HTMLResponse:
             raise Invalid("period", code="field.required")
         state = tracking_link.report_by_link(db, token, int(period), text, files)
     except BanHanhError as error:
-        field = error.field.split("[")[0]
-        status = 404 if isinstance(error, NotFound) else 400 if isinstance(error, Invalid) else 409
-        return _show(db, token, status, error=error.message, error_field=FIELDS.get(field, field), text=text)
+        return _refused(db, token, error, text=text)
     return _show(db, token, sent=state)
+
+
+def _refused(db: DB, token: str, error: BanHanhError, **context: object) -> HTMLResponse:
+    """The page again, the reason above the forms with the field named."""
+    field = error.field.split("[")[0]
+    status = 404 if isinstance(error, NotFound) else 400 if isinstance(error, Invalid) else 409
+    return _show(db, token, status, error=error.message, error_field=FIELDS.get(field, field), **context)
+
+
+@router.post("/tracking/{token}/extend", response_class=HTMLResponse)
+async def extend(token: str, request: Request, db: DB) -> HTMLResponse:
+    """The unit asks to report later, with the date and the reason; the plan's signer decides."""
+    try:
+        tracking_link.link_periods(db, token)
+    except NotFound:
+        return _page("invalid", status=404)
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    until = values.get("until", "")
+    try:
+        period = values.get("period", "")
+        if not period.isdigit():
+            raise Invalid("period", code="field.required")
+        tracking_link.extension_by_link(db, token, int(period), until, values.get("reason", ""))
+    except BanHanhError as error:
+        return _refused(db, token, error)
+    return _show(db, token, asked=until)

@@ -7,7 +7,7 @@ from typing import Any
 
 from models.db import Database
 from models.directory import Person
-from models.services import tracking_summary, tracking_views
+from models.services import access, tracking_summary, tracking_views
 
 
 def section(db: Database, plan_id: int, person: Person) -> dict[str, Any]:
@@ -24,4 +24,6 @@ def section(db: Database, plan_id: int, person: Person) -> dict[str, Any]:
         "tracking_overdue": tracking_views.overdue(db, plan_id),
         "tracking_awaiting": tracking_views.awaiting_decision(db, plan_id),
         "follows": tracking_summary.follows(db, plan_id, person.email),
+        "tracking_asked": tracking_views.extensions_asked(db, plan_id),
+        "grants": access.visible_plan(db, person, plan_id).signer_id == person.id,
     }

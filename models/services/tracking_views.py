@@ -184,3 +184,21 @@ def plan_of_period(db: Database, period_id: int) -> int:
         if period is None:
             raise NotFound("period", code="tracking.period_not_found", period_id=period_id)
         return period.plan_id
+
+
+def extensions_asked(db: Database, plan_id: int) -> list[dict[str, Any]]:
+    """The plan's extension requests waiting for the designated person: the date asked and why."""
+    today = local_date(db.clock())
+    with db.read() as session:
+        query = _joined().where(
+            TrackingPeriod.plan_id == plan_id, col(TrackingPeriod.asked_until).is_not(None)
+        )
+        rows = _listing(session, query.order_by(col(TrackingPeriod.due), col(TrackingPeriod.id)), today)
+        asked = {
+            p.id: (p.asked_until, p.ask_reason)
+            for p in session.exec(select(TrackingPeriod).where(TrackingPeriod.plan_id == plan_id)).all()
+        }
+    for row in rows:
+        until, reason = asked[row["period_id"]]
+        row["asked_until"], row["reason"] = None if until is None else until.isoformat(), reason
+    return rows

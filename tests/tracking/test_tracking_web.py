@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from models.db import Database
 from models.services.tracking_views import grid
-from tests.factory import R3, SECRETARIAT
-from tests.tracking.world import FOLLOWER, A, B, issue_tracked
+from tests.factory import R3, SECRETARIAT, SIGNER
+from tests.tracking.world import FOLLOWER, A, B, C, issue_tracked
 from tests.web.conftest import csrf_of, last_link, new_client, sign_in, web_settings
 
 JANUARY_4 = datetime(2027, 1, 4, 2, tzinfo=UTC)  # Monday morning in Viet Nam; reports are due on the 15th
@@ -118,3 +118,36 @@ def test_only_a_follower_decides(world: tuple[Database, TestClient, int, dict[st
     sign_in(client, db, SECRETARIAT)  # the office follows every assignment
     page = client.get(f"/plans/{plan_id}")
     assert "Chấp nhận báo cáo" in page.text and "Lập dự thảo Báo cáo" in page.text
+
+
+def test_a_unit_asks_for_more_time_and_the_signer_grants_it(
+    world: tuple[Database, TestClient, int, dict[str, int]],
+) -> None:
+    db, client, plan_id, period = world
+    link = last_link(db, C, "assignment")
+    ask = {"period": str(period[C]), "until": "2027-01-29", "reason": "Chờ số liệu của các chi hội."}
+    bad_date = client.post(f"{link}/extend", data={**ask, "until": "29/01/2027"})
+    assert bad_date.status_code == 400 and "Gia hạn đến ngày</strong>:" in bad_date.text
+    earlier = client.post(f"{link}/extend", data={**ask, "until": "2027-01-10"})
+    assert earlier.status_code == 400 and "Ngày mới phải sau hạn hiện tại" in earlier.text
+    no_reason = client.post(f"{link}/extend", data={**ask, "reason": ""})
+    assert no_reason.status_code == 400 and "Lý do</strong>: Cần ghi ý kiến hoặc lý do." in no_reason.text
+    asked = client.post(f"{link}/extend", data=ask)
+    assert asked.status_code == 200 and "Đã gửi đề nghị gia hạn đến ngày 2027-01-29" in asked.text
+    assert "Đã đề nghị gia hạn đến ngày 29/01/2027, đang chờ quyết định." in asked.text
+
+    sign_in(client, db, FOLLOWER)  # the follower sees the request, and may not decide it
+    page = client.get(f"/plans/{plan_id}")
+    assert "Chờ số liệu của các chi hội." in page.text and "Đồng ý gia hạn" not in page.text
+    client.cookies.clear()
+    sign_in(client, db, SIGNER)  # the plan's signer decides
+    page = client.get(f"/plans/{plan_id}")
+    assert "đề nghị đến 29/01/2027" in page.text and "Đồng ý gia hạn" in page.text
+    granted = client.post(
+        f"/tracking/periods/{period[C]}/extension",
+        data={"csrf": csrf_of(page.text), "decision": "grant", "comment": "Đồng ý"},
+    )
+    assert granted.status_code == 303
+    row = grid(db, plan_id)[2]["periods"][0]
+    assert (row["due"], row["original_due"], row["cell"]) == ("2027-01-29", "2027-01-15", "due, extended")
+    assert "đã gia hạn" in client.get(f"/plans/{plan_id}").text

@@ -46,6 +46,7 @@ WHO: dict[str, str] = {
     "/ack/{token}": PUBLIC,  # a recipient's receipt link: the token is the credential
     "/tracking/{token}": PUBLIC,  # a lead unit's assignment link: the token is the credential
     "/tracking/{token}/report": PUBLIC,  # its report by that link
+    "/tracking/{token}/extend": PUBLIC,  # its request for more time
     "/units/{code}/tracking": SIGNED_IN,  # what a unit of this person's organisation owes
     "/healthz": PUBLIC,
     "/logout": SIGNED_IN,
@@ -78,6 +79,7 @@ WHO: dict[str, str] = {
     "/plans/{plan_id}/summary": PLAN_READER,
     "/tracking/periods/{period_id}/decide": PLAN_READER,
     "/tracking/files/{file_id}": PLAN_READER,
+    "/tracking/periods/{period_id}/extension": PLAN_READER,  # the services let only its signer decide
 }
 # A step's page shows the plan to whoever can see it; its form only to the person whose step it is.
 WHO_GETS = {
