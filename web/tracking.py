@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from models.errors import Invalid
 from models.services import tracking_summary, tracking_views, tracking_work, workspace
@@ -61,6 +61,21 @@ def decide(request: Request, period_id: int, person: Someone, form: Form) -> Res
     if decision not in DECISIONS:
         raise Invalid("decision", code="review.bad_decision")
     tracking_work.decide_report(db, period_id, person.email, DECISIONS[decision], _text(form, "comment"))
+    return RedirectResponse(f"/plans/{plan_id}#tracking", status_code=303)
+
+
+@router.post("/tracking/periods/{period_id}/report")
+async def record_report(request: Request, period_id: int, person: Someone, form: Form) -> Response:
+    """The secretariat records the report of a unit without email (text and files), as it came."""
+    db = db_of(request)
+    plan_id = tracking_views.plan_of_period(db, period_id)
+    see_plan(request, person, plan_id)
+    files = [
+        (upload.filename, await upload.read(tracking_work.MAX_FILE + 1))
+        for upload in form.getlist("file")
+        if isinstance(upload, UploadFile) and upload.filename
+    ]
+    tracking_work.submit_report(db, period_id, person.email, _text(form, "text"), files)
     return RedirectResponse(f"/plans/{plan_id}#tracking", status_code=303)
 
 

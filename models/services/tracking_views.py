@@ -62,6 +62,7 @@ def grid(db: Database, plan_id: int) -> list[dict[str, Any]]:
             "follower": a.follower_name,
             "deadline": a.deadline + (f" ({a.cadence})" if a.cadence else ""),
             "acknowledged": a.acknowledged_at is not None,
+            "emailed": a.lead_email is not None,  # without: the secretariat records its reports
             "periods": by_assignment.get(a.id or 0, []),
         }
         for a in assignments

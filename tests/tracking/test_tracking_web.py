@@ -151,3 +151,32 @@ def test_a_unit_asks_for_more_time_and_the_signer_grants_it(
     row = grid(db, plan_id)[2]["periods"][0]
     assert (row["due"], row["original_due"], row["cell"]) == ("2027-01-29", "2027-01-15", "due, extended")
     assert "đã gia hạn" in client.get(f"/plans/{plan_id}").text
+
+
+def test_the_office_records_the_report_of_a_unit_without_email(db: Database, tmp_path: Path) -> None:
+    db.clock = lambda: JANUARY_4
+    by_hand = {"lead": "cb-thon-3", "follower": "bxdd", "deadline": "date", "due": "2027-01-15"}
+    plan_id, period = issue_tracked(db, [by_hand])
+    action = f"/tracking/periods/{period['cb-thon-3']}/report"
+    settings = web_settings(tmp_path, database_url="sqlite://", throttle_per_minute=10_000)
+    with new_client(db, settings) as client:
+        sign_in(client, db, FOLLOWER)  # not the office: no form to record for a unit
+        assert "Ghi báo cáo" not in client.get(f"/plans/{plan_id}").text
+        client.cookies.clear()
+        sign_in(client, db, SECRETARIAT)
+        page = client.get(f"/plans/{plan_id}")
+        assert f'action="{action}"' in page.text and "Chi bộ thôn 3 — Một lần" in page.text
+        csrf = csrf_of(page.text)
+        empty = client.post(action, data={"csrf": csrf, "text": ""})
+        assert empty.status_code == 400 and "Văn bản" in empty.text
+        recorded = client.post(
+            action,
+            data={"csrf": csrf, "text": "Chi bộ báo cáo bằng văn bản giấy ngày 10/01."},
+            files=[("file", ("bao-cao-giay.pdf", b"%PDF-1.7", "application/pdf"))],
+        )
+        assert recorded.status_code == 303
+        # A unit with an address reports for itself: the office's form is refused for it.
+        refused = client.post(f"/tracking/periods/{period[A]}/report", data={"csrf": csrf, "text": "Thay."})
+        assert refused.status_code == 403
+    assert [p["cell"] for p in grid(db, plan_id)[3]["periods"]] == ["on time"]
+    assert [r["emailed"] for r in grid(db, plan_id)] == [True, True, True, False]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import col, select
@@ -25,12 +26,13 @@ ITEMS: list[dict[str, Any]] = [
 ]
 
 
-def issue_tracked(db: Database) -> tuple[int, dict[str, int]]:
-    """The plan, issued with its three assignments; each lead unit's period id by its address."""
+def issue_tracked(db: Database, more: Sequence[dict[str, Any]] = ()) -> tuple[int, dict[str, int]]:
+    """The plan, issued with its three assignments (and `more`); each lead unit's period id by its
+    address (by its code for those of `more`)."""
     load_people(db)
     plan_id = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft()).plan_id
     plans.assign(db, plan_id, SECRETARIAT, reviewers=[R1, R2])
-    confirm_assignments(db, plan_id, SECRETARIAT, ITEMS)
+    confirm_assignments(db, plan_id, SECRETARIAT, [*ITEMS, *more])
     drive(db, plan_id, State.ISSUED)
     with db.read() as s:
         rows = s.exec(
@@ -38,4 +40,5 @@ def issue_tracked(db: Database) -> tuple[int, dict[str, int]]:
             .where(TrackingPeriod.plan_id == plan_id)
             .order_by(col(TrackingPeriod.assignment_id))
         ).all()
-    return plan_id, dict(zip((A, B, C), (r.id or 0 for r in rows), strict=True))
+    keys = (A, B, C, *(str(item["lead"]) for item in more))
+    return plan_id, dict(zip(keys, (r.id or 0 for r in rows), strict=True))

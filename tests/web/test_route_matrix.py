@@ -79,6 +79,7 @@ WHO: dict[str, str] = {
     "/plans/{plan_id}/summary": PLAN_READER,
     "/tracking/periods/{period_id}/decide": PLAN_READER,
     "/tracking/files/{file_id}": PLAN_READER,
+    "/tracking/periods/{period_id}/report": PLAN_READER,  # the secretariat, for a unit without email
     "/tracking/periods/{period_id}/extension": PLAN_READER,  # the services let only its signer decide
 }
 # A step's page shows the plan to whoever can see it; its form only to the person whose step it is.
