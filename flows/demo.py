@@ -410,6 +410,7 @@ def track_work(settings: Settings, plan_id: int) -> None:
         "--text",
         "Đã ban hành kế hoạch thực hiện; triển khai đến 12 chi bộ trực thuộc, 3 hội nghị quán triệt.",
     )
+    run("audit", "verify")  # the report and the acknowledgement are in the chain
     say("Where the plan's work stands: each lead unit × period")
     run("tracking", "show", str(plan_id))
     print(f"  On the web (while make serve runs): {settings.base_url}/plans/{plan_id}#tracking")
