@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 
-from exchange import client, status
-from exchange.export import export_plan
+from exchange import business, client, status
+from exchange.export import Exported, export_plan
 from exchange.package import document_id
 from exchange.status import StatusCode, StatusMessage
 from models.db import Database
@@ -31,6 +31,9 @@ from models.states import State
 log = logging.getLogger("banhanh.exchange")
 
 BATCH = 20
+RECALL_EVENT = "recall"  # an outbox item of kind edxml that carries a recall, not the plan
+# A receiver's answer to a recall, as the copy records it (Delivery.recall_status).
+RECALL_ANSWERS = {StatusCode.RECALL_AGREED: "destroyed", StatusCode.RECALL_REFUSED: "refused"}
 ANSWERS = {
     StatusCode.ARRIVED: "đã đến",
     StatusCode.REFUSED: "từ chối tiếp nhận",
@@ -59,14 +62,7 @@ def send_due(db: Database, cfg: Settings, url: str, limit: int = BATCH) -> Sent:
     for n, item in enumerate(items):
         unit = str(item.context.get("unit_code", ""))
         try:
-            exported = export_plan(
-                db,
-                cfg,
-                item.plan_id or 0,
-                now=db.clock(),
-                only=[unit],
-                states=(State.DISTRIBUTING, State.ISSUED),
-            )
+            exported = _package(db, cfg, item.plan_id or 0, unit, item.event, item.context)
         except BanHanhError as error:  # the plan or the address book no longer allows it
             outbox.mark_failed(db, item.id, f"{error.code}: {error.reason}")
             finished.add(item.plan_id or 0)
@@ -84,6 +80,26 @@ def send_due(db: Database, cfg: Settings, url: str, limit: int = BATCH) -> Sent:
             outbox.mark_sent(db, item.id, reply)
         finished.add(item.plan_id or 0)
     return Sent(len(items), sorted(finished), unavailable)
+
+
+def _package(
+    db: Database, cfg: Settings, plan_id: int, unit: str, event: str, context: dict[str, object]
+) -> Exported:
+    """The package an outbox item stands for: the plan itself, or its recall (BussinessDocType 1)."""
+    now = db.clock()
+    if event == RECALL_EVENT:
+        at = now.astimezone(VN_TZ).replace(tzinfo=None, microsecond=0)
+        reason = str(context.get("reason", ""))
+        return export_plan(
+            db,
+            cfg,
+            plan_id,
+            now=now,
+            only=[unit],
+            states=(State.RECALLED,),
+            acting=lambda sent: business.recall(sent, reason, at, sent.staff),
+        )
+    return export_plan(db, cfg, plan_id, now=now, only=[unit], states=(State.DISTRIBUTING, State.ISSUED))
 
 
 def poll_statuses(db: Database, url: str, cursors: dict[str, int]) -> int:
@@ -148,6 +164,9 @@ def record_status(db: Database, answer: StatusMessage) -> int:
         at = answer.timestamp.replace(tzinfo=VN_TZ)
         if answer.code is StatusCode.RECEIVED and delivery.acknowledged_at is None:
             delivery.acknowledged_at = at
+        if answer.code in RECALL_ANSWERS and delivery.recall_status:  # only a copy we asked back
+            delivery.recall_status = RECALL_ANSWERS[answer.code]
+            delivery.recall_at, delivery.recall_note = at, answer.description
         delivery.updated_at = now
         session.add(delivery)
         audit.append(

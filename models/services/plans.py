@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -24,9 +25,11 @@ from models.errors import AlreadyDecided, Invalid, NotAllowed, NotFound, WrongSt
 from models.lifecycle import Action, Role
 from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, ReviewTask
 from models.policies import TaskStatus
+from models.related import LinkKind
 from models.review_policy import Stage, check_template, parse_rule
 from models.services import audit
 from models.services.core import Who, apply, check, lock_plan, resolve_actor
+from models.services.related import link
 from models.services.reviews import advance, open_stage
 from models.services.versions import content_of, current_version
 from models.tracking import to_confirm
@@ -71,7 +74,7 @@ def _validate_title(title: str) -> str:
     return title
 
 
-def _secretariat(session: Session, actor: str, org: Organisation) -> Who:
+def secretariat_of(session: Session, actor: str, org: Organisation) -> Who:
     who = resolve_actor(session, actor)
     if who.person is None or Role.SECRETARIAT not in who.person.roles:
         raise NotAllowed("as", code="access.not_secretariat", actor=actor)
@@ -218,48 +221,70 @@ def create_plan(
     now = db.clock()
     with db.write() as session:
         org = org_by_key(session, org_key)
-        who = _secretariat(session, actor, org)
-        assert who.person is not None
-        title = _validate_title(draft.title)
-        _validate_text("body", draft.body)
-        book = address_book(session, org.id or 0)
-        recipients, notes = _map_recipients(draft.recipient_lines, book, nfc(draft.body))
-        signer = _signer(session, org.id or 0, draft.signer_name)
-        if draft.signer_name and signer is None:
-            notes.append(f"signature: '{draft.signer_name}' is not a person of {org.name}; assign a signer")
-        content = PlanContent(
-            title=title,
-            body=nfc(draft.body),
-            footnotes=tuple(nfc(f) for f in draft.footnotes),
-            recipients=tuple(recipients),
-            signature=_signature(signer, draft.sign_form, draft.sign_collective, draft.sign_title),
-            summary_lines=tuple(nfc(s) for s in draft.summary_lines),
-        )
-        plan = Plan(
-            org_id=org.id or 0,
-            doc_type=doc_type or draft.doc_type,
-            drafter_id=who.person.id or 0,
-            signer_id=None if signer is None else signer.id,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(plan)
-        session.flush()
-        version = _new_version(session, plan, content, who, seq=1)
-        plan.current_version_id = version.id
-        session.add(plan)
-        notes = [*import_notes, *notes, *_same_text(session, plan, version)]
-        audit.append(
-            session,
-            org_id=org.id or 0,
-            plan_id=plan.id,
-            actor=who.label,
-            action="create",
-            now=now,
-            to_state=plan.state,
-            detail={"version": 1, "hash": version.content_hash, "notes": notes},
-        )
-        return ImportResult(plan.id or 0, version.content_hash, tuple(notes))
+        who = secretariat_of(session, actor, org)
+        return draft_plan(session, org, who, draft, doc_type, import_notes, now)
+
+
+def draft_plan(
+    session: Session,
+    org: Organisation,
+    who: Who,
+    draft: Draft,
+    doc_type: str | None,
+    import_notes: Sequence[str],
+    now: datetime,
+    linked: tuple[Plan, LinkKind, str] | None = None,
+) -> ImportResult:
+    """`create_plan` in the caller's transaction; `linked` (target, kind, note): the new plan
+    replaces or corrects `target`, linked in this same transaction and entry."""
+    assert who.person is not None
+    title = _validate_title(draft.title)
+    _validate_text("body", draft.body)
+    book = address_book(session, org.id or 0)
+    recipients, notes = _map_recipients(draft.recipient_lines, book, nfc(draft.body))
+    signer = _signer(session, org.id or 0, draft.signer_name)
+    if draft.signer_name and signer is None:
+        notes.append(f"signature: '{draft.signer_name}' is not a person of {org.name}; assign a signer")
+    content = PlanContent(
+        title=title,
+        body=nfc(draft.body),
+        footnotes=tuple(nfc(f) for f in draft.footnotes),
+        recipients=tuple(recipients),
+        signature=_signature(signer, draft.sign_form, draft.sign_collective, draft.sign_title),
+        summary_lines=tuple(nfc(s) for s in draft.summary_lines),
+    )
+    plan = Plan(
+        org_id=org.id or 0,
+        doc_type=doc_type or draft.doc_type,
+        drafter_id=who.person.id or 0,
+        signer_id=None if signer is None else signer.id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(plan)
+    session.flush()
+    version = _new_version(session, plan, content, who, seq=1)
+    plan.current_version_id = version.id
+    session.add(plan)
+    notes = [*import_notes, *notes, *_same_text(session, plan, version)]
+    detail: dict[str, Any] = {"version": 1, "hash": version.content_hash, "notes": notes}
+    rows = []
+    if linked is not None:
+        target, kind, note = linked
+        rows.append(link(session, plan, target, kind, who.person.id or 0, note))
+        detail["link"] = {"kind": kind.value, "target": target.id}
+    audit.append(
+        session,
+        org_id=org.id or 0,
+        plan_id=plan.id,
+        actor=who.label,
+        action="create",
+        now=now,
+        to_state=plan.state,
+        detail=detail,
+        rows=rows,
+    )
+    return ImportResult(plan.id or 0, version.content_hash, tuple(notes))
 
 
 def _same_text(session: Session, plan: Plan, version: PlanVersion) -> list[str]:

@@ -147,6 +147,10 @@ def _old_database(url: str, plan_states: list[State]) -> tuple[Database, list[in
         ("delivery", "channel"): "VARCHAR NOT NULL DEFAULT 'email'",
         ("delivery", "answer_code"): "VARCHAR NOT NULL DEFAULT ''",
         ("delivery", "answer"): "VARCHAR NOT NULL DEFAULT ''",
+        ("delivery", "recall_status"): "VARCHAR NOT NULL DEFAULT ''",
+        ("delivery", "recall_at"): "TIMESTAMP",
+        ("delivery", "recall_note"): "VARCHAR NOT NULL DEFAULT ''",
+        ("delivery", "recall_token_hash"): "VARCHAR",
         ("organisation", "automatic_issuance"): "BOOLEAN NOT NULL DEFAULT true",
         ("planversion", "assignments"): "JSON NOT NULL DEFAULT '[]'",
     }
