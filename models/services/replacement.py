@@ -25,7 +25,16 @@ from models.plans import Plan, PlanLink, PlanVersion
 from models.records import Delivery, OutboxMessage
 from models.related import LinkKind
 from models.services import plans
-from models.services.core import Who, apply, check, lock_plan, message_id_for, plan_context
+from models.services.core import (
+    SYSTEM,
+    Who,
+    apply,
+    check,
+    lock_plan,
+    message_id_for,
+    plan_context,
+    resolve_actor,
+)
 from models.services.versions import current_version
 
 WHAT_LIMIT = 2000
@@ -141,11 +150,33 @@ def supersede_replaced(session: Session, new: Plan, now: datetime) -> int | None
     old = lock_plan(session, target)
     if old.state != State.ISSUED:
         return None
-    who = Who(None)
-    transition = check(session, old, who, Action.SUPERSEDE)
+    _supersede(session, old, Who(None), now)
+    return old.id
+
+
+def supersede(db: Database, plan_id: int, actor: str = SYSTEM) -> None:
+    """issued → superseded, once a plan that replaces it is issued (the step `supersede_replaced`
+    takes in that plan's issuance; here for a re-run after the old plan's recall was cancelled)."""
+    now = db.clock()
+    with db.write() as session:
+        _supersede(session, lock_plan(session, plan_id), resolve_actor(session, actor), now)
+
+
+def _supersede(session: Session, old: Plan, who: Who, now: datetime) -> None:
+    transition = check(session, old, who, Action.SUPERSEDE)  # the guard: an issued replacement
+    new_id = session.exec(
+        select(PlanLink.plan_id)
+        .join(Plan, col(Plan.id) == PlanLink.plan_id)
+        .where(
+            PlanLink.target_id == old.id,
+            PlanLink.kind == LinkKind.REPLACES.value,
+            Plan.state == State.ISSUED,
+        )
+    ).first()
+    new = session.get(Plan, new_id)
+    assert new is not None
     apply(session, old, transition, who, now, {"replaced_by": new.id, "symbol": new.symbol})
     _tell_recipients(session, old, new, now)
-    return old.id
 
 
 def _tell_recipients(session: Session, old: Plan, new: Plan, now: datetime) -> None:

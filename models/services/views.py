@@ -82,7 +82,8 @@ def plan_view(session: Session, plan: Plan, person: Person | None, seen: str | N
         actor_in_org=person is not None and person.org_id == plan.org_id,
         actor_is_head=_heads(session, plan, person),
         recall_requested_by=_recall_requested_by(session, plan),
-        replacement_issued=_exists(
+        replacement_issued=state is State.ISSUED
+        and _exists(
             session,
             select(PlanLink.id)
             .join(Plan, col(Plan.id) == PlanLink.plan_id)
