@@ -14,20 +14,21 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from models.content import nfc
 from models.db import Database
-from models.directory import Person
+from models.directory import Organisation, Person
 from models.errors import Invalid, NotAllowed, NotFound, WrongState
 from models.events import Event
 from models.lifecycle import Action, Role, State
 from models.plans import Plan, PlanVersion
 from models.recalls import Recall
 from models.records import Delivery, OutboxMessage
+from models.reminders import ReminderPolicy, next_nudge
 from models.services import audit
 from models.services.core import (
     SYSTEM,
@@ -332,53 +333,86 @@ def remind(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
         plan, who = _recalled_by_secretariat(session, plan_id, actor)
         recall = last_recall(session, plan_id)
         assert recall is not None
-        recall.reminders_sent += 1
-        session.add(recall)
-        waiting = session.exec(
-            select(Delivery)
+        return _remind(session, plan, recall, who, recall.reminders_sent + 1, now)
+
+
+def send_due_reminders(db: Database) -> int:
+    """The reminders due now, by the organisation's reminder policy counted from the confirmation
+    (run by the scheduled reminders flow; a second run sends nothing twice). Returns how many."""
+    now = db.clock()
+    with db.read() as session:
+        due = session.exec(
+            select(Plan.id)
+            .join(Delivery, col(Delivery.plan_id) == Plan.id)
             .where(
-                Delivery.plan_id == plan_id, Delivery.recall_status == "notified", Delivery.channel == "email"
+                Plan.state == State.RECALLED,
+                Delivery.recall_status == "notified",
+                Delivery.channel == "email",
             )
-            .order_by(col(Delivery.id))
+            .distinct()
         ).all()
-        queued = 0
-        for delivery in waiting:
-            assert delivery.email is not None
-            first = session.exec(
-                select(OutboxMessage).where(
-                    OutboxMessage.key
-                    == f"{Event.RECALL_NOTICE}:{delivery.email.lower()}:p{plan_id}:r{recall.id}"
-                )
-            ).first()
-            if first is None:
+    queued = 0
+    for plan_id in due:
+        with db.write() as session:
+            plan = lock_plan(session, plan_id or 0)
+            recall = last_recall(session, plan_id or 0)
+            org = session.get(Organisation, plan.org_id)
+            if recall is None or recall.decided_at is None or org is None:
                 continue
-            key = f"{Event.RECALL_REMINDER}:{delivery.email.lower()}:p{plan_id}:r{recall.id}"
-            key += f":n{recall.reminders_sent}"  # each round a new email
-            session.add(
-                OutboxMessage(
-                    key=key,
-                    kind="email",
-                    plan_id=plan_id,
-                    event=Event.RECALL_REMINDER.value,
-                    to_email=delivery.email,
-                    to_name=delivery.name,
-                    context={**first.context, "reminder_number": recall.reminders_sent},
-                    message_id=message_id_for(key),
-                    next_attempt_at=now,
-                    created_at=now,
-                )
+            policy, holidays = (
+                ReminderPolicy(**org.reminders),
+                frozenset(date.fromisoformat(d) for d in org.holidays),
             )
-            queued += 1
-        audit.append(
-            session,
-            org_id=plan.org_id,
-            plan_id=plan_id,
-            actor=who.label,
-            action=REMIND_ACTION,
-            now=now,
-            detail={"round": recall.reminders_sent, "reminded": queued},
+            nudge = next_nudge(recall.decided_at, now, recall.reminders_sent, True, policy, holidays)
+            if nudge is not None and nudge.kind == "reminder" and nudge.number > recall.reminders_sent:
+                queued += _remind(session, plan, recall, Who(None), nudge.number, now)
+    return queued
+
+
+def _remind(session: Session, plan: Plan, recall: Recall, who: Who, round_no: int, now: datetime) -> int:
+    recall.reminders_sent = round_no
+    session.add(recall)
+    waiting = session.exec(
+        select(Delivery)
+        .where(Delivery.plan_id == plan.id, Delivery.recall_status == "notified", Delivery.channel == "email")
+        .order_by(col(Delivery.id))
+    ).all()
+    queued = 0
+    for delivery in waiting:
+        assert delivery.email is not None
+        first = session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.key == f"{Event.RECALL_NOTICE}:{delivery.email.lower()}:p{plan.id}:r{recall.id}"
+            )
+        ).first()
+        if first is None:
+            continue
+        key = f"{Event.RECALL_REMINDER}:{delivery.email.lower()}:p{plan.id}:r{recall.id}:n{round_no}"
+        session.add(
+            OutboxMessage(
+                key=key,
+                kind="email",
+                plan_id=plan.id,
+                event=Event.RECALL_REMINDER.value,
+                to_email=delivery.email,
+                to_name=delivery.name,
+                context={**first.context, "reminder_number": round_no},
+                message_id=message_id_for(key),
+                next_attempt_at=now,
+                created_at=now,
+            )
         )
-        return queued
+        queued += 1
+    audit.append(
+        session,
+        org_id=plan.org_id,
+        plan_id=plan.id,
+        actor=who.label,
+        action=REMIND_ACTION,
+        now=now,
+        detail={"round": round_no, "reminded": queued},
+    )
+    return queued
 
 
 def status(db: Database, plan_id: int) -> dict[str, Any]:

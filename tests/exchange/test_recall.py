@@ -9,12 +9,13 @@ import copy
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from documents.evidence import render_evidence_html
 from exchange import client, edxml, status
 from exchange.delivery import poll_statuses
 from exchange.package import Business, Organ, Staff
@@ -26,6 +27,7 @@ from models.errors import BanHanhError, Invalid, NotAllowed, WrongState
 from models.lifecycle import State
 from models.services import audit, distribution, recall
 from models.services.directory import load_directory
+from models.services.evidence import gather
 from models.services.queries import deliveries, history, outgoing_register, plan_status
 from models.settings import Settings
 from notifications.catcher import MailCatcher, load_message, read_index
@@ -219,6 +221,13 @@ async def test_a_plan_on_both_channels_is_recalled_and_each_recipient_answers(
     listed = banhanh(db_url, tmp_path, "plan", "deliveries", str(plan_id), "--json")
     answers = {d["unit"]: (d["answer_code"], d["recall_status"]) for d in json.loads(listed.stdout)}
     assert answers["tt-tinh-uy"] == ("15", "destroyed") and answers["tt-dang-uy"] == ("16", "refused")
+    evidence = gather(db, plan_id)  # the evidence export keeps the recall and each answer
+    assert evidence.recall is not None and evidence.recall["reason"] == REASON
+    assert {"request_recall", "confirm_recall"} <= {d["action"] for d in evidence.decisions}
+    html = render_evidence_html(evidence)
+    assert (
+        "thu hồi: refused" in html and "Văn bản đã triển khai" in html and evidence.chain.startswith("intact")
+    )
     actions = [e["action"] for e in history(db, plan_id)]
     assert {
         "request_recall",
@@ -245,4 +254,17 @@ def test_a_recall_can_be_cancelled_and_a_plan_not_issued_is_not_recalled(db: Dat
     recall.cancel(db, issued, SIGNER2)
     assert distribution.is_state(db, issued, State.ISSUED)
     assert recall.status(db, issued)["recall"]["status"] == "cancelled"  # kept on record
+    assert audit.verify(db, org_id(db)).broken_at is None
+
+
+def test_the_scheduled_reminders_nudge_who_has_not_confirmed_once_per_round(db: Database) -> None:
+    load_people(db)
+    plan_id = build(db, State.RECALLED)
+    waiting = [d for d in deliveries(db, plan_id) if d["recall_status"] == "notified"]
+    assert waiting and recall.send_due_reminders(db) == 0  # not due on the day of the recall
+    later = db.clock() + timedelta(days=7)
+    db.clock = lambda: later  # type: ignore[method-assign]
+    assert recall.send_due_reminders(db) == len(waiting)
+    assert recall.send_due_reminders(db) == 0  # a second run of the flow sends nothing twice
+    assert [e["action"] for e in history(db, plan_id)].count("remind_recall") == 1
     assert audit.verify(db, org_id(db)).broken_at is None
