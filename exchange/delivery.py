@@ -10,20 +10,23 @@ endpoint is away (released, no attempt counted) and failed only when the endpoin
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import col, select
 
 from exchange import business, client, status
 from exchange.export import Exported, export_plan
-from exchange.package import document_id
+from exchange.package import Package, document_id
 from exchange.status import StatusCode, StatusMessage
 from models.db import Database
 from models.directory import Organisation, Unit
 from models.errors import BanHanhError
 from models.numbering import VN_TZ
-from models.plans import Plan
+from models.plans import Plan, PlanLink
 from models.records import Delivery
+from models.related import LinkKind
 from models.services import audit, outbox
 from models.settings import Settings
 from models.states import State
@@ -99,7 +102,30 @@ def _package(
             states=(State.RECALLED,),
             acting=lambda sent: business.recall(sent, reason, at, sent.staff),
         )
-    return export_plan(db, cfg, plan_id, now=now, only=[unit], states=(State.DISTRIBUTING, State.ISSUED))
+    replaced = _replaced(db, cfg, plan_id, now)
+    return export_plan(
+        db, cfg, plan_id, now=now, only=[unit], states=(State.DISTRIBUTING, State.ISSUED), acting=replaced
+    )
+
+
+def _replaced(
+    db: Database, cfg: Settings, plan_id: int, now: datetime
+) -> Callable[[Package], Package] | None:
+    """For a plan that replaces another: its package as the replacement (BussinessDocType 3) naming
+    the replaced document and the bodies it went to, so receivers' systems act on it."""
+    with db.read() as session:
+        link = session.exec(
+            select(PlanLink).where(PlanLink.plan_id == plan_id, PlanLink.kind == LinkKind.REPLACES.value)
+        ).first()
+    if link is None:
+        return None
+    old_id = link.target_id
+    try:
+        old = export_plan(db, cfg, old_id, now=now, states=(State.ISSUED, State.SUPERSEDED, State.RECALLED))
+    except BanHanhError as error:  # the old plan went to no unit with an identifier: a new document
+        log.info("plan %s replaces plan %s, which has no exchange package (%s)", plan_id, old_id, error.code)
+        return None
+    return lambda new: business.replacement(new, old.package, link.note)
 
 
 def poll_statuses(db: Database, url: str, cursors: dict[str, int]) -> int:

@@ -25,7 +25,7 @@ from models.db import Database
 from models.directory import Organisation
 from models.errors import BanHanhError, Invalid, NotAllowed, WrongState
 from models.lifecycle import State
-from models.services import audit, distribution, recall
+from models.services import audit, distribution, plans, recall, replacement
 from models.services.directory import load_directory
 from models.services.evidence import gather
 from models.services.queries import deliveries, history, outgoing_register, plan_status
@@ -36,7 +36,7 @@ from tests.exchange.issued import config_with_exchange, make_seal, signed_plan
 from tests.exchange.test_channel import BY_EXCHANGE, DANG_UY, TINH_UY
 from tests.exchange.test_cli import banhanh
 from tests.exchange.test_refusals import HAMLIEM
-from tests.factory import R1, SECRETARIAT, SIGNER, SIGNER2, build, load_people
+from tests.factory import R1, R2, SECRETARIAT, SIGNER, SIGNER2, build, drain_outbox, drive, load_people
 from tests.notifications.conftest import settings_for
 from tests.web.conftest import new_client, sign_in, web_settings
 
@@ -267,4 +267,33 @@ def test_the_scheduled_reminders_nudge_who_has_not_confirmed_once_per_round(db: 
     assert recall.send_due_reminders(db) == len(waiting)
     assert recall.send_due_reminders(db) == 0  # a second run of the flow sends nothing twice
     assert [e["action"] for e in history(db, plan_id)].count("remind_recall") == 1
+    assert audit.verify(db, org_id(db)).broken_at is None
+
+
+async def test_a_replacement_reaches_exchange_units_as_a_replacement_package(
+    db: Database, db_url: str, tmp_path: Path
+) -> None:
+    load(db, tmp_path)
+    old = signed_plan(db)
+    with StandIn() as endpoint:
+        cfg = Settings(_env_file=None, data_dir=tmp_path, database_url=db_url, exchange_url=endpoint.url)  # type: ignore[call-arg]
+        dispatcher = Dispatcher(db, cfg)
+        distribution.start_distribution(db, old)
+        drain_outbox(db, old)
+        assert await dispatcher.exchange() == 2 and distribution.is_state(db, old, State.ISSUED)
+
+        new = replacement.replace(db, old, SECRETARIAT)
+        plans.assign(db, new, SECRETARIAT, reviewers=[R1, R2])
+        drive(db, new, State.SIGNED)
+        distribution.start_distribution(db, new)
+        drain_outbox(db, new)
+        assert await dispatcher.exchange() == 2
+        assert distribution.is_state(db, new, State.ISSUED) and distribution.is_state(
+            db, old, State.SUPERSEDED
+        )
+        sent, replacing = [edxml.parse(x) for x in client.packages(endpoint.url, TINH_UY)]
+    assert sent.business is Business.NEW and replacing.business is Business.REPLACE
+    assert replacing.business_document_id == sent.document_id
+    assert [r.document_id for r in replacing.replaces] == [sent.document_id]
+    assert replacing.business_reason.startswith("Kế hoạch này thay thế Kế hoạch số ")
     assert audit.verify(db, org_id(db)).broken_at is None
