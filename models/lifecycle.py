@@ -189,7 +189,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         R.SIGNER,
         S.RECALLED,
         G.second_person_confirms,
-        (N.RECALLED,),
+        (N.RECALLED, N.RECALL_NOTICE),
         needs_assignment=False,
     ),
     Transition(
@@ -203,6 +203,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         R.SYSTEM,
         S.SUPERSEDED,
         G.replacement_issued,
+        (N.SUPERSEDED,),
         needs_assignment=False,
     ),
 )

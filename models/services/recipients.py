@@ -60,6 +60,8 @@ def addressees(
         if transition.source in (State.APPROVED, State.AWAITING_ISSUANCE) and plan.signer_id:
             told.append(_person(session, plan.signer_id))
         return [Addressee(person, at_round) for person in told]
+    if event in (Event.RECALL_NOTICE, Event.SUPERSEDED):
+        return []  # to the plan's recipients, not its people: queued with their copies (recall, replacement)
     if event in (Event.RECALL_REQUESTED, Event.RECALLED):
         return _recall_told(session, plan, event)
     if event is Event.ISSUED:
