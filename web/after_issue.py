@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from models.directory import Person
 from models.services import recall
+from web.plans import see_plan
 from web.security import checked_form, signed_in
 from web.state import db_of
 
@@ -25,6 +26,7 @@ def _back(plan_id: int) -> Response:
 
 @router.post("/plans/{plan_id}/recall")
 def request_recall(request: Request, plan_id: int, person: Someone, form: Form) -> Response:
+    see_plan(request, person, plan_id)
     reason = form.get("reason")
     recall.request(db_of(request), plan_id, person.email, reason if isinstance(reason, str) else "")
     return _back(plan_id)
@@ -32,11 +34,13 @@ def request_recall(request: Request, plan_id: int, person: Someone, form: Form) 
 
 @router.post("/plans/{plan_id}/confirm-recall")
 def confirm_recall(request: Request, plan_id: int, person: Someone, form: Form) -> Response:
+    see_plan(request, person, plan_id)
     recall.confirm(db_of(request), plan_id, person.email)
     return _back(plan_id)
 
 
 @router.post("/plans/{plan_id}/cancel-recall")
 def cancel_recall(request: Request, plan_id: int, person: Someone, form: Form) -> Response:
+    see_plan(request, person, plan_id)
     recall.cancel(db_of(request), plan_id, person.email)
     return _back(plan_id)

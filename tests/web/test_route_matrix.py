@@ -45,6 +45,7 @@ WHO: dict[str, str] = {
     "/l/{token}": PUBLIC,  # a one-time link: the token is the credential
     "/ack/{token}": PUBLIC,  # a recipient's receipt link: the token is the credential
     "/tracking/{token}": PUBLIC,  # a lead unit's assignment link: the token is the credential
+    "/recall/{token}": PUBLIC,  # a recipient's recall link: the token is the credential
     "/healthz": PUBLIC,
     "/logout": SIGNED_IN,
     "/inbox": SIGNED_IN,
@@ -71,6 +72,10 @@ WHO: dict[str, str] = {
     "/plans/{plan_id}/review": PLAN_REVIEWER,
     "/plans/{plan_id}/sign": PLAN_SIGNER,
     "/plans/{plan_id}/issue": PLAN_CLERK,
+    # The recall steps: the plan's signer asks; another signer of the organisation confirms.
+    "/plans/{plan_id}/recall": PLAN_SIGNER,
+    "/plans/{plan_id}/confirm-recall": PLAN_SIGNER,
+    "/plans/{plan_id}/cancel-recall": PLAN_SIGNER,
 }
 # A step's page shows the plan to whoever can see it; its form only to the person whose step it is.
 WHO_GETS = {
@@ -83,7 +88,8 @@ PLAN_STATE = {
     "review": State.IN_REVIEW,
     "sign": State.APPROVED,
     "issue": State.AWAITING_ISSUANCE,
-    **dict.fromkeys(("resend", "retry-failed", "remind-ack", "deliveries", "{fmt}"), State.ISSUED),
+    **dict.fromkeys(("resend", "retry-failed", "remind-ack", "deliveries", "{fmt}", "recall"), State.ISSUED),
+    **dict.fromkeys(("confirm-recall", "cancel-recall"), State.RECALL_REQUESTED),
 }
 FORM = {"title": "Kế hoạch đổi tên", "body": "Nội dung.", "decision": "approve", "reason": "thử"}
 STATUS_REFUSED = {403, 404}
@@ -123,7 +129,14 @@ def world(db: Database, tmp_path: Any) -> Iterator[tuple[Database, Settings, dic
     settings = web_settings(tmp_path, database_url="sqlite://", throttle_per_minute=10_000)
     plans = {
         state: build(db, state)
-        for state in (State.DRAFT, State.IN_REVIEW, State.APPROVED, State.AWAITING_ISSUANCE, State.ISSUED)
+        for state in (
+            State.DRAFT,
+            State.IN_REVIEW,
+            State.APPROVED,
+            State.AWAITING_ISSUANCE,
+            State.ISSUED,
+            State.RECALL_REQUESTED,
+        )
     }
     yield db, settings, plans
 
