@@ -5,6 +5,7 @@ both ways."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from models.services.versions import current_version
 from models.settings import Settings
 from notifications.catcher import MailCatcher, read_index
 from notifications.dispatcher import OutboxSender
+from tests.exchange.test_cli import banhanh
 from tests.factory import R1, R2, SECRETARIAT, build, drive, load_people
 from tests.notifications.conftest import settings_for
 from tests.web.conftest import new_client, sign_in, web_settings
@@ -106,7 +108,9 @@ async def test_a_replacement_supersedes_the_plan_and_its_recipients_are_told(
     assert audit.verify(db, org_id(db)).broken_at is None
 
 
-def test_a_correction_letter_is_a_cong_van_linked_both_ways(db: Database) -> None:
+def test_a_correction_letter_is_a_cong_van_linked_both_ways(
+    db: Database, db_url: str, tmp_path: Path
+) -> None:
     load_people(db)
     old = build(db, State.ISSUED)
     count = plan_count(db)
@@ -114,9 +118,14 @@ def test_a_correction_letter_is_a_cong_van_linked_both_ways(db: Database) -> Non
         replacement.correct(db, old, SECRETARIAT, "  ")
     assert empty.value.code == "correct.what_required" and empty.value.field == "what"
     assert "đính chính" in empty.value.message and plan_count(db) == count
+    refused = banhanh(db_url, tmp_path, "plan", "correct", str(old), "--what", "", "--as", SECRETARIAT)
+    assert refused.returncode != 0 and "correct.what_required" in refused.stderr + refused.stdout
+    assert plan_count(db) == count
 
     what = "Tại mục II, điểm 2: thời hạn báo cáo là ngày 15/12/2026, không phải ngày 05/12/2026."
-    letter = replacement.correct(db, old, SECRETARIAT, what)
+    made = banhanh(db_url, tmp_path, "plan", "correct", str(old), "--what", what, "--as", SECRETARIAT)
+    assert made.returncode == 0, made.stderr
+    letter = int(made.stdout.split("Plan ", 1)[1].split()[0])  # "Plan 3 drafted: a correction letter …"
     status = plan_status(db, letter)
     assert str(status["title"]).startswith("Đính chính Kế hoạch số ") and what in body_of(db, letter)
     plans.assign(db, letter, SECRETARIAT, reviewers=[R1, R2])
@@ -130,4 +139,6 @@ def test_a_correction_letter_is_a_cong_van_linked_both_ways(db: Database) -> Non
     assert [(r["words"], r["plan"]) for r in related.shown(db, letter)] == [("Đính chính", old)]
     [row] = [r for r in outgoing_register(db, "hamliem") if r["plan"] == old]
     assert "Được đính chính bởi" in row["notes"]
+    shown = json.loads(banhanh(db_url, tmp_path, "plan", "show", str(old), "--json").stdout)
+    assert [(r["kind"], r["plan"], r["symbol"]) for r in shown["related"]] == [("corrects", letter, printed)]
     assert audit.verify(db, org_id(db)).broken_at is None
