@@ -339,14 +339,22 @@ def _after_issue(session: Session, plan_ids: list[int | None]) -> dict[int, list
     ):
         day = _vn_date(recalled.decided_at)
         notes.setdefault(recalled.plan_id, []).append(f"Đã thu hồi ngày {day}: {recalled.reason}")
+    kinds = [LinkKind.REPLACES.value, LinkKind.CORRECTS.value]
     for row, other in session.exec(
         select(PlanLink, Plan)
         .join(Plan, col(Plan.id) == PlanLink.plan_id)
-        .where(col(PlanLink.target_id).in_(plan_ids), col(PlanLink.kind).in_(["replaces", "corrects"]))
+        .where(col(PlanLink.target_id).in_(plan_ids), col(PlanLink.kind).in_(kinds))
     ):
-        if other.symbol:  # only a replacement or correction that is itself issued
+        if other.symbol:  # only a replacement or correction that is itself numbered
             words = WORDS[LinkKind(row.kind)][1]
             notes.setdefault(row.target_id, []).append(f"{words} {_SYMBOL_PREFIX.sub('', other.symbol)}")
+    for row, target in session.exec(  # and on the new document's row, what it replaces or corrects
+        select(PlanLink, Plan)
+        .join(Plan, col(Plan.id) == PlanLink.target_id)
+        .where(col(PlanLink.plan_id).in_(plan_ids), col(PlanLink.kind).in_(kinds))
+    ):
+        words = WORDS[LinkKind(row.kind)][0]
+        notes.setdefault(row.plan_id, []).append(f"{words} {_SYMBOL_PREFIX.sub('', target.symbol or '')}")
     return notes
 
 

@@ -98,8 +98,8 @@ async def test_a_replacement_supersedes_the_plan_and_its_recipients_are_told(
 
     assert [(r["words"], r["plan"]) for r in related.shown(db, old)] == [("Được thay thế bởi", new)]
     assert [(r["words"], r["plan"]) for r in related.shown(db, new)] == [("Thay thế", old)]
-    [row] = [r for r in outgoing_register(db, "hamliem") if r["plan"] == old]
-    assert "Được thay thế bởi" in row["notes"]
+    rows = {r["plan"]: r for r in outgoing_register(db, "hamliem")}
+    assert "Được thay thế bởi" in rows[old]["notes"] and f"Thay thế {number}" in rows[new]["notes"]
     with new_client(db, web_settings(tmp_path, database_url=db_url)) as browser:
         sign_in(browser, db, SECRETARIAT)
         old_page, new_page = browser.get(f"/plans/{old}").text, browser.get(f"/plans/{new}").text
