@@ -286,13 +286,15 @@ def _settle(
     )
 
 
-def _recalled_by_secretariat(session: Session, plan_id: int, actor: str) -> tuple[Plan, Who]:
-    """The recalled plan, locked, once `actor` is its secretariat (or the engine: reminders)."""
+def _recalled_by_secretariat(
+    session: Session, plan_id: int, actor: str, engine_may: bool = False
+) -> tuple[Plan, Who]:
+    """The recalled plan, locked, once `actor` is its secretariat (or, `engine_may`, the engine)."""
     plan = lock_plan(session, plan_id)
     who = resolve_actor(session, actor)
     person = who.person
-    if actor == SYSTEM:
-        pass
+    if person is None and engine_may:
+        pass  # the scheduled reminders
     elif person is None or Role.SECRETARIAT not in person.roles or person.org_id != plan.org_id:
         raise NotAllowed("as", code="access.not_plan_secretariat", actor=actor)
     if plan.state != State.RECALLED:
@@ -330,7 +332,7 @@ def remind(db: Database, plan_id: int, actor: str = SYSTEM) -> int:
     each call is a new round. Returns how many were queued."""
     now = db.clock()
     with db.write() as session:
-        plan, who = _recalled_by_secretariat(session, plan_id, actor)
+        plan, who = _recalled_by_secretariat(session, plan_id, actor, engine_may=True)
         recall = last_recall(session, plan_id)
         assert recall is not None
         return _remind(session, plan, recall, who, recall.reminders_sent + 1, now)
