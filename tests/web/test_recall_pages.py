@@ -7,7 +7,7 @@ from pathlib import Path
 
 from models.db import Database
 from models.lifecycle import State
-from models.services.queries import history, plan_status
+from models.services.queries import deliveries, history, plan_status
 from tests.factory import SECRETARIAT, SIGNER, SIGNER2, build, load_people
 from tests.web.conftest import new_client, post_form, sign_in, web_settings
 
@@ -39,4 +39,18 @@ def test_a_signer_asks_and_another_confirms_from_the_plan_page(db: Database, tmp
     with new_client(db, settings) as office:
         sign_in(office, db, SECRETARIAT)
         shown = office.get(page).text
-    assert "Đã thu hồi" in shown and "Sai thời hạn ở mục II" in shown
+        assert "Đã thu hồi" in shown and "Sai thời hạn ở mục II" in shown
+        listing = f"{page}/deliveries"
+        assert "Nhắc xác nhận hủy" in office.get(listing).text
+        reminded = post_form(office, listing, f"{page}/recall-remind", {})
+        assert reminded.status_code == 303  # type: ignore[attr-defined]
+        first = next(d for d in deliveries(db, plan_id) if d["recall_status"] == "notified")
+        no_note = post_form(office, listing, f"{page}/recall-mark", {"to": first["email"], "note": ""})
+        assert no_note.status_code == 400  # type: ignore[attr-defined]
+        marked = post_form(
+            office, listing, f"{page}/recall-mark", {"to": first["email"], "note": "Qua điện thoại"}
+        )
+        assert marked.status_code == 303  # type: ignore[attr-defined]
+    after = {d["email"]: d for d in deliveries(db, plan_id)}
+    assert after[first["email"]]["recall_status"] == "marked"
+    assert [e["action"] for e in history(db, plan_id)].count("remind_recall") == 1

@@ -76,6 +76,8 @@ WHO: dict[str, str] = {
     "/plans/{plan_id}/recall": PLAN_SIGNER,
     "/plans/{plan_id}/confirm-recall": PLAN_SIGNER,
     "/plans/{plan_id}/cancel-recall": PLAN_SIGNER,
+    "/plans/{plan_id}/recall-remind": SECRETARIAT_ONLY,
+    "/plans/{plan_id}/recall-mark": SECRETARIAT_ONLY,
 }
 # A step's page shows the plan to whoever can see it; its form only to the person whose step it is.
 WHO_GETS = {
