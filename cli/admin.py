@@ -123,7 +123,7 @@ def register_list(
     from models.services import queries
 
     if csv_file is None and org is None:
-        emit(queries.register(database()), as_json, ["symbol", "plan", "at", "signer", "title"])
+        emit(queries.register(database()), as_json, ["symbol", "plan", "at", "signer", "title", "state"])
         return
     if csv_file is None:
         with reported():

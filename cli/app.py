@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin, audit, delegations, documents, exchange, plans, reviews, tracking
+from cli import admin, after_issue, audit, delegations, documents, exchange, plans, reviews, tracking
 
 app = typer.Typer(
     name="banhanh",
@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 app.add_typer(plans.app, name="plan")
 plans.app.command("export-edxml")(exchange.export_edxml)
+after_issue.register(plans.app)
 app.add_typer(reviews.app, name="review")
 app.add_typer(documents.app, name="document")
 app.command("tasks")(reviews.tasks)

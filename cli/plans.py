@@ -88,11 +88,14 @@ def list_plans(as_json: JSON = False) -> None:
 
 @app.command("show")
 def show(plan_id: PLAN_ID, as_json: JSON = False) -> None:
-    """A plan's status: state, version, reviewers and their decisions, deliveries."""
-    from models.services import queries
+    """A plan's status: state, version, reviewers and their decisions, deliveries, its recall and the
+    documents that replace or correct it (or that it replaces or corrects)."""
+    from models.services import queries, recall, related
 
     with reported():
         status = queries.plan_status(database(), plan_id)
+        status["related"] = related.shown(database(), plan_id)
+        status["recall"] = recall.status(database(), plan_id)["recall"]
 
     def render(s: dict[str, object]) -> None:
         console.print(f"[bold]Plan {s['id']}[/] · {escape(str(s['title']))}", highlight=False, markup=True)
@@ -113,6 +116,13 @@ def show(plan_id: PLAN_ID, as_json: JSON = False) -> None:
             )
         if s["deliveries"]:
             console.print(f"deliveries {s['deliveries']}", highlight=False)
+        if r := s["recall"]:
+            console.print(f"recall {r['status']} ({r['requested_by']}): {r['reason']}", highlight=False)  # type: ignore[index]
+        for link in s["related"]:  # type: ignore[attr-defined]
+            console.print(
+                f"{link['words']}: plan {link['plan']} {link['symbol'] or ''} ({link['state']})",
+                highlight=False,
+            )
 
     emit(status, as_json, render=render)
 
@@ -148,7 +158,10 @@ def deliveries(
     if not as_json:  # the table's column header; JSON keeps the field's own name
         for row in rows:
             row["acknowledged"] = row.pop("acknowledged_at") or ""
-    emit(rows, as_json, ["name", "email", "status", "acknowledged", "reason", "message_id"])
+    columns = ["name", "email", "status", "acknowledged", "reason", "message_id"]
+    if any(row["recall_status"] for row in rows):  # after a recall: each copy's answer
+        columns.append("recall_status")
+    emit(rows, as_json, columns)
 
 
 def follow_progress(plan_id: int, poll_s: float = 0.5) -> None:

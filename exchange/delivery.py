@@ -10,20 +10,23 @@ endpoint is away (released, no attempt counted) and failed only when the endpoin
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import col, select
 
-from exchange import client, status
-from exchange.export import export_plan
-from exchange.package import document_id
+from exchange import business, client, status
+from exchange.export import Exported, export_plan
+from exchange.package import Package, document_id
 from exchange.status import StatusCode, StatusMessage
 from models.db import Database
 from models.directory import Organisation, Unit
 from models.errors import BanHanhError
 from models.numbering import VN_TZ
-from models.plans import Plan
+from models.plans import Plan, PlanLink
 from models.records import Delivery
+from models.related import LinkKind
 from models.services import audit, outbox
 from models.settings import Settings
 from models.states import State
@@ -31,6 +34,9 @@ from models.states import State
 log = logging.getLogger("banhanh.exchange")
 
 BATCH = 20
+RECALL_EVENT = "recall"  # an outbox item of kind edxml that carries a recall, not the plan
+# A receiver's answer to a recall, as the copy records it (Delivery.recall_status).
+RECALL_ANSWERS = {StatusCode.RECALL_AGREED: "destroyed", StatusCode.RECALL_REFUSED: "refused"}
 ANSWERS = {
     StatusCode.ARRIVED: "đã đến",
     StatusCode.REFUSED: "từ chối tiếp nhận",
@@ -59,14 +65,7 @@ def send_due(db: Database, cfg: Settings, url: str, limit: int = BATCH) -> Sent:
     for n, item in enumerate(items):
         unit = str(item.context.get("unit_code", ""))
         try:
-            exported = export_plan(
-                db,
-                cfg,
-                item.plan_id or 0,
-                now=db.clock(),
-                only=[unit],
-                states=(State.DISTRIBUTING, State.ISSUED),
-            )
+            exported = _package(db, cfg, item.plan_id or 0, unit, item.event, item.context)
         except BanHanhError as error:  # the plan or the address book no longer allows it
             outbox.mark_failed(db, item.id, f"{error.code}: {error.reason}")
             finished.add(item.plan_id or 0)
@@ -84,6 +83,49 @@ def send_due(db: Database, cfg: Settings, url: str, limit: int = BATCH) -> Sent:
             outbox.mark_sent(db, item.id, reply)
         finished.add(item.plan_id or 0)
     return Sent(len(items), sorted(finished), unavailable)
+
+
+def _package(
+    db: Database, cfg: Settings, plan_id: int, unit: str, event: str, context: dict[str, object]
+) -> Exported:
+    """The package an outbox item stands for: the plan itself, or its recall (BussinessDocType 1)."""
+    now = db.clock()
+    if event == RECALL_EVENT:
+        at = now.astimezone(VN_TZ).replace(tzinfo=None, microsecond=0)
+        reason = str(context.get("reason", ""))
+        return export_plan(
+            db,
+            cfg,
+            plan_id,
+            now=now,
+            only=[unit],
+            states=(State.RECALLED,),
+            acting=lambda sent: business.recall(sent, reason, at, sent.staff),
+        )
+    replaced = _replaced(db, cfg, plan_id, now)
+    return export_plan(
+        db, cfg, plan_id, now=now, only=[unit], states=(State.DISTRIBUTING, State.ISSUED), acting=replaced
+    )
+
+
+def _replaced(
+    db: Database, cfg: Settings, plan_id: int, now: datetime
+) -> Callable[[Package], Package] | None:
+    """For a plan that replaces another: its package as the replacement (BussinessDocType 3) naming
+    the replaced document and the bodies it went to, so receivers' systems act on it."""
+    with db.read() as session:
+        link = session.exec(
+            select(PlanLink).where(PlanLink.plan_id == plan_id, PlanLink.kind == LinkKind.REPLACES.value)
+        ).first()
+    if link is None:
+        return None
+    old_id = link.target_id
+    try:
+        old = export_plan(db, cfg, old_id, now=now, states=(State.ISSUED, State.SUPERSEDED, State.RECALLED))
+    except BanHanhError as error:  # the old plan went to no unit with an identifier: a new document
+        log.info("plan %s replaces plan %s, which has no exchange package (%s)", plan_id, old_id, error.code)
+        return None
+    return lambda new: business.replacement(new, old.package, link.note)
 
 
 def poll_statuses(db: Database, url: str, cursors: dict[str, int]) -> int:
@@ -148,6 +190,9 @@ def record_status(db: Database, answer: StatusMessage) -> int:
         at = answer.timestamp.replace(tzinfo=VN_TZ)
         if answer.code is StatusCode.RECEIVED and delivery.acknowledged_at is None:
             delivery.acknowledged_at = at
+        if answer.code in RECALL_ANSWERS and delivery.recall_status:  # only a copy we asked back
+            delivery.recall_status = RECALL_ANSWERS[answer.code]
+            delivery.recall_at, delivery.recall_note = at, answer.description
         delivery.updated_at = now
         session.add(delivery)
         audit.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -95,9 +95,11 @@ def export_plan(
     priority: Priority = Priority.NORMAL,
     only: Sequence[str] = (),
     states: Collection[str] = (State.ISSUED,),
+    acting: Callable[[Package], Package] | None = None,
 ) -> Exported:
     """The issued plan as a signed package to its recipient units (or `only` these unit codes).
-    The exchange sender also builds one while the plan is being distributed (`states`)."""
+    The exchange sender also builds one while the plan is being distributed (`states`), and a
+    package that acts on it (`acting`: `exchange.business.recall` …), signed the same way."""
     with db.read() as session:
         plan = session.get(Plan, plan_id)
         if plan is None:
@@ -182,5 +184,7 @@ def export_plan(
             ),
         )
     package = replace(package, business_document_id=package.document_id)
+    if acting is not None:
+        package = acting(package)
     xml = signature.sign(edxml.build(package), key)
     return Exported(package, xml, pdf.filename.removesuffix(".pdf") + ".edxml", key.certificate_pem)

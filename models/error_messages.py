@@ -269,6 +269,59 @@ MESSAGES: dict[str, Message] = {
     "withdraw.reason_too_long": Message(
         "the reason is longer than {limit} characters", "Lý do dài quá {limit} ký tự."
     ),
+    # Recall, replacement and correction of an issued plan.
+    "recall.reason_required": Message(
+        "say why the plan is recalled (the reason goes to every recipient)",
+        "Xin ghi lý do thu hồi văn bản (lý do được gửi tới mọi nơi nhận).",
+    ),
+    "recall.reason_too_long": Message(
+        "the reason is longer than {limit} characters", "Lý do thu hồi dài quá {limit} ký tự."
+    ),
+    "recall.not_signer": Message(
+        "only the plan's signer or the head of its organisation may recall it",
+        "Chỉ người đã ký văn bản hoặc người đứng đầu cơ quan mới được đề nghị thu hồi văn bản.",
+    ),
+    "recall.other_org": Message(
+        "only a signer or the head of the plan's organisation may do this",
+        "Chỉ người có thẩm quyền ký hoặc người đứng đầu cơ quan ban hành mới được làm việc này.",
+    ),
+    "recall.same_person": Message(
+        "the recall must be confirmed by a second person, not by the one who asked for it",
+        "Việc thu hồi phải do một người khác xác nhận, không phải người đã đề nghị thu hồi.",
+    ),
+    "recall.invalid_link": Message(
+        "this recall link is not valid", "Đường dẫn xác nhận thu hồi này không hợp lệ."
+    ),
+    "recall.not_recalled": Message(
+        "plan {plan_id} is {state}, not recalled",
+        "Văn bản số {plan_id} đang ở trạng thái “{state}”, không phải đã thu hồi.",
+    ),
+    "recall.note_required": Message(
+        "say how the recipient confirmed it (a note is required)",
+        "Xin ghi nơi nhận đã xác nhận hủy bằng cách nào (cần ghi chú).",
+    ),
+    "recall.not_recipient": Message(
+        "'{recipient}' is not a recipient asked to destroy plan {plan_id}",
+        "“{recipient}” không phải nơi nhận được đề nghị hủy văn bản số {plan_id}.",
+    ),
+    "supersede.not_replaced": Message(
+        "no plan replacing this one is issued", "Chưa có văn bản thay thế văn bản này được ban hành."
+    ),
+    "replace.not_issued": Message(
+        "plan {plan_id} is {state}; only an issued or recalled plan is replaced or corrected",
+        "Văn bản số {plan_id} đang ở trạng thái “{state}”; chỉ văn bản đã ban hành hoặc đã thu hồi"
+        " mới được thay thế hoặc đính chính.",
+    ),
+    "replace.exists": Message(
+        "plan {plan_id} already has a document that {link} it: plan {other}",
+        "Văn bản số {plan_id} đã có văn bản {link} nó: văn bản số {other}.",
+    ),
+    "correct.what_required": Message(
+        "say what is corrected (--what)", "Xin ghi nội dung được đính chính (--what)."
+    ),
+    "correct.what_too_long": Message(
+        "what is corrected is longer than {limit} characters", "Nội dung đính chính dài quá {limit} ký tự."
+    ),
     # Reviews and signing.
     "review.bad_decision": Message(
         "choose approve, request changes or reject", "Xin chọn đồng ý, đề nghị chỉnh sửa hoặc không đồng ý."
@@ -788,6 +841,9 @@ _STATES = {
     "issued": "đã ban hành",
     "rejected": "không được thông qua",
     "withdrawn": "đã rút lại",
+    "recall_requested": "đã ban hành, đang chờ xác nhận thu hồi",
+    "recalled": "đã thu hồi",
+    "superseded": "đã bị thay thế",
 }
 _ROLES = {
     "secretariat": "Văn phòng",
@@ -810,6 +866,10 @@ _ACTIONS = {
     "distribute": "gửi tới nơi nhận",
     "complete_distribution": "hoàn tất việc gửi",
     "withdraw": "rút lại",
+    "request_recall": "đề nghị thu hồi",
+    "confirm_recall": "xác nhận thu hồi",
+    "cancel_recall": "hủy đề nghị thu hồi",
+    "supersede": "đánh dấu bị thay thế",
 }
 _STATUSES = {
     "open": "đang chờ",
@@ -834,6 +894,7 @@ VI_VALUES: dict[str, dict[str, str]] = {
     "outcome": _STATUSES,
     "kind": _KINDS,
     "when": {"earlier": "trước đó"},
+    "link": {"replaces": "thay thế", "corrects": "đính chính"},
     "what": _NOT_TEXT,
     "period_state": {
         "open": "đang mở",

@@ -25,6 +25,12 @@ class Event(StrEnum):
     REMINDER = "reminder"
     ESCALATION = "escalation"
     ACK_REMINDER = "ack_reminder"
+    # Recall, replacement (models/services/recall.py, replacement.py)
+    RECALL_REQUESTED = "recall_requested"  # to those who may confirm it
+    RECALLED = "recalled"  # to the secretariat, the drafter and the one who asked
+    RECALL_NOTICE = "recall_notice"  # to each emailed recipient, with its link to confirm destruction
+    RECALL_REMINDER = "recall_reminder"
+    SUPERSEDED = "superseded"  # to the replaced plan's emailed recipients
     # Tracked work after issuance (models/services/tracking_work.py)
     ASSIGNMENT = "assignment"
     TRACKING_REMINDER = "tracking_reminder"

@@ -52,6 +52,13 @@ class PlanView:
     unreferred: frozenset[int] = frozenset()
     # The organisation issues with its server-held key right after signing (no văn thư step).
     automatic_issuance: bool = True
+    # Recall and replacement: the actor's standing in the plan's organisation (its head, one of its
+    # people), who asked for the open recall, and whether a plan replacing this one is issued.
+    actor_id: int | None = None
+    actor_in_org: bool = False
+    actor_is_head: bool = False
+    recall_requested_by: int | None = None
+    replacement_issued: bool = False
 
 
 @dataclass(frozen=True)
@@ -203,6 +210,41 @@ def all_deliveries_final(view: PlanView) -> Blocked | None:
     return Blocked(
         "deliveries.still_queued", "deliveries", "some recipients are still queued", error=WrongState
     )
+
+
+def may_request_recall(view: PlanView) -> Blocked | None:
+    """the actor signed the plan or heads its organisation"""
+    if Role.SIGNER in view.assigned_as or (view.actor_in_org and view.actor_is_head):
+        return None
+    reason = "only the plan's signer or the head of its organisation may recall it"
+    return Blocked("recall.not_signer", "as", reason, error=NotAllowed)
+
+
+def second_person_confirms(view: PlanView) -> Blocked | None:
+    """a signer of the organisation or its head, not the one who asked for the recall"""
+    if not view.actor_in_org:
+        reason = "only a signer or the head of the plan's organisation may confirm its recall"
+        return Blocked("recall.other_org", "as", reason, error=NotAllowed)
+    if view.actor_id is not None and view.actor_id == view.recall_requested_by:
+        reason = "the recall must be confirmed by a second person, not by the one who asked for it"
+        return Blocked("recall.same_person", "as", reason, error=NotAllowed)
+    return None
+
+
+def in_organisation(view: PlanView) -> Blocked | None:
+    """a signer of the plan's organisation"""
+    if view.actor_in_org:
+        return None
+    reason = "only a signer or the head of the plan's organisation may do this"
+    return Blocked("recall.other_org", "as", reason, error=NotAllowed)
+
+
+def replacement_issued(view: PlanView) -> Blocked | None:
+    """a plan that replaces it is issued"""
+    if view.replacement_issued:
+        return None
+    reason = "no plan replacing this one is issued"
+    return Blocked("supersede.not_replaced", "plan", reason, error=WrongState)
 
 
 def condition(guard: Guard | None) -> str:

@@ -172,6 +172,40 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         S.AWAITING_ISSUANCE, A.WITHDRAW, R.SECRETARIAT, S.WITHDRAWN, notices=(N.WITHDRAWN,), drives_flow=True
     ),
+    # Thu hồi (NĐ 30 Art. 18): asked by the signer or the head with a reason, confirmed by a second
+    # person with signing authority; only then are the recipients told to destroy their copies.
+    Transition(
+        S.ISSUED,
+        A.REQUEST_RECALL,
+        R.SIGNER,
+        S.RECALL_REQUESTED,
+        G.may_request_recall,
+        (N.RECALL_REQUESTED,),
+        needs_assignment=False,
+    ),
+    Transition(
+        S.RECALL_REQUESTED,
+        A.CONFIRM_RECALL,
+        R.SIGNER,
+        S.RECALLED,
+        G.second_person_confirms,
+        (N.RECALLED, N.RECALL_NOTICE),
+        needs_assignment=False,
+    ),
+    Transition(
+        S.RECALL_REQUESTED, A.CANCEL_RECALL, R.SIGNER, S.ISSUED, G.in_organisation, needs_assignment=False
+    ),
+    # A replacement (LinkKind.REPLACES) is issued: in its own issuance transaction, the old plan's
+    # recipients are told (models/services/replacement.py).
+    Transition(
+        S.ISSUED,
+        A.SUPERSEDE,
+        R.SYSTEM,
+        S.SUPERSEDED,
+        G.replacement_issued,
+        (N.SUPERSEDED,),
+        needs_assignment=False,
+    ),
 )
 
 # The step a plan in each state waits on; a state not here awaits nothing (final, or the engine's
@@ -187,7 +221,18 @@ WAITS_ON: Mapping[State, Wait] = {
     S.DISTRIBUTING: Wait(R.SYSTEM, "deliveries-v{version}"),
 }
 
-FINAL_STATES: frozenset[State] = frozenset({State.ISSUED, State.REJECTED, State.WITHDRAWN})
+# The states in which a plan's flow run has nothing left to do. A recall or a replacement comes
+# after issuance, by a person or by another plan's issuance, never by this plan's flow run.
+FINAL_STATES: frozenset[State] = frozenset(
+    {
+        State.ISSUED,
+        State.REJECTED,
+        State.WITHDRAWN,
+        State.RECALL_REQUESTED,
+        State.RECALLED,
+        State.SUPERSEDED,
+    }
+)
 
 
 @dataclass(frozen=True)

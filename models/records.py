@@ -123,6 +123,13 @@ class Delivery(SQLModel, table=True):
     # The receiver's last edXML status ("03", "02" …) and its description, as it answered
     answer_code: str = ""
     answer: str = ""
+    # After a recall: "" (none), notified, destroyed (the receiver confirmed), refused (16), marked
+    # (the secretariat recorded it by hand), not_sent (the copy never arrived: nothing to destroy).
+    recall_status: str = ""
+    recall_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    recall_note: str = ""  # the receiver's answer, or the secretariat's note when marked by hand
+    # sha256 of the token of the recall notice's link (the token travels in the email only)
+    recall_token_hash: str | None = Field(default=None, unique=True)
 
 
 class ActionLink(SQLModel, table=True):

@@ -17,6 +17,11 @@ class State(StrEnum):
     ISSUED = "issued"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    # After issuance (NĐ 30/2020 Art. 18): a recall asked by one person and confirmed by another;
+    # a plan a later one replaces. Both keep the plan, frozen, for the record.
+    RECALL_REQUESTED = "recall_requested"
+    RECALLED = "recalled"
+    SUPERSEDED = "superseded"
 
 
 class Action(StrEnum):
@@ -33,6 +38,10 @@ class Action(StrEnum):
     DISTRIBUTE = "distribute"
     COMPLETE_DISTRIBUTION = "complete_distribution"
     WITHDRAW = "withdraw"
+    REQUEST_RECALL = "request_recall"  # thu hồi: asked with a reason
+    CONFIRM_RECALL = "confirm_recall"  # by a second person with signing authority
+    CANCEL_RECALL = "cancel_recall"
+    SUPERSEDE = "supersede"  # the engine's, when the plan that replaces it is issued
 
 
 class Role(StrEnum):

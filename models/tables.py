@@ -10,6 +10,7 @@ from models.directory import (
     Unit,
 )
 from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, RenderedDocument, ReviewTask
+from models.recalls import Recall
 from models.records import (
     ActionLink,
     AuditAnchor,
@@ -38,6 +39,7 @@ __all__ = [
     "PlanReviewer",
     "PlanStage",
     "PlanVersion",
+    "Recall",
     "Register",
     "RegisterEntry",
     "RenderedDocument",

@@ -11,7 +11,7 @@ from models.content import Draft
 from models.db import Database
 from models.lifecycle import State
 from models.policies import Decision
-from models.services import distribution, outbox, plans, reviews, signing
+from models.services import distribution, outbox, plans, recall, replacement, reviews, signing
 from models.services.directory import load_directory
 from models.services.queries import plan_status
 
@@ -138,5 +138,14 @@ def drive(db: Database, plan_id: int, state: State) -> int:
         return plan_id
     drain_outbox(db, plan_id)
     distribution.complete_distribution(db, plan_id)
-    assert state is State.ISSUED
+    if state is State.ISSUED:
+        return plan_id
+    if state is State.SUPERSEDED:  # a replacement drafted, reviewed, signed and issued
+        new = replacement.replace(db, plan_id, SECRETARIAT)
+        plans.assign(db, new, SECRETARIAT, reviewers=[R1, R2])
+        drive(db, new, State.ISSUED)
+        return plan_id
+    recall.request(db, plan_id, SIGNER, "Sai nội dung mục II")
+    if state is State.RECALLED:
+        recall.confirm(db, plan_id, SIGNER2)  # a second person with signing authority
     return plan_id

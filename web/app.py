@@ -19,7 +19,7 @@ from models.errors import BanHanhError
 from models.services import access
 from models.settings import Settings
 from notifications.links import secret_key
-from web import ack, auth, book, health, mail, plans, steps, tracking, tracking_link
+from web import ack, after_issue, auth, book, health, mail, plans, recall_link, steps, tracking, tracking_link
 from web.errors import domain_error
 from web.guard import RequestGuard, Window
 from web.pages import page
@@ -48,7 +48,19 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.middleware("http")(csrf_middleware)
     app.add_middleware(RequestGuard, settings=settings)  # outermost: refuses before anything runs
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, plans, steps, book, mail, health, ack, tracking, tracking_link):
+    for module in (
+        auth,
+        plans,
+        steps,
+        book,
+        mail,
+        health,
+        ack,
+        tracking,
+        tracking_link,
+        recall_link,
+        after_issue,
+    ):
         app.include_router(module.router)
     app.dependency_overrides[health.current_settings] = lambda: settings
     app.dependency_overrides[ack.database] = lambda: app.state.db

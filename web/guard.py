@@ -73,7 +73,7 @@ class Window:
 def _throttle_bucket(method: str, path: str) -> str | None:
     if method == "POST" and path == "/login":
         return "login"
-    if path.startswith(("/l/", "/ack/", "/tracking/")):
+    if path.startswith(("/l/", "/ack/", "/tracking/", "/recall/")):
         return "link"
     return None
 

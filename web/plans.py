@@ -27,6 +27,8 @@ from models.services import (
     listing,
     plans,
     queries,
+    recall,
+    related,
     steps,
     workspace,
 )
@@ -138,6 +140,8 @@ def plan_page(request: Request, plan_id: int, person: Someone) -> Response:
         is_secretariat=Role.SECRETARIAT in person.roles,
         offered=steps.offered(db, plan_id, person.email),  # the lifecycle table's answer for this person
         **section(db, plan_id, person),
+        related=related.shown(db, plan_id),  # the replacement, correction or report linked either way
+        recall=recall.status(db, plan_id)["recall"],
     )
 
 

@@ -254,6 +254,8 @@ def can_see(session: Session, person: Person, plan: Plan) -> bool:
         or person.id in (plan.signer_id, plan.drafter_id)
     ):
         return True
+    if plan.state in (State.RECALL_REQUESTED, State.RECALLED) and Role.SIGNER in person.roles:
+        return True  # the organisation's signers: a second one confirms the recall, having read it
     reviewers = session.exec(select(PlanReviewer.person_id).where(PlanReviewer.plan_id == plan.id)).all()
     tasked = session.exec(
         select(ReviewTask).where(

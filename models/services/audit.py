@@ -40,6 +40,7 @@ from models.content import content_hash
 from models.db import Database
 from models.directory import Organisation, Person, SigningCertificate, Unit
 from models.plans import Plan, PlanLink, PlanVersion, RenderedDocument, ReviewTask
+from models.recalls import Recall
 from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery, OutboxMessage, RegisterEntry
 from models.services.locking import insert_ignore
 from models.services.versions import content_of
@@ -175,6 +176,8 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
     ReportFile: ("period_id", "plan_id", "name", "size", "sha256"),
     # Which document replaces, corrects or reports on which: bound by the entry that created the link.
     PlanLink: ("plan_id", "target_id", "kind", "note", "created_by_id", "created_at"),
+    # A recall: who asked and why, who confirmed or cancelled it (the reminder counter is bookkeeping).
+    Recall: ("plan_id", "reason", "requested_by_id", "requested_at", "status", "decided_by_id", "decided_at"),
 }
 # The outbox items that name a recipient: emails and edXML packages (flow jobs name nobody).
 BOUND_KINDS = ("email", "edxml")
@@ -194,6 +197,7 @@ LABEL: dict[type[SQLModel], str] = {
     TrackingPeriod: "tracking period",
     ReportFile: "report file",
     PlanLink: "plan link",
+    Recall: "recall",
 }
 # Tables bound since chain coverage was extended: a database migrated from before it holds
 # rows no entry bound (migration 0007c records, in the chain, the last id of each then).

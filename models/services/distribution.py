@@ -32,6 +32,7 @@ from models.services.core import (
 from models.services.digest import queue_failure_digest
 from models.services.locking import insert_ignore
 from models.services.plans import address_book
+from models.services.replacement import supersede_replaced
 from models.services.tracking_work import start_tracking
 from models.services.versions import current_version
 
@@ -308,6 +309,7 @@ def complete_distribution(db: Database, plan_id: int, actor: str = SYSTEM) -> No
         apply(session, plan, transition, who, now, said, said=said, issued_at=now)
         queue_failure_digest(session, plan, now)  # one email about every failed copy, if any
         start_tracking(session, plan, now)  # the plan's work begins: periods, each lead unit told
+        supersede_replaced(session, plan, now)  # the plan it replaces, if any, is superseded now
 
 
 def finish_ready(db: Database, plan_ids: Collection[int] | None = None) -> list[int]:

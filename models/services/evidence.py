@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,10 +14,21 @@ from models.errors import NotFound
 from models.numbering import VN_TZ
 from models.plans import Plan, PlanVersion, RenderedDocument
 from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery, RegisterEntry
-from models.services import audit
+from models.services import audit, recall, related
 
 # Actions a person decides on the text; the rest of the plan's entries are listed as its trail.
-DECISIONS = frozenset({"approve", "request_changes", "reject", "sign", "withdraw"})
+DECISIONS = frozenset(
+    {
+        "approve",
+        "request_changes",
+        "reject",
+        "sign",
+        "withdraw",
+        "request_recall",
+        "confirm_recall",
+        "cancel_recall",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,10 @@ class Evidence:
     anchors: list[dict[str, Any]]  # chain heads recorded at signing, and the head at this export
     trail: list[dict[str, Any]]  # every audit entry of the plan
     chain: str  # what `audit verify` says about the organisation's chain now
+    # After issuance: the documents that replace or correct it (or that it replaces, corrects), and
+    # its recall with each recipient's answer (recipient_status in `deliveries`).
+    related: list[dict[str, Any]] = field(default_factory=list)
+    recall: dict[str, Any] | None = None
 
 
 def local(at: datetime | None) -> str:
@@ -143,6 +158,9 @@ def gather(db: Database, plan_id: int) -> Evidence:
                 "message_id": d.message_id,
                 "smtp_reply": d.smtp_reply,
                 "at": local(d.updated_at),
+                "recall": d.recall_status,
+                "recall_at": local(d.recall_at),
+                "recall_note": d.recall_note or d.answer if d.recall_status else "",
             }
             for d in deliveries
         ],
@@ -159,4 +177,6 @@ def gather(db: Database, plan_id: int) -> Evidence:
             for e in entries
         ],
         chain=chain,
+        related=related.shown(db, plan_id),
+        recall=recall.status(db, plan_id)["recall"],
     )

@@ -25,9 +25,11 @@ from models.errors import AlreadyDecided, Invalid, NotAllowed, NotFound, WrongSt
 from models.lifecycle import Action, Role
 from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, ReviewTask
 from models.policies import TaskStatus
+from models.related import LinkKind
 from models.review_policy import Stage, check_template, parse_rule
 from models.services import audit
 from models.services.core import Who, apply, check, lock_plan, resolve_actor
+from models.services.related import link
 from models.services.reviews import advance, open_stage
 from models.services.versions import content_of, current_version
 from models.tracking import to_confirm
@@ -72,7 +74,7 @@ def _validate_title(title: str) -> str:
     return title
 
 
-def _secretariat(session: Session, actor: str, org: Organisation) -> Who:
+def secretariat_of(session: Session, actor: str, org: Organisation) -> Who:
     who = resolve_actor(session, actor)
     if who.person is None or Role.SECRETARIAT not in who.person.roles:
         raise NotAllowed("as", code="access.not_secretariat", actor=actor)
@@ -219,22 +221,22 @@ def create_plan(
     now = db.clock()
     with db.write() as session:
         org = org_by_key(session, org_key)
-        who = _secretariat(session, actor, org)
-        _, result = new_plan(session, org, who, draft, now, doc_type, import_notes)
-        return result
+        who = secretariat_of(session, actor, org)
+        return draft_plan(session, org, who, draft, doc_type, import_notes, now)
 
 
-def new_plan(
+def draft_plan(
     session: Session,
     org: Organisation,
     who: Who,
     draft: Draft,
+    doc_type: str | None,
+    import_notes: Sequence[str],
     now: datetime,
-    doc_type: str | None = None,
-    import_notes: Sequence[str] = (),
-) -> tuple[Plan, ImportResult]:
-    """A new plan in draft in the caller's transaction (which may link it to another, as a summary
-    report is), with its creation audited; `who` is its drafter."""
+    linked: tuple[Plan, LinkKind, str] | None = None,
+) -> ImportResult:
+    """`create_plan` in the caller's transaction; `linked` (target, kind, note): the new plan
+    replaces or corrects `target`, linked in this same transaction and entry."""
     assert who.person is not None
     title = _validate_title(draft.title)
     _validate_text("body", draft.body)
@@ -265,6 +267,12 @@ def new_plan(
     plan.current_version_id = version.id
     session.add(plan)
     notes = [*import_notes, *notes, *_same_text(session, plan, version)]
+    detail: dict[str, Any] = {"version": 1, "hash": version.content_hash, "notes": notes}
+    rows = []
+    if linked is not None:
+        target, kind, note = linked
+        rows.append(link(session, plan, target, kind, who.person.id or 0, note))
+        detail["link"] = {"kind": kind.value, "target": target.id}
     audit.append(
         session,
         org_id=org.id or 0,
@@ -273,9 +281,10 @@ def new_plan(
         action="create",
         now=now,
         to_state=plan.state,
-        detail={"version": 1, "hash": version.content_hash, "notes": notes},
+        detail=detail,
+        rows=rows,
     )
-    return plan, ImportResult(plan.id or 0, version.content_hash, tuple(notes))
+    return ImportResult(plan.id or 0, version.content_hash, tuple(notes))
 
 
 def _same_text(session: Session, plan: Plan, version: PlanVersion) -> list[str]:

@@ -15,8 +15,10 @@ from models.directory import Delegation, Organisation, Person
 from models.errors import NotFound
 from models.lifecycle import Role, waiting_on
 from models.numbering import VN_TZ
-from models.plans import Plan, PlanReviewer, PlanVersion, ReviewTask
+from models.plans import Plan, PlanLink, PlanReviewer, PlanVersion, ReviewTask
+from models.recalls import Recall
 from models.records import AuditEntry, Delivery, OutboxMessage, Register, RegisterEntry
+from models.related import WORDS, LinkKind
 from models.services.checks import local_date
 from models.services.stages import plan_stages
 
@@ -162,6 +164,10 @@ def deliveries(db: Database, plan_id: int) -> list[dict[str, Any]]:
                 "channel": d.channel,
                 "answer_code": d.answer_code,  # the receiver's edXML status: "03", "02" …
                 "answer": d.answer,
+                # after a recall: notified, destroyed, refused (16), marked by hand, not_sent …
+                "recall_status": d.recall_status,
+                "recall_at": d.recall_at.isoformat(timespec="seconds") if d.recall_at else None,
+                "recall_note": d.recall_note,
             }
             for d in rows
         ]
@@ -250,6 +256,9 @@ def register(db: Database) -> list[dict[str, Any]]:
         rows = session.exec(
             select(RegisterEntry).order_by(col(RegisterEntry.register_id), col(RegisterEntry.number))
         ).all()
+        states = dict(
+            session.exec(select(Plan.id, Plan.state).where(col(Plan.id).in_([r.plan_id for r in rows]))).all()
+        )
         return [
             {
                 "number": r.number,
@@ -258,6 +267,7 @@ def register(db: Database) -> list[dict[str, Any]]:
                 "title": r.title,
                 "signer": r.signer,
                 "at": r.allocated_at.isoformat(timespec="seconds"),
+                "state": states.get(r.plan_id, ""),  # recalled or superseded rows stay, marked
             }
             for r in rows
         ]
@@ -321,6 +331,33 @@ def _type_and_summary(doc_type: str, title: str) -> str:
     return title if title.casefold().startswith(name.casefold()) else f"{name} {title}"
 
 
+def _after_issue(session: Session, plan_ids: list[int | None]) -> dict[int, list[str]]:
+    """The register's notes on what became of each plan: recalled (when), replaced or corrected (by which)."""
+    notes: dict[int, list[str]] = {}
+    for recalled in session.exec(
+        select(Recall).where(col(Recall.plan_id).in_(plan_ids), Recall.status == "confirmed")
+    ):
+        day = _vn_date(recalled.decided_at)
+        notes.setdefault(recalled.plan_id, []).append(f"Đã thu hồi ngày {day}: {recalled.reason}")
+    kinds = [LinkKind.REPLACES.value, LinkKind.CORRECTS.value]
+    for row, other in session.exec(
+        select(PlanLink, Plan)
+        .join(Plan, col(Plan.id) == PlanLink.plan_id)
+        .where(col(PlanLink.target_id).in_(plan_ids), col(PlanLink.kind).in_(kinds))
+    ):
+        if other.symbol:  # only a replacement or correction that is itself numbered
+            words = WORDS[LinkKind(row.kind)][1]
+            notes.setdefault(row.target_id, []).append(f"{words} {_SYMBOL_PREFIX.sub('', other.symbol)}")
+    for row, target in session.exec(  # and on the new document's row, what it replaces or corrects
+        select(PlanLink, Plan)
+        .join(Plan, col(Plan.id) == PlanLink.target_id)
+        .where(col(PlanLink.plan_id).in_(plan_ids), col(PlanLink.kind).in_(kinds))
+    ):
+        words = WORDS[LinkKind(row.kind)][0]
+        notes.setdefault(row.plan_id, []).append(f"{words} {_SYMBOL_PREFIX.sub('', target.symbol or '')}")
+    return notes
+
+
 def outgoing_register(db: Database, org_key: str | None = None) -> list[dict[str, Any]]:
     """One row per allocated number, in register order, with the columns of NĐ 30 Phụ lục IV.
 
@@ -352,12 +389,14 @@ def outgoing_register(db: Database, org_key: str | None = None) -> list[dict[str
         ):
             if audited is not None:
                 sent[audited] = min(at, sent.get(audited, at))
+        after = _after_issue(session, plan_ids)
         out: list[dict[str, Any]] = []
         for entry, register_row, plan, version in rows:
             lines = recipients_from_json(version.recipients)
             notes = [f"Độ mật: {plan.secrecy}"] if plan.secrecy else []
             if plan.state in ("signed", "distributing"):
                 notes.append("đang phát hành")
+            notes += after.get(plan.id or 0, [])
             out.append(
                 {
                     "org": register_row.org_key,

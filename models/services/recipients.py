@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.delegation import Kind
 from models.directory import Organisation, Person
@@ -20,6 +20,7 @@ from models.events import Event
 from models.lifecycle import Role, State, Transition
 from models.plans import Plan, PlanVersion, ReviewTask
 from models.policies import TaskStatus
+from models.recalls import Recall
 from models.services.checks import local_date
 from models.services.delegations import delegate_on
 
@@ -59,11 +60,37 @@ def addressees(
         if transition.source in (State.APPROVED, State.AWAITING_ISSUANCE) and plan.signer_id:
             told.append(_person(session, plan.signer_id))
         return [Addressee(person, at_round) for person in told]
+    if event in (Event.RECALL_NOTICE, Event.SUPERSEDED):
+        return []  # to the plan's recipients, not its people: queued with their copies (recall, replacement)
+    if event in (Event.RECALL_REQUESTED, Event.RECALLED):
+        return _recall_told(session, plan, event)
     if event is Event.ISSUED:
         people = session.exec(select(Person).where(Person.org_id == plan.org_id)).all()
         told_by_id = {p.id: p for p in people if Role.SECRETARIAT in p.roles or p.id == plan.drafter_id}
         return [Addressee(person, f"p{plan.id}") for person in told_by_id.values()]
     return []
+
+
+def _recall_told(session: Session, plan: Plan, event: Event) -> list[Addressee]:
+    """A recall asked: whoever may confirm it (the organisation's other signers, its head). Confirmed:
+    the secretariat, the drafter and the one who asked."""
+    recall = session.exec(
+        select(Recall).where(Recall.plan_id == plan.id).order_by(col(Recall.id).desc())
+    ).first()
+    assert recall is not None, "a recall step has its request"
+    people = session.exec(select(Person).where(Person.org_id == plan.org_id).order_by(col(Person.id))).all()
+    if event is Event.RECALL_REQUESTED:
+        org = session.get(Organisation, plan.org_id)
+        head = (org.head_email if org else "").strip().lower()
+        told = [p for p in people if Role.SIGNER in p.roles or (head and p.email.lower() == head)]
+        told = [p for p in told if p.id != recall.requested_by_id]
+    else:
+        told = [
+            p
+            for p in people
+            if Role.SECRETARIAT in p.roles or p.id in (plan.drafter_id, recall.requested_by_id)
+        ]
+    return [Addressee(p, f"recall{recall.id}") for p in told]
 
 
 def _person(session: Session, person_id: int | None) -> Person:

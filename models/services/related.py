@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from models.plans import Plan, PlanLink
+from models.db import Database
+from models.plans import Plan, PlanLink, PlanVersion
 from models.related import WORDS, LinkKind
 
 
@@ -61,3 +63,25 @@ def target_of(session: Session, plan_id: int, kind: LinkKind) -> int | None:
         select(PlanLink).where(PlanLink.plan_id == plan_id, PlanLink.kind == kind.value)
     ).first()
     return row.target_id if row is not None else None
+
+
+def shown(db: Database, plan_id: int) -> list[dict[str, Any]]:
+    """Every link of a plan as its page and the evidence export show it: the words for this side,
+    the other plan's id, number, title and state, and the note (what is replaced or corrected)."""
+    with db.read() as session:
+        out = []
+        for r in related(session, plan_id):
+            other = session.get(Plan, r.other_id)
+            version = session.get(PlanVersion, other.current_version_id) if other else None
+            out.append(
+                {
+                    "kind": r.kind.value,
+                    "words": r.words,
+                    "plan": r.other_id,
+                    "symbol": other.symbol if other else None,
+                    "title": version.title if version else "",
+                    "state": other.state if other else "",
+                    "note": r.note,
+                }
+            )
+        return out

@@ -18,8 +18,8 @@ from models.plans import Plan, PlanLink
 from models.related import LinkKind
 from models.services import audit
 from models.services.actors import resolve_actor
-from models.services.plans import new_plan
-from models.services.related import link, related
+from models.services.plans import draft_plan
+from models.services.related import related
 from models.services.tracking_work import issued_plan, parties_of
 from models.services.versions import content_of, current_version
 from models.summary_report import Reported, UnitReport, summary_draft
@@ -121,10 +121,8 @@ def assemble_summary(db: Database, plan_id: int, actor: str, milestone: str) -> 
             issued_on=None if plan.signed_at is None else local_date(plan.signed_at),
         )
         draft = summary_draft(cited, milestone, reports, missing, content_of(current_version(session, plan)))
-        report, created = new_plan(session, org, who, draft, now, doc_type="BC")
-        row = link(session, report, plan, LinkKind.REPORTS_ON, who.person.id or 0, note=milestone)
-        session.flush()
-        # Bound to what was read: the link and every period whose report went in.
+        created = draft_plan(session, org, who, draft, "BC", (), now, (plan, LinkKind.REPORTS_ON, milestone))
+        # Bound to what was read: every period whose report went in (the link is bound at creation).
         audit.append(
             session,
             org_id=plan.org_id,
@@ -132,11 +130,11 @@ def assemble_summary(db: Database, plan_id: int, actor: str, milestone: str) -> 
             actor=who.label,
             action="tracking_summary",
             now=now,
-            detail={"report": report.id, "milestone": milestone, "periods": [p.id for p in chosen]},
-            rows=[row, *chosen],
+            detail={"report": created.plan_id, "milestone": milestone, "periods": [p.id for p in chosen]},
+            rows=list(chosen),
         )
         return Summary(
-            plan_id=report.id or 0,
+            plan_id=created.plan_id,
             reports_on=plan_id,
             version_hash=created.version_hash,
             units=tuple(dict.fromkeys(r.unit for r in reports)),

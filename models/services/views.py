@@ -12,9 +12,11 @@ from models.content import RecipientLine, recipients_from_json
 from models.directory import Organisation, Person
 from models.guards import PlanView
 from models.lifecycle import current
-from models.plans import Plan, PlanReviewer, RenderedDocument, ReviewTask
+from models.plans import Plan, PlanLink, PlanReviewer, RenderedDocument, ReviewTask
 from models.policies import Outcome, TaskStatus
+from models.recalls import Recall
 from models.records import FINAL_DELIVERY, Delivery
+from models.related import LinkKind
 from models.review_policy import Next
 from models.services.stages import where
 from models.services.versions import current_version
@@ -76,7 +78,45 @@ def plan_view(session: Session, plan: Plan, person: Person | None, seen: str | N
         seen_hash=seen,
         unreferred=_unreferred(session, plan, version.body, lines),
         automatic_issuance=_issues_automatically(session, plan),
+        actor_id=None if person is None else person.id,
+        actor_in_org=person is not None and person.org_id == plan.org_id,
+        actor_is_head=_heads(session, plan, person),
+        recall_requested_by=_recall_requested_by(session, plan),
+        replacement_issued=state is State.ISSUED
+        and _exists(
+            session,
+            select(PlanLink.id)
+            .join(Plan, col(Plan.id) == PlanLink.plan_id)
+            .where(
+                PlanLink.target_id == plan.id,
+                PlanLink.kind == LinkKind.REPLACES.value,
+                Plan.state == State.ISSUED,
+            ),
+        ),
     )
+
+
+def _heads(session: Session, plan: Plan, person: Person | None) -> bool:
+    """The person heads the plan's organisation (its `head_email`)."""
+    org = session.get(Organisation, plan.org_id)
+    return (
+        person is not None
+        and org is not None
+        and bool(org.head_email)
+        and org.head_email.strip().lower() == person.email.strip().lower()
+    )
+
+
+def _recall_requested_by(session: Session, plan: Plan) -> int | None:
+    """Who asked for the plan's open recall, if one is open."""
+    if plan.state != State.RECALL_REQUESTED:
+        return None
+    recall = session.exec(
+        select(Recall)
+        .where(Recall.plan_id == plan.id, Recall.status == "requested")
+        .order_by(col(Recall.id).desc())
+    ).first()
+    return None if recall is None else recall.requested_by_id
 
 
 def _issues_automatically(session: Session, plan: Plan) -> bool:

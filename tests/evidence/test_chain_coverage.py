@@ -20,7 +20,8 @@ from models.db import Database, make_engine
 from models.directory import Organisation, Person, Unit
 from models.lifecycle import State
 from models.migrate import alembic_config, upgrade
-from models.plans import Plan, PlanVersion
+from models.plans import Plan, PlanLink, PlanVersion
+from models.recalls import Recall
 from models.records import AuditEntry, OutboxMessage
 from models.services import addressbook, audit, plans
 from tests.conftest import PG_URL
@@ -147,12 +148,20 @@ def _old_database(url: str, plan_states: list[State]) -> tuple[Database, list[in
         ("delivery", "channel"): "VARCHAR NOT NULL DEFAULT 'email'",
         ("delivery", "answer_code"): "VARCHAR NOT NULL DEFAULT ''",
         ("delivery", "answer"): "VARCHAR NOT NULL DEFAULT ''",
+        ("delivery", "recall_status"): "VARCHAR NOT NULL DEFAULT ''",
+        ("delivery", "recall_at"): "TIMESTAMP",
+        ("delivery", "recall_note"): "VARCHAR NOT NULL DEFAULT ''",
+        ("delivery", "recall_token_hash"): "VARCHAR",
         ("organisation", "automatic_issuance"): "BOOLEAN NOT NULL DEFAULT true",
         ("planversion", "assignments"): "JSON NOT NULL DEFAULT '[]'",
     }
+    # Tables later migrations create that today's services read on every issuance (the plan a new
+    # one replaces): there empty, dropped likewise.
+    later_tables = [PlanLink.__table__, Recall.__table__]  # type: ignore[attr-defined]
     with db.engine.begin() as conn:
         for (table, column), definition in later.items():
             conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {definition}"))
+        SQLModel.metadata.create_all(conn, tables=later_tables)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(audit, "BOUND", legacy)
         load_people(db)
@@ -160,6 +169,7 @@ def _old_database(url: str, plan_states: list[State]) -> tuple[Database, list[in
     with db.engine.begin() as conn:
         for table, column in later:
             conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        SQLModel.metadata.drop_all(conn, tables=later_tables)
     db.engine.dispose()
     command.upgrade(alembic_config(url), "head")
     return db, plan_ids

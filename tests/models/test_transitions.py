@@ -17,7 +17,7 @@ from models.lifecycle import TRANSITIONS, Action, Role, State
 from models.plans import Plan, PlanVersion, ReviewTask
 from models.policies import Decision
 from models.records import AuditEntry, Delivery, OutboxMessage, RegisterEntry
-from models.services import distribution, plans, reviews, signing
+from models.services import distribution, plans, recall, replacement, reviews, signing
 from models.services.core import SYSTEM
 from tests.factory import (
     CLERK,
@@ -65,6 +65,10 @@ def perform(db: Database, plan_id: int, action: Action, actor: str) -> Any:
         Action.DISTRIBUTE: lambda: distribution.start_distribution(db, plan_id, actor),
         Action.COMPLETE_DISTRIBUTION: lambda: distribution.complete_distribution(db, plan_id, actor),
         Action.WITHDRAW: lambda: plans.withdraw(db, plan_id, actor, "thôi"),
+        Action.REQUEST_RECALL: lambda: recall.request(db, plan_id, actor, "Sai nội dung"),
+        Action.CONFIRM_RECALL: lambda: recall.confirm(db, plan_id, actor),
+        Action.CANCEL_RECALL: lambda: recall.cancel(db, plan_id, actor),
+        Action.SUPERSEDE: lambda: replacement.supersede(db, plan_id, actor),
     }
     return calls[action]()
 
@@ -114,6 +118,14 @@ GUARD_REFUSALS = {
     (State.IN_REVIEW, Action.OPEN_STAGE): "review",
     (State.IN_REVIEW, Action.COMPLETE_REVIEW): "review",
     (State.IN_REVIEW, Action.FAIL_REVIEW): "review",
+    (State.ISSUED, Action.SUPERSEDE): "plan",  # no replacement is issued
+}
+# Allowed by the table to anyone holding the role (the recall rows need no assignment), refused by
+# the guard for this person: a signer who neither signed the plan nor heads the organisation, and
+# the one who asked for the recall confirming it (`build` asks as SIGNER).
+ACTOR_REFUSALS = {
+    (State.ISSUED, Action.REQUEST_RECALL, SIGNER2): "as",
+    (State.RECALL_REQUESTED, Action.CONFIRM_RECALL, SIGNER): "as",
 }
 # The engine's own step that follows in the same transaction: with rule "all" a rejection leaves
 # the stage unable to complete, so the review fails; where the organisation issues automatically (the
@@ -135,7 +147,8 @@ def test_every_combination(db: Database, state: State) -> None:
                 drain_outbox(db, plan_id)
             before = snapshot(db, plan_id)
             case = f"{state} {action} by {role} ({'assigned' if assigned else 'not assigned'})"
-            if target is not None and (state, action) not in GUARD_REFUSALS:
+            refusal = GUARD_REFUSALS.get((state, action)) or ACTOR_REFUSALS.get((state, action, actor))
+            if target is not None and refusal is None:
                 perform(db, plan_id, action, actor)
                 after = snapshot(db, plan_id)
                 assert after[0][0] == FOLLOWED_BY.get((state, action), target), case
@@ -144,7 +157,7 @@ def test_every_combination(db: Database, state: State) -> None:
                 continue
             with pytest.raises(Refused) as refused:
                 perform(db, plan_id, action, actor)
-            if (state, action) in GUARD_REFUSALS and target is not None:
-                assert refused.value.field == GUARD_REFUSALS[(state, action)], case
+            if refusal is not None and target is not None:
+                assert refused.value.field == refusal, case
             assert snapshot(db, plan_id) == before, f"{case}: a refusal changed something"
             assert str(refused.value), case

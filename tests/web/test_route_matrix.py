@@ -48,6 +48,7 @@ WHO: dict[str, str] = {
     "/tracking/{token}/report": PUBLIC,  # its report by that link
     "/tracking/{token}/extend": PUBLIC,  # its request for more time
     "/units/{code}/tracking": SIGNED_IN,  # what a unit of this person's organisation owes
+    "/recall/{token}": PUBLIC,  # a recipient's recall link: the token is the credential
     "/healthz": PUBLIC,
     "/logout": SIGNED_IN,
     "/inbox": SIGNED_IN,
@@ -81,6 +82,12 @@ WHO: dict[str, str] = {
     "/tracking/files/{file_id}": PLAN_READER,
     "/tracking/periods/{period_id}/report": PLAN_READER,  # the secretariat, for a unit without email
     "/tracking/periods/{period_id}/extension": PLAN_READER,  # the services let only its signer decide
+    # The recall steps: the plan's signer asks; another signer of the organisation confirms.
+    "/plans/{plan_id}/recall": PLAN_SIGNER,
+    "/plans/{plan_id}/confirm-recall": PLAN_SIGNER,
+    "/plans/{plan_id}/cancel-recall": PLAN_SIGNER,
+    "/plans/{plan_id}/recall-remind": SECRETARIAT_ONLY,
+    "/plans/{plan_id}/recall-mark": SECRETARIAT_ONLY,
 }
 # A step's page shows the plan to whoever can see it; its form only to the person whose step it is.
 WHO_GETS = {
@@ -93,7 +100,8 @@ PLAN_STATE = {
     "review": State.IN_REVIEW,
     "sign": State.APPROVED,
     "issue": State.AWAITING_ISSUANCE,
-    **dict.fromkeys(("resend", "retry-failed", "remind-ack", "deliveries", "{fmt}"), State.ISSUED),
+    **dict.fromkeys(("resend", "retry-failed", "remind-ack", "deliveries", "{fmt}", "recall"), State.ISSUED),
+    **dict.fromkeys(("confirm-recall", "cancel-recall"), State.RECALL_REQUESTED),
 }
 FORM = {"title": "Kế hoạch đổi tên", "body": "Nội dung.", "decision": "approve", "reason": "thử"}
 STATUS_REFUSED = {403, 404}
@@ -133,7 +141,14 @@ def world(db: Database, tmp_path: Any) -> Iterator[tuple[Database, Settings, dic
     settings = web_settings(tmp_path, database_url="sqlite://", throttle_per_minute=10_000)
     plans = {
         state: build(db, state)
-        for state in (State.DRAFT, State.IN_REVIEW, State.APPROVED, State.AWAITING_ISSUANCE, State.ISSUED)
+        for state in (
+            State.DRAFT,
+            State.IN_REVIEW,
+            State.APPROVED,
+            State.AWAITING_ISSUANCE,
+            State.ISSUED,
+            State.RECALL_REQUESTED,
+        )
     }
     yield db, settings, plans
 
