@@ -38,7 +38,7 @@ from models.chain import (
 )
 from models.content import content_hash
 from models.db import Database
-from models.directory import Organisation, Person, SigningCertificate, Unit
+from models.directory import Organisation, Person, SignatureImage, SigningCertificate, Unit
 from models.plans import Plan, PlanLink, PlanVersion, RenderedDocument, ReviewTask
 from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery, OutboxMessage, RegisterEntry
 from models.services.locking import insert_ignore
@@ -114,6 +114,9 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
     Person: ("org_id", "email", "name", "title", "roles"),
     # A person's signing certificate: bound by the entry that registered it.
     SigningCertificate: ("person_id", "subject", "serial", "fingerprint", "not_before", "not_after", "pem"),
+    # A signature or seal image, as every issued PDF shows it: bound (its sha256) by the entry that
+    # uploaded it; `verify` checks its bytes against that digest.
+    SignatureImage: ("org_id", "person_id", "kind", "sha256", "width", "height", "width_mm"),
     Unit: ("org_id", "code", "name", "email", "is_group", "aliases"),
     Organisation: (
         "key",
@@ -189,6 +192,7 @@ LABEL: dict[type[SQLModel], str] = {
     Unit: "unit",
     Organisation: "organisation",
     SigningCertificate: "signing certificate",
+    SignatureImage: "signature image",
     OutboxMessage: "outbox message",
     TrackedAssignment: "tracked assignment",
     TrackingPeriod: "tracking period",
@@ -460,7 +464,7 @@ def _scoped(session: Session, table: Any, org_id: int, plan_ids: Sequence[int | 
     query: Any
     if table is Organisation:
         query = select(table).where(table.id == org_id)
-    elif table in (Plan, Person, Unit):
+    elif table in (Plan, Person, Unit, SignatureImage):
         query = select(table).where(table.org_id == org_id)
     elif table is SigningCertificate:  # the organisation's people's certificates
         people = select(Person.id).where(Person.org_id == org_id)
@@ -474,7 +478,7 @@ def _scoped(session: Session, table: Any, org_id: int, plan_ids: Sequence[int | 
 
 
 def _name(row: Any) -> str:
-    if isinstance(row, Plan | Person | Unit | Organisation | SigningCertificate):
+    if isinstance(row, Plan | Person | Unit | Organisation | SigningCertificate | SignatureImage):
         return f"{LABEL[type(row)]} {row.id}"
     return f"{LABEL[type(row)]} {row.id} of plan {row.plan_id}"
 
@@ -531,12 +535,21 @@ def _row_problems(
                 problems.append((entry, f"{what} differs from what this entry recorded{named}"))
             elif isinstance(row, PlanVersion) and _version_hash(row) != row.content_hash:
                 problems.append((entry, f"{what}: its content does not match its hash"))
-            elif isinstance(row, RenderedDocument | ReportFile) and not _bytes_match(row.content, row.sha256):
+            elif not _stored_bytes_match(row):
                 problems.append((entry, f"{what}: its bytes do not match their sha256"))
     for key, (entry, _) in recorded.items():
         if key not in seen:
             problems.append((entry, f"{key} recorded by this entry is gone"))
     return problems
+
+
+def _stored_bytes_match(row: SQLModel) -> bool:
+    """A stored file (a document, a report, a signature image) against its bound sha256."""
+    if isinstance(row, RenderedDocument | ReportFile):
+        return _bytes_match(row.content, row.sha256)
+    if isinstance(row, SignatureImage):
+        return _bytes_match(row.png, row.sha256)
+    return True
 
 
 def _bytes_match(content: object, sha256: str) -> bool:

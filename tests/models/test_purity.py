@@ -32,6 +32,8 @@ PURE = [
     "exchange.edxml",
     "exchange.status",
     "exchange.business",
+    "documents.signatures.images",
+    "documents.signatures.placement",
 ]
 
 FORBIDDEN = {
