@@ -9,6 +9,7 @@ Kept apart from `flows.demo` so the demo's other steps and these change independ
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ def demo_pki(data_dir: Path) -> Iterator[Any]:
     of every process the demo starts (the engine, the `banhanh` commands)."""
     from tests.signatures.pki import serve_pki
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per OCSP and TSA request otherwise
     directory = data_dir / "demo-pki"
     directory.mkdir(parents=True, exist_ok=True)
     with serve_pki(directory, SIGNER_NAME) as pki:
