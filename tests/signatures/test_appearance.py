@@ -104,7 +104,6 @@ def line_box(pdf: bytes, page: int, text: str) -> Box:
     )
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (pdftoppm)")
 def test_the_signature_and_seal_images_sit_where_phu_luc_i_puts_them(
     pki: LocalPki,
     anchors: list[x509.Certificate],
@@ -112,6 +111,10 @@ def test_the_signature_and_seal_images_sit_where_phu_luc_i_puts_them(
     draft_pdf: bytes,
     tmp_path: Path,
 ) -> None:
+    if shutil.which("pdftoppm") is None:
+        if os.environ.get("CI"):
+            pytest.fail("poppler-utils is missing: CI must render the signed page (.ci/run installs it)")
+        pytest.skip("poppler-utils is not installed (apt-get install poppler-utils)")
     personal, issued = issued_with_images(draft_pdf, token_key, pki, anchors)
     page = signature_visible(draft_pdf, SIGNATURE_PNG.read_bytes()).page
     title, name = line_box(issued, page, TITLE), line_box(issued, page, NAME)
