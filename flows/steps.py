@@ -91,14 +91,16 @@ def issue_signed(
     from documents.seal import sealing_certificate
     from documents.signatures.appearance import has_field, in_placed_field
     from documents.signatures.certificates import Kind
-    from documents.signatures.fields import fill_text_fields
+    from documents.signatures.fields import ISSUANCE_STYLES, fill_text_fields
     from documents.signatures.interrupted import ANCHOR_FIELD, DATE_FIELD, NUMBER_FIELD
     from documents.signatures.keys import FileKey
     from documents.signatures.sign import FIELDS, sign_pdf
     from documents.signatures.trust import anchor_paths, load_anchors
     from models.services.signature_images import seal_image_of
 
-    filled = fill_text_fields(pdf, {NUMBER_FIELD: number, DATE_FIELD: date_line, ANCHOR_FIELD: anchor})
+    filled = fill_text_fields(
+        pdf, {NUMBER_FIELD: number, DATE_FIELD: date_line, ANCHOR_FIELD: anchor}, ISSUANCE_STYLES
+    )
     certificate = sealing_certificate(org, cfg)
     if certificate is None:
         raise Invalid("seal_pkcs12", code="seal.not_configured", org=org.key)

@@ -58,6 +58,17 @@ def _page_index(reader: PdfFileReader, ref: Any) -> int:
     raise Invalid("pdf", code="signature.no_space")
 
 
+def line_rects(pdf: bytes, lines: dict[str, tuple[str, str]]) -> dict[str, Rect]:
+    """Per field name, the rectangle between two named destinations (a line's top left and its
+    bottom right corner marker); a field whose marks the PDF lacks is left out."""
+    found = _destinations(_reader(pdf))
+    return {
+        name: Rect(found[start][1], found[end][2], found[end][1], found[start][2])
+        for name, (start, end) in lines.items()
+        if start in found and end in found
+    }
+
+
 def signature_space(pdf: bytes) -> tuple[int, Rect]:
     """The page and rectangle between the signature block's title lines and the signer's name."""
     reader = _reader(pdf)

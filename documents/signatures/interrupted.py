@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from documents.signatures.appearance import (
     add_seal_field,
     appearance_kwargs,
+    line_rects,
     seal_visible,
     signature_visible,
 )
@@ -31,10 +32,12 @@ if TYPE_CHECKING:
     from pyhanko_certvalidator import ValidationContext
 
 MD = "sha256"
-# Where the issuance writes the number and the date on page 1 (PDF points, lower left origin): the
-# number under the issuing body, the date line under the motto.
+# Where the issuance writes the number and the date on page 1 (PDF points, lower left origin): over
+# the lines the template marks (its named destinations), else the number under the issuing body and
+# the date line under the motto.
 NUMBER_FIELD, DATE_FIELD = "SoKyHieu", "NgayThang"
 FIELD_RECTS = {NUMBER_FIELD: (57.0, 712.0, 270.0, 728.0), DATE_FIELD: (300.0, 712.0, 560.0, 728.0)}
+FIELD_MARKS = {NUMBER_FIELD: ("so-ky-hieu", "so-ky-hieu-het"), DATE_FIELD: ("ngay-thang", "ngay-thang-het")}
 # The audit chain head recorded at issuance, at the foot of the last page (`documents.anchors`).
 ANCHOR_FIELD = "NhatKyKiemChung"
 ANCHOR_RECT = (57.0, 18.0, 540.0, 30.0)
@@ -112,7 +115,10 @@ def prepare_pdf(
         embed_validation_info=True,
         validation_context=context,
     )
-    with_fields = add_text_fields(add_text_fields(pdf, FIELD_RECTS), {ANCHOR_FIELD: ANCHOR_RECT}, page=-1)
+    marked = {name: (r.x1, r.y1, r.x2, r.y2) for name, r in line_rects(pdf, FIELD_MARKS).items()}
+    with_fields = add_text_fields(
+        add_text_fields(pdf, {**FIELD_RECTS, **marked}), {ANCHOR_FIELD: ANCHOR_RECT}, page=-1
+    )
     visible = signature_visible(with_fields, signature_image) if signature_image else None
     if seal_image is not None:
         seal = seal_visible(with_fields, *seal_image, under=visible)

@@ -157,6 +157,14 @@ def test_signed_on_the_token_through_the_cli_then_issued_by_the_clerk(
     fields = PdfFileReader(io.BytesIO(issued), strict=False).root["/AcroForm"]["/Fields"]
     values = {str(f.get_object()["/T"]): str(f.get_object().get("/V", "")) for f in fields}
     assert values[NUMBER_FIELD] == "Số 01-KH/ĐU" and values[DATE_FIELD].startswith("Hàm Liêm, ngày ")
+    # Each is drawn with the document's own font, embedded (a viewer's Helvetica has no "ố" or "Đ").
+    for field in fields:
+        widget = field.get_object()
+        if str(widget["/T"]) in (NUMBER_FIELD, DATE_FIELD):
+            font = widget["/AP"]["/N"]["/Resources"]["/Font"]["/F1"]
+            descendant = font["/DescendantFonts"][0]
+            assert str(font["/BaseFont"]).startswith("/BANHAN+LiberationSerif")
+            assert "/FontFile2" in descendant["/FontDescriptor"] and "/ToUnicode" in font
 
     # The personal signature is over the approved version: its audit entry binds the version and PDF.
     with db.read() as s:
