@@ -142,9 +142,37 @@ def _font_dict(writer: Any, style: Style, text: str) -> Any:
     )
 
 
+def commands(font_name: str, lines: list[str], width: float, height: float, style: Style) -> bytes:
+    """The content stream showing `lines` (top to bottom, a line each, the block vertically centred)
+    with the font resource `font_name`."""
+    assert style.size is not None
+    font = _font(style.font)
+    cmap = font.getBestCmap()
+    descent = -font["OS/2"].sTypoDescender * style.size / font["head"].unitsPerEm
+    leading = style.size * LINE_HEIGHT if len(lines) > 1 else style.size
+    top = (height + leading * len(lines)) / 2  # the first line's top
+    out = ["/Tx BMC", "q"]
+    if style.background:
+        out.append(f"1 g 0 0 {width:.2f} {height:.2f} re f")
+    out += ["BT", "0 g", f"{font_name} {style.size:.2f} Tf"]
+    for n, text in enumerate(lines):
+        glyphs = "".join(f"{font.getGlyphID(cmap.get(ord(ch), '.notdef')):04X}" for ch in text)
+        line = text_width(text, style)
+        x = {"centre": (width - line) / 2, "right": width - line}.get(style.align, 0.0)
+        y = top - leading * n - (leading + style.size) / 2 + descent
+        out += [f"1 0 0 1 {x:.2f} {y:.2f} Tm", f"<{glyphs}> Tj"]
+    out += ["ET", "Q", "EMC"]
+    return "\n".join(out).encode("ascii")
+
+
+def font_resource(writer: Any, text: str, style: Style) -> Any:
+    """The embedded font of the characters of `text`, added to `writer`."""
+    return _font_dict(writer, style, text)
+
+
 def appearance(writer: Any, text: str, width: float, height: float, style: Style) -> Any:
     """A form XObject `width` × `height` points showing `text` on one line, vertically centred,
-    centred or right-aligned; added to `writer`."""
+    aligned as `style` says; added to `writer`."""
     from dataclasses import replace
 
     from pyhanko.pdf_utils import generic
@@ -152,27 +180,6 @@ def appearance(writer: Any, text: str, width: float, height: float, style: Style
 
     if style.size is None:
         style = replace(style, size=round(height / LINE_HEIGHT, 1))
-    assert style.size is not None
-    font = _font(style.font)
-    cmap = font.getBestCmap()
-    glyphs = "".join(f"{font.getGlyphID(cmap.get(ord(ch), '.notdef')):04X}" for ch in text)
-    line = text_width(text, style)
-    x = {"centre": (width - line) / 2, "right": width - line}.get(style.align, 0.0)
-    descent = -font["OS/2"].sTypoDescender * style.size / font["head"].unitsPerEm
-    y = (height - style.size) / 2 + descent
-    commands = ["/Tx BMC", "q"]
-    if style.background:
-        commands.append(f"1 g 0 0 {width:.2f} {height:.2f} re f")
-    commands += [
-        "BT",
-        "0 g",
-        f"/F1 {style.size:.2f} Tf",
-        f"{x:.2f} {y:.2f} Td",
-        f"<{glyphs}> Tj",
-        "ET",
-        "Q",
-        "EMC",
-    ]
     stream = generic.StreamObject(
         {
             pdf_name("/Type"): pdf_name("/XObject"),
@@ -188,11 +195,11 @@ def appearance(writer: Any, text: str, width: float, height: float, style: Style
             pdf_name("/Resources"): generic.DictionaryObject(
                 {
                     pdf_name("/Font"): generic.DictionaryObject(
-                        {pdf_name("/F1"): _font_dict(writer, style, text)}
+                        {pdf_name("/F1"): font_resource(writer, text, style)}
                     )
                 }
             ),
         },
-        stream_data="\n".join(commands).encode("ascii"),
+        stream_data=commands("/F1", [text], width, height, style),
     )
     return writer.add_object(stream)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from documents.signatures.appearance import Visible, appearance_kwargs
 from documents.signatures.certificates import Kind, check_validity, common_name
@@ -35,12 +35,14 @@ def sign_pdf(
     location: str = "",
     field: str = "",
     visible: Visible | None = None,
+    appearance: dict[str, Any] | None = None,
 ) -> bytes:
     """The PDF with one more signature (an incremental update); nothing is returned on a refusal.
 
     The signer's chain must reach one of `trust_anchors` and its certificate must not be revoked:
     the OCSP or CRL answers fetched to check that are the ones embedded. `visible`: the image the
-    signature's field shows (`appearance`), part of what it signs.
+    signature's field shows (`appearance`), part of what it signs; `appearance`: pyHanko's own
+    field and stamp arguments instead.
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
@@ -70,7 +72,7 @@ def sign_pdf(
             meta,
             signer=signer,
             timestamper=timestamps.HTTPTimeStamper(tsa_url),
-            **appearance_kwargs(field or FIELDS[kind], visible),
+            **(appearance or appearance_kwargs(field or FIELDS[kind], visible)),
         )
         try:
             out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)))

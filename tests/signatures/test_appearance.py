@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -72,18 +73,27 @@ def render(pdf: bytes, page: int, out: Path) -> Image.Image:
 
 def coloured(image: Image.Image, hue: str) -> Box:
     """The bounding box, in points, of the blue (signature) or red (seal) pixels."""
-    pixels = image.load()
-    assert pixels is not None
+
+    def wanted(pixel: tuple[int, int, int], _: tuple[int, int, int]) -> bool:
+        r, g, b = pixel
+        if hue == "blue":
+            return b > 120 and r < 110 and g < 120 and b - r > 60
+        return r > 150 and g < 100 and b < 100
+
+    return coloured_box(image, wanted)
+
+
+def coloured_box(image: Image.Image, wanted: Any, before: Image.Image | None = None) -> Box:
+    """The bounding box, in points, of the pixels `wanted(pixel, the pixel before)` picks."""
+    pixels, old = image.load(), (before or image).load()
+    assert pixels is not None and old is not None
     xs, ys = [], []
     for y in range(image.height):
         for x in range(image.width):
-            r, g, b = pixels[x, y]  # type: ignore[misc]
-            blue = b > 120 and r < 110 and g < 120 and b - r > 60
-            red = r > 150 and g < 100 and b < 100
-            if blue if hue == "blue" else red:
+            if wanted(pixels[x, y], old[x, y]):
                 xs.append(x)
                 ys.append(y)
-    assert xs, f"no {hue} pixels on the page"
+    assert xs, "no such pixels on the page"
     return min(xs) / PX, min(ys) / PX, (max(xs) + 1) / PX, (max(ys) + 1) / PX
 
 
