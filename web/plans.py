@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from documents.intake import ImportLimits, parse_file, size
-from documents.official import official_document
+from documents.official import official_document, signatures_vi
 from documents.plain_text import ParsedText, parse
 from documents.render import render_html
 from documents.views import document_view
@@ -136,6 +136,7 @@ def plan_page(request: Request, plan_id: int, person: Someone) -> Response:
         tasks=workspace.inbox(db, person),
         is_secretariat=Role.SECRETARIAT in person.roles,
         offered=steps.offered(db, plan_id, person.email),  # the lifecycle table's answer for this person
+        signatures=signatures_vi(db, plan_id, settings_of(request).trust_anchors),
     )
 
 

@@ -23,6 +23,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlmodel import col, func, select
 
 from documents.anchors import anchors_in_pdf
+from documents.official import signatures_vi
 from documents.signatures.interrupted import DATE_FIELD, NUMBER_FIELD, sign_digest
 from documents.signatures.keys import TokenKey, open_signer
 from documents.signatures.verify import verify_pdf
@@ -165,6 +166,12 @@ def test_signed_on_the_token_through_the_cli_then_issued_by_the_clerk(
             descendant = font["/DescendantFonts"][0]
             assert str(font["/BaseFont"]).startswith("/BANHAN+LiberationSerif")
             assert "/FontFile2" in descendant["/FontDescriptor"] and "/ToUnicode" in font
+
+    # The plan page and the recipient's receipt page say the same, in Vietnamese.
+    personal_vi, organisation_vi = signatures_vi(db, plan_id, cfg.trust_anchors)
+    assert personal_vi.startswith("Chữ ký cá nhân (ký duyệt) của Nguyễn Văn An: ký lúc ")
+    assert organisation_vi.startswith("Chữ ký số của cơ quan (phát hành) của ĐẢNG ỦY XÃ HÀM LIÊM")
+    assert "; hợp lệ: nguyên vẹn, sau đó chỉ điền số, ngày" in personal_vi and "hợp lệ" in organisation_vi
 
     # The personal signature is over the approved version: its audit entry binds the version and PDF.
     with db.read() as s:

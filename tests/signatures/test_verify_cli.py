@@ -16,6 +16,7 @@ from documents.signatures.certificates import Kind
 from documents.signatures.fields import add_text_fields, fill_text_fields
 from documents.signatures.keys import FileKey, TokenKey
 from documents.signatures.sign import sign_pdf
+from documents.signatures.summary import summary_vi
 from tests.signatures.pki import PERSON, LocalPki
 from tests.signatures.test_sign_verify import signed_without_checks, tamper
 
@@ -108,6 +109,8 @@ def test_a_byte_tampered_after_issuance_is_named_against_the_signature_it_breaks
     for report in reports:
         assert not report["intact"]
         assert "not intact: the signed bytes were changed after signing" in report["problems"]
+    [personal_vi, _] = summary_vi(text.read_bytes(), str(pki.anchor_file()))
+    assert "; KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi ký" in personal_vi
 
     result = verify(issuance, "--trust-anchor", pki.anchor_file())
     assert result.returncode == 1, result.stderr
