@@ -131,6 +131,7 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
         "seal",  # its certificate file; the password is not put into a digest (see _value)
         "review_templates",
         "drafter_may_approve_and_sign",
+        "automatic_issuance",  # who issues: the văn thư or the engine (bound unless the default, True)
     ),
     # Who a plan's queued email goes to, under which Message-ID: bound by the entry of the
     # transaction that queued it (the sending writes only its outcome, without an entry, so the
@@ -236,13 +237,22 @@ def _value(row: SQLModel, name: str) -> object:
     return value
 
 
+# Columns bound after rows were first recorded: bound only when they differ from the value every
+# older row had, so the entries that recorded those rows keep verifying.
+_LATER_COLUMNS: dict[tuple[type[SQLModel], str], object] = {
+    (PlanVersion, "assignments"): [],
+    (Organisation, "automatic_issuance"): True,
+}
+
+
+def _later_and_default(row: SQLModel, name: str) -> bool:
+    key = (type(row), name)
+    return key in _LATER_COLUMNS and getattr(row, name) == _LATER_COLUMNS[key]
+
+
 def _values(row: SQLModel) -> dict[str, object]:
     """A row's bound columns, times in UTC as stored."""
-    return {
-        name: _value(row, name)
-        for name in BOUND[type(row)]
-        if not (name == "assignments" and isinstance(row, PlanVersion) and not row.assignments)
-    }
+    return {name: _value(row, name) for name in BOUND[type(row)] if not _later_and_default(row, name)}
 
 
 def digest_of(row: SQLModel) -> str:
@@ -527,10 +537,11 @@ def _row_problems(
             digest, prints = split_binding(binding)
             if digest_of(row) != digest:
                 columns = changed_columns(prints, _values(row))
-                if not columns and isinstance(row, PlanVersion) and row.assignments:
-                    # Assignments written into a version recorded without them: the others still match.
-                    others = {k: v for k, v in _values(row).items() if k != "assignments"}
-                    columns = [*changed_columns(prints, others), "assignments"]
+                later = [n for n in _values(row) if (type(row), n) in _LATER_COLUMNS]
+                if not columns and later:
+                    # A later column set on a row recorded without it: the others still match.
+                    others = {k: v for k, v in _values(row).items() if k not in later}
+                    columns = [*changed_columns(prints, others), *later]
                 named = f" ({', '.join(columns)})" if columns else ""
                 problems.append((entry, f"{what} differs from what this entry recorded{named}"))
             elif isinstance(row, PlanVersion) and _version_hash(row) != row.content_hash:
