@@ -33,12 +33,13 @@ from models.errors import Invalid, WrongState
 from models.lifecycle import State
 from models.plans import Plan, RenderedDocument
 from models.records import AuditEntry, OutboxMessage, RegisterEntry
-from models.services import certificates, signing
+from models.services import certificates, signature_images, signing
 from models.services.queries import plan_status
 from models.settings import Settings
 from tests.factory import CLERK, SIGNER, SIGNER2, build, current_hash, load_people
 from tests.signatures.conftest import KEY_LABEL, PIN, TOKEN_LABEL
 from tests.signatures.pki import LocalPki
+from tests.signatures.test_appearance import SEAL_PNG, SIGNATURE_PNG
 
 PIN_VARIABLE = "BANHANH_TEST_TOKEN_PIN"
 
@@ -132,6 +133,8 @@ def test_signed_on_the_token_through_the_cli_then_issued_by_the_clerk(
 ) -> None:
     load_people(db, automatic_issuance=False)
     certificates.register(db, SIGNER, pki.pem("person"))
+    signature_images.set_signature_image(db, SIGNER, SIGNATURE_PNG.read_bytes())
+    signature_images.set_seal_image(db, SEAL_PNG.read_bytes(), "hamliem")
     plan_id = build(db, State.APPROVED)
     version = current_hash(db, plan_id)
 
@@ -158,6 +161,12 @@ def test_signed_on_the_token_through_the_cli_then_issued_by_the_clerk(
     fields = PdfFileReader(io.BytesIO(issued), strict=False).root["/AcroForm"]["/Fields"]
     values = {str(f.get_object()["/T"]): str(f.get_object().get("/V", "")) for f in fields}
     assert values[NUMBER_FIELD] == "Số 01-KH/ĐU" and values[DATE_FIELD].startswith("Hàm Liêm, ngày ")
+    # The signer's image shows in the personal signature's field, the seal in the organisation's.
+    shown = {str(f.get_object()["/T"]): f.get_object() for f in fields}
+    for name in ("KyDuyet", "PhatHanh"):
+        x1, y1, x2, y2 = (float(v) for v in shown[name]["/Rect"])
+        assert x2 - x1 > 50 and y2 - y1 > 20 and "/AP" in shown[name], name
+
     # Each is drawn with the document's own font, embedded (a viewer's Helvetica has no "ố" or "Đ").
     for field in fields:
         widget = field.get_object()
