@@ -32,13 +32,16 @@ class Evidence:
     anchors: list[dict[str, Any]]  # chain heads recorded at signing, and the head at this export
     trail: list[dict[str, Any]]  # every audit entry of the plan
     chain: str  # what `audit verify` says about the organisation's chain now
+    signatures: list[str]  # the issued PDF's digital signatures as verified now, in Vietnamese
 
 
 def local(at: datetime | None) -> str:
     return at.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S") if at else ""
 
 
-def gather(db: Database, plan_id: int) -> Evidence:
+def gather(db: Database, plan_id: int, anchors_setting: str = "") -> Evidence:
+    """The plan's evidence; `anchors_setting` (BANHANH_TRUST_ANCHORS): what the issued PDF's
+    signatures are checked against."""
     with db.read() as session:
         plan = session.get(Plan, plan_id)
         if plan is None:
@@ -88,7 +91,9 @@ def gather(db: Database, plan_id: int) -> Evidence:
                 "text": audit.anchor_text(org.key, head.seq, head.hash),
             }
         )
+    issued = next((d for d in documents if d.format == "pdf"), None)
     return Evidence(
+        signatures=_signatures(issued.content, anchors_setting) if issued is not None else [],
         org_name=org.name,
         plan={
             "id": plan.id,
@@ -160,3 +165,9 @@ def gather(db: Database, plan_id: int) -> Evidence:
         ],
         chain=chain,
     )
+
+
+def _signatures(pdf: bytes, anchors_setting: str) -> list[str]:
+    from documents.signatures.summary import summary_vi
+
+    return summary_vi(pdf, anchors_setting)

@@ -34,6 +34,7 @@ from models.lifecycle import State
 from models.plans import Plan, RenderedDocument
 from models.records import AuditEntry, OutboxMessage, RegisterEntry
 from models.services import certificates, signature_images, signing
+from models.services.evidence import gather
 from models.services.queries import plan_status
 from models.settings import Settings
 from tests.factory import CLERK, SIGNER, SIGNER2, build, current_hash, load_people
@@ -181,6 +182,7 @@ def test_signed_on_the_token_through_the_cli_then_issued_by_the_clerk(
     assert personal_vi.startswith("Chữ ký cá nhân (ký duyệt) của Nguyễn Văn An: ký lúc ")
     assert organisation_vi.startswith("Chữ ký số của cơ quan (phát hành) của ĐẢNG ỦY XÃ HÀM LIÊM")
     assert "; hợp lệ: nguyên vẹn, sau đó chỉ điền số, ngày" in personal_vi and "hợp lệ" in organisation_vi
+    assert gather(db, plan_id, cfg.trust_anchors).signatures == [personal_vi, organisation_vi]  # the evidence
 
     # The personal signature is over the approved version: its audit entry binds the version and PDF.
     with db.read() as s:
