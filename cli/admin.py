@@ -70,6 +70,66 @@ def cert_list(
     emit(rows, as_json, ["email", "subject", "serial", "fingerprint", "not_after"])
 
 
+signature_image_app = typer.Typer(help="People's signature images (transparent PNG).", no_args_is_help=True)
+directory.add_typer(signature_image_app, name="signature-image")
+seal_image_app = typer.Typer(help="The organisation's seal image (transparent PNG).", no_args_is_help=True)
+directory.add_typer(seal_image_app, name="seal-image")
+PNG = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="a PNG with transparency")]
+
+
+def _read_png(path: Path, field: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise Invalid(field, code="file.unreadable", path=path, error=error.strerror) from error
+
+
+@signature_image_app.command("add")
+def signature_image_add(
+    email: Annotated[str, typer.Argument(help="the person whose signature it is")], path: PNG
+) -> None:
+    """Set a person's signature image (blue): their personal signatures show it (replaces theirs)."""
+    from models.services import signature_images
+
+    with reported():
+        row = signature_images.set_signature_image(database(), email, _read_png(path, "signature"))
+    console.print(
+        f"Signature image of {email}: {row.width}×{row.height} px, SHA-256 {row.sha256}",
+        markup=False,
+        highlight=False,
+    )
+
+
+@signature_image_app.command("list")
+def signature_image_list(as_json: JSON = False) -> None:
+    """The signature and seal images on record."""
+    from models.services import signature_images
+
+    with reported():
+        rows = signature_images.listed(database())
+    emit(rows, as_json, ["kind", "org", "email", "size", "sha256"])
+
+
+@seal_image_app.command("set")
+def seal_image_set(
+    path: PNG,
+    org: Annotated[str | None, typer.Option("--org", help="the organisation's key (of several)")] = None,
+    width_mm: Annotated[
+        float | None, typer.Option("--width-mm", help="the seal's actual width; default: from the PNG's dpi")
+    ] = None,
+) -> None:
+    """Set the organisation's seal image (red): its signature at issuance shows it at actual size."""
+    from models.services import signature_images
+
+    with reported():
+        row = signature_images.set_seal_image(database(), _read_png(path, "seal"), org, width_mm)
+    console.print(
+        f"Seal image: {row.width}×{row.height} px, {row.width_mm} mm across, SHA-256 {row.sha256}",
+        markup=False,
+        highlight=False,
+    )
+
+
 @mail.command("list")
 def mail_list(
     plan: PLAN_FILTER = None,

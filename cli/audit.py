@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from cli.context import PLAN_ID, console, database, reported
+from cli.context import PLAN_ID, console, database, reported, settings
 from models.errors import Invalid, NotFound
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def evidence(
     from models.services.evidence import gather
 
     with reported():
-        pdf = render_evidence_pdf(gather(database(), plan_id))
+        pdf = render_evidence_pdf(gather(database(), plan_id, settings().trust_anchors))
         try:
             out.write_bytes(pdf)
         except OSError as error:

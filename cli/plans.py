@@ -13,7 +13,7 @@ from rich.markup import escape
 from cli.context import PLAN_ID, console, database, emit, import_limits, reported, settings
 
 if TYPE_CHECKING:
-    from documents.signatures.keys import TokenKey
+    from documents.signatures.keys import SigningKey, TokenKey
     from models.services.signing import Signed
 
 app = typer.Typer(
@@ -363,19 +363,29 @@ def sign(
     pin_env: Annotated[
         str | None, typer.Option("--pin-env", help="environment variable holding the PIN (else it is asked)")
     ] = None,
+    pkcs12: Annotated[
+        Path | None,
+        typer.Option("--pkcs12", dir_okay=False, help="your PKCS#12 file: sign with the key it holds"),
+    ] = None,
 ) -> None:
     """Sign the approved plan (ký duyệt). With --pkcs11-lib the PDF of the approved version carries
     your digital signature, made on your token (the key never leaves it). Where the organisation
     issues automatically its number is allocated now; otherwise the văn thư issues it (`plan issue`).
     A delegate signs T/L or TUQ."""
+    import os
+
+    from documents.signatures.keys import FileKey
     from models.services import signing
 
     with reported():
-        if pkcs11_lib is None:
-            signed = signing.sign(database(), plan_id, actor, version, on_behalf_of=on_behalf_of)
-        else:
-            key = _token_key(pkcs11_lib, token_label, key_label, pin_env)
+        if pkcs11_lib is not None:
+            key: SigningKey = _token_key(pkcs11_lib, token_label, key_label, pin_env)
             signed = _sign_on_token(plan_id, actor, version, on_behalf_of, key)
+        elif pkcs12 is not None:  # the password, like a PIN, from --pin-env or asked
+            password = os.environ.get(pin_env, "") if pin_env else typer.prompt("Password", hide_input=True)
+            signed = _sign_on_token(plan_id, actor, version, on_behalf_of, FileKey(pkcs12, password))
+        else:
+            signed = signing.sign(database(), plan_id, actor, version, on_behalf_of=on_behalf_of)
     if signed.issued:
         line = f"Plan {plan_id} signed: [bold]{escape(signed.symbol)}[/]"
         console.print(line, highlight=False, markup=True)
@@ -401,7 +411,9 @@ def _token_key(library: Path, token_label: str, key_label: str, pin_env: str | N
     return TokenKey(library, token_label, key_label, pin)
 
 
-def _sign_on_token(plan_id: int, actor: str, version: str, on_behalf_of: str | None, key: TokenKey) -> Signed:
+def _sign_on_token(
+    plan_id: int, actor: str, version: str, on_behalf_of: str | None, key: SigningKey
+) -> Signed:
     """Interrupted signing: the server prepares the approved version and its digest, the token signs
     the digest, the server embeds the signature and checks it."""
     from documents.signatures.interrupted import sign_digest

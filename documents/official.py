@@ -43,3 +43,13 @@ def official_document(db: Database, plan_id: int, fmt: str) -> Download:
     else:
         content = render_html(view).encode("utf-8")
     return Download(content, filename, FORMATS[fmt], original=False)
+
+
+def signatures_vi(db: Database, plan_id: int, anchors_setting: str) -> list[str]:
+    """The issued original's digital signatures, verified, one Vietnamese line each; [] while there
+    is no issued original or it carries none."""
+    from documents.signatures.summary import summary_vi
+
+    doc = documents.plan_document(db, plan_id)
+    stored = documents.stored_document(db, plan_id, doc.version.id or 0, "pdf")
+    return summary_vi(stored.content, anchors_setting) if stored is not None else []

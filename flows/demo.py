@@ -7,6 +7,7 @@ Reuses a running `make serve` or starts its own. The human steps are done with t
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import json
@@ -17,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from flows import demo_signing
 from models.settings import Settings
 from notifications.catcher import read_index
 
@@ -169,8 +172,14 @@ def status_deliveries(plan_id: int) -> list[dict[str, Any]]:
     return list(json.loads(out.stdout))
 
 
-def demo_config(settings: Settings) -> Path:
-    """The demo organisation's config with a [seal]: a local certificate made once under var/seal/."""
+def demo_config(settings: Settings, pki: Any = None) -> Path:
+    """The demo organisation's config with a [seal]: the demo PKI's organisation key when the demo
+    signs digitally, else a local certificate made once under var/seal/."""
+    if pki is not None:
+        config = settings.data_dir / "demo-pki" / "hamliem.toml"
+        text = CONFIG.read_text(encoding="utf-8") + demo_signing.seal_config(pki)
+        config.write_text(text, encoding="utf-8")
+        return config
     p12 = settings.data_dir / "seal" / "hamliem.p12"
     if not p12.exists():
         say("The operator makes a local sealing certificate (a real office uses the one its CA issued)")
@@ -200,16 +209,23 @@ def received_pdf(settings: Settings, plan_id: int) -> Path:
     return out
 
 
-def check_evidence(settings: Settings, plan_id: int) -> None:
-    say("Anyone can check the PDF a recipient got: sealed by the organisation, and anchored in the audit log")
+def check_evidence(settings: Settings, plan_id: int, signed_digitally: bool) -> None:
     pdf = received_pdf(settings, plan_id)
-    run("seal", "check", str(pdf), "--ca", str(settings.data_dir / "seal" / "hamliem-ca.pem"))
+    if signed_digitally:
+        say("Anyone can check the PDF a recipient got: the signer's and the organisation's signatures")
+        demo_signing.verify_received(run, pdf)
+        say("... and the audit log's head it carries")
+    else:
+        say("Anyone can check the PDF a recipient got: sealed by the organisation, anchored in the audit log")
+        run("seal", "check", str(pdf), "--ca", str(settings.data_dir / "seal" / "hamliem-ca.pem"))
     run("audit", "verify", "--anchor", str(pdf))
     evidence = settings.data_dir / "demo" / f"evidence-{plan_id}.pdf"
     run("audit", "evidence", str(plan_id), "--out", str(evidence))
 
 
-def play(office: Office, settings: Settings, api_url: str, ui: str) -> tuple[int, str]:
+def play(
+    office: Office, settings: Settings, api_url: str, ui: str, sign_with: Sequence[str] = ()
+) -> tuple[int, str]:
     """The office's plan from import to issue with the `banhanh` command; (plan id, flow run id)."""
     say(f"The secretariat imports {office.what} (the number comes at signing)")
     imported = run_json("plan", "import", str(office.plan), "--org", office.key, "--as", office.secretariat)
@@ -249,9 +265,12 @@ def play(office: Office, settings: Settings, api_url: str, ui: str) -> tuple[int
             "--comment",
             "Đồng ý",
         )
-    say(f"The signer {office.signer} signs; the official number is allocated")
+    if sign_with:
+        say(f"The signer {office.signer} signs with their own key; the engine issues it (number, seal)")
+    else:
+        say(f"The signer {office.signer} signs; the official number is allocated")
     task = next(t for t in run_json("tasks", "--as", office.signer) if t["plan"] == plan_id)
-    run("plan", "sign", str(plan_id), "--as", office.signer, "--version", task["version_hash"])
+    run("plan", "sign", str(plan_id), "--as", office.signer, "--version", task["version_hash"], *sign_with)
     say("The flow run resumes, renders the PDF and distributes it to the Nơi nhận list")
     final = wait_for(plan_id, "issued", lambda s: s["state"] == "issued")
     run("plan", "deliveries", str(plan_id))
@@ -281,17 +300,28 @@ def check_signature_lines(settings: Settings, plan_id: int) -> None:
 def main() -> None:
     settings = Settings()
     started = None
+    stack = contextlib.ExitStack()
+    pki = None
     info = running_serve(settings)
     if info is None:
+        say("The demo makes its own PKI: a CA with an OCSP responder and a timestamp authority (TSA)")
+        pki = stack.enter_context(demo_signing.demo_pki(settings.data_dir))
         started, info = start_serve(settings)
     else:
-        say(f"Reusing the running engine (Prefect at {info['ui']})")
+        say(f"Reusing the running engine (Prefect at {info['ui']}): it was started without the demo's TSA,")
+        print("  so seed 004 is sealed the older way (stop `make serve` to see both digital signatures)")
     api_url, ui = info["prefect_api_url"], info["ui"]
     try:
         say("The secretariat loads the organisation, its people and address book")
-        run("directory", "load", str(demo_config(settings)))
-        party_id, run_id = play(PARTY, settings, api_url, ui)
-        check_evidence(settings, party_id)
+        run("directory", "load", str(demo_config(settings, pki)))
+        sign_with: list[str] = []
+        if pki is not None:
+            say("The office registers the signer's certificate, signature image and the seal image")
+            sign_with = demo_signing.sign_args(
+                demo_signing.register(run, pki, PARTY.key, PARTY.signer, settings.data_dir)
+            )
+        party_id, run_id = play(PARTY, settings, api_url, ui, sign_with)
+        check_evidence(settings, party_id, pki is not None)
         say("A state body: the commune People's Committee loads its organisation and address book")
         run("directory", "load", str(STATE_CONFIG))
         state_id, _ = play(STATE, settings, api_url, ui)
@@ -308,6 +338,7 @@ def main() -> None:
                 started.wait(60)
             except subprocess.TimeoutExpired:
                 os.killpg(started.pid, signal.SIGKILL)
+        stack.close()
 
 
 # --- after issuance: seed 004's assignments become tracked work

@@ -67,7 +67,7 @@ def render_and_store(plan_id: int, db: Database | None = None, cfg: Settings | N
     )
     signed = documents.stored_document(db, plan_id, doc.version.id or 0, signing.SIGNED_PDF)
     if signed is not None:  # the signer signed it with their own key: complete that document
-        pdf = issue_signed(signed.content, view.symbol, view.date_line, doc.anchor, doc.org, cfg)
+        pdf = issue_signed(signed.content, view.symbol, view.date_line, doc.anchor, doc.org, cfg, db)
     else:
         pdf = render_pdf(view)
         if certificate := sealing_certificate(doc.org, cfg):
@@ -76,23 +76,39 @@ def render_and_store(plan_id: int, db: Database | None = None, cfg: Settings | N
 
 
 def issue_signed(
-    pdf: bytes, number: str, date_line: str, anchor: str, org: Organisation, cfg: Settings
+    pdf: bytes,
+    number: str,
+    date_line: str,
+    anchor: str,
+    org: Organisation,
+    cfg: Settings,
+    db: Database | None = None,
 ) -> bytes:
     """Cấp số, phát hành on the personally signed PDF: the number and date filled into its fields (an
     incremental update its DocMDP "fill forms" permits), then the organisation's signature (PAdES
-    B-LT, timestamped) with the server-held organisation key."""
+    B-LT, timestamped) with the server-held organisation key, showing the seal image in the field
+    placed for it before the personal signature."""
     from documents.seal import sealing_certificate
+    from documents.signatures.appearance import has_field, in_placed_field
     from documents.signatures.certificates import Kind
-    from documents.signatures.fields import fill_text_fields
+    from documents.signatures.fields import ISSUANCE_STYLES, fill_text_fields
     from documents.signatures.interrupted import ANCHOR_FIELD, DATE_FIELD, NUMBER_FIELD
     from documents.signatures.keys import FileKey
-    from documents.signatures.sign import sign_pdf
+    from documents.signatures.sign import FIELDS, sign_pdf
     from documents.signatures.trust import anchor_paths, load_anchors
+    from models.services.signature_images import seal_image_of
 
-    filled = fill_text_fields(pdf, {NUMBER_FIELD: number, DATE_FIELD: date_line, ANCHOR_FIELD: anchor})
+    filled = fill_text_fields(
+        pdf, {NUMBER_FIELD: number, DATE_FIELD: date_line, ANCHOR_FIELD: anchor}, ISSUANCE_STYLES
+    )
     certificate = sealing_certificate(org, cfg)
     if certificate is None:
         raise Invalid("seal_pkcs12", code="seal.not_configured", org=org.key)
+    with (db or database()).read() as session:
+        seal = seal_image_of(session, org.id or 0)
+    visible = None
+    if seal is not None and has_field(filled, FIELDS[Kind.organisation]):
+        visible = in_placed_field(seal.png)
     return sign_pdf(
         filled,
         FileKey(*certificate),
@@ -101,6 +117,7 @@ def issue_signed(
         trust_anchors=load_anchors(anchor_paths(cfg.trust_anchors)),
         reason=f"Ban hành {number}",
         location=org.place,
+        visible=visible,
     )
 
 

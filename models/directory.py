@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
@@ -98,6 +98,25 @@ class RoleChange(SQLModel, table=True):
     status: str = "pending"  # pending | confirmed
     confirmed_by_id: int | None = Field(default=None, foreign_key="person.id")
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SignatureImage(SQLModel, table=True):
+    """A person's signature image (blue) or an organisation's seal image (red, `person_id` None), a
+    PNG with transparency that a signature's appearance shows (NĐ 30 Phụ lục I). One of each: a new
+    upload replaces it."""
+
+    __table_args__ = (UniqueConstraint("org_id", "person_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    kind: str  # "signature" or "seal" (documents.signatures.images.ImageKind)
+    png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sha256: str
+    width: int  # pixels
+    height: int
+    width_mm: float | None = None  # the seal's actual width, printed at that size
+    registered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class SigningCertificate(SQLModel, table=True):

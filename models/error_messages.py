@@ -447,6 +447,48 @@ MESSAGES: dict[str, Message] = {
         "Chữ ký số không phải chữ ký trên đúng phiên bản đã được thông qua ({version});"
         " không có gì thay đổi.",
     ),
+    "signature.no_space": Message(
+        "the PDF has no signature space (between the signer's title and name) to show the image in",
+        "Tệp PDF không có chỗ ký (giữa chức vụ và họ tên người ký) để đặt hình ảnh chữ ký.",
+    ),
+    # Signature and seal images (NĐ 30 Phụ lục I): the field is "signature" or "seal".
+    "image.too_big": Message(
+        "the image is {size} bytes, more than {limit}; nothing changed",
+        "Tệp ảnh có {size} byte, vượt quá {limit} byte; không có gì thay đổi.",
+    ),
+    "image.not_png": Message(
+        "the image is not a PNG file; nothing changed",
+        "Tệp ảnh không phải định dạng PNG; không có gì thay đổi.",
+    ),
+    "image.damaged": Message(
+        "the PNG file is damaged ({detail}); nothing changed", "Tệp ảnh PNG bị hỏng; không có gì thay đổi."
+    ),
+    "image.no_transparency": Message(
+        "the PNG has no transparency (no alpha channel or tRNS): it would hide the text under it;"
+        " nothing changed",
+        "Ảnh PNG không có nền trong suốt nên sẽ che chữ bên dưới; không có gì thay đổi.",
+    ),
+    "image.bad_dimensions": Message(
+        "the image is {width}×{height} pixels; each side must be {low} to {high}; nothing changed",
+        "Ảnh có kích thước {width}×{height} điểm ảnh; mỗi chiều phải từ {low} đến {high};"
+        " không có gì thay đổi.",
+    ),
+    "image.no_physical_size": Message(
+        "the seal's actual size is unknown: give --width-mm or a PNG with its resolution (pHYs);"
+        " nothing changed",
+        "Chưa biết kích thước thật của con dấu: ghi --width-mm hoặc dùng ảnh PNG có độ phân giải;"
+        " không có gì thay đổi.",
+    ),
+    "image.seal_size": Message(
+        "a seal {width_mm} mm across is not a real seal's size ({low} to {high} mm); nothing changed",
+        "Con dấu rộng {width_mm} mm không đúng kích thước thật của con dấu (từ {low} đến {high} mm);"
+        " không có gì thay đổi.",
+    ),
+    "image.which_org": Message("say which organisation (--org): {keys}", "Xin chọn cơ quan (--org): {keys}."),
+    "image.changed": Message(
+        "the stored image no longer matches its sha256 {sha256}: it is not shown",
+        "Ảnh đã lưu không còn khớp mã băm {sha256} nên không được dùng.",
+    ),
     "seal.not_configured": Message(
         "organisation {org} has no organisation certificate to issue with ([seal] or BANHANH_SEAL_PKCS12)",
         "Cơ quan {org} chưa có chứng thư số của cơ quan để phát hành.",

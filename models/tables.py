@@ -6,6 +6,7 @@ from models.directory import (
     Organisation,
     Person,
     RoleChange,
+    SignatureImage,
     SigningCertificate,
     Unit,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "ReportFile",
     "ReviewTask",
     "RoleChange",
+    "SignatureImage",
     "SigningCertificate",
     "TrackedAssignment",
     "TrackingPeriod",

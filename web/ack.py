@@ -15,10 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from documents.official import signatures_vi
 from models.db import Database
 from models.errors import NotFound
 from models.numbering import VN_TZ
@@ -65,25 +66,30 @@ def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     return link_page("ack", name, status, **context)
 
 
-def _show(receipt: acknowledgements.Receipt) -> HTMLResponse:
+def _show(receipt: acknowledgements.Receipt, db: Database, request: Request) -> HTMLResponse:
+    # The recipient sees whether the PDF they got carries valid signatures, as `document verify` says.
+    cfg = getattr(request.app.state, "settings", None) or Settings()
+    signatures = signatures_vi(db, receipt.plan_id, cfg.trust_anchors)
     if receipt.acknowledged_at is None:
-        return _page("confirm", receipt=receipt)
-    return _page("done", receipt=receipt, acknowledged_at=shown_time(receipt.acknowledged_at))
+        return _page("confirm", receipt=receipt, signatures=signatures)
+    return _page(
+        "done", receipt=receipt, acknowledged_at=shown_time(receipt.acknowledged_at), signatures=signatures
+    )
 
 
 @router.get("/ack/{token}", response_class=HTMLResponse)
-def show(token: str, db: DB) -> HTMLResponse:
+def show(token: str, db: DB, request: Request) -> HTMLResponse:
     """What the link is for, and a button to confirm; changes nothing."""
     try:
-        return _show(acknowledgements.receipt(db, token))
+        return _show(acknowledgements.receipt(db, token), db, request)
     except NotFound:
         return _page("invalid", status=404)
 
 
 @router.post("/ack/{token}", response_class=HTMLResponse)
-def confirm(token: str, db: DB) -> HTMLResponse:
+def confirm(token: str, db: DB, request: Request) -> HTMLResponse:
     """Record the receipt (once: confirming again shows the first time)."""
     try:
-        return _show(acknowledgements.acknowledge(db, token))
+        return _show(acknowledgements.acknowledge(db, token), db, request)
     except NotFound:
         return _page("invalid", status=404)

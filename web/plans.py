@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from documents.intake import ImportLimits, parse_file, size
-from documents.official import official_document
+from documents.official import official_document, signatures_vi
 from documents.plain_text import ParsedText, parse
 from documents.render import render_html
 from documents.views import document_view
@@ -142,6 +142,7 @@ def plan_page(request: Request, plan_id: int, person: Someone) -> Response:
         **section(db, plan_id, person),
         related=related.shown(db, plan_id),  # the replacement, correction or report linked either way
         recall=recall.status(db, plan_id)["recall"],
+        signatures=signatures_vi(db, plan_id, settings_of(request).trust_anchors),
     )
 
 

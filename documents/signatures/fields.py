@@ -7,9 +7,17 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
+from documents.signatures.field_text import ITALIC, REGULAR, Style, appearance
 from models.errors import Invalid
 
 Rect = tuple[float, float, float, float]  # PDF points from the page's lower left corner
+# How the issuance draws what it fills in: the number upright, the date line italic (as the template
+# prints them, at their line's size), the audit anchor small at the page foot.
+ISSUANCE_STYLES = {
+    "SoKyHieu": Style(REGULAR),
+    "NgayThang": Style(ITALIC),
+    "NhatKyKiemChung": Style(REGULAR, size=7.0, align="left", background=False),
+}
 
 
 def add_text_fields(pdf: bytes, fields: Mapping[str, Rect], page: int = 0) -> bytes:
@@ -50,8 +58,14 @@ def add_text_fields(pdf: bytes, fields: Mapping[str, Rect], page: int = 0) -> by
     return _written(writer)
 
 
-def fill_text_fields(pdf: bytes, values: Mapping[str, str]) -> bytes:
-    """The PDF with the named text fields' values set (an incremental update); unknown names are `Invalid`."""
+def fill_text_fields(
+    pdf: bytes, values: Mapping[str, str], styles: Mapping[str, Style] | None = None
+) -> bytes:
+    """The PDF with the named text fields' values set (an incremental update); unknown names are `Invalid`.
+
+    A field given a style also gets its appearance drawn with the embedded document font
+    (`field_text`), so every viewer shows the value as the document prints it.
+    """
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
@@ -65,8 +79,13 @@ def fill_text_fields(pdf: bytes, values: Mapping[str, str]) -> bytes:
     if missing:
         raise Invalid("fields", code="signature.no_field", names=", ".join(missing))
     for name, value in values.items():
-        found[name][generic.NameObject("/V")] = generic.TextStringObject(value)
-        writer.update_container(found[name])
+        field = found[name]
+        field[generic.NameObject("/V")] = generic.TextStringObject(value)
+        if styles and name in styles:
+            x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
+            look = appearance(writer, value, x2 - x1, y2 - y1, styles[name])
+            field[generic.NameObject("/AP")] = generic.DictionaryObject({generic.NameObject("/N"): look})
+        writer.update_container(field)
     return _written(writer)
 
 

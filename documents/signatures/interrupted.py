@@ -14,6 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from documents.signatures.appearance import (
+    add_seal_field,
+    appearance_kwargs,
+    line_rects,
+    seal_visible,
+    signature_visible,
+)
 from documents.signatures.certificates import Kind, check_validity, common_name
 from documents.signatures.sign import FIELDS, _refusal
 from documents.signatures.trust import validation_context
@@ -25,10 +32,12 @@ if TYPE_CHECKING:
     from pyhanko_certvalidator import ValidationContext
 
 MD = "sha256"
-# Where the issuance writes the number and the date on page 1 (PDF points, lower left origin): the
-# number under the issuing body, the date line under the motto.
+# Where the issuance writes the number and the date on page 1 (PDF points, lower left origin): over
+# the lines the template marks (its named destinations), else the number under the issuing body and
+# the date line under the motto.
 NUMBER_FIELD, DATE_FIELD = "SoKyHieu", "NgayThang"
 FIELD_RECTS = {NUMBER_FIELD: (57.0, 712.0, 270.0, 728.0), DATE_FIELD: (300.0, 712.0, 560.0, 728.0)}
+FIELD_MARKS = {NUMBER_FIELD: ("so-ky-hieu", "so-ky-hieu-het"), DATE_FIELD: ("ngay-thang", "ngay-thang-het")}
 # The audit chain head recorded at issuance, at the foot of the last page (`documents.anchors`).
 ANCHOR_FIELD = "NhatKyKiemChung"
 ANCHOR_RECT = (57.0, 18.0, 540.0, 30.0)
@@ -65,11 +74,16 @@ def prepare_pdf(
     trust_anchors: list[x509.Certificate],
     reason: str = "",
     location: str = "",
+    signature_image: bytes | None = None,
+    seal_image: tuple[bytes, float | None] | None = None,
 ) -> Prepared:
     """Add the empty number and date fields, reserve the personal signature and digest the result.
 
     The certificate is checked now (validity, chain to an anchor, revocation), so a certificate that
-    cannot sign is refused before anyone touches the token.
+    cannot sign is refused before anyone touches the token. With `signature_image` (PNG) the
+    signature's field shows it in the signature space, so the signature covers its own image; with
+    `seal_image` (PNG, width in mm or None: from the PNG) the organisation's empty signature field is
+    placed where its seal will show at issuance.
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
@@ -101,8 +115,20 @@ def prepare_pdf(
         embed_validation_info=True,
         validation_context=context,
     )
-    pdf_signer = signers.PdfSigner(meta, signer=stand_in, timestamper=timestamps.HTTPTimeStamper(tsa_url))
-    with_fields = add_text_fields(add_text_fields(pdf, FIELD_RECTS), {ANCHOR_FIELD: ANCHOR_RECT}, page=-1)
+    marked = {name: (r.x1, r.y1, r.x2, r.y2) for name, r in line_rects(pdf, FIELD_MARKS).items()}
+    with_fields = add_text_fields(
+        add_text_fields(pdf, {**FIELD_RECTS, **marked}), {ANCHOR_FIELD: ANCHOR_RECT}, page=-1
+    )
+    visible = signature_visible(with_fields, signature_image) if signature_image else None
+    if seal_image is not None:
+        seal = seal_visible(with_fields, *seal_image, under=visible)
+        with_fields = add_seal_field(with_fields, FIELDS[Kind.organisation], seal)
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=stand_in,
+        timestamper=timestamps.HTTPTimeStamper(tsa_url),
+        **appearance_kwargs(FIELDS[Kind.personal], visible),
+    )
     writer = IncrementalPdfFileWriter(io.BytesIO(with_fields))
     try:
         digest, tbs, output = _run(pdf_signer.async_digest_doc_for_signing(writer), context)

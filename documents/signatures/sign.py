@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from documents.signatures.appearance import Visible, appearance_kwargs
 from documents.signatures.certificates import Kind, check_validity, common_name
 from documents.signatures.keys import SigningKey, open_signer
 from documents.signatures.trust import validation_context
@@ -33,11 +34,15 @@ def sign_pdf(
     reason: str = "",
     location: str = "",
     field: str = "",
+    visible: Visible | None = None,
+    appearance: dict[str, Any] | None = None,
 ) -> bytes:
     """The PDF with one more signature (an incremental update); nothing is returned on a refusal.
 
     The signer's chain must reach one of `trust_anchors` and its certificate must not be revoked:
-    the OCSP or CRL answers fetched to check that are the ones embedded.
+    the OCSP or CRL answers fetched to check that are the ones embedded. `visible`: the image the
+    signature's field shows (`appearance`), part of what it signs; `appearance`: pyHanko's own
+    field and stamp arguments instead.
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
@@ -63,7 +68,12 @@ def sign_pdf(
             embed_validation_info=True,
             validation_context=validation_context(trust_anchors),
         )
-        pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamps.HTTPTimeStamper(tsa_url))
+        pdf_signer = signers.PdfSigner(
+            meta,
+            signer=signer,
+            timestamper=timestamps.HTTPTimeStamper(tsa_url),
+            **(appearance or appearance_kwargs(field or FIELDS[kind], visible)),
+        )
         try:
             out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)))
         except (SigningError, PdfError, timestamps.TimestampRequestError) as error:

@@ -38,7 +38,7 @@ from models.chain import (
 )
 from models.content import content_hash
 from models.db import Database
-from models.directory import Organisation, Person, SigningCertificate, Unit
+from models.directory import Organisation, Person, SignatureImage, SigningCertificate, Unit
 from models.plans import Plan, PlanLink, PlanVersion, RenderedDocument, ReviewTask
 from models.recalls import Recall
 from models.records import AuditAnchor, AuditEntry, AuditHead, Delivery, OutboxMessage, RegisterEntry
@@ -115,6 +115,9 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
     Person: ("org_id", "email", "name", "title", "roles"),
     # A person's signing certificate: bound by the entry that registered it.
     SigningCertificate: ("person_id", "subject", "serial", "fingerprint", "not_before", "not_after", "pem"),
+    # A signature or seal image, as every issued PDF shows it: bound (its sha256) by the entry that
+    # uploaded it; `verify` checks its bytes against that digest.
+    SignatureImage: ("org_id", "person_id", "kind", "sha256", "width", "height", "width_mm"),
     Unit: ("org_id", "code", "name", "email", "is_group", "aliases"),
     Organisation: (
         "key",
@@ -129,6 +132,7 @@ BOUND: dict[type[SQLModel], tuple[str, ...]] = {
         "seal",  # its certificate file; the password is not put into a digest (see _value)
         "review_templates",
         "drafter_may_approve_and_sign",
+        "automatic_issuance",  # who issues: the văn thư or the engine (bound unless the default, True)
     ),
     # Who a plan's queued email goes to, under which Message-ID: bound by the entry of the
     # transaction that queued it (the sending writes only its outcome, without an entry, so the
@@ -192,6 +196,7 @@ LABEL: dict[type[SQLModel], str] = {
     Unit: "unit",
     Organisation: "organisation",
     SigningCertificate: "signing certificate",
+    SignatureImage: "signature image",
     OutboxMessage: "outbox message",
     TrackedAssignment: "tracked assignment",
     TrackingPeriod: "tracking period",
@@ -236,13 +241,22 @@ def _value(row: SQLModel, name: str) -> object:
     return value
 
 
+# Columns bound after rows were first recorded: bound only when they differ from the value every
+# older row had, so the entries that recorded those rows keep verifying.
+_LATER_COLUMNS: dict[tuple[type[SQLModel], str], object] = {
+    (PlanVersion, "assignments"): [],
+    (Organisation, "automatic_issuance"): True,
+}
+
+
+def _later_and_default(row: SQLModel, name: str) -> bool:
+    key = (type(row), name)
+    return key in _LATER_COLUMNS and getattr(row, name) == _LATER_COLUMNS[key]
+
+
 def _values(row: SQLModel) -> dict[str, object]:
     """A row's bound columns, times in UTC as stored."""
-    return {
-        name: _value(row, name)
-        for name in BOUND[type(row)]
-        if not (name == "assignments" and isinstance(row, PlanVersion) and not row.assignments)
-    }
+    return {name: _value(row, name) for name in BOUND[type(row)] if not _later_and_default(row, name)}
 
 
 def digest_of(row: SQLModel) -> str:
@@ -464,7 +478,7 @@ def _scoped(session: Session, table: Any, org_id: int, plan_ids: Sequence[int | 
     query: Any
     if table is Organisation:
         query = select(table).where(table.id == org_id)
-    elif table in (Plan, Person, Unit):
+    elif table in (Plan, Person, Unit, SignatureImage):
         query = select(table).where(table.org_id == org_id)
     elif table is SigningCertificate:  # the organisation's people's certificates
         people = select(Person.id).where(Person.org_id == org_id)
@@ -478,7 +492,7 @@ def _scoped(session: Session, table: Any, org_id: int, plan_ids: Sequence[int | 
 
 
 def _name(row: Any) -> str:
-    if isinstance(row, Plan | Person | Unit | Organisation | SigningCertificate):
+    if isinstance(row, Plan | Person | Unit | Organisation | SigningCertificate | SignatureImage):
         return f"{LABEL[type(row)]} {row.id}"
     return f"{LABEL[type(row)]} {row.id} of plan {row.plan_id}"
 
@@ -527,20 +541,30 @@ def _row_problems(
             digest, prints = split_binding(binding)
             if digest_of(row) != digest:
                 columns = changed_columns(prints, _values(row))
-                if not columns and isinstance(row, PlanVersion) and row.assignments:
-                    # Assignments written into a version recorded without them: the others still match.
-                    others = {k: v for k, v in _values(row).items() if k != "assignments"}
-                    columns = [*changed_columns(prints, others), "assignments"]
+                later = [n for n in _values(row) if (type(row), n) in _LATER_COLUMNS]
+                if not columns and later:
+                    # A later column set on a row recorded without it: the others still match.
+                    others = {k: v for k, v in _values(row).items() if k not in later}
+                    columns = [*changed_columns(prints, others), *later]
                 named = f" ({', '.join(columns)})" if columns else ""
                 problems.append((entry, f"{what} differs from what this entry recorded{named}"))
             elif isinstance(row, PlanVersion) and _version_hash(row) != row.content_hash:
                 problems.append((entry, f"{what}: its content does not match its hash"))
-            elif isinstance(row, RenderedDocument | ReportFile) and not _bytes_match(row.content, row.sha256):
+            elif not _stored_bytes_match(row):
                 problems.append((entry, f"{what}: its bytes do not match their sha256"))
     for key, (entry, _) in recorded.items():
         if key not in seen:
             problems.append((entry, f"{key} recorded by this entry is gone"))
     return problems
+
+
+def _stored_bytes_match(row: SQLModel) -> bool:
+    """A stored file (a document, a report, a signature image) against its bound sha256."""
+    if isinstance(row, RenderedDocument | ReportFile):
+        return _bytes_match(row.content, row.sha256)
+    if isinstance(row, SignatureImage):
+        return _bytes_match(row.png, row.sha256)
+    return True
 
 
 def _bytes_match(content: object, sha256: str) -> bool:

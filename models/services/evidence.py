@@ -43,6 +43,7 @@ class Evidence:
     anchors: list[dict[str, Any]]  # chain heads recorded at signing, and the head at this export
     trail: list[dict[str, Any]]  # every audit entry of the plan
     chain: str  # what `audit verify` says about the organisation's chain now
+    signatures: list[str]  # the issued PDF's digital signatures as verified now, in Vietnamese
     # After issuance: the documents that replace or correct it (or that it replaces, corrects), and
     # its recall with each recipient's answer (recipient_status in `deliveries`).
     related: list[dict[str, Any]] = field(default_factory=list)
@@ -53,7 +54,9 @@ def local(at: datetime | None) -> str:
     return at.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S") if at else ""
 
 
-def gather(db: Database, plan_id: int) -> Evidence:
+def gather(db: Database, plan_id: int, anchors_setting: str = "") -> Evidence:
+    """The plan's evidence; `anchors_setting` (BANHANH_TRUST_ANCHORS): what the issued PDF's
+    signatures are checked against."""
     with db.read() as session:
         plan = session.get(Plan, plan_id)
         if plan is None:
@@ -103,7 +106,9 @@ def gather(db: Database, plan_id: int) -> Evidence:
                 "text": audit.anchor_text(org.key, head.seq, head.hash),
             }
         )
+    issued = next((d for d in documents if d.format == "pdf"), None)
     return Evidence(
+        signatures=_signatures(issued.content, anchors_setting) if issued is not None else [],
         org_name=org.name,
         plan={
             "id": plan.id,
@@ -180,3 +185,9 @@ def gather(db: Database, plan_id: int) -> Evidence:
         related=related.shown(db, plan_id),
         recall=recall.status(db, plan_id)["recall"],
     )
+
+
+def _signatures(pdf: bytes, anchors_setting: str) -> list[str]:
+    from documents.signatures.summary import summary_vi
+
+    return summary_vi(pdf, anchors_setting)

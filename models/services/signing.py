@@ -19,7 +19,7 @@ from models.lifecycle import Action
 from models.numbering import System, register_key, symbol
 from models.plans import Plan, PlanVersion, RenderedDocument
 from models.records import Register, RegisterEntry
-from models.services import audit
+from models.services import audit, signature_images
 from models.services.certificates import check_registered
 from models.services.checks import local_date, problems_of, ruleset_of
 from models.services.core import Who, apply, check, guarded, lock_plan, resolve_actor
@@ -175,6 +175,9 @@ def prepare_personal(
         assert who.person is not None
         check_registered(session, who.person, certificate)
         full_hash = current_version(session, plan).content_hash
+        # The signer's own image (a delegate's, when a delegate signs) and the seal's place.
+        image = signature_images.signature_image_of(session, who.person.id or 0)
+        seal = signature_images.seal_image_of(session, plan.org_id)
     doc = plan_document(db, plan_id)
     prepared = prepare_pdf(
         render_pdf(document_view(doc)),
@@ -185,6 +188,8 @@ def prepare_personal(
         trust_anchors=load_anchors(anchor_paths(cfg.trust_anchors)),
         reason="Ký duyệt",
         location=doc.org.place,
+        signature_image=image.png if image else None,
+        seal_image=(seal.png, seal.width_mm) if seal else None,
     )
     return replace(prepared, plan_id=plan_id)
 

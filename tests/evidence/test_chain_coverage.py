@@ -66,6 +66,7 @@ def edits(db: Database, plan_id: int) -> list[tuple[type[SQLModel], int, str, An
         (Unit, unit.id, "email", "hop.thu.la@example.vn"),
         (Unit, unit.id, "name", "Đơn vị khác"),
         (Organisation, plan.org_id, "drafter_may_approve_and_sign", True),
+        (Organisation, plan.org_id, "automatic_issuance", False),
         (Organisation, plan.org_id, "name", "ĐẢNG ỦY XÃ KHÁC"),
         (OutboxMessage, copy.id, "to_email", "hop.thu.la@example.vn"),
         (OutboxMessage, copy.id, "message_id", "<khac@banhanh>"),

@@ -33,6 +33,8 @@ PURE = [
     "exchange.edxml",
     "exchange.status",
     "exchange.business",
+    "documents.signatures.images",
+    "documents.signatures.placement",
 ]
 
 FORBIDDEN = {

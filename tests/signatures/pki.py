@@ -32,7 +32,7 @@ def _when(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
-def _config(keys: dict[str, Path]) -> dict[str, Any]:
+def _config(keys: dict[str, Path], person: tuple[str, str, str]) -> dict[str, Any]:
     now = datetime.now(UTC)
     long = {"valid-from": _when(now - timedelta(days=365)), "valid-to": _when(now + timedelta(days=3650))}
     leaf = {"valid-from": _when(now - timedelta(days=30)), "valid-to": _when(now + timedelta(days=730))}
@@ -49,9 +49,9 @@ def _config(keys: dict[str, Path]) -> dict[str, Any]:
                     "ocsp": {"common-name": "OCSP thử nghiệm"},
                     "tsa": {"common-name": "TSA thử nghiệm"},
                     "person": {
-                        "common-name": PERSON,
-                        "given-name": "An",
-                        "surname": "Nguyễn",
+                        "common-name": person[0],
+                        "given-name": person[1],
+                        "surname": person[2],
                         "organization-name": ORG,
                     },
                     "org": {
@@ -169,7 +169,7 @@ class LocalPki:
     def pem(self, label: str) -> bytes:
         from asn1crypto import pem
 
-        return pem.armor("CERTIFICATE", self.cert(label).dump())
+        return bytes(pem.armor("CERTIFICATE", self.cert(label).dump()))
 
     def anchor_file(self) -> Path:
         """The root, as an installation configures it: a PEM file of trust anchors."""
@@ -178,7 +178,7 @@ class LocalPki:
         return path
 
     def key_der(self, label: str) -> bytes:
-        return self.arch.key_set.get_private_key(label).dump()  # type: ignore[arg-type]
+        return bytes(self.arch.key_set.get_private_key(label).dump())  # type: ignore[arg-type]
 
     def pkcs12(self, label: str, password: str) -> Path:
         path = self.directory / f"{label}.p12"
@@ -192,8 +192,9 @@ class LocalPki:
 
 
 @contextmanager
-def serve_pki(directory: Path) -> Iterator[LocalPki]:
-    """Issue the test PKI and serve its OCSP, CRL and TSA endpoints until the block ends."""
+def serve_pki(directory: Path, person: tuple[str, str, str] = (PERSON, "An", "Nguyễn")) -> Iterator[LocalPki]:
+    """Issue the test PKI and serve its OCSP, CRL and TSA endpoints until the block ends; `person`:
+    the signer's (common name, given name, surname)."""
     app: dict[str, Any] = {}
 
     def dispatch(environ: dict[str, Any], start_response: Any) -> Any:
@@ -202,7 +203,7 @@ def serve_pki(directory: Path) -> Iterator[LocalPki]:
     server = make_server("127.0.0.1", 0, dispatch, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     config = CertomancerConfig(
-        _config(_write_keys(directory)), key_search_dir=str(directory), external_url_prefix=url
+        _config(_write_keys(directory), person), key_search_dir=str(directory), external_url_prefix=url
     )
     arch = config.get_pki_arch(ARCH)  # type: ignore[arg-type]
     app["animator"] = Animator(AnimatorArchStore(config.pki_archs), with_web_ui=False)

@@ -23,6 +23,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlmodel import col, func, select
 
 from documents.anchors import anchors_in_pdf
+from documents.official import signatures_vi
 from documents.signatures.interrupted import DATE_FIELD, NUMBER_FIELD, sign_digest
 from documents.signatures.keys import TokenKey, open_signer
 from documents.signatures.verify import verify_pdf
@@ -32,12 +33,14 @@ from models.errors import Invalid, WrongState
 from models.lifecycle import State
 from models.plans import Plan, RenderedDocument
 from models.records import AuditEntry, OutboxMessage, RegisterEntry
-from models.services import certificates, signing
+from models.services import certificates, signature_images, signing
+from models.services.evidence import gather
 from models.services.queries import plan_status
 from models.settings import Settings
 from tests.factory import CLERK, SIGNER, SIGNER2, build, current_hash, load_people
 from tests.signatures.conftest import KEY_LABEL, PIN, TOKEN_LABEL
 from tests.signatures.pki import LocalPki
+from tests.signatures.test_appearance import SEAL_PNG, SIGNATURE_PNG
 
 PIN_VARIABLE = "BANHANH_TEST_TOKEN_PIN"
 
@@ -131,6 +134,8 @@ def test_signed_on_the_token_through_the_cli_then_issued_by_the_clerk(
 ) -> None:
     load_people(db, automatic_issuance=False)
     certificates.register(db, SIGNER, pki.pem("person"))
+    signature_images.set_signature_image(db, SIGNER, SIGNATURE_PNG.read_bytes())
+    signature_images.set_seal_image(db, SEAL_PNG.read_bytes(), "hamliem")
     plan_id = build(db, State.APPROVED)
     version = current_hash(db, plan_id)
 
@@ -157,6 +162,27 @@ def test_signed_on_the_token_through_the_cli_then_issued_by_the_clerk(
     fields = PdfFileReader(io.BytesIO(issued), strict=False).root["/AcroForm"]["/Fields"]
     values = {str(f.get_object()["/T"]): str(f.get_object().get("/V", "")) for f in fields}
     assert values[NUMBER_FIELD] == "Số 01-KH/ĐU" and values[DATE_FIELD].startswith("Hàm Liêm, ngày ")
+    # The signer's image shows in the personal signature's field, the seal in the organisation's.
+    shown = {str(f.get_object()["/T"]): f.get_object() for f in fields}
+    for name in ("KyDuyet", "PhatHanh"):
+        x1, y1, x2, y2 = (float(v) for v in shown[name]["/Rect"])
+        assert x2 - x1 > 50 and y2 - y1 > 20 and "/AP" in shown[name], name
+
+    # Each is drawn with the document's own font, embedded (a viewer's Helvetica has no "ố" or "Đ").
+    for field in fields:
+        widget = field.get_object()
+        if str(widget["/T"]) in (NUMBER_FIELD, DATE_FIELD):
+            font = widget["/AP"]["/N"]["/Resources"]["/Font"]["/F1"]
+            descendant = font["/DescendantFonts"][0]
+            assert str(font["/BaseFont"]).startswith("/BANHAN+LiberationSerif")
+            assert "/FontFile2" in descendant["/FontDescriptor"] and "/ToUnicode" in font
+
+    # The plan page and the recipient's receipt page say the same, in Vietnamese.
+    personal_vi, organisation_vi = signatures_vi(db, plan_id, cfg.trust_anchors)
+    assert personal_vi.startswith("Chữ ký cá nhân (ký duyệt) của Nguyễn Văn An: ký lúc ")
+    assert organisation_vi.startswith("Chữ ký số của cơ quan (phát hành) của ĐẢNG ỦY XÃ HÀM LIÊM")
+    assert "; hợp lệ: nguyên vẹn, sau đó chỉ điền số, ngày" in personal_vi and "hợp lệ" in organisation_vi
+    assert gather(db, plan_id, cfg.trust_anchors).signatures == [personal_vi, organisation_vi]  # the evidence
 
     # The personal signature is over the approved version: its audit entry binds the version and PDF.
     with db.read() as s:
