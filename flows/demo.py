@@ -326,10 +326,10 @@ def main() -> None:
         run("directory", "load", str(STATE_CONFIG))
         state_id, _ = play(STATE, settings, api_url, ui)
         check_signature_lines(settings, state_id)
-        track_work(settings, party_id)
         print(f"  Prefect UI: {ui}/runs/flow-run/{run_id}")
         print(f"  See the mail later with: .venv/bin/banhanh mail list --plan {party_id} --json")
         print(f"  Web app (while make serve runs): {settings.base_url}/plans/{party_id}")
+        track_work(settings, party_id)  # last: the demo ends on the plan's tracking grid
     finally:
         if started is not None:
             say("Stopping the engine the demo started")
