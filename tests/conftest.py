@@ -143,3 +143,4 @@ def org(db: Database) -> models.tables.Organisation:
 # One definition of the Prefect fixtures for every directory: a module importing them itself
 # would get a second session server on the same port.
 from tests.engine import dispatcher, engine, prefect_server  # noqa: F401
+from tests.mailbox import catcher  # noqa: F401

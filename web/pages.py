@@ -19,6 +19,7 @@ STEP_NAMES = {
     "review": "Cho ý kiến",
     "sign": "Ký ban hành",
     "issue": "Cấp số, phát hành",
+    "confirm_recall": "Xác nhận thu hồi",
     "edit": "Chỉnh sửa dự thảo",
     "view": "Xem văn bản",
     "sign_in": "Đăng nhập",

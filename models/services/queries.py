@@ -13,7 +13,7 @@ from models.db import Database
 from models.delegation import Kind, Period
 from models.directory import Delegation, Organisation, Person
 from models.errors import NotFound
-from models.lifecycle import Role, waiting_on
+from models.lifecycle import Role, State, waiting_on
 from models.numbering import VN_TZ
 from models.plans import Plan, PlanLink, PlanReviewer, PlanVersion, ReviewTask
 from models.recalls import Recall
@@ -236,6 +236,33 @@ def open_tasks(db: Database, email: str) -> list[dict[str, Any]]:
                     "version_hash": short_hash(version.content_hash),
                     "since": (plan.sign_requested_at or plan.updated_at).isoformat(),
                     "on_behalf_of": signing[plan.signer_id],
+                }
+            )
+        # A recall another signer asked for waits on a second person of signing authority.
+        for plan, version, recall in (
+            session.exec(
+                select(Plan, PlanVersion, Recall)
+                .join(PlanVersion, col(PlanVersion.id) == Plan.current_version_id)
+                .join(Recall, col(Recall.plan_id) == Plan.id)
+                .where(
+                    Plan.org_id == person.org_id,
+                    Plan.state == State.RECALL_REQUESTED,
+                    Recall.status == "requested",
+                    col(Recall.requested_by_id) != person.id,
+                )
+            ).all()
+            if Role.SIGNER in person.roles
+            else ()
+        ):
+            out.append(
+                {
+                    "plan": plan.id,
+                    "step": "confirm_recall",
+                    "title": version.title,
+                    "round": plan.review_round,
+                    "version_hash": short_hash(version.content_hash),
+                    "since": recall.requested_at.isoformat(),
+                    "on_behalf_of": "",
                 }
             )
         return out

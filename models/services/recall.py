@@ -38,6 +38,7 @@ from models.services.core import (
     lock_plan,
     message_id_for,
     plan_context,
+    queue_message,
     resolve_actor,
 )
 from models.services.versions import current_version
@@ -167,20 +168,15 @@ def _queue_notice(
     assert delivery.email is not None
     token = secrets.token_urlsafe(32)
     delivery.recall_token_hash = token_hash(token)
-    key = f"{Event.RECALL_NOTICE}:{delivery.email.lower()}:p{plan.id}:r{recall.id}"
-    session.add(
-        OutboxMessage(
-            key=key,
-            kind="email",
-            plan_id=plan.id,
-            event=Event.RECALL_NOTICE.value,
-            to_email=delivery.email,
-            to_name=delivery.name,
-            context={**context, "to_name": delivery.name, "action_path": f"{LINK_PREFIX}{token}"},
-            message_id=message_id_for(key),
-            next_attempt_at=now,
-            created_at=now,
-        )
+    queue_message(
+        session,
+        key=f"{Event.RECALL_NOTICE}:{delivery.email.lower()}:p{plan.id}:r{recall.id}",
+        event=Event.RECALL_NOTICE.value,
+        to_email=delivery.email,
+        to_name=delivery.name,
+        context={**context, "to_name": delivery.name, "action_path": f"{LINK_PREFIX}{token}"},
+        now=now,
+        plan_id=plan.id,
     )
 
 

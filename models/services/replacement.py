@@ -22,7 +22,7 @@ from models.events import Event
 from models.lifecycle import Action, State
 from models.numbering import VN_TZ
 from models.plans import Plan, PlanLink, PlanVersion
-from models.records import Delivery, OutboxMessage
+from models.records import Delivery
 from models.related import LinkKind
 from models.services import plans
 from models.services.core import (
@@ -31,8 +31,8 @@ from models.services.core import (
     apply,
     check,
     lock_plan,
-    message_id_for,
     plan_context,
+    queue_message,
     resolve_actor,
 )
 from models.services.versions import current_version
@@ -196,18 +196,13 @@ def _tell_recipients(session: Session, old: Plan, new: Plan, now: datetime) -> N
     )
     for delivery in copies:
         assert delivery.email is not None
-        key = f"{Event.SUPERSEDED}:{delivery.email.lower()}:p{old.id}:by{new.id}"
-        session.add(
-            OutboxMessage(
-                key=key,
-                kind="email",
-                plan_id=old.id,
-                event=Event.SUPERSEDED.value,
-                to_email=delivery.email,
-                to_name=delivery.name,
-                context={**context, "to_name": delivery.name},
-                message_id=message_id_for(key),
-                next_attempt_at=now,
-                created_at=now,
-            )
+        queue_message(
+            session,
+            key=f"{Event.SUPERSEDED}:{delivery.email.lower()}:p{old.id}:by{new.id}",
+            event=Event.SUPERSEDED.value,
+            to_email=delivery.email,
+            to_name=delivery.name,
+            context={**context, "to_name": delivery.name},
+            now=now,
+            plan_id=old.id,
         )

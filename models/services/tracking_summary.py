@@ -20,6 +20,7 @@ from models.services import audit
 from models.services.actors import resolve_actor
 from models.services.plans import draft_plan
 from models.services.related import related
+from models.services.tracking_views import tracked_work
 from models.services.tracking_work import issued_plan, parties_of
 from models.services.versions import content_of, current_version
 from models.summary_report import Reported, UnitReport, summary_draft
@@ -85,16 +86,7 @@ def assemble_summary(db: Database, plan_id: int, actor: str, milestone: str) -> 
         ).first()
         if earlier is not None:
             raise AlreadyDecided("milestone", code="tracking.summary_exists", plan_id=earlier)
-        assignments = session.exec(
-            select(TrackedAssignment)
-            .where(TrackedAssignment.plan_id == plan_id)
-            .order_by(col(TrackedAssignment.seq))
-        ).all()
-        periods = session.exec(
-            select(TrackingPeriod)
-            .where(TrackingPeriod.plan_id == plan_id)
-            .order_by(col(TrackingPeriod.original_due), col(TrackingPeriod.id))
-        ).all()
+        assignments, periods = tracked_work(session, plan_id)
         chosen = _selected(list(periods), milestone)
         if not chosen:
             raise Invalid("milestone", code="tracking.nothing_accepted")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -35,22 +36,30 @@ def _period_json(p: TrackingPeriod, today: Any) -> dict[str, Any]:
     }
 
 
+def tracked_work(
+    session: Session, plan_id: int
+) -> tuple[Sequence[TrackedAssignment], Sequence[TrackingPeriod]]:
+    """A plan's assignments in their order and its periods in due order."""
+    assignments = session.exec(
+        select(TrackedAssignment)
+        .where(TrackedAssignment.plan_id == plan_id)
+        .order_by(col(TrackedAssignment.seq))
+    ).all()
+    periods = session.exec(
+        select(TrackingPeriod)
+        .where(TrackingPeriod.plan_id == plan_id)
+        .order_by(col(TrackingPeriod.original_due), col(TrackingPeriod.id))
+    ).all()
+    return assignments, periods
+
+
 def grid(db: Database, plan_id: int) -> list[dict[str, Any]]:
     """One row per tracked assignment (its lead unit), its periods in due order, each as the grid shows it."""
     today = local_date(db.clock())
     with db.read() as session:
         if session.get(Plan, plan_id) is None:
             raise NotFound("plan", code="plan.not_found", plan_id=plan_id)
-        assignments = session.exec(
-            select(TrackedAssignment)
-            .where(TrackedAssignment.plan_id == plan_id)
-            .order_by(col(TrackedAssignment.seq))
-        ).all()
-        periods = session.exec(
-            select(TrackingPeriod)
-            .where(TrackingPeriod.plan_id == plan_id)
-            .order_by(col(TrackingPeriod.original_due), col(TrackingPeriod.id))
-        ).all()
+        assignments, periods = tracked_work(session, plan_id)
     by_assignment: dict[int, list[dict[str, Any]]] = {}
     for p in periods:
         by_assignment.setdefault(p.assignment_id, []).append(_period_json(p, today))

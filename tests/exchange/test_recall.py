@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,18 +24,19 @@ from models.db import Database
 from models.directory import Organisation
 from models.errors import BanHanhError, Invalid, NotAllowed, WrongState
 from models.lifecycle import State
-from models.services import audit, distribution, plans, recall, replacement
+from models.services import audit, distribution, plans, queries, recall, replacement
 from models.services.directory import load_directory
 from models.services.evidence import gather
 from models.services.queries import deliveries, history, outgoing_register, plan_status
 from models.settings import Settings
 from notifications.catcher import MailCatcher, load_message, read_index
-from notifications.dispatcher import Dispatcher, OutboxSender
+from notifications.dispatcher import Dispatcher
 from tests.exchange.issued import config_with_exchange, make_seal, signed_plan
 from tests.exchange.test_channel import BY_EXCHANGE, DANG_UY, TINH_UY
 from tests.exchange.test_cli import banhanh
 from tests.exchange.test_refusals import HAMLIEM
 from tests.factory import R1, R2, SECRETARIAT, SIGNER, SIGNER2, build, drain_outbox, drive, load_people
+from tests.mailbox import send_all
 from tests.notifications.conftest import settings_for
 from tests.web.conftest import new_client, sign_in, web_settings
 
@@ -53,18 +53,6 @@ def load(db: Database, tmp_path: Path) -> None:
         {"email": SIGNER2, "name": "Đặng Văn Thư", "title": "Bí thư", "roles": ["signer"]}
     )
     load_directory(db, config)
-
-
-@pytest.fixture
-def catcher(tmp_path: Path) -> Iterator[MailCatcher]:
-    with MailCatcher(tmp_path / "mail", port=0) as running:
-        yield running
-
-
-async def send_emails(db: Database, cfg: Settings, plan_id: int) -> None:
-    async with OutboxSender(db, cfg) as sender:
-        while await sender.send_due(plan_id=plan_id):
-            pass
 
 
 def mails(catcher: MailCatcher, event: str) -> list[dict[str, Any]]:
@@ -104,7 +92,7 @@ async def test_a_plan_on_both_channels_is_recalled_and_each_recipient_answers(
     with StandIn() as endpoint:
         cfg = settings_for(catcher.port, tmp_path, database_url=db_url, exchange_url=endpoint.url)
         distribution.start_distribution(db, plan_id)
-        await send_emails(db, cfg, plan_id)
+        await send_all(db, cfg, plan_id)
         dispatcher = Dispatcher(db, cfg)
         assert await dispatcher.exchange() == 2  # the last copies: the plan is issued with them
         assert distribution.is_state(db, plan_id, State.ISSUED)
@@ -140,7 +128,7 @@ async def test_a_plan_on_both_channels_is_recalled_and_each_recipient_answers(
         assert queued == len(emailed) + 2
         assert distribution.is_state(db, plan_id, State.RECALLED)
 
-        await send_emails(db, cfg, plan_id)
+        await send_all(db, cfg, plan_id)
         notices = mails(catcher, "recall_notice")
         assert sorted(e["rcpt_tos"][0] for e in notices) == sorted(emailed)
         assert [e["rcpt_tos"] for e in mails(catcher, "recall_requested")] == [[SIGNER2]]
@@ -178,7 +166,7 @@ async def test_a_plan_on_both_channels_is_recalled_and_each_recipient_answers(
         # One has not answered: a reminder carries the same link; then the secretariat marks it.
         assert recall.remind(db, plan_id, SECRETARIAT) == 1
         cfg = settings_for(catcher.port, tmp_path, database_url=db_url)
-        await send_emails(db, cfg, plan_id)
+        await send_all(db, cfg, plan_id)
         [reminder] = mails(catcher, "recall_reminder")
         assert reminder["rcpt_tos"] == [waiting] and link_of(catcher, reminder) == link_of(
             catcher, notices[-1]
@@ -251,7 +239,11 @@ def test_a_recall_can_be_cancelled_and_a_plan_not_issued_is_not_recalled(db: Dat
 
     issued = build(db, State.ISSUED)
     recall.request(db, issued, SIGNER, REASON)
+    # The confirmation waits in the second signer's task list, not in the asker's.
+    assert [(t["plan"], t["step"]) for t in queries.open_tasks(db, SIGNER2)] == [(issued, "confirm_recall")]
+    assert all(t["step"] != "confirm_recall" for t in queries.open_tasks(db, SIGNER))
     recall.cancel(db, issued, SIGNER2)
+    assert queries.open_tasks(db, SIGNER2) == []
     assert distribution.is_state(db, issued, State.ISSUED)
     assert recall.status(db, issued)["recall"]["status"] == "cancelled"  # kept on record
     assert audit.verify(db, org_id(db)).broken_at is None

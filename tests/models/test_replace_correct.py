@@ -6,7 +6,6 @@ both ways."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,25 +19,12 @@ from models.plans import Plan
 from models.services import audit, distribution, plans, related, replacement
 from models.services.queries import deliveries, history, outgoing_register, plan_status
 from models.services.versions import current_version
-from models.settings import Settings
 from notifications.catcher import MailCatcher, read_index
-from notifications.dispatcher import OutboxSender
 from tests.exchange.test_cli import banhanh
 from tests.factory import R1, R2, SECRETARIAT, build, drive, load_people
+from tests.mailbox import send_all
 from tests.notifications.conftest import settings_for
 from tests.web.conftest import new_client, sign_in, web_settings
-
-
-@pytest.fixture
-def catcher(tmp_path: Path) -> Iterator[MailCatcher]:
-    with MailCatcher(tmp_path / "mail", port=0) as running:
-        yield running
-
-
-async def send_emails(db: Database, cfg: Settings, plan_id: int) -> None:
-    async with OutboxSender(db, cfg) as sender:
-        while await sender.send_due(plan_id=plan_id):
-            pass
 
 
 def plan_count(db: Database) -> int:
@@ -64,7 +50,7 @@ async def test_a_replacement_supersedes_the_plan_and_its_recipients_are_told(
     load_people(db)
     cfg = settings_for(catcher.port, tmp_path)
     old = build(db, State.DISTRIBUTING)
-    await send_emails(db, cfg, old)  # the copies, through the SMTP server
+    await send_all(db, cfg, old)  # the copies, through the SMTP server
     assert distribution.finish_ready(db, [old]) == [old]
     emailed = sorted(d["email"] for d in deliveries(db, old) if d["status"] == "sent")
     symbol = str(plan_status(db, old)["symbol"])
@@ -92,7 +78,7 @@ async def test_a_replacement_supersedes_the_plan_and_its_recipients_are_told(
     supersede = [e for e in history(db, old) if e["action"] == "supersede"]
     assert len(supersede) == 1 and supersede[0]["actor"] == "system"
 
-    await send_emails(db, cfg, old)
+    await send_all(db, cfg, old)
     told = [e for e in read_index(catcher.mail_dir) if e["event"] == "superseded"]
     assert sorted(e["rcpt_tos"][0] for e in told) == emailed  # each recipient of the old plan, once
 

@@ -103,12 +103,6 @@ def received(catcher: MailCatcher) -> Counter[tuple[str, str]]:
     return out
 
 
-@pytest.fixture
-def catcher(tmp_path: Path) -> Any:
-    with MailCatcher(tmp_path / "mail", port=0) as running:
-        yield running
-
-
 def _issue(db: Database, clock: Clock, secrecy: str = "") -> int:
     load_people(db)
     plan_id = plans.create_plan(db, SECRETARIAT, "hamliem", sample_draft()).plan_id

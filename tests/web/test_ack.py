@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,9 @@ from models.services.directory import load_directory
 from models.services.queries import deliveries, history, outbox
 from models.settings import Settings
 from notifications.catcher import MailCatcher, load_message, read_index
-from notifications.dispatcher import OutboxSender
 from notifications.links import ack_token, secret_key
 from tests.factory import R1, SECRETARIAT, build, example_config
+from tests.mailbox import send_all
 from tests.notifications.conftest import settings_for
 from web.app import create_app
 
@@ -42,12 +42,6 @@ def load_directory_with_markup(db: Database) -> None:
     load_directory(db, config)
 
 
-async def send_all(db: Database, settings: Settings, plan_id: int) -> None:
-    async with OutboxSender(db, settings) as sender:
-        while await sender.send_due(plan_id=plan_id):
-            pass
-
-
 def links(catcher: MailCatcher, event: str) -> dict[str, str]:
     """The acknowledgement link of each recipient's email of ``event``, read from its text part."""
     found: dict[str, str] = {}
@@ -60,12 +54,6 @@ def links(catcher: MailCatcher, event: str) -> dict[str, str]:
         assert match, f"{event} email to {entry['rcpt_tos']} has no acknowledgement link"
         found[entry["rcpt_tos"][0]] = match.group(0)
     return found
-
-
-@pytest.fixture
-def catcher(tmp_path: Path) -> Iterator[MailCatcher]:
-    with MailCatcher(tmp_path / "mail", port=0) as running:
-        yield running
 
 
 @pytest.fixture
