@@ -10,10 +10,12 @@ issued the old plan becomes `superseded` in that same transaction and its recipi
 
 from __future__ import annotations
 
+from dataclasses import replace as replace_draft
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from models.addressing import as_above
 from models.content import Draft, nfc, recipients_from_json
 from models.db import Database
 from models.directory import Organisation
@@ -85,6 +87,23 @@ def _draft_of(
     )
 
 
+def _named(session: Session, plan: Plan, version: PlanVersion) -> tuple[tuple[str, str], ...]:
+    """The plan's Nơi nhận lines for a letter about it, each "Như trên" as the units it stood for:
+    the letter's own text names no addressee for it to point at."""
+    out: list[tuple[str, str]] = []
+    for r in recipients_from_json(version.recipients):
+        if as_above(r.text) is None:
+            out.append((r.text, r.annotation))
+            continue
+        stood_for = session.exec(
+            select(Delivery.name)
+            .where(Delivery.plan_id == plan.id, Delivery.line_text == r.text)
+            .order_by(col(Delivery.id))
+        ).all()
+        out += [(name, r.annotation) for name in dict.fromkeys(stood_for)]
+    return tuple(out)
+
+
 def replace(db: Database, plan_id: int, actor: str) -> int:
     """A new draft of the same form from the issued plan, saying (its last line) which document it
     replaces; returns its id. The secretariat edits, assigns and submits it like any draft."""
@@ -133,6 +152,7 @@ def correct(db: Database, plan_id: int, actor: str, what: str) -> int:
             f"\n\n{what}\n\nCác nội dung khác của {named} giữ nguyên."
         )
         draft = _draft_of(version, title, body, (), "CV")
+        draft = replace_draft(draft, recipient_lines=_named(session, old, version))
         return plans.draft_plan(
             session, org, who, draft, "CV", (), now, (old, LinkKind.CORRECTS, what)
         ).plan_id

@@ -15,7 +15,7 @@ from models.db import Database
 from models.errors import Invalid
 from models.lifecycle import State
 from models.policies import Decision
-from models.services import checks, distribution, documents, plans, reviews, signing
+from models.services import checks, distribution, documents, plans, related, replacement, reviews, signing
 from models.services.directory import load_directory
 from models.services.queries import deliveries, plan_status
 from tests.documents.state_plan import AS_ABOVE_UNITS, AUTHORITY_LINES, STATE_PLAN
@@ -79,3 +79,38 @@ def test_as_above_that_names_no_unit_is_refused_with_what_to_do(db: Database) ->
         plans.submit(db, created.plan_id, SECRETARIAT)
     assert refused.value.field == "recipients[1]"
     assert "none of them is in the address book; name them there" in refused.value.reason
+
+
+def _issue(db: Database, plan_id: int) -> str:
+    """Reviewed, signed, rendered and sent through the services; the printed number."""
+    plans.assign(db, plan_id, SECRETARIAT, reviewers=REVIEWERS)
+    plans.submit(db, plan_id, SECRETARIAT)
+    version = current_hash(db, plan_id)
+    for reviewer in REVIEWERS:
+        reviews.decide(db, plan_id, reviewer, Decision.APPROVE, version)
+    symbol = signing.sign(db, plan_id, SIGNER, version).symbol
+    pdf = render_pdf(document_view(documents.plan_document(db, plan_id)))
+    distribution.store_document(db, plan_id, "pdf", "van-ban.pdf", pdf)
+    distribution.start_distribution(db, plan_id)
+    drain_outbox(db, plan_id)
+    distribution.complete_distribution(db, plan_id)
+    assert plan_status(db, plan_id)["state"] == State.ISSUED
+    return symbol
+
+
+def test_a_state_bodys_correction_letter_prints_as_its_cong_van(db: Database) -> None:
+    load_directory(db, example_config("ubnd-hamliem"))
+    old = plans.create_plan(db, SECRETARIAT, "ubnd-hamliem", parse(STATE_PLAN).draft).plan_id
+    assert _issue(db, old) == "Số: 01/KH-UBND"
+    what = "Tại mục III: thời hạn báo cáo là ngày 15/12/2026."
+    letter = replacement.correct(db, old, SECRETARIAT, what)
+    version = plan_status(db, letter)
+    # A state công văn's trích yếu is printed after "V/v", so it starts in lower case.
+    assert str(version["title"]).startswith("đính chính Kế hoạch số 01/KH-UBND")
+    assert _issue(db, letter) == "Số: 02/UBND"  # a state CV: the organ's code alone, the register's next
+    assert plan_status(db, old)["state"] == State.ISSUED
+    assert [(r["words"], r["plan"]) for r in related.shown(db, letter)] == [("Đính chính", old)]
+    # The letter names no addressee in its text, so each "Như trên" became the units it stood for.
+    told = [(d["unit"], d["line"]) for d in deliveries(db, letter)]
+    assert all(line != "Như trên" for _unit, line in told)
+    assert {unit for unit in AS_ABOVE_UNITS} <= {unit for unit, _line in told}
