@@ -81,6 +81,7 @@ def shown(db: Database, plan_id: int) -> list[dict[str, Any]]:
                     "symbol": other.symbol if other else None,
                     "title": version.title if version else "",
                     "state": other.state if other else "",
+                    "doc_type": other.doc_type if other else "",
                     "note": r.note,
                 }
             )

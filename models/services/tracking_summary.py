@@ -5,6 +5,7 @@ signing like any plan."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -19,7 +20,7 @@ from models.related import LinkKind
 from models.services import audit
 from models.services.actors import resolve_actor
 from models.services.plans import draft_plan
-from models.services.related import related
+from models.services.related import shown
 from models.services.tracking_views import tracked_work
 from models.services.tracking_work import issued_plan, parties_of
 from models.services.versions import content_of, current_version
@@ -142,23 +143,6 @@ def follows(db: Database, plan_id: int, actor: str) -> bool:
         return plan is not None and plan.state == State.ISSUED and is_follower(session, actor, plan)
 
 
-def summaries(db: Database, plan_id: int) -> list[dict[str, object]]:
+def summaries(db: Database, plan_id: int) -> list[dict[str, Any]]:
     """The summary reports made of the plan's work (and, on a summary, the plan it reports on)."""
-    with db.read() as session:
-        out: list[dict[str, object]] = []
-        for r in related(session, plan_id):
-            if r.kind != LinkKind.REPORTS_ON:
-                continue
-            other = session.get(Plan, r.other_id)
-            assert other is not None
-            out.append(
-                {
-                    "plan_id": r.other_id,
-                    "words": r.words,
-                    "milestone": r.note,
-                    "state": other.state,
-                    "symbol": other.symbol or "",
-                    "doc_type": other.doc_type,
-                }
-            )
-        return out
+    return [r for r in shown(db, plan_id) if r["kind"] == LinkKind.REPORTS_ON]

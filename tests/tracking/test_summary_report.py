@@ -81,8 +81,8 @@ def test_summary_report_is_assembled_reviewed_signed_and_issued(
     assert body.index("1. Đảng ủy UBND xã") < body.index("2. Hội Nông dân xã")
     assert "BÁO CÁO" in render_html(document_view(doc))
     # Linked both ways: the plan shows its summary, the summary the plan it reports on.
-    assert [(r["plan_id"], r["milestone"]) for r in summaries(db, plan_id)] == [(report_id, "so_ket")]
-    assert [r["plan_id"] for r in summaries(db, report_id)] == [plan_id]
+    assert [(r["plan"], r["note"]) for r in summaries(db, plan_id)] == [(report_id, "so_ket")]
+    assert [r["plan"] for r in summaries(db, report_id)] == [plan_id]
 
     # The same workflow as any plan: reviewers, submission, approval, signature, issue.
     plans.assign(db, report_id, SECRETARIAT, reviewers=[R1, R2])
