@@ -208,7 +208,7 @@ class _Parser:
             return
         for match in _NUMBER_RE.finditer(line):
             found = True
-            self.note(i, f"number '{match.group()}' dropped: the official number is assigned at signing")
+            self.note(i, f"number '{match.group()}' dropped: the official number is assigned at issuance")
         for match in _DATE_RE.finditer(line):
             found = True
             self.note(i, f"date '{match.group().strip()}' dropped: the date is set at signing")

@@ -227,7 +227,7 @@ def play(
     office: Office, settings: Settings, api_url: str, ui: str, sign_with: Sequence[str] = ()
 ) -> tuple[int, str]:
     """The office's plan from import to issue with the `banhanh` command; (plan id, flow run id)."""
-    say(f"The secretariat imports {office.what} (the number comes at signing)")
+    say(f"The secretariat imports {office.what} (the number comes at issuance)")
     imported = run_json("plan", "import", str(office.plan), "--org", office.key, "--as", office.secretariat)
     plan_id = int(imported["plan"])
     for note in imported["notes"]:

@@ -57,7 +57,7 @@ def test_seed_000_in_word_imports_like_its_text_twin() -> None:
         "paragraph 3 (table 1, row 1, cell 1): header line '*' dropped: the header is printed from the "
         "organisation's settings",
         "paragraph 4 (table 1, row 1, cell 1): number 'Số 38-KH/ĐUK' dropped: the official number is "
-        "assigned at signing",
+        "assigned at issuance",
         "paragraph 5 (table 1, row 1, cell 2): header line 'ĐẢNG CỘNG SẢN VIỆT NAM' dropped: the header is "
         "printed from the organisation's settings",
         "paragraph 6 (table 1, row 1, cell 2): date 'Trà Vinh, ngày 08 tháng 11 năm 2021' dropped: the date "

@@ -88,7 +88,7 @@ def test_seed_000_notes_report_the_header_number_and_date() -> None:
     assert _parse(SEED_000).notes == (
         "line 3: date 'Trà Vinh, ngày 08 tháng 11 năm 2021' dropped: the date is set at signing",
         "line 5: header line '*' dropped: the header is printed from the organisation's settings",
-        "line 6: number 'Số 38 -KH/ĐUK' dropped: the official number is assigned at signing",
+        "line 6: number 'Số 38 -KH/ĐUK' dropped: the official number is assigned at issuance",
         "line 28: joined to the paragraph above: a page break had split the sentence",
     )
 
@@ -304,7 +304,7 @@ def test_other_header_lines_are_reported() -> None:
         "settings",
         "line 2: header line 'ĐẢNG ỦY XÃ HÀM LIÊM' dropped: the header is printed from the organisation's "
         "settings",
-        "line 3: number 'Số: 12/KH-UBND' dropped: the official number is assigned at signing",
+        "line 3: number 'Số: 12/KH-UBND' dropped: the official number is assigned at issuance",
         "line 4: header line 'ĐẢNG CỘNG SẢN VIỆT NAM' dropped: the header is printed from the organisation's "
         "settings",
     )

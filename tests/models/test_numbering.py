@@ -1,4 +1,4 @@
-"""Official numbers: the pure rules of models/numbering.py, and allocation at signing (per term for
+"""Official numbers: the pure rules of models/numbering.py, and allocation at issuance (per term for
 Party bodies, per calendar year in Vietnam for state bodies; gap-free across OS processes)."""
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def test_date_line(at: datetime, line: str) -> None:
     assert date_line("Hàm Liêm", at) == line
 
 
-# ---- allocation at signing --------------------------------------------------------------------
+# ---- allocation at issuance -------------------------------------------------------------------
 
 
 def _state_config(key: str = "ubnd-hamliem", domain: str = "ubnd.hamliem.example.vn") -> dict[str, Any]:
