@@ -200,6 +200,14 @@ def _print_signatures(out: dict[str, Any]) -> None:
 
     for sig in out["signatures"]:
         say(f"{sig['field']} · {sig['kind']} · {sig['signer']} (serial {sig['serial']})")
+        if sig["kind"] == "document_timestamp":  # B-LTA: the TSA is its only signer
+            valid = "" if sig["timestamp_ok"] else " — not valid"
+            say(f"  timestamp   {when(sig['timestamp'])} by {sig['timestamp_authority']}{valid}")
+            whole = "the whole file" if sig["coverage"] == "entire_file" else sig["coverage"]
+            say(f"  intact      {'yes' if sig['intact'] else 'NO'}; covers {whole}")
+            say(f"  chain       {sig['anchor'] or 'not to a trust anchor'}")
+            say("  valid" if sig["ok"] else "  FAILED: " + "; ".join(sig["problems"]))
+            continue
         say(f"  signed      {when(sig['signing_time'])}")
         if sig["timestamp"] is None:
             say("  timestamp   none")

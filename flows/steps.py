@@ -87,7 +87,8 @@ def issue_signed(
     """Cấp số, phát hành on the personally signed PDF: the number and date filled into its fields (an
     incremental update its DocMDP "fill forms" permits), then the organisation's signature (PAdES
     B-LT, timestamped) with the server-held organisation key, showing the seal image in the field
-    placed for it before the personal signature."""
+    placed for it before the personal signature; then, with `document_timestamp`, a document
+    timestamp over the whole file (B-LTA)."""
     from documents.seal import sealing_certificate
     from documents.signatures.appearance import has_field, in_placed_field
     from documents.signatures.certificates import Kind
@@ -109,16 +110,22 @@ def issue_signed(
     visible = None
     if seal is not None and has_field(filled, FIELDS[Kind.organisation]):
         visible = in_placed_field(seal.png)
-    return sign_pdf(
+    anchors = load_anchors(anchor_paths(cfg.trust_anchors))
+    issued = sign_pdf(
         filled,
         FileKey(*certificate),
         kind=Kind.organisation,
         tsa_url=cfg.tsa_url,
-        trust_anchors=load_anchors(anchor_paths(cfg.trust_anchors)),
+        trust_anchors=anchors,
         reason=f"Ban hành {number}",
         location=org.place,
         visible=visible,
     )
+    if cfg.document_timestamp:  # B-LTA: a refusal here stops the issuance like the signature's
+        from documents.signatures.lta import timestamp_document
+
+        issued = timestamp_document(issued, tsa_url=cfg.tsa_url, trust_anchors=anchors)
+    return issued
 
 
 @contextlib.contextmanager

@@ -381,6 +381,16 @@ MESSAGES: dict[str, Message] = {
     "signature.tsa_silent": Message(
         "the timestamp authority did not answer ({detail})", "Máy chủ cấp dấu thời gian không trả lời."
     ),
+    "signature.document_timestamp_silent": Message(
+        "the timestamp authority did not answer for the document timestamp ({detail}); nothing was issued",
+        "Máy chủ cấp dấu thời gian không trả lời khi đóng dấu thời gian cho văn bản; văn bản chưa được"
+        " phát hành.",
+    ),
+    "signature.document_timestamp_failed": Message(
+        "the document timestamp could not be added ({detail}); nothing was issued",
+        "Không đóng được dấu thời gian cho văn bản (chứng thư của máy chủ cấp dấu thời gian không kiểm"
+        " tra được); văn bản chưa được phát hành.",
+    ),
     "signature.no_pkcs12": Message(
         "the certificate file {path} does not exist", "Không có tệp chứng thư số {path}."
     ),

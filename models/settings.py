@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     tsa_url: str = Field(
         "", description="RFC 3161 timestamp authority every digital signature gets its timestamp from"
     )
+    document_timestamp: bool = Field(
+        False,
+        description="after the organisation's signature at issuance, add a document timestamp from the "
+        "TSA (PAdES B-LTA)",
+    )
     trust_anchors: str = Field(
         "",
         description="PEM files of the root certificates signatures must chain to (comma-separated); "

@@ -18,6 +18,7 @@ _PERSONAL_NAME = ("given_name", "surname", "pseudonym")
 class Kind(StrEnum):
     personal = "personal"  # the signer's own signature
     organisation = "organisation"  # the organisation's, at issuance
+    document_timestamp = "document_timestamp"  # a TSA's token over the whole file (B-LTA), no signer
 
 
 def common_name(name: x509.Name) -> str:

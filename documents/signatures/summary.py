@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 # verify.py's problems, by their opening words, as a person reads them.
 _PROBLEMS_VI = (
-    ("not intact", "nội dung đã bị thay đổi sau khi ký"),
+    ("not intact", "nội dung đã bị thay đổi sau khi ký"),  # or after the document timestamp
     ("changed after signing beyond", "văn bản bị sửa ngoài việc điền số và ngày"),
     ("changed beyond what the certifying", ""),  # the same fact as the line above
     ("certificate revoked", "chứng thư số đã bị thu hồi"),
@@ -21,6 +21,8 @@ _PROBLEMS_VI = (
     ("no timestamp", "không có dấu thời gian"),
     ("timestamp not valid", "dấu thời gian không hợp lệ"),
     ("no revocation data", "không kèm dữ liệu kiểm tra thu hồi"),
+    ("changed after the document timestamp", "văn bản bị sửa sau khi đóng dấu thời gian"),
+    ("timestamp not trusted", "chứng thư của máy chủ cấp dấu thời gian không thuộc gốc tin cậy đã cấu hình"),
 )
 
 
@@ -30,6 +32,8 @@ def problem_vi(problem: str) -> str:
 
 def line_vi(report: SignatureReport) -> str:
     """'Chữ ký cá nhân (ký duyệt) của …: ký lúc …; hợp lệ …' or '…: KHÔNG hợp lệ (…)'."""
+    if report.kind is Kind.document_timestamp:
+        return _timestamp_line_vi(report)
     who = "Chữ ký cá nhân (ký duyệt)" if report.kind is Kind.personal else "Chữ ký số của cơ quan (phát hành)"
     when = f"ký lúc {report.signing_time:%H:%M:%S ngày %d/%m/%Y} (giờ Hà Nội)" if report.signing_time else ""
     stamp = f", dấu thời gian của {report.timestamp_authority}" if report.timestamp_authority else ""
@@ -38,6 +42,15 @@ def line_vi(report: SignatureReport) -> str:
         after = "sau đó chỉ điền số, ngày" if report.modification == "form_filling" else "không bị sửa"
         trusted = f"chứng thư số tin cậy ({report.anchor})"
         return f"{head}; hợp lệ: nguyên vẹn, {after}, {trusted}, không bị thu hồi."
+    reasons = [vi for vi in dict.fromkeys(problem_vi(p) for p in report.problems) if vi]
+    return f"{head}; KHÔNG hợp lệ: {'; '.join(reasons)}."
+
+
+def _timestamp_line_vi(report: SignatureReport) -> str:
+    when = f"lúc {report.timestamp:%H:%M:%S ngày %d/%m/%Y} (giờ Hà Nội)" if report.timestamp else ""
+    head = f"Dấu thời gian cho toàn văn bản (lưu trữ dài hạn) của {report.timestamp_authority}: {when}"
+    if report.ok:
+        return f"{head}; hợp lệ: nguyên vẹn, bao trùm toàn bộ tệp, chứng thư tin cậy ({report.anchor})."
     reasons = [vi for vi in dict.fromkeys(problem_vi(p) for p in report.problems) if vi]
     return f"{head}; KHÔNG hợp lệ: {'; '.join(reasons)}."
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from asn1crypto import x509
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
-    from pyhanko.sign.validation.status import PdfSignatureStatus
+    from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureStatus
     from pyhanko_certvalidator import ValidationContext
 
 
@@ -40,6 +40,9 @@ class SignatureReport:
     anchor: str  # that anchor's common name
     revocation: str  # good, revoked (since, reason) or unknown
     revocation_embedded: bool  # OCSP answers or CRLs are stored in the PDF (PAdES B-LT)
+    coverage: str = (
+        ""  # entire_file, entire_revision (a later revision follows) or contiguous_block_from_start
+    )
     problems: tuple[str, ...] = ()
 
     @property
@@ -72,8 +75,16 @@ def _read(pdf: bytes) -> PdfFileReader:
     return reader
 
 
+def _is_document_timestamp(signature: EmbeddedPdfSignature) -> bool:
+    return bool(signature.sig_object_type == "/DocTimeStamp")
+
+
 def _timestamp_time(signature: EmbeddedPdfSignature) -> datetime | None:
     """When the signature's RFC 3161 token says it existed (read, not yet validated)."""
+    if _is_document_timestamp(signature):  # the token is the whole CMS object
+        tst_info = signature.signed_data["encap_content_info"]["content"].parsed
+        stamped: datetime = tst_info["gen_time"].native
+        return stamped
     unsigned = signature.signer_info["unsigned_attrs"]
     for attribute in unsigned if unsigned.native else ():
         if attribute["type"].native == "signature_time_stamp_token":
@@ -107,7 +118,7 @@ def _context(
     return dss.as_validation_context(kwargs), bool(dss.ocsps or dss.crls)
 
 
-def _revocation(status: PdfSignatureStatus) -> str:
+def _revocation(status: SignatureStatus) -> str:
     details = status.revocation_details
     if details is not None:
         since = _local(details.revocation_date)
@@ -163,6 +174,9 @@ def verify_pdf(
     reports = []
     for signature in signatures:
         context, embedded = _context(reader, signature, trust_anchors, online)
+        if _is_document_timestamp(signature):
+            reports.append(_document_timestamp(signature, context, embedded))
+            continue
         status = validate_pdf_signature(signature, context)
         cert = status.signing_cert
         ts = status.timestamp_validity
@@ -186,6 +200,53 @@ def verify_pdf(
             "anchor": common_name(path.trust_anchor.authority.name) if status.trusted and path else "",
             "revocation": _revocation(status),
             "revocation_embedded": embedded,
+            "coverage": status.coverage.name.lower() if status.coverage else "unknown",
         }
         reports.append(SignatureReport(**fields, problems=tuple(_problems(status, embedded, fields))))
     return reports
+
+
+def _document_timestamp(
+    signature: EmbeddedPdfSignature, context: ValidationContext, embedded: bool
+) -> SignatureReport:
+    """A document timestamp (B-LTA) reported like a signature whose signer is the TSA: intact, trusted,
+    not revoked, and nothing but validation data (DSS, later timestamps) added after it."""
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import validate_pdf_timestamp
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    status = validate_pdf_timestamp(signature, context)
+    cert = status.signing_cert
+    path = status.validation_path
+    moment = _local(status.timestamp)
+    fields: dict[str, Any] = {
+        "field": signature.field_name,
+        "signer": common_name(cert.subject),
+        "subject": cert.subject.human_friendly,
+        "serial": format(cert.serial_number, "x"),
+        "kind": Kind.document_timestamp,
+        "signing_time": moment,
+        "timestamp": moment,
+        "timestamp_authority": common_name(cert.subject),
+        "timestamp_ok": status.intact and status.valid and status.trusted,
+        "intact": status.intact and status.valid,
+        "modification": status.modification_level.name.lower() if status.modification_level else "unknown",
+        "docmdp_ok": status.docmdp_ok is not False,
+        "chained": status.trusted,
+        "anchor": common_name(path.trust_anchor.authority.name) if status.trusted and path else "",
+        "revocation": _revocation(status) if status.trusted else "unknown",
+        "revocation_embedded": embedded,
+        "coverage": status.coverage.name.lower() if status.coverage else "unknown",
+    }
+    problems = []
+    if not fields["intact"]:
+        problems.append("not intact: the timestamped bytes were changed after the document timestamp")
+    elif status.coverage != SignatureCoverageLevel.ENTIRE_FILE and (
+        status.modification_level is None or status.modification_level > ModificationLevel.LTA_UPDATES
+    ):
+        problems.append(f"changed after the document timestamp ({fields['modification']})")
+    if not fields["chained"]:
+        problems.append(f"timestamp not trusted: {status.trust_problem_indic or 'no path to a trust anchor'}")
+    if not embedded:
+        problems.append("no revocation data embedded (not PAdES B-LT)")
+    return SignatureReport(**fields, problems=tuple(problems))
