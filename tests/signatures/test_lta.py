@@ -1,21 +1,34 @@
 """PAdES B-LTA: the issued file (personal and organisation signatures) gets a document timestamp over
-the whole file; pyHanko validates it on its own, `banhanh document verify` lists it as a third entry."""
+the whole file; pyHanko validates it on its own, `banhanh document verify` lists it as a third entry.
+With `document_timestamp` off (test_interrupted.py) the issued file keeps its two signatures."""
 
 from __future__ import annotations
 
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from asn1crypto import crl, ocsp, x509
 
+from documents.official import signatures_vi
 from documents.signatures.keys import TokenKey
 from documents.signatures.lta import FIELD, timestamp_document
 from documents.signatures.summary import summary_vi
+from flows.steps import render_and_store
+from models.db import Database
 from models.errors import Invalid
+from models.lifecycle import State
+from models.services import certificates, signature_images
+from models.settings import Settings
+from tests.factory import CLERK, SIGNER, build, current_hash, load_people
+from tests.signatures import test_interrupted as interrupted
 from tests.signatures.pki import LocalPki
+from tests.signatures.test_appearance import SEAL_PNG
 from tests.signatures.test_verify_cli import issued_pdf, verify
+
+cfg, banhanh = interrupted.cfg, interrupted.banhanh  # the installation and its CLI, as fixtures here too
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +113,41 @@ def test_a_silent_tsa_stamps_nothing(anchors: list[x509.Certificate], stamped: b
     with pytest.raises(Invalid) as refused:
         timestamp_document(stamped, tsa_url="http://127.0.0.1:9/tsa", trust_anchors=anchors)
     assert refused.value.code == "signature.document_timestamp_silent"
+
+
+def test_a_plan_issued_with_the_setting_on_carries_the_document_timestamp(
+    db: Database,
+    pki: LocalPki,
+    anchors: list[x509.Certificate],
+    token_key: TokenKey,
+    cfg: Settings,
+    banhanh: Any,
+) -> None:
+    """Signed on the token, issued by the văn thư, rendered by the flow's step: B-LTA."""
+    load_people(db, automatic_issuance=False)
+    certificates.register(db, SIGNER, pki.pem("person"))
+    signature_images.set_seal_image(db, SEAL_PNG.read_bytes(), "hamliem")
+    plan_id = build(db, State.APPROVED)
+    signed = interrupted.sign_on_token(banhanh, token_key, plan_id, current_hash(db, plan_id))
+    assert signed.returncode == 0, signed.stderr
+    issued_as = banhanh("plan", "issue", str(plan_id), "--as", CLERK)
+    assert issued_as.returncode == 0, issued_as.stderr
+
+    render_and_store(plan_id, db, cfg.model_copy(update={"document_timestamp": True}))
+    issued = interrupted.stored(db, plan_id, "pdf")
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    personal, organisation, timestamp = PdfFileReader(io.BytesIO(issued)).embedded_signatures
+    context = ValidationContext(trust_roots=anchors, allow_fetching=True)
+    for signature in (personal, organisation):
+        status = validate_pdf_signature(signature, context)
+        assert status.intact and status.valid and status.trusted
+    status = validate_pdf_timestamp(timestamp, context)
+    assert status.intact and status.valid and status.trusted
+    assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    *_, line = signatures_vi(db, plan_id, cfg.trust_anchors)
+    assert line.startswith("Dấu thời gian cho toàn văn bản") and "hợp lệ" in line
