@@ -234,7 +234,7 @@ def _document_timestamp(
         "docmdp_ok": status.docmdp_ok is not False,
         "chained": status.trusted,
         "anchor": common_name(path.trust_anchor.authority.name) if status.trusted and path else "",
-        "revocation": _revocation(status) if status.trusted else "unknown",
+        "revocation": _revocation(status),
         "revocation_embedded": embedded,
         "coverage": status.coverage.name.lower() if status.coverage else "unknown",
     }
