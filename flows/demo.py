@@ -212,7 +212,7 @@ def received_pdf(settings: Settings, plan_id: int) -> Path:
 def check_evidence(settings: Settings, plan_id: int, signed_digitally: bool) -> None:
     pdf = received_pdf(settings, plan_id)
     if signed_digitally:
-        say("Anyone can check the PDF a recipient got: the signer's and the organisation's signatures")
+        say("Anyone can check the PDF a recipient got: both signatures and the document timestamp")
         demo_signing.verify_received(run, pdf)
         say("... and the audit log's head it carries")
     else:

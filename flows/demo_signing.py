@@ -36,6 +36,7 @@ def demo_pki(data_dir: Path) -> Iterator[Any]:
     with serve_pki(directory, SIGNER_NAME) as pki:
         os.environ["BANHANH_TSA_URL"] = pki.tsa_url
         os.environ["BANHANH_TRUST_ANCHORS"] = str(pki.anchor_file())
+        os.environ["BANHANH_DOCUMENT_TIMESTAMP"] = "true"  # B-LTA: a document timestamp at issuance
         yield pki
 
 
