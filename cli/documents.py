@@ -72,7 +72,8 @@ def draft_json(parsed: ParsedText) -> dict[str, Any]:
             "title": draft.sign_title,
             "name": draft.signer_name,
         },
-        "notes": list(parsed.notes),
+        "notes": [str(n) for n in parsed.notes],
+        "note_codes": [n.as_json() for n in parsed.notes],
     }
 
 

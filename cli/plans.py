@@ -49,7 +49,12 @@ def import_plan(
         parsed = parse_file(data, str(path), limits)
         result = plans.create_plan(database(), actor, org, parsed.draft)
     notes = [*parsed.notes, *result.notes]
-    out = {"plan": result.plan_id, "version_hash": result.version_hash[:12], "notes": notes}
+    out = {
+        "plan": result.plan_id,
+        "version_hash": result.version_hash[:12],
+        "notes": [str(n) for n in notes],  # the English text, as before notes had codes
+        "note_codes": [n.as_json() for n in notes],
+    }
     if as_json:
         emit(out, True)
         return
