@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from models.error_messages import Message
+from models.error_messages import VI_VALUES, Message
 
 NOTE_MESSAGES: dict[str, Message] = {
     # Plain text (and Word text, once written out as lines): what the importer dropped or moved.
@@ -163,6 +163,10 @@ NOTE_MESSAGES: dict[str, Message] = {
         "the same text as KH-{plan} ({state})",
         "Nội dung trùng với văn bản KH-{plan} ({state}); xin kiểm tra xem có nhập lại nhầm không.",
     ),
+    "plan.duplicate_text_issued": Message(
+        "the same text as KH-{plan} ({state}, {symbol})",
+        "Nội dung trùng với văn bản KH-{plan} ({state}, {symbol}); xin kiểm tra xem có nhập lại nhầm không.",
+    ),
 }
 
 # The place of a note, word by word ("paragraph 3 (table 1, row 2, cell 1)", "recipients[2]").
@@ -190,7 +194,10 @@ def vietnamese_place(where: str) -> str:
 
 def _format(code: str, params: Mapping[str, Any], vi: bool) -> str:
     entry = NOTE_MESSAGES[code]  # an unknown code fails where the note is made, in the tests
-    return (entry.vi if vi else entry.en).format_map({k: str(v) for k, v in params.items()})
+    if not vi:
+        return entry.en.format_map({k: str(v) for k, v in params.items()})
+    # A value with a Vietnamese name (a plan's state) is named as the error messages name it.
+    return entry.vi.format_map({k: VI_VALUES.get(k, {}).get(str(v), str(v)) for k, v in params.items()})
 
 
 def english(code: str, params: Mapping[str, Any]) -> str:

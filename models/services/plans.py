@@ -299,10 +299,13 @@ def _same_text(session: Session, plan: Plan, version: PlanVersion) -> list[Note]
     return [
         Note(
             "duplicate",
-            "plan.duplicate_text",
+            "plan.duplicate_text_issued",
             plan=str(other.id),
-            state=", ".join(filter(None, [other.state, other.symbol])),
+            state=other.state,
+            symbol=other.symbol,
         )
+        if other.symbol
+        else Note("duplicate", "plan.duplicate_text", plan=str(other.id), state=other.state)
         for other in others
     ]
 

@@ -248,7 +248,7 @@ def test_notes_kept_before_they_had_codes_are_shown_as_written() -> None:
         ],
     }
     assert shown_notes(new) == [
-        "Trùng nội dung: Nội dung trùng với văn bản KH-1 (draft); xin kiểm tra xem có nhập lại nhầm không."
+        "Trùng nội dung: Nội dung trùng với văn bản KH-1 (dự thảo); xin kiểm tra xem có nhập lại nhầm không."
     ]
 
 
