@@ -94,6 +94,30 @@ NOTE_MESSAGES: dict[str, Message] = {
         "signature remark '{text}' dropped: the signature is added at signing",
         "Đã bỏ ghi chú “{text}” ở chữ ký: chữ ký được thêm khi ký.",
     ),
+    # Fields read from copied text (documents/fields.py): what has no field.
+    "fields.mark_not_field": Message(
+        "mark '{text}' is not a field", "Dấu “{text}” ở phần đầu không thuộc mục nào nên không được đọc."
+    ),
+    "fields.header_not_placed": Message(
+        "header text '{text}' not placed", "Chữ “{text}” ở phần đầu không thuộc mục nào nên không được đọc."
+    ),
+    "fields.rest_not_read": Message(
+        "'{text}' and the text after it not read", "Không đọc “{text}” và phần chữ sau nó."
+    ),
+    "fields.glued_tail_dropped": Message(
+        "'{text}' glued after the last entry's '.' dropped",
+        "Đã bỏ “{text}” dính sau dấu chấm của nơi nhận cuối.",
+    ),
+    "fields.cell_not_placed": Message(
+        "'{text}' not placed (neither Nơi nhận nor signature)",
+        "“{text}” không thuộc nơi nhận cũng không thuộc chữ ký nên không được đọc.",
+    ),
+    "fields.before_signature": Message(
+        "'{text}' not placed before the signature", "“{text}” đứng trước chữ ký nhưng không thuộc mục nào."
+    ),
+    "fields.after_signature": Message(
+        "'{text}' after the signature not placed", "“{text}” đứng sau chữ ký nên không được đọc."
+    ),
     # Word files: what has no place in a plan.
     "docx.table_in_body": Message(
         "a table in the body was read cell by cell as paragraphs",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from documents.docx_import import parse_docx
+from documents.fields import read_fields
 from documents.intake import ImportLimits
 from documents.plain_text import parse
 from models.note_messages import NOTE_MESSAGES, english, vietnamese_place
@@ -18,9 +19,16 @@ from tests.documents.seeds import SEED_000, SEED_004
 from tests.documents.wordbuild import seed_docx
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCERS = ["documents/plain_text.py", "documents/docx_import.py", "models/services/plans.py"]
+PRODUCERS = [
+    "documents/plain_text.py",
+    "documents/docx_import.py",
+    "documents/header_fields.py",
+    "documents/closing_fields.py",
+    "documents/signature_fields.py",
+    "models/services/plans.py",
+]
 # A note code given to `self.note(…)` or `Note(…)`; error codes are given as `code="…"`.
-NOTE_CODE = re.compile(r'(?<!code=)"((?:import|docx|recipients|signature|plan)\.[a-z_]+)"')
+NOTE_CODE = re.compile(r'(?<!code=)"((?:import|docx|fields|recipients|signature|plan)\.[a-z_]+)"')
 
 
 def fields(template: str) -> set[str]:
@@ -42,7 +50,8 @@ def test_every_code_a_producer_names_is_in_the_table_and_every_entry_is_used() -
     # "recipients.as_above…_unknown" and "plan.duplicate_text_issued" are named as the code they extend.
     assert {c.removesuffix("_unknown").removesuffix("_issued") for c in NOTE_MESSAGES} <= named
     for path in PRODUCERS:  # no note is built as free text any more
-        assert not re.search(r"notes\.append\(f\"", (ROOT / path).read_text(encoding="utf-8")), path
+        text = (ROOT / path).read_text(encoding="utf-8")
+        assert not re.search(r"notes(\s\+?=\s\[|\.append\()f\"", text), path
 
 
 def test_the_english_text_is_the_place_and_the_message() -> None:
@@ -73,6 +82,7 @@ def test_the_text_and_word_importers_give_coded_notes(seed: Path) -> None:
     _coded(parse(text, ImportLimits()).notes)
     word = seed_docx(text, header=("Đảng bộ", "Đảng ủy", "Số -KH/ĐU", "ngày"))
     _coded(parse_docx(word, ImportLimits()).notes)
+    _coded(read_fields(f"xem bản in\n{text}").notes)  # copied text, a word the header has no field for
 
 
 def test_a_header_the_settings_print_is_noted_with_its_code() -> None:
