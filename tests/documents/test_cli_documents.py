@@ -25,8 +25,8 @@ CLI = [sys.executable, "-c", "from cli.documents import app; app()"]
 HAMLIEM = ROOT / "examples" / "hamliem.toml"
 
 
-def _run(*args: str | Path, data_dir: Path) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "BANHANH_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+def _run(*args: str | Path, data_dir: Path, **more: str) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "BANHANH_DATA_DIR": str(data_dir), "COLUMNS": "200", **more}
     return subprocess.run([*CLI, *map(str, args)], cwd=ROOT, env=env, capture_output=True, timeout=120)
 
 
@@ -160,3 +160,12 @@ def test_file_and_config_errors_name_what_is_wrong(tmp_path: Path) -> None:
         "place": "Hàm Liêm",
         "party": True,
     }
+
+
+def test_parse_prints_the_notes_in_vietnamese_when_asked(tmp_path: Path) -> None:
+    english = _run("parse", SEED_004, data_dir=tmp_path).stdout.decode()
+    assert "note line 121: text 'Thư' glued after the final '.' dropped: extraction noise" in english
+    vietnamese = _run("parse", SEED_004, data_dir=tmp_path, BANHANH_CLI_LANGUAGE="vi").stdout.decode()
+    assert (
+        "note Dòng 121: Đã bỏ chữ “Thư” dính sau dấu chấm cuối" in vietnamese and "dropped" not in vietnamese
+    )
