@@ -93,6 +93,13 @@ def exit_code(error: BanHanhError) -> int:
     return next(EXIT_CODES[kind] for kind in type(error).__mro__ if kind in EXIT_CODES)
 
 
+def note_text(note: str) -> str:
+    """An importer's note in the CLI's language: English unless `cli_language` is 'vi'."""
+    from models.notes import Note
+
+    return note.message if isinstance(note, Note) and settings().cli_language == "vi" else str(note)
+
+
 def fail(error: BanHanhError) -> NoReturn:
     """One line: the field, the message in the chosen language and, when it has one of its own,
     the error's code."""

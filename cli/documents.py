@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.context import console, emit, err_console, import_limits, read_toml, reported, settings
+from cli.context import console, emit, err_console, import_limits, note_text, read_toml, reported, settings
 from models.errors import Invalid
 
 if TYPE_CHECKING:  # python-docx, Jinja2 and the renderer load when a command needs them
@@ -72,7 +72,8 @@ def draft_json(parsed: ParsedText) -> dict[str, Any]:
             "title": draft.sign_title,
             "name": draft.signer_name,
         },
-        "notes": list(parsed.notes),
+        "notes": [str(n) for n in parsed.notes],
+        "note_codes": [n.as_json() for n in parsed.notes],
     }
 
 
@@ -138,8 +139,8 @@ def _print_draft(out: dict[str, Any]) -> None:
             part for part in (f"{sig['form']} {sig['collective']}".strip(), sig["title"], sig["name"]) if part
         )
     )
-    for note in out["notes"]:
-        say(f"note {note}")
+    for note in out["note_codes"]:
+        say(f"note {note['message'] if settings().cli_language == 'vi' else note['text']}")
 
 
 @app.command("parse")
@@ -181,7 +182,7 @@ def render_command(
                     "--out", code="file.unwritable", path=out, error=error.strerror or error
                 ) from error
     for note in parsed.notes:
-        err_console.print(f"note {printable(note)}", markup=False, highlight=False, soft_wrap=True)
+        err_console.print(f"note {printable(note_text(note))}", markup=False, highlight=False, soft_wrap=True)
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

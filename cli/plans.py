@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from cli.context import PLAN_ID, console, database, emit, import_limits, reported, settings
+from cli.context import PLAN_ID, console, database, emit, import_limits, note_text, reported, settings
 
 if TYPE_CHECKING:
     from documents.signatures.keys import SigningKey, TokenKey
@@ -49,7 +49,12 @@ def import_plan(
         parsed = parse_file(data, str(path), limits)
         result = plans.create_plan(database(), actor, org, parsed.draft)
     notes = [*parsed.notes, *result.notes]
-    out = {"plan": result.plan_id, "version_hash": result.version_hash[:12], "notes": notes}
+    out = {
+        "plan": result.plan_id,
+        "version_hash": result.version_hash[:12],
+        "notes": [str(n) for n in notes],  # the English text, as before notes had codes
+        "note_codes": [n.as_json() for n in notes],
+    }
     if as_json:
         emit(out, True)
         return
@@ -57,7 +62,7 @@ def import_plan(
         f"Imported plan [bold]{result.plan_id}[/] (version {result.version_hash[:12]})", markup=True
     )
     for note in notes:
-        console.print(f"  [yellow]note[/] {escape(printable(note))}", highlight=False, markup=True)
+        console.print(f"  [yellow]note[/] {escape(printable(note_text(note)))}", highlight=False, markup=True)
 
 
 @app.command("list")

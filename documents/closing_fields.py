@@ -24,6 +24,7 @@ from documents.text_cells import (
     split_glued_tail,
     squeeze,
 )
+from models.notes import Note
 
 _LABEL_RE = re.compile(r"^n[ơo]i\s+nhận\s*:?\s*", re.IGNORECASE)
 _ENTRY_RE = re.compile(r"^[-–+•]\s*")
@@ -38,13 +39,13 @@ _DIRECT_SCAN = 15  # non-blank lines from the end searched for a signature witho
 class _Streams:
     recipients: list[tuple[Line, str]] = field(default_factory=list)
     signed: list[tuple[Line, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     listing: bool = False  # under a "Nơi nhận:" label, before the list ends
     dashed: bool = False  # the list's entries start with "-" (else each line is one)
     last_entry_line: int = -1
 
 
-def read_closing(lines: Sequence[Line]) -> tuple[Signature | None, tuple[str, ...], list[str]]:
+def read_closing(lines: Sequence[Line]) -> tuple[Signature | None, tuple[str, ...], list[Note]]:
     """(signature, Nơi nhận entries, notes) from the lines below the title."""
     start = _closing_start(lines)
     if start is None:
@@ -52,7 +53,7 @@ def read_closing(lines: Sequence[Line]) -> tuple[Signature | None, tuple[str, ..
     streams = _Streams()
     for line in lines[start:]:
         if line.text and line.index > start and _starts_annex(line.text):
-            streams.notes.append(f"line {line.number}: '{line.text}' and the text after it not read")
+            streams.notes.append(Note(f"line {line.number}", "fields.rest_not_read", text=line.text))
             break
         _sort(line, streams)
     if streams.recipients:
@@ -60,7 +61,7 @@ def read_closing(lines: Sequence[Line]) -> tuple[Signature | None, tuple[str, ..
         kept, tail = split_glued_tail(last.rstrip())
         if tail:
             streams.recipients[-1] = (line, kept)
-            streams.notes.append(f"line {line.number}: '{tail}' glued after the last entry's '.' dropped")
+            streams.notes.append(Note(f"line {line.number}", "fields.glued_tail_dropped", text=tail))
     recipients = tuple(_entry(text) for _, text in streams.recipients)
     signature, notes = read_signature(streams.signed)
     return signature, recipients, streams.notes + notes
@@ -156,7 +157,7 @@ def _sort(line: Line, streams: _Streams) -> None:
         elif looks_like_name(cell):
             _add_signed(line, cell, streams)
         else:
-            streams.notes.append(f"line {line.number}: '{cell}' not placed (neither Nơi nhận nor signature)")
+            streams.notes.append(Note(f"line {line.number}", "fields.cell_not_placed", text=cell))
         if position == 0:
             streams.listing = False  # the left column went on with something else: the list ended
 

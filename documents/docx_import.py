@@ -33,6 +33,7 @@ from documents.markup import classify, superscript
 from documents.plain_text import ParsedText, is_authority, is_recipients_label, is_separator, is_type_line
 from documents.plain_text import parse as parse_text
 from models.errors import Invalid
+from models.notes import Note
 
 MAX_BYTES = ImportLimits().max_docx_bytes
 _LINE_RE = re.compile(r"^line (\d+): ")
@@ -71,7 +72,7 @@ class _Reader:
         self.note_xml = _note_elements(document)
         self.note_numbers: dict[tuple[str, str], int] = {}
         self.lines: list[tuple[str, str]] = []  # (text, where it came from)
-        self.notes: list[tuple[int, str]] = []  # (line index, message)
+        self.notes: list[tuple[int, Note]] = []  # (line index, note)
         self.count = 0
         self.tables = 0
         self.zone = "header"  # header, summary, body, footer, after
@@ -84,8 +85,8 @@ class _Reader:
     def emit(self, text: str, where: str) -> None:
         self.lines.extend((line, where) for line in text.split("\n"))
 
-    def note(self, where: str, message: str) -> None:
-        self.notes.append((len(self.lines), f"{where}: {message}"))
+    def note(self, where: str, code: str, **params: str) -> None:
+        self.notes.append((len(self.lines), Note(where, code, **params)))
 
     # -- reading order --------------------------------------------------------------------------
 
@@ -127,7 +128,7 @@ class _Reader:
         if self.zone in {"summary", "body"} and everything:
             self.zone = "body"
             self.emit("", everything[0].where)
-            self.note(everything[0].where, "a table in the body was read cell by cell as paragraphs")
+            self.note(everything[0].where, "docx.table_in_body")
         for para in everything:
             self.paragraph(para)
 
@@ -158,7 +159,7 @@ class _Reader:
         if self.zone == "after":
             text = " ".join(self.text(para, emphasis=False).split())
             if text:
-                self.note(para.where, f"text '{text}' after the signature block dropped")
+                self.note(para.where, "docx.after_signature_dropped", text=text)
         elif self.zone == "header":
             self.header_line(para)
         elif self.zone == "summary":
@@ -227,7 +228,7 @@ class _Reader:
         if kind in {"heading1", "heading2"}:
             tokens = _without_layout_emphasis(tokens)
         elif self.styles.style_name(para.element).lower().startswith("heading") and plain.strip():
-            self.note(para.where, f"heading '{plain.strip()}' has no number: it is kept as a paragraph")
+            self.note(para.where, "docx.heading_unnumbered", text=plain.strip())
         return _compose(tokens)
 
     def tokens(self, node: Any, p: Any, where: str) -> Iterator[_Token]:
@@ -238,7 +239,7 @@ class _Reader:
             elif tag in _PICTURES:
                 self.picture(child, where)
             elif tag.startswith(_MATH):
-                self.note(where, "an equation was dropped")
+                self.note(where, "docx.equation_dropped")
             elif tag not in _SKIPPED:
                 yield from self.tokens(child, p, where)
 
@@ -264,7 +265,12 @@ class _Reader:
             elif tag in {qn("w:footnoteReference"), qn("w:endnoteReference")}:
                 yield self.reference(child, where)
             elif tag == qn("w:sym"):
-                self.note(where, f"symbol {child.get(qn('w:char'))} ({child.get(qn('w:font'))}) dropped")
+                self.note(
+                    where,
+                    "docx.symbol_dropped",
+                    char=str(child.get(qn("w:char"))),
+                    font=str(child.get(qn("w:font"))),
+                )
             elif tag in _PICTURES:
                 self.picture(child, where)
 
@@ -274,9 +280,9 @@ class _Reader:
         boxed = [_plain(p) for p in element.iter(qn("w:p"))]
         text = " ".join(t for t in boxed if t.strip())
         if text:
-            self.note(where, f"text box '{text}' dropped: put its text in a paragraph")
+            self.note(where, "docx.text_box_dropped", text=text)
         else:
-            self.note(where, "a picture or drawing was dropped")
+            self.note(where, "docx.picture_dropped")
 
     # -- footnotes ------------------------------------------------------------------------------
 
@@ -286,7 +292,7 @@ class _Reader:
         if key not in self.note_numbers:
             self.note_numbers[key] = len(self.note_numbers) + 1
             if kind == "endnote":
-                self.note(where, f"endnote read as footnote {superscript(self.note_numbers[key])}")
+                self.note(where, "docx.endnote_as_footnote", number=superscript(self.note_numbers[key]))
         return _Token(superscript(self.note_numbers[key]), marker=True, note=key)
 
     def footnote(self, key: tuple[str, str]) -> list[tuple[str, str]]:
@@ -299,7 +305,7 @@ class _Reader:
         paras = [self.text(_Para(p, where), emphasis=True) for p in element.iter(qn("w:p"))]
         paras = [" ".join(p.split()) for p in paras if p.strip()]
         if len(paras) > 1:
-            self.note(where, f"its {len(paras)} paragraphs were joined into one")
+            self.note(where, "docx.footnote_joined", count=str(len(paras)))
         return [(f"{superscript(self.note_numbers[key])} {' '.join(paras)}", where)]
 
     def insert_footnotes(self) -> None:
@@ -345,7 +351,7 @@ class _Reader:
                 text = " ".join(" ".join(p.text.split()) for p in part.paragraphs).strip()
                 if text and not text.isdigit() and text not in seen:
                     seen.add(text)
-                    self.note(label, f"text '{text}' ignored: page headers and footers are not kept")
+                    self.note(label, "docx.page_header_ignored", text=text)
 
     # -- result ---------------------------------------------------------------------------------
 
@@ -355,11 +361,11 @@ class _Reader:
             result = parse_text(text, replace(limits, max_paragraphs=4 * limits.max_paragraphs))
         except Invalid as error:
             raise Invalid(error.field, self.located(error.reason), code=error.code, **error.params) from error
-        notes: list[tuple[int, str]] = list(self.notes)
-        for message in result.notes:
-            match = _LINE_RE.match(message)
+        notes: list[tuple[int, Note]] = list(self.notes)
+        for note in result.notes:
+            match = _LINE_RE.match(note)
             index = int(match.group(1)) - 1 if match else len(self.lines)
-            notes.append((index, self.located(message)))
+            notes.append((index, note.at(self.place(index)) if match else note))
         ordered = tuple(message for _, message in sorted(notes, key=lambda n: n[0]))
         return ParsedText(draft=result.draft, notes=ordered)
 
@@ -367,9 +373,11 @@ class _Reader:
         match = _LINE_RE.match(message)
         if not match:
             return message
-        index = int(match.group(1)) - 1
-        where = self.lines[index][1] if 0 <= index < len(self.lines) else "end of document"
-        return f"{where}: {message[match.end() :]}"
+        return f"{self.place(int(match.group(1)) - 1)}: {message[match.end() :]}"
+
+    def place(self, index: int) -> str:
+        """The Word paragraph (or cell, footnote) that text line `index` came from."""
+        return self.lines[index][1] if 0 <= index < len(self.lines) else "end of document"
 
 
 def _cell_paragraphs(tc: Any) -> Iterator[Any]:

@@ -18,6 +18,7 @@ from documents.signature_fields import Signature
 from documents.text_cells import Line, lines_of
 from documents.title_fields import BODY_START_RE, read_subject, read_title
 from documents.type_line import TypeLine, find_type_line
+from models.notes import Note
 
 _BODY_WORDS = 40  # a line this long is body text, not header
 
@@ -28,7 +29,7 @@ class Fields:
     title: str | None
     signature: Signature | None
     recipients: tuple[str, ...] = ()
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[Note, ...] = field(default=())
 
     def as_json(self) -> dict[str, Any]:
         """The shape of the corpus's hand-written `.json` files (without source, kind, complete)."""
@@ -49,7 +50,7 @@ class Front:
     """The top of a document as read: its header, its type and where its trích yếu and body are."""
 
     header: Header
-    notes: tuple[str, ...]
+    notes: tuple[Note, ...]
     typed: TypeLine | None  # None: no type line (a công văn, or no type found)
     title: tuple[str, ...]  # the trích yếu's lines; () when none was found
     subject_lines: frozenset[int]  # the header lines that held nothing but a công văn's trích yếu

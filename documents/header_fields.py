@@ -16,6 +16,7 @@ from datetime import date
 from documents.body_names import is_place_line, join_wrapped, split_flattened
 from documents.doc_types import TYPES, DocType, type_in_symbol
 from documents.text_cells import MOTTO_RE, Line, cells, is_upper, squeeze
+from models.notes import Note
 
 # "Số 38 -KH/ĐUK", "Số: 12/2024/QĐ-UBND", "Số     -KH/ĐU", "Số: 123/UBND-VX", "Nghị quyết số: 11-NQ/TW"
 _CODE = r"[^\W\d_][\w&.]*"
@@ -56,7 +57,7 @@ class Header:
     secrecy: str | None = None  # "MẬT", "TỐI MẬT", "TUYỆT MẬT"
 
 
-def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header, list[str]]:
+def read_header(lines: Sequence[Line], doc_type: DocType | None) -> tuple[Header, list[Note]]:
     """The header in `lines` (those above the type line) and notes on the text it could not place.
 
     `doc_type` is the type line's; without one the symbol's code names the type. The lines are
@@ -110,22 +111,22 @@ def _mark(lines: Sequence[Line], marks: Sequence[str]) -> str | None:
     return None
 
 
-def _names(lines: Sequence[Line], text: str, cut: int) -> tuple[list[str], list[str]]:
+def _names(lines: Sequence[Line], text: str, cut: int) -> tuple[list[str], list[Note]]:
     """The capitalised names in `text` before `cut`, and notes on every other cell left."""
     names: list[str] = []
-    notes: list[str] = []
+    notes: list[Note] = []
     above_cut, below_cut = _blank(text, (cut, len(text))), _blank(text, (0, cut))
     for line, above, below in zip(lines, above_cut.split("\n"), below_cut.split("\n"), strict=False):
         for cell in cells(above):
             if _MARK_RE.fullmatch(cell):
-                notes.append(f"line {line.number}: mark '{cell}' is not a field")
+                notes.append(Note(f"line {line.number}", "fields.mark_not_field", text=cell))
             elif is_upper(cell):
                 names += split_flattened(cell)
             elif names and is_place_line(cell):
                 names.append(cell)
             else:
-                notes.append(f"line {line.number}: header text '{cell}' not placed")
-        notes += [f"line {line.number}: header text '{cell}' not placed" for cell in cells(below)]
+                notes.append(Note(f"line {line.number}", "fields.header_not_placed", text=cell))
+        notes += [Note(f"line {line.number}", "fields.header_not_placed", text=cell) for cell in cells(below)]
     return names, notes
 
 

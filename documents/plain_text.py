@@ -23,6 +23,7 @@ from documents.text_cells import Line, split_glued_tail
 from models.addressing import split_entry
 from models.content import FORM_RE, Draft
 from models.errors import Invalid
+from models.notes import Note
 
 TYPE_NAME = "KẾ HOẠCH"
 # Named in the refusal of a text without a type line: the first few types, then "…".
@@ -44,7 +45,7 @@ _QUOTE_MAX = 80
 @dataclass(frozen=True)
 class ParsedText:
     draft: Draft
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[Note, ...] = field(default=())
     # The header as read (issuer, number, date, …): kept for an archived copy; a draft to be
     # issued gets its number and date at issuance, from the organisation's settings.
     header: Header = field(default_factory=Header)
@@ -107,7 +108,7 @@ class _Parser:
             raise Invalid(
                 "document", code="import.too_many_lines", count=len(lines), limit=limits.max_paragraphs
             )
-        self.notes: list[tuple[int, str]] = []
+        self.notes: list[tuple[int, Note]] = []
         self.lines = [self.visible(i, line).rstrip() for i, line in enumerate(lines)]
 
     def visible(self, index: int, line: str) -> str:
@@ -115,11 +116,11 @@ class _Parser:
         found = strange_characters(line)
         if not found:
             return line
-        self.note(index, f"removed {', '.join(found)}: control and invisible characters are not kept")
+        self.note(index, "import.invisible_removed", characters=", ".join(found))
         return "".join(c for c in line if not is_strange(c))
 
-    def note(self, index: int, message: str) -> None:
-        self.notes.append((index + 1, f"line {index + 1}: {message}"))
+    def note(self, index: int, code: str, **params: str) -> None:
+        self.notes.append((index + 1, Note(f"line {index + 1}", code, **params)))
 
     # -- sections -------------------------------------------------------------------------
 
@@ -149,7 +150,7 @@ class _Parser:
             sign_start = self.find_signature(body_start)
             body_end = sign_start
             recipients = []
-            self.note(body_end, "no 'Nơi nhận:' list found")
+            self.note(body_end, "import.no_recipients_label")
         body, footnotes = self.body(body_start, body_end)
         if not body:
             raise Invalid("document", code="import.no_body", line=body_start + 1)
@@ -187,9 +188,7 @@ class _Parser:
             glued = " ".join(typed.after.split())
             if glued and not (front.title and " ".join(front.title[0].split()).startswith(glued[:20])):
                 # "QUYẾT ĐỊNH CỦA UBND TỈNH …" names who decides; "QUY ĐỊNH (BỔ SUNG)" qualifies the type.
-                self.note(
-                    typed.index, f"text '{quoted(glued)}' after the type name dropped: not the trích yếu"
-                )
+                self.note(typed.index, "import.text_after_type", text=quoted(glued))
         if front.doc_type is None:
             raise Invalid("document", code="import.no_type_line", line=first + 1, type_name=_SOME_TYPES)
         return front
@@ -204,24 +203,22 @@ class _Parser:
         """Note what is dropped of header text on line `i`: the header comes from the settings."""
         found = False
         if len(line) > _HEADER_LINE_MAX:
-            self.note(i, f"header line '{quoted(line)}' dropped: a header line is short")
+            self.note(i, "import.header_line_long", text=quoted(line))
             return
         for match in _NUMBER_RE.finditer(line):
             found = True
-            self.note(i, f"number '{match.group()}' dropped: the official number is assigned at issuance")
+            self.note(i, "import.number_dropped", number=match.group())
         for match in _DATE_RE.finditer(line):
             found = True
-            self.note(i, f"date '{match.group().strip()}' dropped: the date is set at signing")
+            self.note(i, "import.date_dropped", date=match.group().strip())
         if not found:
-            self.note(
-                i, f"header line '{line}' dropped: the header is printed from the organisation's settings"
-            )
+            self.note(i, "import.header_dropped", text=line)
 
     def past_separators(self, i: int) -> int:
         """The first line from `i` that is neither blank nor a separator (noting each separator)."""
         while i < len(self.lines) and (not self.lines[i].strip() or SEPARATOR_RE.match(self.lines[i])):
             if self.lines[i].strip():
-                self.note(i, f"separator '{self.lines[i].strip()}' dropped: the renderer draws it")
+                self.note(i, "import.separator_dropped", text=self.lines[i].strip())
             i += 1
         return i
 
@@ -246,7 +243,7 @@ class _Parser:
                 after_blank = True
                 continue
             if SEPARATOR_RE.match(line):
-                self.note(i, f"separator '{line}' dropped: the renderer draws it")
+                self.note(i, "import.separator_dropped", text=line)
                 after_blank = True
                 continue
             if result and not after_blank and not opens_block(line):
@@ -278,7 +275,7 @@ class _Parser:
                 and not opens_block(para.text)
             ):
                 previous.text += " " + para.text
-                self.note(para.line, "joined to the paragraph above: a page break had split the sentence")
+                self.note(para.line, "import.page_break_joined")
             else:
                 merged.append(para)
         self.check_footnotes(merged, notes)
@@ -293,15 +290,16 @@ class _Parser:
             if number != position:
                 self.note(
                     para.line,
-                    f"footnote {superscript(number)} is footnote {superscript(position)} in order; "
-                    "footnotes are numbered by their order",
+                    "import.footnote_order",
+                    number=superscript(number),
+                    position=superscript(position),
                 )
             if number not in used:
-                self.note(para.line, f"footnote {superscript(number)} has no marker in the body")
+                self.note(para.line, "import.footnote_unused", number=superscript(number))
         known = {number for _, number in notes}
         for number, line in sorted(used.items()):
             if number not in known:
-                self.note(line, f"marker {superscript(number)} has no footnote text")
+                self.note(line, "import.marker_without_footnote", number=superscript(number))
 
     # -- Nơi nhận and signature -----------------------------------------------------------
 
@@ -325,7 +323,7 @@ class _Parser:
             after_blank = False
             i += 1
         if not entries:
-            self.note(start - 1, "the 'Nơi nhận:' list is empty")
+            self.note(start - 1, "import.recipients_empty")
         result: list[tuple[str, str]] = []
         for n, (index, text) in enumerate(entries):
             if n == len(entries) - 1:
@@ -333,22 +331,22 @@ class _Parser:
             result.append(split_entry(text))
         archives = [n for n, (text, _) in enumerate(result) if is_archive(text)]
         if archives and archives[-1] != len(result) - 1:
-            self.note(entries[archives[-1]][0], "the archive entry ('Lưu …') is not the last recipient")
+            self.note(entries[archives[-1]][0], "import.archive_not_last")
         return result, i
 
     def strip_glued_tail(self, index: int, text: str) -> str:
         kept, tail = split_glued_tail(text)
         if tail:
-            self.note(index, f"text '{tail}' glued after the final '.' dropped: extraction noise")
+            self.note(index, "import.glued_tail_dropped", text=tail)
         return kept
 
     def signature(self, start: int) -> tuple[str, str, str, str]:
         filled = [(i, _clean(self.lines[i])) for i in range(start, len(self.lines)) if _clean(self.lines[i])]
         while filled and VERSION_RE.match(filled[-1][1]):
-            self.note(filled[-1][0], f"'{filled[-1][1]}' dropped: the version hash comes from the content")
+            self.note(filled[-1][0], "import.version_hash_dropped", text=filled[-1][1])
             filled.pop()
         if not filled:
-            self.note(min(start, len(self.lines) - 1), "no signature block found")
+            self.note(min(start, len(self.lines) - 1), "import.no_signature")
             return "", "", "", ""
         form = collective = ""
         authority = FORM_RE.match(filled[0][1])
@@ -356,16 +354,16 @@ class _Parser:
             form, collective = authority.group(1), authority.group(2).strip()
             filled = filled[1:]
         if not filled:
-            self.note(start, "the signature block has no signer name")
+            self.note(start, "import.no_signer_name")
             return form, collective, "", ""
         named = next((n for n, (_, line) in enumerate(filled) if _looks_like_name(line)), len(filled) - 1)
         name = filled[named][1]
         for i, line in filled[named + 1 :]:
-            self.note(i, f"text '{quoted(line)}' after the signer's name dropped")
+            self.note(i, "import.after_signer_dropped", text=quoted(line))
         titles: list[str] = []
         for i, line in filled[:named]:
             if line.startswith("(") and line.endswith(")"):
-                self.note(i, f"signature remark '{line}' dropped: the signature is added at signing")
+                self.note(i, "import.signature_remark_dropped", text=line)
             else:
                 titles.append(line)
         return form, collective, "\n".join(titles), name

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from documents.body_names import join_wrapped
 from documents.text_cells import Line, find_authority, form_of, is_bare_form, is_upper, looks_like_name
+from models.notes import Note
 
 TITLE_LINES_MAX = 6  # authority and title lines as copied, wrapped ones apart
 
@@ -22,14 +23,14 @@ class Signature:
     form: str
 
 
-def read_signature(signed: list[tuple[Line, str]]) -> tuple[Signature | None, list[str]]:
+def read_signature(signed: list[tuple[Line, str]]) -> tuple[Signature | None, list[Note]]:
     """Authority and title lines, then the signer's name; what follows the name is page furniture.
     Capitals with neither a form (T/M, TM. …) nor a name under them are no signature."""
     signed = _with_bare_forms_joined([(line, part) for line, text in signed for part in _unglued(text)])
     start = next((n for n, (_, c) in enumerate(signed) if find_authority(c)), None)
     if start is None:
         start = next((n for n, (_, c) in enumerate(signed) if is_upper(c) or looks_like_name(c)), len(signed))
-    notes = [f"line {line.number}: '{c}' not placed before the signature" for line, c in signed[:start]]
+    notes = [Note(f"line {line.number}", "fields.before_signature", text=c) for line, c in signed[:start]]
     titles: list[str] = []
     name: str | None = None
     rest = signed[start:]
@@ -40,7 +41,7 @@ def read_signature(signed: list[tuple[Line, str]]) -> tuple[Signature | None, li
         if name is None and looks_like_name(text):
             name = text
             continue
-        notes += [f"line {ln.number}: '{c}' after the signature not placed" for ln, c in rest[n:]]
+        notes += [Note(f"line {ln.number}", "fields.after_signature", text=c) for ln, c in rest[n:]]
         break
     authority = find_authority(titles[0]) if titles else None
     if authority is None and name is None:

@@ -108,7 +108,9 @@ class Settings(BaseSettings):
     )
     log_format: str = Field("text", description="log lines as 'text' or 'json' (one object per line)")
     cli_language: Literal["en", "vi"] = Field(
-        "en", description="language of the CLI's error lines ('en' or 'vi'); the web is always in Vietnamese"
+        "en",
+        description="language of the CLI's error lines and import notes ('en' or 'vi'); "
+        "the web is always in Vietnamese",
     )
     import_max_text_bytes: int = Field(
         2 * 1024 * 1024, description="largest plain-text plan, body or organisation TOML accepted (bytes)"

@@ -3,7 +3,8 @@ plan page with its timeline, deliveries with resend, and the outgoing register."
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,6 +20,7 @@ from models.content import Draft
 from models.directory import Person
 from models.errors import AlreadyDecided, Invalid
 from models.lifecycle import Role, State
+from models.notes import Note
 from models.services import (
     access,
     acknowledgements,
@@ -118,8 +120,16 @@ def created(request: Request, plan_id: int, person: Secretariat) -> Response:
     """What the import reported, read back from the plan's creation entry."""
     see_plan(request, person, plan_id)
     entries = queries.history(db_of(request), plan_id)
-    notes: list[str] = next((e["detail"].get("notes", []) for e in entries if e["action"] == "create"), [])
-    return page(request, "created", plan_id=plan_id, notes=notes)
+    detail: dict[str, Any] = next((e["detail"] for e in entries if e["action"] == "create"), {})
+    return page(request, "created", plan_id=plan_id, notes=shown_notes(detail))
+
+
+def shown_notes(detail: Mapping[str, Any]) -> list[str]:
+    """The creation entry's notes in Vietnamese; an entry written before notes had codes holds
+    only their English text, shown as it is."""
+    if "note_codes" in detail:
+        return [Note.from_entry(entry).message for entry in detail["note_codes"]]
+    return list(detail.get("notes", []))
 
 
 @router.get("/plans/{plan_id}")

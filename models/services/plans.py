@@ -23,6 +23,7 @@ from models.db import Database
 from models.directory import GroupMember, Organisation, Person, Unit
 from models.errors import AlreadyDecided, Invalid, NotAllowed, NotFound, WrongState
 from models.lifecycle import Action, Role
+from models.notes import Note
 from models.plans import Plan, PlanReviewer, PlanStage, PlanVersion, ReviewTask
 from models.policies import TaskStatus
 from models.related import LinkKind
@@ -45,7 +46,7 @@ HEADER_INJECTION = re.compile(r"[\r\n\x00]")
 class ImportResult:
     plan_id: int
     version_hash: str
-    notes: tuple[str, ...]  # what could not be mapped, reported rather than kept silently
+    notes: tuple[Note, ...]  # what could not be mapped, reported rather than kept silently
 
 
 def validate_email(field: str, value: str) -> str:
@@ -104,11 +105,11 @@ def address_book(session: Session, org_id: int) -> list[Entry]:
 
 def _map_recipients(
     lines: Sequence[tuple[str, str]], book: Sequence[Entry], body: str, known: Mapping[str, str] | None = None
-) -> tuple[list[RecipientLine], list[str]]:
+) -> tuple[list[RecipientLine], list[Note]]:
     """Each line mapped to an address-book unit by its text; `known` (text → unit code) keeps a
     mapping made by hand (a unit chosen for a line whose text the book does not match)."""
     mapped: list[RecipientLine] = []
-    notes: list[str] = []
+    notes: list[Note] = []
     for i, (text, annotation) in enumerate(lines, start=1):
         text = nfc(text).strip()
         if is_archive_line(text):
@@ -116,7 +117,7 @@ def _map_recipients(
             continue
         if (article := as_above(text)) is not None:
             notes.append(
-                f"recipients[{i}]: {_as_above_meaning(text, referred_units(body, article, book), book)}"
+                _as_above_meaning(f"recipients[{i}]", text, referred_units(body, article, book), book)
             )
             mapped.append(RecipientLine(text, annotation))
             continue
@@ -124,14 +125,14 @@ def _map_recipients(
         if code is None and known and text in known and any(e.code == known[text] for e in book):
             code = known[text]
         if code is None:
-            notes.append(f"recipients[{i}]: '{text}' is not in the address book; map it before submitting")
+            notes.append(Note(f"recipients[{i}]", "recipients.unknown", text=text))
         mapped.append(RecipientLine(text, annotation, code))
     return mapped, notes
 
 
 def _edited_recipients(
     lines: Sequence[str], book: Sequence[Entry], body: str, known: Mapping[str, str]
-) -> tuple[list[RecipientLine], list[str]]:
+) -> tuple[list[RecipientLine], list[Note]]:
     """The Nơi nhận list as the secretariat wrote it, one entry a line as printed ("- Sở Nội vụ
     (để thực hiện);", "- Như trên;", "- Lưu: VT, VP."), each resolved against the address book
     as it is now: editing it, or sending the same lines again, maps what the book has since
@@ -156,16 +157,13 @@ def _edited_recipients(
     return _map_recipients(entries, book, body, known)
 
 
-def _as_above_meaning(text: str, codes: Sequence[str], book: Sequence[Entry]) -> str:
+def _as_above_meaning(where: str, text: str, codes: Sequence[str], book: Sequence[Entry]) -> Note:
     article = as_above(text)
-    where = f"Điều {article}" if article else "Kính gửi (or, without it, the text)"
+    kind = "recipients.as_above" if article else "recipients.as_above_greeting"
     if not codes:
-        return (
-            f"'{text}' stands for the addressees named in {where}, and none of them is "
-            "in the address book; name them there or replace the line before submitting"
-        )
+        return Note(where, f"{kind}_unknown", text=text, article=article or "")
     names = ", ".join(e.name for code in codes for e in book if e.code == code)
-    return f"'{text}' stands for the addressees named in {where}: {names}"
+    return Note(where, kind, text=text, article=article or "", names=names)
 
 
 def _signer(session: Session, org_id: int, name: str) -> Person | None:
@@ -213,7 +211,7 @@ def create_plan(
     org_key: str,
     draft: Draft,
     doc_type: str | None = None,  # None: the type read off the draft
-    import_notes: Sequence[str] = (),
+    import_notes: Sequence[Note] = (),
 ) -> ImportResult:
     """A new plan in draft, its first version mapped to the address book and the signer.
     `import_notes` (what the importer reported) are kept with the plan's creation in the audit
@@ -231,7 +229,7 @@ def draft_plan(
     who: Who,
     draft: Draft,
     doc_type: str | None,
-    import_notes: Sequence[str],
+    import_notes: Sequence[Note],
     now: datetime,
     linked: tuple[Plan, LinkKind, str] | None = None,
 ) -> ImportResult:
@@ -244,7 +242,7 @@ def draft_plan(
     recipients, notes = _map_recipients(draft.recipient_lines, book, nfc(draft.body))
     signer = _signer(session, org.id or 0, draft.signer_name)
     if draft.signer_name and signer is None:
-        notes.append(f"signature: '{draft.signer_name}' is not a person of {org.name}; assign a signer")
+        notes.append(Note("signature", "signature.unknown_signer", name=draft.signer_name, org=org.name))
     content = PlanContent(
         title=title,
         body=nfc(draft.body),
@@ -267,7 +265,9 @@ def draft_plan(
     plan.current_version_id = version.id
     session.add(plan)
     notes = [*import_notes, *notes, *_same_text(session, plan, version)]
-    detail: dict[str, Any] = {"version": 1, "hash": version.content_hash, "notes": notes}
+    detail: dict[str, Any] = {"version": 1, "hash": version.content_hash, "notes": [str(n) for n in notes]}
+    if notes:  # beside the English text (all entries before codes hold): the page shows them in Vietnamese
+        detail["note_codes"] = [n.as_entry() for n in notes]
     rows = []
     if linked is not None:
         target, kind, note = linked
@@ -287,7 +287,7 @@ def draft_plan(
     return ImportResult(plan.id or 0, version.content_hash, tuple(notes))
 
 
-def _same_text(session: Session, plan: Plan, version: PlanVersion) -> list[str]:
+def _same_text(session: Session, plan: Plan, version: PlanVersion) -> list[Note]:
     """A note for each plan of the organisation that already has this exact text: importing
     an issued plan again by mistake is said at once, not found at signing."""
     same = select(PlanVersion.plan_id).where(PlanVersion.content_hash == version.content_hash)
@@ -297,7 +297,15 @@ def _same_text(session: Session, plan: Plan, version: PlanVersion) -> list[str]:
         .order_by(col(Plan.id))
     ).all()
     return [
-        f"duplicate: the same text as KH-{other.id} ({', '.join(filter(None, [other.state, other.symbol]))})"
+        Note(
+            "duplicate",
+            "plan.duplicate_text_issued",
+            plan=str(other.id),
+            state=other.state,
+            symbol=other.symbol,
+        )
+        if other.symbol
+        else Note("duplicate", "plan.duplicate_text", plan=str(other.id), state=other.state)
         for other in others
     ]
 
@@ -372,7 +380,7 @@ def edit_plan(
             content = replace(content, recipients=tuple(recipients))
             detail["recipients"] = [r.text for r in recipients]
             if notes:
-                detail["notes"] = notes
+                detail["notes"] = [str(n) for n in notes]
         return _edit(session, plan, who, now, content, detail)
 
 

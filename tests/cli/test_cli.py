@@ -51,6 +51,10 @@ def test_secretariat_and_reviewers_work_from_the_command_line(banhanh: Any, tmp_
     )
     plan = str(imported["plan"])
     assert any("Thư" in note for note in imported["notes"]), imported["notes"]
+    # Each note also with its code and Vietnamese message; `notes` keeps the English text.
+    assert [n["text"] for n in imported["note_codes"]] == imported["notes"]
+    glued = next(n for n in imported["note_codes"] if n["code"] == "import.glued_tail_dropped")
+    assert glued["params"] == {"text": "Thư"} and glued["message"].startswith("Dòng 121: Đã bỏ chữ “Thư”")
 
     unknown = banhanh(
         "plan", "assign", plan, "--reviewer", "nobody@hamliem.example.vn", "--as", SECRETARIAT, ok=False

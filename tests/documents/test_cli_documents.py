@@ -25,8 +25,8 @@ CLI = [sys.executable, "-c", "from cli.documents import app; app()"]
 HAMLIEM = ROOT / "examples" / "hamliem.toml"
 
 
-def _run(*args: str | Path, data_dir: Path) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "BANHANH_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+def _run(*args: str | Path, data_dir: Path, **more: str) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "BANHANH_DATA_DIR": str(data_dir), "COLUMNS": "200", **more}
     return subprocess.run([*CLI, *map(str, args)], cwd=ROOT, env=env, capture_output=True, timeout=120)
 
 
@@ -44,6 +44,7 @@ def test_parse_json_of_a_text_plan_and_of_its_word_twin(tmp_path: Path) -> None:
         "recipients",
         "signature",
         "notes",
+        "note_codes",
     ]
     assert out["doc_type"] == "KH" and out["header"]["type_name"] == "KẾ HOẠCH"
     assert out["title"].startswith("Thực hiện Nghị quyết số 12-NQ/TU") and len(out["summary_lines"]) == 1
@@ -59,6 +60,13 @@ def test_parse_json_of_a_text_plan_and_of_its_word_twin(tmp_path: Path) -> None:
         "name": "Phan Minh Quảng",
     }
     assert out["notes"][-1] == "line 121: text 'Thư' glued after the final '.' dropped: extraction noise"
+    assert out["note_codes"][-1] == {
+        "code": "import.glued_tail_dropped",
+        "where": "line 121",
+        "params": {"text": "Thư"},
+        "text": out["notes"][-1],
+        "message": "Dòng 121: Đã bỏ chữ “Thư” dính sau dấu chấm cuối: phần thừa khi sao chép văn bản.",
+    }
 
     docx = tmp_path / "ke-hoach.docx"
     docx.write_bytes(
@@ -67,12 +75,13 @@ def test_parse_json_of_a_text_plan_and_of_its_word_twin(tmp_path: Path) -> None:
     word = _run("parse", docx, "--json", data_dir=tmp_path)
     assert word.returncode == 0, word.stderr.decode()
     from_word = json.loads(word.stdout)
-    assert {k: v for k, v in from_word.items() if k not in {"notes", "header"}} == {
-        k: v for k, v in out.items() if k not in {"notes", "header"}
+    assert {k: v for k, v in from_word.items() if k not in {"notes", "note_codes", "header"}} == {
+        k: v for k, v in out.items() if k not in {"notes", "note_codes", "header"}
     }
     # The Word twin has the header table the text lacks (its number left blank): the same keys.
     assert set(from_word["header"]) == set(out["header"]) and from_word["header"]["number"] is None
     assert any(note.startswith("paragraph ") for note in from_word["notes"])
+    assert any(note["message"].startswith("Đoạn ") for note in from_word["note_codes"])
 
 
 def test_render_pdf_with_the_org_header(tmp_path: Path) -> None:
@@ -151,3 +160,12 @@ def test_file_and_config_errors_name_what_is_wrong(tmp_path: Path) -> None:
         "place": "Hàm Liêm",
         "party": True,
     }
+
+
+def test_parse_prints_the_notes_in_vietnamese_when_asked(tmp_path: Path) -> None:
+    english = _run("parse", SEED_004, data_dir=tmp_path).stdout.decode()
+    assert "note line 121: text 'Thư' glued after the final '.' dropped: extraction noise" in english
+    vietnamese = _run("parse", SEED_004, data_dir=tmp_path, BANHANH_CLI_LANGUAGE="vi").stdout.decode()
+    assert (
+        "note Dòng 121: Đã bỏ chữ “Thư” dính sau dấu chấm cuối" in vietnamese and "dropped" not in vietnamese
+    )

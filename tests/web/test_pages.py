@@ -209,7 +209,11 @@ def test_secretariat_imports_a_plan_from_a_file(client: TestClient, people: Data
         files={"file": (f"ke-hoach.{kind}", data, "application/octet-stream")},
     )
     assert created.status_code == 303, created.text
-    assert "Đã tạo dự thảo KH-1" in client.get(created.headers["location"]).text
+    shown = client.get(created.headers["location"]).text
+    assert "Đã tạo dự thảo KH-1" in shown
+    # The importer's notes in Vietnamese, with their place; not the English text the CLI prints.
+    assert "Đã bỏ chữ “Thư” dính sau dấu chấm cuối" in shown and "dropped" not in shown
+    assert ("Dòng 121: " if kind == "txt" else "Đoạn ") in shown
     status = plan_status(people, 1)
     assert status["state"] == State.DRAFT and status["signer"] == SIGNER
     assert all(r.get("unit_code") or r.get("archive") for r in status["recipients"])
@@ -225,10 +229,27 @@ def test_importing_the_same_text_again_is_noted_on_the_next_page(
         "recipients": "Lưu Văn phòng",
     }
     first = post_form(client, "/plans/new", "/plans/new", form)
-    assert "duplicate" not in client.get(first.headers["location"]).text  # type: ignore[attr-defined]
+    assert "Trùng nội dung" not in client.get(first.headers["location"]).text  # type: ignore[attr-defined]
     second = post_form(client, "/plans/new", "/plans/new", form)
     page = client.get(second.headers["location"]).text  # type: ignore[attr-defined]
-    assert "Cần lưu ý" in page and "KH-1" in page and "duplicate" in page
+    assert "Cần lưu ý" in page and "Trùng nội dung: Nội dung trùng với văn bản KH-1" in page
+    assert "duplicate" not in page and "the same text" not in page
+
+
+def test_notes_kept_before_they_had_codes_are_shown_as_written() -> None:
+    from web.plans import shown_notes
+
+    old = {"version": 1, "notes": ["duplicate: the same text as KH-1 (draft)"]}
+    assert shown_notes(old) == ["duplicate: the same text as KH-1 (draft)"]
+    new = {
+        **old,
+        "note_codes": [
+            {"code": "plan.duplicate_text", "where": "duplicate", "params": {"plan": "1", "state": "draft"}}
+        ],
+    }
+    assert shown_notes(new) == [
+        "Trùng nội dung: Nội dung trùng với văn bản KH-1 (dự thảo); xin kiểm tra xem có nhập lại nhầm không."
+    ]
 
 
 def test_a_file_that_is_not_a_plan_is_refused_with_its_reason(client: TestClient, people: Database) -> None:
