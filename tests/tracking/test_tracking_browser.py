@@ -18,7 +18,7 @@ from models.services.tracking_views import grid
 from models.services.tracking_work import decide_report, submit_report
 from models.settings import Settings
 from tests.tracking.world import FOLLOWER, A, B, issue_tracked
-from tests.web.conftest import last_link
+from tests.web.conftest import last_link, queued_link
 from tests.web.live import CHROMIUM, CHROMIUM_ARGS, live_app, need_chromium, screenshot_path
 
 pytestmark = [pytest.mark.slow, pytest.mark.one_database]
@@ -55,7 +55,7 @@ async def sign_in(page: Page, url: str, db: Database) -> None:
     await page.get_by_label("Thư điện tử").fill(FOLLOWER)
     await page.get_by_role("button", name="Gửi đường dẫn đăng nhập").click()
     await expect(page.get_by_role("heading", name="Xin kiểm tra hộp thư")).to_be_visible()
-    await page.goto(url + last_link(db, FOLLOWER, "sign_in"))
+    await page.goto(url + await queued_link(db, FOLLOWER, "sign_in"))
     await page.get_by_role("button", name="Tiếp tục").click()
     await expect(page.get_by_role("heading", name="Hộp việc")).to_be_visible()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,6 +66,19 @@ def last_link(db: Database, email: str, event: str | None = None) -> str:
             if event is None or item.event == event:
                 return str(item.context["action_path"])
     raise AssertionError(f"no email to {email}")
+
+
+async def queued_link(db: Database, email: str, event: str, seconds: float = 15.0) -> str:
+    """`last_link`, once the email is queued: the sign-in link is queued after the page answers
+    (known and unknown addresses answer alike), so a browser can see the page before it exists."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return last_link(db, email, event)
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.05)
 
 
 def use_link(client: TestClient, path: str) -> str:
