@@ -43,13 +43,19 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _by_token(session: Session, token: str) -> Delivery:
+def delivery_by_token(session: Session, token: str, column: Any, code: str) -> Delivery:
+    """The copy whose link token hashes to `column` (its receipt or its recall link); `NotFound`
+    with `code` for a token we never issued."""
     delivery = None
     if 20 <= len(token) <= 100:  # the shape of our tokens; anything else is not worth a query
-        delivery = session.exec(select(Delivery).where(Delivery.ack_token_hash == token_hash(token))).first()
+        delivery = session.exec(select(Delivery).where(column == token_hash(token))).first()
     if delivery is None:
-        raise NotFound("token", code="ack.invalid")
+        raise NotFound("token", code=code)
     return delivery
+
+
+def _by_token(session: Session, token: str) -> Delivery:
+    return delivery_by_token(session, token, Delivery.ack_token_hash, "ack.invalid")
 
 
 def _receipt(session: Session, delivery: Delivery) -> Receipt:

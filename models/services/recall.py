@@ -11,7 +11,6 @@ table has no step out of `recalled`.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,6 +29,7 @@ from models.recalls import Recall
 from models.records import Delivery, OutboxMessage
 from models.reminders import ReminderPolicy, next_nudge
 from models.services import audit
+from models.services.acknowledgements import delivery_by_token, token_hash
 from models.services.core import (
     SYSTEM,
     Who,
@@ -49,10 +49,6 @@ RECALL_EVENT = "recall"  # the outbox event of a recall package (exchange.delive
 REMIND_ACTION = "remind_recall"
 # A copy's recall status: waiting for its answer, or settled (destroyed, refused, marked, not_sent).
 WAITING = ("notified", "by_hand")
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _reason(reason: str) -> str:
@@ -98,6 +94,15 @@ def request(db: Database, plan_id: int, actor: str, reason: str) -> int:
         return recall.id or 0
 
 
+def _decide(session: Session, plan: Plan, who: Who, status: str, now: datetime) -> Recall:
+    """The open recall, confirmed or cancelled by `who`."""
+    recall = _open_recall(session, plan)
+    assert who.person is not None
+    recall.status, recall.decided_by_id, recall.decided_at = status, who.person.id, now
+    session.add(recall)
+    return recall
+
+
 def cancel(db: Database, plan_id: int, actor: str) -> None:
     """recall_requested → issued: the recall is not confirmed; nobody was told to destroy anything."""
     now = db.clock()
@@ -105,10 +110,7 @@ def cancel(db: Database, plan_id: int, actor: str) -> None:
         plan = lock_plan(session, plan_id)
         who = resolve_actor(session, actor)
         transition = check(session, plan, who, Action.CANCEL_RECALL)
-        recall = _open_recall(session, plan)
-        assert who.person is not None
-        recall.status, recall.decided_by_id, recall.decided_at = "cancelled", who.person.id, now
-        session.add(recall)
+        recall = _decide(session, plan, who, "cancelled", now)
         apply(session, plan, transition, who, now, {"recall": recall.id}, rows=[recall])
 
 
@@ -120,10 +122,7 @@ def confirm(db: Database, plan_id: int, actor: str) -> int:
         plan = lock_plan(session, plan_id)
         who = resolve_actor(session, actor)
         transition = check(session, plan, who, Action.CONFIRM_RECALL)
-        recall = _open_recall(session, plan)
-        assert who.person is not None
-        recall.status, recall.decided_by_id, recall.decided_at = "confirmed", who.person.id, now
-        session.add(recall)
+        recall = _decide(session, plan, who, "confirmed", now)
         requester = session.get(Person, recall.requested_by_id)
         said = {
             "reason": recall.reason,
@@ -219,14 +218,7 @@ class Notice:
 
 
 def _by_token(session: Session, token: str) -> Delivery:
-    delivery = None
-    if 20 <= len(token) <= 100:  # the shape of our tokens; anything else is not worth a query
-        delivery = session.exec(
-            select(Delivery).where(Delivery.recall_token_hash == token_hash(token))
-        ).first()
-    if delivery is None:
-        raise NotFound("token", code="recall.invalid_link")
-    return delivery
+    return delivery_by_token(session, token, Delivery.recall_token_hash, "recall.invalid_link")
 
 
 def _notice(session: Session, delivery: Delivery) -> Notice:
